@@ -1,0 +1,18 @@
+"""lesson5: the shared package behind the executable Lesson 5 chapters.
+
+Each module teaches one idea and names, in its docstring, the chapter that introduces it.
+"""
+
+from .data import DataLoader, DataLoaders
+from .glue import glue
+from .learner import (
+    Callback,
+    CancelBatch,
+    CancelEpoch,
+    CancelFit,
+    Learner,
+    Recorder,
+    accuracy,
+    default_device,
+)
+from .seed import seed_everything

@@ -1,0 +1,334 @@
+"""The training loop every chapter shares: a `Learner` with callbacks.
+
+Introduced in book/02_from_scratch.ipynb (A neural net from scratch); the later chapters
+plug schedules, weight decay, freezing and the learning-rate finder into it as callbacks.
+
+A fit is a fixed sequence of events. At each one the learner calls the method of that name
+on every callback, in `order`, passing itself:
+
+    before_fit
+      before_epoch
+        before_batch  after_loss  before_step  after_step  after_batch   (training batches)
+        before_batch  after_loss  after_batch                            (validation batches)
+      after_epoch
+    after_fit
+
+`before_step` runs after `backward()`, so a callback sees the gradients there. A callback
+ends a batch, an epoch or the whole fit early by raising CancelBatch, CancelEpoch or
+CancelFit.
+"""
+
+import math
+import os
+import time
+
+import pandas as pd
+import torch
+
+from .data import DataLoaders
+
+
+class CancelBatch(Exception):
+    """Raised by a callback to skip the rest of the current batch."""
+
+
+class CancelEpoch(Exception):
+    """Raised by a callback to skip the rest of the current epoch."""
+
+
+class CancelFit(Exception):
+    """Raised by a callback to stop training (the learning-rate finder does)."""
+
+
+class Callback:
+    """Base class: override any of the event methods listed in this module's docstring."""
+
+    order = 0
+
+
+def default_device():
+    """CUDA when present, else CPU: the chapters never require a GPU."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def progress_enabled():
+    """Progress bars are for people watching; the build sets LESSON5_PROGRESS=0."""
+    return os.environ.get("LESSON5_PROGRESS", "1") != "0"
+
+
+def format_duration(seconds):
+    """mm:ss, the one format the notebook tests sanitize (see tests/nbval_sanitize.cfg)."""
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes:02d}:{secs:02d}"
+
+
+class Recorder(Callback):
+    """Keeps what a fit produced: per-batch training loss and learning rate, per-epoch table."""
+
+    order = -10
+
+    def __init__(self):
+        self.losses, self.lrs, self.rows = [], [], []
+
+    def before_epoch(self, learn):
+        self._start = time.perf_counter()
+        self._sums = {"train_loss": [0.0, 0], "valid_loss": [0.0, 0]}
+        self._metric_sums = {m.__name__: [0.0, 0] for m in learn.metrics}
+
+    def after_batch(self, learn):
+        n = len(learn.yb)
+        loss = learn.loss.item()
+        if learn.training:
+            self.losses.append(loss)
+            self.lrs.append(learn.opt.param_groups[-1]["lr"])
+            self._add("train_loss", loss, n)
+        else:
+            self._add("valid_loss", loss, n)
+            for metric in learn.metrics:
+                self._add(metric.__name__, float(metric(learn.preds, learn.yb)), n)
+
+    def _add(self, key, value, n):
+        sums = self._sums if key in self._sums else self._metric_sums
+        sums[key][0] += value * n
+        sums[key][1] += n
+
+    def after_epoch(self, learn):
+        row = {"epoch": learn.epoch}
+        for key, (total, n) in {**self._sums, **self._metric_sums}.items():
+            row[key] = total / n if n else math.nan
+        row["time"] = format_duration(time.perf_counter() - self._start)
+        self.rows.append(row)
+
+    @property
+    def table(self):
+        """One row per epoch: losses averaged over samples, metrics on the validation set."""
+        return pd.DataFrame(self.rows).set_index("epoch")
+
+    def plot_loss(self, ax=None, skip_start=0):
+        """Training loss per batch; validation loss per epoch, placed at the epoch's end."""
+        import matplotlib.pyplot as plt
+
+        ax = ax or plt.subplots(figsize=(6, 3.5))[1]
+        ax.plot(range(skip_start, len(self.losses)), self.losses[skip_start:], label="train")
+        if self.rows and not math.isnan(self.rows[0]["valid_loss"]):
+            per_epoch = len(self.losses) / len(self.rows)
+            ends = [(i + 1) * per_epoch for i in range(len(self.rows))]
+            ax.plot(ends, [r["valid_loss"] for r in self.rows], "o-", label="valid")
+        ax.set(xlabel="batch", ylabel="loss")
+        ax.legend()
+        return ax
+
+    def plot_lr(self, ax=None):
+        """The learning rate of the last parameter group, per training batch."""
+        import matplotlib.pyplot as plt
+
+        ax = ax or plt.subplots(figsize=(6, 3))[1]
+        ax.plot(self.lrs)
+        ax.set(xlabel="batch", ylabel="learning rate")
+        return ax
+
+
+class ProgressTable(Callback):
+    """Shows the epoch table when a fit ends, and a live progress bar while it runs.
+
+    The final output is the same table whether or not the bar was shown, so a chapter's
+    stored outputs do not depend on who executed it.
+    """
+
+    order = 10
+
+    def __init__(self, digits=4):
+        self.digits = digits
+        self.live = progress_enabled() and _in_notebook()
+
+    def before_fit(self, learn):
+        self._handle = None
+        self._last = 0.0
+        self._start_row = len(learn.recorder.rows)
+
+    def _rendered(self, learn):
+        return learn.recorder.table.iloc[self._start_row :].round(self.digits)
+
+    def after_batch(self, learn):
+        now = time.perf_counter()
+        if not self.live or now - self._last < 0.2:
+            return
+        self._last = now
+        done = learn.iter + 1
+        total = learn.n_iter
+        bar = "█" * int(30 * done / total)
+        phase = "train" if learn.training else "valid"
+        text = f"epoch {learn.epoch + 1}/{learn.n_epochs} {phase} |{bar:<30}| {done}/{total}"
+        self._show(learn, text)
+
+    def _show(self, learn, text=None):
+        from IPython.display import HTML, display
+
+        html = self._rendered(learn).to_html() if len(learn.recorder.rows) > self._start_row else ""
+        if text is not None:
+            html += f"<pre>{text}</pre>"
+        if self._handle is None:
+            self._handle = display(HTML(html), display_id=True)
+        else:
+            self._handle.update(HTML(html))
+
+    def after_fit(self, learn):
+        if len(learn.recorder.rows) == self._start_row:
+            return
+        table = self._rendered(learn)
+        if self._handle is not None:
+            self._handle.update(table)
+        elif _in_notebook():
+            from IPython.display import display
+
+            display(table)
+        else:
+            print(table.to_string())
+
+
+def _in_notebook():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return get_ipython() is not None
+
+
+class Learner:
+    """Model + data + loss + optimizer, and the loop that trains them.
+
+    `opt_func(params, lr=...)` builds the optimizer; any torch.optim.Optimizer class
+    works, and the default is the package's own SGD (book/04_optimizers.ipynb).
+    `metrics` are functions `(preds, targets) -> scalar` averaged over the validation set.
+
+    Weight decay (book/05_weight_decay.ipynb): with `wd > 0` the learner adds the callback
+    `lesson5.weight_decay.WeightDecay(wd, mode=wd_mode, decay_all=decay_all)`.
+    `wd_mode="decoupled"` shrinks the weights directly, `w ← w − lr·wd·w` (AdamW's way);
+    `wd_mode="l2"` adds `wd·w` to the gradient instead (L2 regularization). By default
+    only weight matrices decay; `decay_all=True` decays biases (and other 1-d parameters) too.
+    """
+
+    def __init__(
+        self,
+        model,
+        dls,
+        loss_func,
+        lr=0.1,
+        opt_func=None,
+        metrics=(),
+        cbs=(),
+        device=None,
+        wd=0.0,
+        wd_mode="decoupled",
+        decay_all=False,
+    ):
+        if not isinstance(dls, DataLoaders):
+            raise TypeError("dls must be a lesson5.DataLoaders (DataLoaders.from_tensors builds one)")
+        self.device = torch.device(device) if device is not None else default_device()
+        self.model = model.to(self.device)
+        self.dls, self.loss_func, self.lr = dls, loss_func, lr
+        if opt_func is None:
+            from .optim import SGD
+
+            opt_func = SGD
+        self.opt_func = opt_func
+        self.metrics = list(metrics)
+        self.recorder = Recorder()
+        self.cbs = [self.recorder, ProgressTable(), *cbs]
+        if wd < 0:
+            raise ValueError(f"wd must be >= 0 (0 turns weight decay off), got {wd}")
+        self.wd, self.wd_mode, self.decay_all = wd, wd_mode, decay_all
+        if wd > 0:
+            # Imported here: weight decay is a later chapter's module, built on this one.
+            from .weight_decay import WeightDecay
+
+            self.cbs.append(WeightDecay(wd, mode=wd_mode, decay_all=decay_all))
+        self.opt = None
+        self.training = False
+
+    def create_opt(self, params=None):
+        """Builds the optimizer over `params` (default: all model parameters) at `self.lr`.
+
+        Parameters frozen later keep `grad=None`, which every optimizer skips.
+        """
+        self.opt = self.opt_func(self.model.parameters() if params is None else params, lr=self.lr)
+        return self.opt
+
+    def _event(self, name, cbs):
+        for cb in cbs:
+            method = getattr(cb, name, None)
+            if method is not None:
+                method(self)
+
+    def _one_batch(self, cbs):
+        self.xb, self.yb = (t.to(self.device, non_blocking=True) for t in self.batch)
+        self._event("before_batch", cbs)
+        self.preds = self.model(self.xb)
+        self.loss = self.loss_func(self.preds, self.yb)
+        self._event("after_loss", cbs)
+        if self.training:
+            self.loss.backward()
+            self._event("before_step", cbs)
+            self.opt.step()
+            self._event("after_step", cbs)
+            self.opt.zero_grad()
+
+    def _one_epoch(self, training, cbs):
+        self.training = training
+        self.model.train(training)
+        dl = self.dls.train if training else self.dls.valid
+        self.n_iter = len(dl)
+        with torch.set_grad_enabled(training):
+            for self.iter, self.batch in enumerate(dl):
+                try:
+                    self._one_batch(cbs)
+                except CancelBatch:
+                    pass
+                self._event("after_batch", cbs)
+
+    def fit(self, n_epochs, lr=None, cbs=()):
+        """Trains for `n_epochs`; `lr` (if given) replaces the learning rate of every group.
+
+        `cbs` are extra callbacks for this fit only. The epoch table is shown at the end;
+        `self.recorder` keeps the losses, learning rates and table for plotting.
+        """
+        if lr is not None:
+            self.lr = lr
+        if self.opt is None:
+            self.create_opt()
+        if lr is not None:
+            for group in self.opt.param_groups:
+                group["lr"] = lr
+        cbs = sorted([*self.cbs, *cbs], key=lambda c: c.order)
+        self.n_epochs = n_epochs
+        try:
+            self._event("before_fit", cbs)
+            for self.epoch in range(n_epochs):
+                try:
+                    self._event("before_epoch", cbs)
+                    self._one_epoch(True, cbs)
+                    if self.dls.valid is not None:
+                        self._one_epoch(False, cbs)
+                except CancelEpoch:
+                    pass
+                self._event("after_epoch", cbs)
+        except CancelFit:
+            pass
+        finally:
+            self.training = False
+            self._event("after_fit", cbs)
+
+    @torch.no_grad()
+    def get_preds(self, dl=None):
+        """Model outputs and targets over a whole loader (default: the validation set)."""
+        self.model.eval()
+        preds, targets = [], []
+        for xb, yb in dl or self.dls.valid:
+            preds.append(self.model(xb.to(self.device)).cpu())
+            targets.append(yb)
+        return torch.cat(preds), torch.cat(targets)
+
+
+def accuracy(preds, targets):
+    """Fraction of rows whose highest output is the target class."""
+    return (preds.argmax(dim=1) == targets).float().mean()

@@ -1,0 +1,61 @@
+"""Tests of lesson5.data: batches of in-memory tensors taken by index."""
+
+import pytest
+import torch
+
+from lesson5.data import DataLoader, DataLoaders
+
+
+def test_batches_in_order_cover_everything():
+    x, y = torch.arange(10).float()[:, None], torch.arange(10)
+    batches = list(DataLoader(x, y, bs=4))
+    assert [len(b[1]) for b in batches] == [4, 4, 2]
+    assert torch.equal(torch.cat([b[1] for b in batches]), y)
+    assert len(DataLoader(x, y, bs=4)) == 3
+
+
+def test_drop_last():
+    dl = DataLoader(torch.arange(10), bs=4, drop_last=True)
+    assert len(dl) == 2 and [len(b[0]) for b in dl] == [4, 4]
+
+
+def test_shuffle_is_a_new_permutation_each_pass_and_keeps_pairs():
+    x = torch.arange(100)
+    dl = DataLoader(x, x * 2, bs=32, shuffle=True, generator=torch.Generator().manual_seed(0))
+    first = torch.cat([xb for xb, _ in dl])
+    second = torch.cat([xb for xb, _ in dl])
+    assert sorted(first.tolist()) == list(range(100))
+    assert not torch.equal(first, second)
+    assert all(torch.equal(yb, xb * 2) for xb, yb in dl)
+
+
+def test_shuffle_follows_global_seed():
+    x = torch.arange(50)
+    torch.manual_seed(3)
+    a = torch.cat([b[0] for b in DataLoader(x, bs=8, shuffle=True)])
+    torch.manual_seed(3)
+    b = torch.cat([b[0] for b in DataLoader(x, bs=8, shuffle=True)])
+    assert torch.equal(a, b)
+
+
+def test_unshuffled_batches_are_views():
+    x = torch.zeros(8, 3)
+    xb = next(iter(DataLoader(x, bs=4)))[0]
+    assert xb.data_ptr() == x.data_ptr()
+
+
+def test_bad_input_is_explained():
+    with pytest.raises(ValueError, match="same length"):
+        DataLoader(torch.zeros(3), torch.zeros(4))
+    with pytest.raises(ValueError, match="positive"):
+        DataLoader(torch.zeros(3), bs=0)
+    with pytest.raises(ValueError, match="at least one"):
+        DataLoader()
+
+
+def test_from_tensors():
+    x, y = torch.randn(20, 2), torch.arange(20)
+    dls = DataLoaders.from_tensors(x[:12], y[:12], x[12:], y[12:], bs=4)
+    assert dls.train.shuffle and not dls.valid.shuffle
+    assert dls.train.bs == 4 and dls.valid.bs == 8
+    assert DataLoaders.from_tensors(x, y, bs=4).valid is None

@@ -1,0 +1,184 @@
+"""Tests of lesson5.learner: the shared training loop and its callbacks."""
+
+import sys
+import types
+
+import pytest
+import torch
+from torch import nn
+
+from lesson5.data import DataLoader, DataLoaders
+from lesson5.learner import (
+    Callback,
+    CancelBatch,
+    CancelEpoch,
+    CancelFit,
+    Learner,
+    accuracy,
+    format_duration,
+)
+
+
+def make_dls(n=64, bs=16, n_valid=32):
+    torch.manual_seed(0)
+    x = torch.randn(n + n_valid, 5)
+    y = (x[:, 0] > 0).long()
+    return DataLoaders.from_tensors(x[:n], y[:n], x[n:], y[n:], bs=bs)
+
+
+def make_learner(**kwargs):
+    torch.manual_seed(0)
+    kwargs.setdefault("opt_func", torch.optim.SGD)
+    return Learner(nn.Linear(5, 2), make_dls(), nn.functional.cross_entropy, device="cpu", **kwargs)
+
+
+class EventLog(Callback):
+    """Records every event name, to check the order the docstring promises."""
+
+    def __init__(self):
+        self.events = []
+
+    def __getattr__(self, name):
+        if name.startswith(("before_", "after_")):
+            return lambda learn: self.events.append((name, learn.training))
+        raise AttributeError(name)
+
+
+def test_fit_learns_and_records():
+    learn = make_learner(lr=0.5, metrics=[accuracy])
+    learn.fit(5)
+    table = learn.recorder.table
+    assert list(table.columns) == ["train_loss", "valid_loss", "accuracy", "time"]
+    assert len(table) == 5
+    assert table["train_loss"].iloc[-1] < table["train_loss"].iloc[0]
+    assert table["accuracy"].iloc[-1] > 0.8
+    assert len(learn.recorder.losses) == 5 * 4
+    assert learn.recorder.lrs == [0.5] * 20
+
+
+def test_event_order():
+    log = EventLog()
+    learn = make_learner()
+    learn.dls = DataLoaders(DataLoader(torch.randn(4, 5), torch.zeros(4).long(), bs=4),
+                            DataLoader(torch.randn(2, 5), torch.zeros(2).long(), bs=2))
+    learn.fit(1, cbs=[log])
+    assert log.events == [
+        ("before_fit", False), ("before_epoch", False),
+        ("before_batch", True), ("after_loss", True), ("before_step", True),
+        ("after_step", True), ("after_batch", True),
+        ("before_batch", False), ("after_loss", False), ("after_batch", False),
+        ("after_epoch", False), ("after_fit", False),
+    ]
+
+
+def test_gradients_visible_before_step_and_cleared_after():
+    seen = {}
+
+    class Grab(Callback):
+        def before_step(self, learn):
+            seen["before"] = learn.model.weight.grad is not None and learn.model.weight.grad.abs().sum() > 0
+
+    learn = make_learner()
+    learn.fit(1, cbs=[Grab()])
+    assert seen["before"]
+    assert learn.model.weight.grad is None or learn.model.weight.grad.abs().sum() == 0
+
+
+def test_cancel_batch_skips_the_step():
+    class SkipAll(Callback):
+        def after_loss(self, learn):
+            raise CancelBatch
+
+    learn = make_learner()
+    before = learn.model.weight.detach().clone()
+    learn.fit(1, cbs=[SkipAll()])
+    assert torch.equal(before, learn.model.weight)
+
+
+def test_cancel_fit_and_epoch():
+    class StopAfter(Callback):
+        def after_batch(self, learn):
+            if learn.training and learn.iter == 1:
+                raise CancelFit
+
+    learn = make_learner()
+    learn.fit(3, cbs=[StopAfter()])
+    assert len(learn.recorder.losses) == 2
+
+    class SkipEpoch(Callback):
+        def before_epoch(self, learn):
+            raise CancelEpoch
+
+    learn = make_learner()
+    learn.fit(2, cbs=[SkipEpoch()])
+    assert learn.recorder.losses == []
+
+
+def test_fit_lr_overrides_every_group():
+    learn = make_learner(lr=0.1)
+    learn.create_opt([{"params": [learn.model.weight]}, {"params": [learn.model.bias]}])
+    learn.fit(1, lr=0.3)
+    assert [g["lr"] for g in learn.opt.param_groups] == [0.3, 0.3]
+
+
+def test_get_preds_covers_validation_set():
+    learn = make_learner()
+    preds, targets = learn.get_preds()
+    assert preds.shape == (32, 2) and targets.shape == (32,)
+
+
+def test_final_table_printed_outside_notebook(capsys):
+    make_learner().fit(2)
+    out = capsys.readouterr().out
+    assert "train_loss" in out and "valid_loss" in out and "00:00" in out
+
+
+def test_no_validation_set():
+    learn = make_learner()
+    learn.dls = DataLoaders(learn.dls.train)
+    learn.fit(1)
+    assert learn.recorder.table["valid_loss"].isna().all()
+
+
+def test_rejects_plain_loader():
+    with pytest.raises(TypeError, match="DataLoaders"):
+        Learner(nn.Linear(2, 2), DataLoader(torch.zeros(2, 2), bs=1), nn.functional.mse_loss)
+
+
+def test_weight_decay_arguments_passed_to_callback(monkeypatch):
+    created = []
+
+    class FakeWeightDecay(Callback):
+        def __init__(self, wd, mode, decay_all):
+            created.append((wd, mode, decay_all))
+
+    fake = types.ModuleType("lesson5.weight_decay")
+    fake.WeightDecay = FakeWeightDecay
+    monkeypatch.setitem(sys.modules, "lesson5.weight_decay", fake)
+
+    learn = make_learner(wd=0.01, wd_mode="l2", decay_all=True)
+    assert created == [(0.01, "l2", True)]
+    assert isinstance(learn.cbs[-1], FakeWeightDecay)
+
+    created.clear()
+    make_learner()
+    assert created == []
+
+
+def test_weight_decay_defaults(monkeypatch):
+    created = []
+    fake = types.ModuleType("lesson5.weight_decay")
+    fake.WeightDecay = lambda wd, mode, decay_all: created.append((wd, mode, decay_all)) or Callback()
+    monkeypatch.setitem(sys.modules, "lesson5.weight_decay", fake)
+    make_learner(wd=0.1)
+    assert created == [(0.1, "decoupled", False)]
+
+
+def test_negative_weight_decay_rejected():
+    with pytest.raises(ValueError, match="wd"):
+        make_learner(wd=-1.0)
+
+
+def test_format_duration():
+    assert format_duration(0.4) == "00:00"
+    assert format_duration(61.6) == "01:02"
