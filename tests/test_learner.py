@@ -182,3 +182,21 @@ def test_negative_weight_decay_rejected():
 def test_format_duration():
     assert format_duration(0.4) == "00:00"
     assert format_duration(61.6) == "01:02"
+
+
+def test_live_progress_only_in_notebooks_and_when_enabled(monkeypatch):
+    from lesson5 import learner as learner_module
+
+    monkeypatch.setenv("LESSON5_PROGRESS", "1")
+    assert not learner_module.ProgressTable().live  # pytest is not a notebook
+    monkeypatch.setattr(learner_module, "_in_notebook", lambda: True)
+    assert learner_module.ProgressTable().live
+    monkeypatch.setenv("LESSON5_PROGRESS", "0")
+    assert not learner_module.ProgressTable().live
+
+
+def test_real_weight_decay_callback_shrinks_weights():
+    plain, decayed = make_learner(lr=0.1), make_learner(lr=0.1, wd=0.5)
+    plain.fit(2)
+    decayed.fit(2)
+    assert decayed.model.weight.norm() < plain.model.weight.norm()

@@ -1,0 +1,135 @@
+"""Build performance of the whole book: cold build, unchanged rebuild, and each chapter's
+execution time and peak memory, against the budgets in the README's promises.
+
+    python benchmarks/bench_build.py [--root .] [--output DIR] [--skip-build]
+
+1. Cold build: `jupyter-book build` (warnings as errors, as in CI) into a fresh output
+   folder (a temporary one unless --output is given, never the repository's _build), so the
+   execution cache is empty and every chapter runs. Budget: 240 s on a 2-core CPU.
+2. Unchanged rebuild: the same command again; the execution cache and Sphinx's environment
+   mean nothing is executed or re-read. Budget: 30 s.
+3. Each chapter (a notebook in _toc.yml) on its own: executed in a fresh `python3` kernel
+   with nbclient, from the chapter's folder as the build does, with one extra cell appended
+   in memory that reports the kernel's peak resident memory (getrusage's ru_maxrss, for the
+   kernel and any processes it waited for). Budgets: 60 s, 2 GiB. The chapter's time in the
+   cold build, as recorded by the build's execution cache, is shown beside it.
+
+Timings depend on the machine and on what else runs on it; run it on an idle machine.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from jupyter_cache import get_cache
+from nbclient import NotebookClient
+from sphinx_external_toc.parsing import parse_toc_yaml
+
+COLD_BUDGET_S = 240
+REBUILD_BUDGET_S = 30
+CHAPTER_BUDGET_S = 60
+MEMORY_BUDGET_MB = 2048
+
+PEAK_RSS_CELL = """\
+import resource as _resource
+print(max(_resource.getrusage(who).ru_maxrss
+          for who in (_resource.RUSAGE_SELF, _resource.RUSAGE_CHILDREN)))
+"""
+
+
+def chapters(root):
+    """The notebooks named in _toc.yml, in reading order."""
+    docnames = parse_toc_yaml(root / "_toc.yml")
+    return [root / f"{doc}.ipynb" for doc in docnames if (root / f"{doc}.ipynb").exists()]
+
+
+def build(root, output):
+    """Runs the site build once; returns its wall-clock seconds. A failed build stops the
+    benchmark, since its timing would mean nothing."""
+    command = ["jupyter-book", "build", str(root), "--path-output", str(output),
+               "--builder", "html", "-n", "-W", "--keep-going"]
+    start = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"build failed ({' '.join(command)}):\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+    return seconds
+
+
+def build_execution_seconds(output):
+    """Seconds each notebook took to execute in the build, from its execution cache."""
+    cache = get_cache(output / "_build" / ".jupyter_cache")
+    return {Path(record.uri).resolve(): record.data.get("execution_seconds")
+            for record in cache.list_cache_records()}
+
+
+def run_chapter(path):
+    """Executes one chapter in a fresh kernel; returns (seconds, peak resident MB)."""
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(PEAK_RSS_CELL))
+    client = NotebookClient(nb, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    # The kernel's own log (a warning about its TCP transport) would break up the table;
+    # cell errors still arrive through the messaging protocol and stop the benchmark.
+    client.execute(stderr=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    peak_kb = int(nb.cells[-1].outputs[0]["text"])  # ru_maxrss is in KiB on Linux
+    return seconds, peak_kb / 1024
+
+
+def verdict(value, budget):
+    return "ok" if value <= budget else f"OVER {budget}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[1],
+                        help="the book's root folder (with _config.yml and _toc.yml)")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="build output folder (emptied first); default: a temporary one")
+    parser.add_argument("--skip-build", action="store_true",
+                        help="only execute the chapters one by one")
+    args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)
+    root = args.root.resolve()
+    os.environ.setdefault("LESSON5_PROGRESS", "0")
+
+    build_seconds = {}
+    if not args.skip_build:
+        output = args.output or Path(tempfile.mkdtemp(prefix="bench_build_"))
+        shutil.rmtree(output, ignore_errors=True)
+        cold = build(root, output)
+        rebuild = build(root, output)
+        build_seconds = build_execution_seconds(output)
+        print(f"{'cold build (every chapter executed)':<40} {cold:>7.1f} s  {verdict(cold, COLD_BUDGET_S)}")
+        print(f"{'unchanged rebuild':<40} {rebuild:>7.1f} s  {verdict(rebuild, REBUILD_BUDGET_S)}\n")
+        if args.output is None:
+            shutil.rmtree(output)
+
+    print(f"{'chapter':<28} {'in build':>9} {'alone':>8} {'peak RSS':>10}  verdict")
+    total_build = total_alone = 0.0
+    peak_max = 0.0
+    for path in chapters(root):
+        seconds, peak_mb = run_chapter(path)
+        in_build = build_seconds.get(path.resolve())
+        total_alone += seconds
+        total_build += in_build or 0.0
+        peak_max = max(peak_max, peak_mb)
+        worst = max(seconds, in_build or 0.0)
+        notes = [verdict(worst, CHAPTER_BUDGET_S), verdict(peak_mb, MEMORY_BUDGET_MB)]
+        shown = f"{in_build:.1f} s" if in_build is not None else "-"
+        print(f"{path.stem:<28} {shown:>9} {seconds:>6.1f} s {peak_mb:>7.0f} MB  "
+              f"time {notes[0]}, memory {notes[1]}")
+    shown_total = f"{total_build:.1f} s" if build_seconds else "-"
+    print(f"{'total':<28} {shown_total:>9} {total_alone:>6.1f} s {peak_max:>7.0f} MB  (max)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""Collaborative filtering with embeddings: the dot-product model and the neural-network model.
+
+Introduced in book/06_collab.ipynb (Collaborative filtering and embeddings).
+
+Both models read a batch of integer codes, one column per categorical variable (for
+MovieLens: user, movie), look each code up in an embedding table and predict a rating
+squeezed into `y_range` by `sigmoid_range`.
+"""
+
+import numpy as np
+import torch
+from torch import nn
+
+from .data import DataLoaders
+
+
+def sigmoid_range(x, low, high):
+    """A sigmoid stretched to (low, high): outputs can approach both ends but never reach them.
+
+    That is why a model of 1-5 star ratings uses a high end a little above 5: a rating of 5
+    is then reachable with a finite activation.
+    """
+    if not low < high:
+        raise ValueError(f"sigmoid_range needs low < high, got low={low}, high={high}")
+    return low + (high - low) * torch.sigmoid(x)
+
+
+def _embedding(n, dim, std=0.01):
+    # Small initial factors: the first predictions are all near the middle of y_range and
+    # the dot products start tiny, whatever the number of factors.
+    emb = nn.Embedding(n, dim)
+    nn.init.normal_(emb.weight, std=std)
+    return emb
+
+
+class DotProductBias(nn.Module):
+    """rating = sigmoid_range(user · item + user bias + item bias): matrix factorization.
+
+    Input: a long tensor of shape (N, 2) holding (user index, item index) rows.
+    `y_range=None` returns the raw sum, as the spreadsheet does.
+    """
+
+    def __init__(self, n_users, n_items, n_factors=40, y_range=(0.0, 5.5)):
+        super().__init__()
+        self.user_factors = _embedding(n_users, n_factors)
+        self.item_factors = _embedding(n_items, n_factors)
+        # One learned number per user and per item, looked up by index like an embedding.
+        # Kept 1-D, like a linear layer's bias, so weight decay leaves them alone by default
+        # (lesson5.weight_decay.decay_split); book/06_collab.ipynb measures why.
+        self.user_bias = nn.Parameter(torch.zeros(n_users))
+        self.item_bias = nn.Parameter(torch.zeros(n_items))
+        self.y_range = y_range
+
+    def forward(self, x):
+        _check_codes(x, 2)
+        users, items = x[:, 0], x[:, 1]
+        dot = (self.user_factors(users) * self.item_factors(items)).sum(dim=1)
+        out = dot + self.user_bias[users] + self.item_bias[items]
+        return out if self.y_range is None else sigmoid_range(out, *self.y_range)
+
+
+class EmbeddingNN(nn.Module):
+    """Entity embeddings: one embedding per categorical column, concatenated, then an MLP.
+
+    With columns (user, item) this is the neural-network alternative to `DotProductBias`;
+    with user features (age group, occupation, ...) it is the model of Guo & Berkhahn (2016).
+    Input: a long tensor of shape (N, len(cardinalities)) of codes in [0, cardinality).
+    """
+
+    def __init__(self, cardinalities, emb_sizes, hidden=(100,), dropout=0.0, y_range=(0.0, 5.5)):
+        super().__init__()
+        if len(cardinalities) != len(emb_sizes):
+            raise ValueError(f"one embedding size per column: got {len(cardinalities)} cardinalities "
+                             f"and {len(emb_sizes)} sizes")
+        self.embeds = nn.ModuleList(_embedding(n, k) for n, k in zip(cardinalities, emb_sizes))
+        layers, n_in = [], sum(emb_sizes)
+        for n_out in hidden:
+            layers += [nn.Linear(n_in, n_out), nn.ReLU()]
+            if dropout:
+                layers.append(nn.Dropout(dropout))
+            n_in = n_out
+        layers.append(nn.Linear(n_in, 1))
+        self.layers = nn.Sequential(*layers)
+        self.y_range = y_range
+
+    def forward(self, x):
+        _check_codes(x, len(self.embeds))
+        h = torch.cat([emb(x[:, i]) for i, emb in enumerate(self.embeds)], dim=1)
+        out = self.layers(h).squeeze(1)
+        return out if self.y_range is None else sigmoid_range(out, *self.y_range)
+
+
+def _check_codes(x, n_cols):
+    if x.ndim != 2 or x.shape[1] != n_cols or x.dtype != torch.long:
+        raise ValueError(f"expected a long tensor of shape (N, {n_cols}) of category codes, "
+                         f"got {x.dtype} of shape {tuple(x.shape)}")
+
+
+def split_ratings(ratings, valid_pct=0.2, seed=42):
+    """(train, valid): a random split of the rows, the same for a given seed on every run."""
+    if not 0 < valid_pct < 1:
+        raise ValueError(f"valid_pct must be between 0 and 1, got {valid_pct}")
+    order = np.random.default_rng(seed).permutation(len(ratings))
+    n_valid = round(valid_pct * len(ratings))
+    return ratings.iloc[order[n_valid:]], ratings.iloc[order[:n_valid]]
+
+
+def ratings_tensors(ratings, columns=("user", "movie"), target="rating", first=1):
+    """(x, y): the id columns as a long tensor of 0-based codes, and the ratings as floats.
+
+    MovieLens numbers users and movies from `first=1` without gaps, so the code is the id
+    minus 1 and row `id - 1` of an embedding belongs to `id`. Pass `first=0` for columns
+    that already hold 0-based codes (pandas' `.cat.codes`).
+    """
+    ids = ratings[list(columns)].to_numpy()
+    if ids.min() < first:
+        raise ValueError(f"ids below first={first} in {list(columns)}; re-code them or pass first=")
+    x = torch.tensor(ids - first, dtype=torch.long)
+    y = torch.tensor(ratings[target].to_numpy(), dtype=torch.float32)
+    return x, y
+
+
+def collab_dls(train, valid, columns=("user", "movie"), bs=64, first=1):
+    """DataLoaders of (codes, rating) batches from two ratings DataFrames."""
+    return DataLoaders.from_tensors(*ratings_tensors(train, columns, first=first),
+                                    *ratings_tensors(valid, columns, first=first), bs=bs)

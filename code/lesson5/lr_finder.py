@@ -1,0 +1,134 @@
+"""The learning-rate finder: train briefly while the learning rate grows exponentially.
+
+Introduced in book/04_optimizers.ipynb (Accelerated SGD), after Leslie Smith's range test as
+fastai v1's `lr_find` ran it: one mini-batch per learning rate, from `start_lr` to `end_lr`
+over `num_it` batches, the loss smoothed by a bias-corrected moving average (beta 0.98),
+stopping once the smoothed loss exceeds four times its best. The model's weights and the
+optimizer's state are put back afterwards, so finding a learning rate trains nothing.
+
+Reading the curve: the loss stays flat while the rate is too small to matter, falls where
+the rate is useful, and shoots up where it is too large. Pick a rate on the steep descent,
+well before the minimum: `steepest` (where the smoothed loss falls fastest) or `min_loss / 10`
+(an order of magnitude below the rate of lowest loss) are two common readings.
+"""
+
+import copy
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from .learner import Callback, CancelEpoch, CancelFit, ProgressTable, Recorder
+
+
+@dataclass
+class LRFind:
+    """What `lr_find` measured: one entry per batch it trained."""
+
+    lrs: list = field(default_factory=list)
+    losses: list = field(default_factory=list)
+    smooth_losses: list = field(default_factory=list)
+    skip_start: int = 10
+    skip_end: int = 5
+
+    def _window(self):
+        end = len(self.lrs) - self.skip_end
+        if end - self.skip_start < 2:
+            raise ValueError(
+                f"only {len(self.lrs)} batches were recorded, too few to read a curve once "
+                f"skip_start={self.skip_start} and skip_end={self.skip_end} are dropped; raise num_it"
+            )
+        return np.array(self.lrs[self.skip_start : end]), np.array(self.smooth_losses[self.skip_start : end])
+
+    @property
+    def steepest(self):
+        """The learning rate where the smoothed loss falls fastest per step of log(lr)."""
+        lrs, losses = self._window()
+        return float(lrs[np.gradient(losses).argmin()])
+
+    @property
+    def min_loss(self):
+        """The learning rate of the lowest smoothed loss (where training is about to diverge)."""
+        lrs, losses = self._window()
+        return float(lrs[losses.argmin()])
+
+    def plot(self, ax=None, suggest=True):
+        """Smoothed loss against learning rate on a log axis, with the two readings marked."""
+        import matplotlib.pyplot as plt
+
+        ax = ax or plt.subplots(figsize=(6, 3.5))[1]
+        lrs, losses = self._window()
+        ax.plot(lrs, losses)
+        ax.set(xscale="log", xlabel="learning rate (log scale)", ylabel="smoothed loss")
+        if suggest:
+            for lr, style, name in [(self.steepest, "o", "steepest"), (self.min_loss / 10, "s", "min loss / 10")]:
+                ax.plot(lr, np.interp(np.log(lr), np.log(lrs), losses), style, label=f"{name}: {lr:.1e}")
+            ax.legend()
+        return ax
+
+
+class LRFinder(Callback):
+    """Sets an exponentially growing learning rate per batch; stops at `num_it` or divergence."""
+
+    order = -5
+
+    def __init__(self, start_lr=1e-7, end_lr=10, num_it=100, stop_div=True, beta=0.98):
+        self.start_lr, self.end_lr, self.num_it = start_lr, end_lr, num_it
+        self.stop_div, self.beta = stop_div, beta
+        self.result = LRFind()
+
+    def before_fit(self, learn):
+        self.step, self.avg, self.best = 0, 0.0, math.inf
+
+    def before_batch(self, learn):
+        if not learn.training:
+            raise CancelEpoch  # no validation pass: the finder only looks at training loss
+        lr = self.start_lr * (self.end_lr / self.start_lr) ** (self.step / self.num_it)
+        for group in learn.opt.param_groups:
+            group["lr"] = lr
+        self.result.lrs.append(lr)
+
+    def after_batch(self, learn):
+        loss = learn.loss.item()
+        self.step += 1
+        self.avg = self.beta * self.avg + (1 - self.beta) * loss
+        smooth = self.avg / (1 - self.beta**self.step)
+        self.result.losses.append(loss)
+        self.result.smooth_losses.append(smooth)
+        self.best = min(self.best, smooth)
+        diverged = self.stop_div and (smooth > 4 * self.best or math.isnan(smooth))
+        if self.step >= self.num_it or diverged:
+            raise CancelFit
+
+
+def lr_find(learn, start_lr=1e-7, end_lr=10, num_it=100, stop_div=True, skip_start=10, skip_end=5):
+    """Runs the range test on `learn` and returns an `LRFind` (lrs, losses, readings, plot).
+
+    The weights, the optimizer (state and hyper-parameters) and the learner's recorder are
+    exactly as they were before the call; only the random number generators have moved on.
+    """
+    if not 0 < start_lr < end_lr:
+        raise ValueError(f"need 0 < start_lr < end_lr, got start_lr={start_lr}, end_lr={end_lr}")
+    had_opt = learn.opt is not None
+    if not had_opt:
+        learn.create_opt()
+    weights = copy.deepcopy(learn.model.state_dict())
+    opt_state = copy.deepcopy(learn.opt.state_dict())
+    saved_cbs, saved_recorder = learn.cbs, learn.recorder
+    finder = LRFinder(start_lr, end_lr, num_it, stop_div)
+    finder.result.skip_start, finder.result.skip_end = skip_start, skip_end
+    # A private recorder and no table: the sweep is not part of the training history.
+    learn.recorder = Recorder()
+    learn.cbs = [learn.recorder, *(cb for cb in learn.cbs if not isinstance(cb, (Recorder, ProgressTable)))]
+    try:
+        learn.fit(math.ceil(num_it / len(learn.dls.train)), cbs=[finder])
+    finally:
+        learn.cbs, learn.recorder = saved_cbs, saved_recorder
+        with torch.no_grad():
+            learn.model.load_state_dict(weights)
+        if had_opt:
+            learn.opt.load_state_dict(opt_state)
+        else:
+            learn.opt = None
+    return finder.result

@@ -1,0 +1,48 @@
+"""A `Linear` nn.Module written from scratch, and the MNIST models built from it.
+
+Introduced in book/02_from_scratch.ipynb (A neural net from scratch): the lesson's
+assignment "create your own nn.Linear". Registering tensors as `nn.Parameter` is all it
+takes for `model.parameters()`, optimizers and autograd to see them.
+"""
+
+import math
+
+import torch
+from torch import nn
+
+
+class Linear(nn.Module):
+    """`x @ weight.T + bias`, with weight (out_features, in_features) as in torch.nn.Linear.
+
+    Same layout and same default initialization as torch.nn.Linear (uniform on
+    ±1/√in_features for weight and bias), so a state dict moves between the two.
+    """
+
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        bound = 1 / math.sqrt(in_features)
+        self.weight = nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
+        self.bias = nn.Parameter(torch.empty(out_features).uniform_(-bound, bound)) if bias else None
+
+    def forward(self, x):
+        if x.shape[-1] != self.in_features:
+            raise ValueError(f"Linear expects inputs with {self.in_features} features, got shape {tuple(x.shape)}")
+        out = x @ self.weight.t()
+        return out if self.bias is None else out + self.bias
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+def mlp(*sizes):
+    """Flatten, then Linear layers of the given sizes with a ReLU between each pair.
+
+    `mlp(784, 10)` is logistic regression on MNIST; `mlp(784, 100, 10)` has one hidden layer.
+    """
+    if len(sizes) < 2:
+        raise ValueError(f"mlp needs at least an input and an output size, got {sizes}")
+    layers = [nn.Flatten()]
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        layers += [Linear(n_in, n_out), nn.ReLU()]
+    return nn.Sequential(*layers[:-1])

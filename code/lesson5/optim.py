@@ -1,0 +1,253 @@
+"""SGD with momentum, RMSprop, Adam and AdamW written from scratch.
+
+Introduced in book/04_optimizers.ipynb (Accelerated SGD). Each class subclasses
+`torch.optim.Optimizer`, takes the constructor arguments and defaults of the torch class of
+the same name, keeps its state under the same keys (so state dicts move between the two),
+and takes the same steps, number for number.
+
+Every update is written with `torch._foreach_*` operations: one call updates the whole list
+of parameters of a group, instead of one Python-level call per tensor. The formula of each
+step is in the docstring of its class; the code follows it line by line.
+
+Torch's implementation switches (`foreach`, `fused`, `capturable`, `differentiable`) are not
+arguments here: they choose how torch computes the step, not which step it takes.
+"""
+
+import torch
+from torch.optim import Optimizer
+
+
+def _check_hyper(name, value, low=0.0, high=None):
+    if value < low or (high is not None and value >= high):
+        bound = f"in [{low}, {high})" if high is not None else f">= {low}"
+        raise ValueError(f"{name} must be {bound}, got {value}")
+
+
+def _closure_loss(closure):
+    if closure is None:
+        return None
+    with torch.enable_grad():
+        return closure()
+
+
+def _params_with_grads(group):
+    """The parameters of `group` that received a gradient; frozen ones (grad None) are skipped."""
+    params = [p for p in group["params"] if p.grad is not None]
+    for p in params:
+        if p.grad.is_sparse:
+            raise RuntimeError("these optimizers need dense gradients; use torch.optim.SparseAdam")
+    return params, [p.grad for p in params]
+
+
+def _effective_grads(group, params, grads):
+    """g = ±grad + weight_decay·p (L2 penalty folded into the gradient), as a new list."""
+    if group["maximize"]:
+        grads = torch._foreach_neg(grads)
+    if group["weight_decay"] != 0:
+        grads = torch._foreach_add(grads, params, alpha=group["weight_decay"])
+    return grads
+
+
+def _add_steps(state_steps):
+    # A step counter per parameter, a 0-d float tensor as in torch, so state dicts match.
+    torch._foreach_add_(state_steps, 1.0)
+    return [s.item() for s in state_steps]
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with (Nesterov) momentum.
+
+    With g = grad + weight_decay·p (negated first when `maximize`):
+
+        buf = g                                  at the first step
+        buf = momentum·buf + (1 - dampening)·g   afterwards
+        d   = g + momentum·buf  if nesterov  else  buf      (d = g when momentum is 0)
+        p   = p - lr·d
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *, maximize=False):
+        _check_hyper("lr", lr)
+        _check_hyper("momentum", momentum)
+        _check_hyper("weight_decay", weight_decay)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum needs momentum > 0 and dampening = 0")
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize)
+        super().__init__(params, defaults)
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        loss = _closure_loss(closure)
+        for group in self.param_groups:
+            params, grads = _params_with_grads(group)
+            if not params:
+                continue
+            grads = _effective_grads(group, params, grads)
+            momentum = group["momentum"]
+            if momentum != 0:
+                grads = self._momentum(group, params, grads)
+            torch._foreach_add_(params, grads, alpha=-group["lr"])
+        return loss
+
+    def _momentum(self, group, params, grads):
+        momentum, dampening = group["momentum"], group["dampening"]
+        states = [self.state[p] for p in params]
+        old = [i for i, s in enumerate(states) if "momentum_buffer" in s]
+        if old:
+            bufs = [states[i]["momentum_buffer"] for i in old]
+            torch._foreach_mul_(bufs, momentum)
+            torch._foreach_add_(bufs, [grads[i] for i in old], alpha=1 - dampening)
+        # The first buffer is the gradient itself, undamped: torch's convention.
+        for i, s in enumerate(states):
+            if "momentum_buffer" not in s:
+                s["momentum_buffer"] = grads[i].detach().clone()
+        bufs = [s["momentum_buffer"] for s in states]
+        if group["nesterov"]:
+            return torch._foreach_add(grads, bufs, alpha=momentum)
+        return bufs
+
+
+class RMSprop(Optimizer):
+    """RMSProp (Tieleman and Hinton, 2012): divide the step by a running RMS of the gradient.
+
+    With g = grad + weight_decay·p (negated first when `maximize`):
+
+        v   = alpha·v + (1 - alpha)·g²
+        m   = alpha·m + (1 - alpha)·g                 (only when centered)
+        den = sqrt(v - m²) + eps  if centered  else  sqrt(v) + eps
+        buf = momentum·buf + g / den;  p = p - lr·buf   when momentum > 0
+        p   = p - lr·g / den                           otherwise
+    """
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
+                 maximize=False):
+        _check_hyper("lr", lr)
+        _check_hyper("eps", eps)
+        _check_hyper("alpha", alpha)
+        _check_hyper("momentum", momentum)
+        _check_hyper("weight_decay", weight_decay)
+        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+                        centered=centered, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _state(self, p, group):
+        state = self.state[p]
+        if not state:
+            state["step"] = torch.tensor(0.0)
+            state["square_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
+        # Keys appear when first needed: a schedule may switch momentum on mid-training.
+        if group["momentum"] > 0 and "momentum_buffer" not in state:
+            state["momentum_buffer"] = torch.zeros_like(p, memory_format=torch.preserve_format)
+        if group["centered"] and "grad_avg" not in state:
+            state["grad_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
+        return state
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        loss = _closure_loss(closure)
+        for group in self.param_groups:
+            params, grads = _params_with_grads(group)
+            if not params:
+                continue
+            states = [self._state(p, group) for p in params]
+            _add_steps([s["step"] for s in states])
+            grads = _effective_grads(group, params, grads)
+            alpha, lr = group["alpha"], group["lr"]
+            square_avgs = [s["square_avg"] for s in states]
+            torch._foreach_mul_(square_avgs, alpha)
+            torch._foreach_addcmul_(square_avgs, grads, grads, value=1 - alpha)
+            if group["centered"]:
+                grad_avgs = [s["grad_avg"] for s in states]
+                torch._foreach_lerp_(grad_avgs, grads, 1 - alpha)
+                den = torch._foreach_addcmul(square_avgs, grad_avgs, grad_avgs, value=-1)
+                torch._foreach_sqrt_(den)
+            else:
+                den = torch._foreach_sqrt(square_avgs)
+            torch._foreach_add_(den, group["eps"])
+            if group["momentum"] > 0:
+                bufs = [s["momentum_buffer"] for s in states]
+                torch._foreach_mul_(bufs, group["momentum"])
+                torch._foreach_addcdiv_(bufs, grads, den)
+                torch._foreach_add_(params, bufs, alpha=-lr)
+            else:
+                torch._foreach_addcdiv_(params, grads, den, value=-lr)
+        return loss
+
+
+class Adam(Optimizer):
+    """Adam (Kingma and Ba, 2015): momentum on the gradient, RMSProp on its scale, bias-corrected.
+
+    At step t, with g = grad (negated when `maximize`), plus weight_decay·p unless decoupled:
+
+        p   = p·(1 - lr·weight_decay)                 (only with decoupled_weight_decay: AdamW)
+        m   = beta1·m + (1 - beta1)·g
+        v   = beta2·v + (1 - beta2)·g²
+        vm  = max(vm, v) if amsgrad else v
+        p   = p - lr/(1 - beta1^t) · m / (sqrt(vm)/sqrt(1 - beta2^t) + eps)
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+                 maximize=False, decoupled_weight_decay=False):
+        _check_hyper("lr", lr)
+        _check_hyper("eps", eps)
+        _check_hyper("betas[0]", betas[0], 0.0, 1.0)
+        _check_hyper("betas[1]", betas[1], 0.0, 1.0)
+        _check_hyper("weight_decay", weight_decay)
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                        maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def _state(self, p, group):
+        state = self.state[p]
+        if not state:
+            state["step"] = torch.tensor(0.0)
+            state["exp_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
+            state["exp_avg_sq"] = torch.zeros_like(p, memory_format=torch.preserve_format)
+        if group["amsgrad"] and "max_exp_avg_sq" not in state:
+            state["max_exp_avg_sq"] = torch.zeros_like(p, memory_format=torch.preserve_format)
+        return state
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        loss = _closure_loss(closure)
+        for group in self.param_groups:
+            params, grads = _params_with_grads(group)
+            if not params:
+                continue
+            states = [self._state(p, group) for p in params]
+            steps = _add_steps([s["step"] for s in states])
+            lr, wd = group["lr"], group["weight_decay"]
+            beta1, beta2 = group["betas"]
+            if group["maximize"]:
+                grads = torch._foreach_neg(grads)
+            if wd != 0:
+                if group["decoupled_weight_decay"]:
+                    torch._foreach_mul_(params, 1 - lr * wd)
+                else:
+                    grads = torch._foreach_add(grads, params, alpha=wd)
+            exp_avgs = [s["exp_avg"] for s in states]
+            exp_avg_sqs = [s["exp_avg_sq"] for s in states]
+            torch._foreach_lerp_(exp_avgs, grads, 1 - beta1)
+            torch._foreach_mul_(exp_avg_sqs, beta2)
+            torch._foreach_addcmul_(exp_avg_sqs, grads, grads, value=1 - beta2)
+            if group["amsgrad"]:
+                exp_avg_sqs = [s["max_exp_avg_sq"] for s in states]
+                torch._foreach_maximum_(exp_avg_sqs, [s["exp_avg_sq"] for s in states])
+            den = torch._foreach_sqrt(exp_avg_sqs)
+            torch._foreach_div_(den, [(1 - beta2**t) ** 0.5 for t in steps])
+            torch._foreach_add_(den, group["eps"])
+            torch._foreach_addcdiv_(params, exp_avgs, den, [-lr / (1 - beta1**t) for t in steps])
+        return loss
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov and Hutter, 2019).
+
+    The decay shrinks the weights directly, p = p·(1 - lr·weight_decay), instead of being
+    added to the gradient, where Adam's division by sqrt(v) would rescale it per weight.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
+                 maximize=False):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                         maximize=maximize, decoupled_weight_decay=True)

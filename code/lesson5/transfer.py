@@ -1,0 +1,111 @@
+"""Layer groups, freezing and discriminative learning rates, the way fastai v1 did them.
+
+Introduced in book/07_transfer.ipynb (Transfer learning). A model is cut into layer groups,
+earliest layers first and the head last. Freezing turns off the gradients of every group but
+the last ones; `lr_range` turns a learning rate given as a number or a `slice` into one rate
+per group; `param_groups` hands both to any torch-style optimizer (`learn.create_opt(...)`).
+"""
+
+from collections.abc import Sequence
+
+from torch import nn
+
+BN_TYPES = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
+
+
+def cnn_groups(model, cut=2):
+    """Three layer groups of an `nn.Sequential(body, head)`: body[:cut], body[cut:], head.
+
+    fastai v1 split its pretrained CNNs the same way: two halves of the body plus the new head.
+    The groups share their modules with `model`; nothing is copied.
+    """
+    if len(model) != 2:
+        raise ValueError("expected nn.Sequential(body, head), as lesson5.vision.create_model builds")
+    body, head = model
+    if not 0 < cut < len(body):
+        raise ValueError(f"cut must be between 1 and {len(body) - 1} for a body of {len(body)} blocks")
+    return [body[:cut], body[cut:], head]
+
+
+def freeze_to(groups, n, train_bn=True):
+    """Freezes `groups[:n]` and makes `groups[n:]` trainable (n may be negative, like a slice).
+
+    With `train_bn` (fastai v1's default) the batch-norm layers of frozen groups stay
+    trainable: their scales and shifts are few, and they let the frozen features re-centre
+    themselves on the new data.
+    """
+    for group in groups[:n]:
+        for module in group.modules():
+            trainable = train_bn and isinstance(module, BN_TYPES)
+            for p in module.parameters(recurse=False):
+                p.requires_grad_(trainable)
+    for group in groups[n:]:
+        for p in group.parameters():
+            p.requires_grad_(True)
+
+
+def freeze(groups, train_bn=True):
+    """Freezes every group but the last (the head)."""
+    if len(groups) < 2:
+        raise ValueError("freezing needs at least two layer groups: the last one stays trainable")
+    freeze_to(groups, -1, train_bn)
+
+
+def unfreeze(groups):
+    """Makes every parameter of every group trainable again."""
+    freeze_to(groups, 0)
+
+
+def even_mults(start, stop, n):
+    """`n` rates from `start` to `stop`, each the previous one times the same factor."""
+    if n < 2:
+        raise ValueError("a slice with two ends needs at least two layer groups")
+    step = (stop / start) ** (1 / (n - 1))
+    return [start * step**i for i in range(n)]
+
+
+def lr_range(lr, n_groups, divisor=10):
+    """One learning rate per layer group, from what fastai v1's `fit` accepted as `lr`.
+
+    - a number: every group gets it;
+    - `slice(hi)`: the last group gets `hi`, all the others `hi / divisor`;
+    - `slice(lo, hi)`: rates spaced evenly on a log scale from `lo` (first group) to `hi` (last);
+    - a sequence of `n_groups` numbers: used as given.
+
+    fastai v1 divided by 3 in the releases the lesson was recorded with and by 10 from later
+    1.0.x releases on; `divisor` picks one (default 10, the final v1 behaviour).
+    """
+    if isinstance(lr, slice):
+        if lr.stop is None or lr.step is not None:
+            raise ValueError("use slice(hi) or slice(lo, hi) with learning rates, not " + repr(lr))
+        if lr.start:
+            return even_mults(lr.start, lr.stop, n_groups)
+        return [lr.stop / divisor] * (n_groups - 1) + [lr.stop]
+    if isinstance(lr, Sequence):
+        if len(lr) != n_groups:
+            raise ValueError(f"{len(lr)} learning rates given for {n_groups} layer groups")
+        return [float(v) for v in lr]
+    return [float(lr)] * n_groups
+
+
+def param_groups(groups, lr, divisor=10, **hyper):
+    """Optimizer parameter groups: the trainable parameters of each layer group and its rate.
+
+    `lr` is anything `lr_range` accepts; extra keywords (e.g. `weight_decay`) go into every
+    group. Like fastai v1, only trainable parameters are listed, so build a new optimizer
+    after unfreezing. Use as `learn.create_opt(param_groups(groups, slice(1e-4, 1e-3)))`.
+    """
+    lrs = lr_range(lr, len(groups), divisor)
+    return [{"params": [p for p in g.parameters() if p.requires_grad], "lr": rate, **hyper}
+            for g, rate in zip(groups, lrs)]
+
+
+def count_params(module):
+    """(trainable, total) number of parameter values in `module`."""
+    params = list(module.parameters())
+    return sum(p.numel() for p in params if p.requires_grad), sum(p.numel() for p in params)
+
+
+def grad_bytes(module):
+    """Bytes held by the `.grad` tensors of `module` (frozen parameters hold none)."""
+    return sum(p.grad.numel() * p.grad.element_size() for p in module.parameters() if p.grad is not None)

@@ -1,0 +1,178 @@
+"""A small convolutional body, fastai-style heads, pretraining, and safe weight files.
+
+Introduced in book/07_transfer.ipynb (Transfer learning). The lesson repurposes an ImageNet
+ResNet-34; a laptop CPU cannot train or download one at build time, so the chapter pretrains
+this small body on Fashion-MNIST instead. The head mirrors the one fastai v1 put on every
+pretrained body: concat pooling, flatten, then (batch norm, dropout, linear) blocks.
+"""
+
+import hashlib
+from pathlib import Path
+
+import torch
+from torch import nn
+
+
+def conv_block(ni, nf, stride=2):
+    """3×3 convolution, batch norm, ReLU; stride 2 halves the image (28 → 14 → 7 → 4).
+
+    No bias in the convolution: the batch norm that follows subtracts any constant anyway.
+    """
+    return nn.Sequential(
+        nn.Conv2d(ni, nf, kernel_size=3, stride=stride, padding=1, bias=False),
+        nn.BatchNorm2d(nf),
+        nn.ReLU(inplace=True),
+    )
+
+
+def simple_body(channels=(16, 32, 64), in_channels=1):
+    """One `conv_block` per entry of `channels`: the body's output has `channels[-1]` maps."""
+    if not channels:
+        raise ValueError("channels must list at least one width, e.g. (16, 32, 64)")
+    widths = [in_channels, *channels]
+    return nn.Sequential(*[conv_block(ni, nf) for ni, nf in zip(widths[:-1], widths[1:])])
+
+
+def body_features(body):
+    """Number of channels the body outputs: what a head must accept."""
+    convs = [m for m in body.modules() if isinstance(m, nn.Conv2d)]
+    if not convs:
+        raise ValueError("body has no Conv2d layer; pass the number of features to create_head yourself")
+    return convs[-1].out_channels
+
+
+class AdaptiveConcatPool2d(nn.Module):
+    """Max pool and average pool over the whole map, side by side: 2·C features per image.
+
+    The maximum says whether a feature appeared anywhere; the average how much of it there is.
+    fastai v1 puts the max first, so the order here is the same.
+    """
+
+    def __init__(self, size=1):
+        super().__init__()
+        self.max_pool, self.avg_pool = nn.AdaptiveMaxPool2d(size), nn.AdaptiveAvgPool2d(size)
+
+    def forward(self, x):
+        return torch.cat([self.max_pool(x), self.avg_pool(x)], dim=1)
+
+
+def create_head(n_features, n_out, hidden=(64,), p=0.5, pool="concat"):
+    """Pooling, flatten, then batch norm → dropout → linear (→ ReLU) for each hidden width.
+
+    As in fastai v1, the last block drops with `p` and the earlier ones with `p/2`, and the
+    final linear layer has one row of weights per output (`n_out` classes, or 2 coordinates).
+    `pool` is "concat" (max and mean: 2·n_features inputs), "avg", or None: no pooling, the
+    whole map is flattened, and `n_features` must be channels × height × width.
+    """
+    pools = {"concat": (AdaptiveConcatPool2d, 2), "avg": (lambda: nn.AdaptiveAvgPool2d(1), 1)}
+    if pool is not None and pool not in pools:
+        raise ValueError(f'pool must be "concat", "avg" or None, not {pool!r}')
+    layers = [nn.Flatten()]
+    widths = [n_features, *hidden, n_out]
+    if pool is not None:
+        make_pool, mult = pools[pool]
+        layers.insert(0, make_pool())
+        widths[0] *= mult
+    n_blocks = len(widths) - 1
+    for i, (ni, no) in enumerate(zip(widths[:-1], widths[1:])):
+        last = i == n_blocks - 1
+        layers += [nn.BatchNorm1d(ni), nn.Dropout(p if last else p / 2), nn.Linear(ni, no)]
+        if not last:
+            layers.append(nn.ReLU(inplace=True))
+    return nn.Sequential(*layers)
+
+
+def create_model(body, n_out, **head_kwargs):
+    """`nn.Sequential(body, head)`: index 0 is the body, index 1 the head, as in fastai v1."""
+    return nn.Sequential(body, create_head(body_features(body), n_out, **head_kwargs))
+
+
+def select_classes(x, y, classes):
+    """The images of `classes` only, as (N, 1, H, W), with labels renumbered 0, 1, … in that order."""
+    classes = torch.as_tensor(classes)
+    keep = torch.isin(y, classes)
+    if not keep.any():
+        raise ValueError(f"no image has a label in {classes.tolist()}")
+    renumber = torch.full((int(y.max()) + 1,), -1, dtype=torch.long)
+    renumber[classes] = torch.arange(len(classes))
+    return x[keep].unsqueeze(1), renumber[y[keep]]
+
+
+def pretrain(body, x, y, n_out, valid=None, epochs=2, lr=3e-3, bs=128, seed=0, **head_kwargs):
+    """Trains `body` under a throwaway head to classify `x` into `n_out` classes; returns the learner.
+
+    Adam with a 1cycle schedule from the package (book/04_optimizers.ipynb). The head's
+    initialisation and the batch order come from `seed`, so a rerun on the same machine gives
+    the same weights. `x` is (N, 1, H, W), `y` holds class indices below `n_out`; `valid` is
+    an optional (x, y) pair scored after each epoch.
+    """
+    from .data import DataLoader, DataLoaders
+    from .learner import Learner, accuracy
+    from .optim import Adam
+    from .schedule import OneCycle
+
+    if int(y.max()) >= n_out or int(y.min()) < 0:
+        raise ValueError(f"labels must lie in [0, {n_out}); remap the source classes first")
+    torch.manual_seed(seed)
+    model = create_model(body, n_out, **head_kwargs)
+    train = DataLoader(x, y, bs=bs, shuffle=True, generator=torch.Generator().manual_seed(seed))
+    dls = DataLoaders(train, None if valid is None else DataLoader(*valid, bs=2 * bs))
+    learn = Learner(model, dls, nn.functional.cross_entropy, lr=lr, opt_func=Adam, metrics=[accuracy])
+    learn.fit(epochs, cbs=[OneCycle(lr)])
+    return learn
+
+
+@torch.no_grad()
+def top_patches(body, x, n_blocks, channel, k=9):
+    """The `k` input patches that excite `channel` of the output of `body[:n_blocks]` most.
+
+    Each `conv_block` has a 3×3 kernel, stride 2 and padding 1, so a unit of block L sees a
+    square of 2^(L+1) − 1 input pixels centred on pixel 2^L·(row, column). Returns
+    (patches (k, size, size), activations (k,)).
+    """
+    body.eval()
+    acts = body[:n_blocks](x)[:, channel]
+    size, stride = 2 ** (n_blocks + 1) - 1, 2**n_blocks
+    values, flat = acts.flatten().topk(k)
+    n, rows, cols = torch.unravel_index(flat, acts.shape)
+    half = size // 2
+    padded = nn.functional.pad(x[:, 0], (half, half, half, half))
+    patches = torch.stack([padded[i, r * stride : r * stride + size, c * stride : c * stride + size]
+                           for i, r, c in zip(n.tolist(), rows.tolist(), cols.tolist())])
+    return patches, values
+
+
+def sha256_of(path):
+    """Hex SHA-256 of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def save_weights(module, path):
+    """Saves `module.state_dict()` to `path` and its SHA-256 to `path` + ".sha256"; returns the hash."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(module.state_dict(), path)
+    digest = sha256_of(path)
+    Path(f"{path}.sha256").write_text(digest + "\n")
+    return digest
+
+
+def load_weights(module, path, sha256=None):
+    """Loads weights saved by `save_weights` into `module`, after checking the file's hash.
+
+    The expected hash is `sha256` if given, else the one saved beside the file. Loading uses
+    `weights_only=True`: a file holding anything but tensors and plain containers is refused,
+    instead of running whatever code a pickle names.
+    """
+    path = Path(path)
+    if sha256 is None:
+        sidecar = Path(f"{path}.sha256")
+        if not sidecar.exists():
+            raise FileNotFoundError(f"{sidecar} is missing: pass sha256= or save with save_weights")
+        sha256 = sidecar.read_text().strip()
+    actual = sha256_of(path)
+    if actual != sha256:
+        raise ValueError(f"{path} has SHA-256 {actual}, expected {sha256}: the file changed; "
+                         "delete it and save the weights again")
+    module.load_state_dict(torch.load(path, weights_only=True))
+    return module

@@ -1,0 +1,38 @@
+"""Where the built site, its table of contents and the browser are, and which pages to test.
+
+LESSON5_BOOK_ROOT names the book's source folder (default: this repository),
+LESSON5_SITE_HTML the built html folder to test (default: <book root>/_build/html) and
+LESSON5_CHROMIUM the browser (default: Debian's /usr/bin/chromium).
+"""
+
+import os
+from pathlib import Path
+
+from sphinx_external_toc.parsing import parse_toc_yaml
+
+REPO = Path(__file__).resolve().parents[2]
+BOOK_ROOT = Path(os.environ.get("LESSON5_BOOK_ROOT", REPO))
+SITE = Path(os.environ.get("LESSON5_SITE_HTML", BOOK_ROOT / "_build" / "html"))
+SCREENSHOTS = SITE.parent / "screenshots"
+CHROMIUM = os.environ.get("LESSON5_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def toc_pages():
+    """Every page in _toc.yml, in reading order, as docnames such as 'book/01_data'."""
+    return list(parse_toc_yaml(BOOK_ROOT / "_toc.yml"))
+
+
+def chapter_pages():
+    """The TOC pages whose source is a notebook: these offer the .ipynb download."""
+    return [p for p in toc_pages() if (BOOK_ROOT / f"{p}.ipynb").exists()]

@@ -1,0 +1,128 @@
+"""The built site as a reader's browser sees it: every page in _toc.yml loads cleanly and
+offline, its figures and math render, its links resolve, search works, and each chapter
+offers its notebook for download.
+
+Run after building the site: `python -m pytest tests/browser -q` (scripts/test.sh does).
+Each test is parametrized by page, so a failure names the page and what went wrong.
+"""
+
+import json
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlparse
+from urllib.error import HTTPError
+from urllib.request import urlopen
+
+import pytest
+
+from site_pages import BOOK_ROOT, SITE, chapter_pages, toc_pages
+
+PAGES = toc_pages()
+CHAPTERS = chapter_pages()
+
+
+def _same_site(url, site_url):
+    return url.startswith(site_url)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads_without_console_errors(visit, page, site_url):
+    seen = visit(page)
+    failed = [r for r in seen.failed_requests if _same_site(r, site_url)]
+    assert not seen.console_errors, f"{page}: console errors: {seen.console_errors}"
+    assert not failed, f"{page}: requests within the site failed: {failed}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads_nothing_from_outside(visit, page):
+    seen = visit(page)
+    assert not seen.external_requests, (
+        f"{page}: requests left 127.0.0.1 (the site must work offline): {seen.external_requests}"
+    )
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_image_loaded(visit, page):
+    broken = [img["src"] for img in visit(page).images if img["width"] == 0]
+    assert not broken, f"{page}: images with no natural size (not loaded): {broken}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_math_is_rendered(visit, page):
+    seen = visit(page)
+    assert seen.math_rendered == seen.math_elements, (
+        f"{page}: MathJax rendered {seen.math_rendered} of {seen.math_elements} math elements"
+    )
+    assert not seen.math_errors, f"{page}: {seen.math_errors} formulas render as TeX errors"
+
+
+def test_math_renders_somewhere(visit):
+    """Guards the check above against passing vacuously: some page has math to render."""
+    counts = {page: visit(page).math_rendered for page in PAGES}
+    assert any(counts.values()), f"no page in the TOC has rendered math: {counts}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_error_output(visit, page):
+    errors = visit(page).error_outputs
+    assert not errors, f"{page}: error output or traceback on the page: {errors}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_internal_links_resolve(visit, page, site_url):
+    broken = []
+    for href in sorted(set(visit(page).links)):
+        if not _same_site(href, site_url):
+            continue
+        target, fragment = urldefrag(href)
+        path = urlparse(target).path
+        file = SITE / path.lstrip("/")
+        if path.endswith("/"):
+            file = file / "index.html"
+        if not file.is_file():
+            broken.append(f"{href} (no file {file.relative_to(SITE)})")
+            continue
+        if fragment and file.suffix == ".html" and not _has_anchor(file, fragment):
+            broken.append(f"{href} (no id '{fragment}' in {file.relative_to(SITE)})")
+    assert not broken, f"{page}: internal links that do not resolve: {broken}"
+
+
+def _has_anchor(file, fragment):
+    html = file.read_text(encoding="utf-8")
+    return f'id="{fragment}"' in html or f'name="{fragment}"' in html
+
+
+def test_search_finds_momentum(offline_context, site_url):
+    page = offline_context.new_page()
+    page.goto(f"{site_url}search.html?q=momentum", wait_until="load")
+    results = page.locator("#search-results ul.search li")
+    try:
+        results.first.wait_for(timeout=20000)
+    except Exception:
+        summary = page.locator("#search-results").inner_text()
+        pytest.fail(f"search.html: searching 'momentum' found nothing: {summary!r}")
+    found = results.locator("a").evaluate_all("links => links.map(a => a.href)")
+    page.close()
+    assert any("glossary" in href for href in found), (
+        f"search.html: 'momentum' results do not include the glossary: {found}"
+    )
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_chapter_offers_its_notebook(offline_context, site_url, page):
+    browser_page = offline_context.new_page()
+    browser_page.goto(f"{site_url}{page}.html", wait_until="load")
+    links = browser_page.locator("a.btn-download-source-button").evaluate_all(
+        "links => links.map(a => a.href)"
+    )
+    browser_page.close()
+    notebooks = [href for href in links if href.endswith(".ipynb")]
+    assert notebooks, f"{page}: no 'download .ipynb' button (download links: {links})"
+    try:
+        with urlopen(notebooks[0]) as response:
+            served = json.loads(response.read())
+    except HTTPError as error:
+        pytest.fail(f"{page}: its download link {notebooks[0]} returned HTTP {error.code}")
+    source = json.loads(Path(BOOK_ROOT, f"{page}.ipynb").read_text(encoding="utf-8"))
+    assert [cell["source"] for cell in served["cells"]] == [
+        cell["source"] for cell in source["cells"]
+    ], f"{page}: the downloaded notebook {notebooks[0]} is not the chapter's notebook"

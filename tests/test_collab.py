@@ -1,0 +1,104 @@
+"""Tests of lesson5.collab (book/06_collab.ipynb)."""
+
+import pandas as pd
+import pytest
+import torch
+import torch.nn.functional as F
+
+from lesson5.collab import (DotProductBias, EmbeddingNN, collab_dls, ratings_tensors, sigmoid_range,
+                            split_ratings)
+from lesson5.weight_decay import decay_split
+
+
+def test_sigmoid_range_maps_zero_to_middle_and_stays_inside():
+    x = torch.tensor([-100.0, 0.0, 100.0])
+    out = sigmoid_range(x, 0.0, 5.5)
+    assert out[1] == pytest.approx(2.75)
+    assert 0.0 <= out[0] < 1e-6 and 5.5 - 1e-5 < out[2] <= 5.5
+    with pytest.raises(ValueError, match="low < high"):
+        sigmoid_range(x, 5.0, 5.0)
+
+
+def test_dot_product_bias_is_dot_plus_biases():
+    torch.manual_seed(0)
+    model = DotProductBias(4, 6, n_factors=3, y_range=None)
+    with torch.no_grad():
+        model.user_bias.normal_()
+        model.item_bias.normal_()
+    x = torch.tensor([[0, 5], [3, 2]])
+    expected = torch.stack([
+        model.user_factors.weight[u] @ model.item_factors.weight[i]
+        + model.user_bias[u] + model.item_bias[i]
+        for u, i in x.tolist()
+    ])
+    assert torch.allclose(model(x), expected)
+    squeezed = DotProductBias(4, 6, n_factors=3, y_range=(1.0, 2.0))
+    squeezed.load_state_dict(model.state_dict())
+    assert torch.allclose(squeezed(x), sigmoid_range(expected, 1.0, 2.0))
+
+
+def test_biases_are_one_dimensional_so_default_weight_decay_skips_them():
+    model = DotProductBias(4, 6, n_factors=3)
+    assert model.user_bias.shape == (4,) and model.item_bias.shape == (6,)
+    decayed, not_decayed = decay_split(model)
+    assert {id(p) for p in not_decayed} == {id(model.user_bias), id(model.item_bias)}
+    assert len(decayed) == 2
+
+
+def test_models_reject_float_or_wrong_width_input():
+    with pytest.raises(ValueError, match=r"shape \(N, 2\)"):
+        DotProductBias(4, 6)(torch.zeros(3, 2))
+    with pytest.raises(ValueError, match=r"shape \(N, 3\)"):
+        EmbeddingNN([4, 5, 6], [2, 2, 2])(torch.zeros(3, 2, dtype=torch.long))
+    with pytest.raises(ValueError, match="one embedding size per column"):
+        EmbeddingNN([4, 5], [2])
+
+
+def test_embedding_nn_shapes_and_range():
+    torch.manual_seed(0)
+    model = EmbeddingNN([4, 5, 6], [2, 3, 4], hidden=(8, 8), dropout=0.1, y_range=(1.0, 5.0))
+    assert model.layers[0].in_features == 9
+    x = torch.tensor([[0, 4, 5], [3, 0, 0]])
+    out = model(x)
+    assert out.shape == (2,) and ((out > 1) & (out < 5)).all()
+
+
+def test_dot_product_bias_learns_a_rank_one_table():
+    torch.manual_seed(0)
+    users, items = torch.rand(8), torch.rand(10)
+    table = 1 + 3 * users[:, None] * items[None, :]
+    x = torch.cartesian_prod(torch.arange(8), torch.arange(10))
+    y = table.reshape(-1)
+    model = DotProductBias(8, 10, n_factors=2, y_range=(0.0, 5.5))
+    opt = torch.optim.Adam(model.parameters(), lr=0.05)
+    for _ in range(500):
+        loss = F.mse_loss(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert loss.item() < 1e-3
+
+
+def test_split_is_seeded_disjoint_and_complete():
+    ratings = pd.DataFrame({"user": range(1, 101), "movie": 1, "rating": 3.0})
+    train, valid = split_ratings(ratings, valid_pct=0.2, seed=1)
+    again, _ = split_ratings(ratings, valid_pct=0.2, seed=1)
+    assert len(valid) == 20 and len(train) == 80
+    assert set(train.user) | set(valid.user) == set(range(1, 101))
+    assert not set(train.user) & set(valid.user)
+    assert train.user.tolist() == again.user.tolist()
+    with pytest.raises(ValueError, match="valid_pct"):
+        split_ratings(ratings, valid_pct=1.5)
+
+
+def test_ratings_tensors_codes_from_ids():
+    ratings = pd.DataFrame({"user": [1, 3], "movie": [2, 1], "rating": [4, 5]})
+    x, y = ratings_tensors(ratings)
+    assert x.tolist() == [[0, 1], [2, 0]] and x.dtype == torch.long
+    assert y.tolist() == [4.0, 5.0] and y.dtype == torch.float32
+    x0, _ = ratings_tensors(ratings, first=0)
+    assert x0.tolist() == [[1, 2], [3, 1]]
+    with pytest.raises(ValueError, match="first=1"):
+        ratings_tensors(ratings.assign(user=[0, 1]))
+    dls = collab_dls(ratings, ratings, bs=1)
+    assert len(dls.train) == 2 and len(dls.valid) == 1

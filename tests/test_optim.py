@@ -1,0 +1,163 @@
+import copy
+
+import pytest
+import torch
+
+from lesson5 import optim
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    # Tiny tensors: extra threads only add contention on a shared CPU.
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+CASES = [
+    ("SGD", dict(lr=0.05)),
+    ("SGD", dict(lr=0.05, momentum=0.9)),
+    ("SGD", dict(lr=0.05, momentum=0.9, dampening=0.1, weight_decay=1e-2)),
+    ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-3)),
+    ("SGD", dict(lr=0.05, momentum=0.5, maximize=True)),
+    ("RMSprop", dict(lr=1e-3)),
+    ("RMSprop", dict(lr=1e-3, alpha=0.9, weight_decay=1e-2)),
+    ("RMSprop", dict(lr=1e-3, momentum=0.9, centered=True)),
+    ("RMSprop", dict(lr=1e-3, momentum=0.8, eps=1e-6, maximize=True)),
+    ("Adam", dict(lr=1e-2)),
+    ("Adam", dict(lr=1e-2, betas=(0.8, 0.99), weight_decay=1e-2)),
+    ("Adam", dict(lr=1e-2, amsgrad=True, eps=1e-6)),
+    ("Adam", dict(lr=1e-2, maximize=True, weight_decay=1e-3)),
+    ("AdamW", dict(lr=1e-2)),
+    ("AdamW", dict(lr=1e-2, weight_decay=0.1, amsgrad=True)),
+]
+
+
+def _model(seed=0):
+    torch.manual_seed(seed)
+    return torch.nn.Sequential(
+        torch.nn.Linear(7, 16), torch.nn.ReLU(), torch.nn.Linear(16, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3)
+    )
+
+
+def _groups(model, lr):
+    # Two groups with different learning rates; the first layer stays frozen (grad None).
+    first, second, third = model[0], model[2], model[4]
+    for p in first.parameters():
+        p.requires_grad_(False)
+    return [
+        {"params": list(first.parameters()) + list(second.parameters()), "lr": lr / 10},
+        {"params": list(third.parameters())},
+    ]
+
+
+def _train(model, opt, steps, seed=1):
+    gen = torch.Generator().manual_seed(seed)
+    for _ in range(steps):
+        x = torch.randn(32, 7, generator=gen)
+        y = torch.randint(0, 3, (32,), generator=gen)
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+
+def _max_diff(a, b):
+    return max((p - q).abs().max().item() for p, q in zip(a.parameters(), b.parameters()))
+
+
+@pytest.mark.parametrize("name,kwargs", CASES)
+@pytest.mark.parametrize("foreach", [False, True])
+def test_matches_torch_over_many_steps(name, kwargs, foreach):
+    ours, theirs = _model(), _model()
+    opt = getattr(optim, name)(_groups(ours, kwargs["lr"]), **kwargs)
+    ref = getattr(torch.optim, name)(_groups(theirs, kwargs["lr"]), foreach=foreach, **kwargs)
+    _train(ours, opt, 100)
+    _train(theirs, ref, 100)
+    assert _max_diff(ours, theirs) <= 1e-6
+    assert _max_diff(ours, _model()) > 1e-3  # it did train
+    assert torch.equal(ours[0].weight, _model()[0].weight)  # frozen layer untouched
+
+
+@pytest.mark.parametrize("name,kwargs", CASES)
+def test_state_dict_round_trip(name, kwargs):
+    model = _model()
+    opt = getattr(optim, name)(model.parameters(), **kwargs)
+    _train(model, opt, 10)
+    saved_model, saved_opt = copy.deepcopy(model.state_dict()), copy.deepcopy(opt.state_dict())
+    _train(model, opt, 10, seed=2)
+    expected = copy.deepcopy(model)
+
+    model.load_state_dict(saved_model)
+    fresh = getattr(optim, name)(model.parameters(), **kwargs)
+    fresh.load_state_dict(saved_opt)
+    _train(model, fresh, 10, seed=2)
+    assert _max_diff(model, expected) == 0
+
+
+@pytest.mark.parametrize("name,kwargs", CASES)
+def test_state_dict_loads_into_torch(name, kwargs):
+    # Same state keys as torch: a run can continue under torch.optim from our state dict.
+    ours, theirs = _model(), _model()
+    opt = getattr(optim, name)(ours.parameters(), **kwargs)
+    ref = getattr(torch.optim, name)(theirs.parameters(), **kwargs)
+    _train(ours, opt, 10)
+    _train(theirs, ref, 10)
+    cont = getattr(torch.optim, name)(ours.parameters(), **kwargs)
+    cont.load_state_dict(opt.state_dict())
+    _train(ours, cont, 10, seed=2)
+    _train(theirs, ref, 10, seed=2)
+    assert _max_diff(ours, theirs) <= 1e-6
+
+
+def test_defaults_match_torch():
+    import inspect
+
+    for name in ["SGD", "RMSprop", "Adam", "AdamW"]:
+        ours = inspect.signature(getattr(optim, name).__init__).parameters
+        theirs = inspect.signature(getattr(torch.optim, name).__init__).parameters
+        for arg, param in ours.items():
+            assert arg in theirs, (name, arg)
+            assert param.default == theirs[arg].default, (name, arg)
+
+
+def test_groups_keep_their_own_hyperparameters():
+    model = _model()
+    opt = optim.Adam([{"params": model[0].parameters(), "lr": 0.1, "betas": (0.5, 0.9)},
+                      {"params": model[2].parameters()}], lr=1e-3)
+    assert opt.param_groups[0]["lr"] == 0.1 and opt.param_groups[0]["betas"] == (0.5, 0.9)
+    assert opt.param_groups[1]["lr"] == 1e-3 and opt.param_groups[1]["betas"] == (0.9, 0.999)
+
+
+def test_momentum_switched_on_later():
+    # A 1cycle schedule sets `momentum` on groups created with momentum 0.
+    model = _model()
+    opt = optim.RMSprop(model.parameters())
+    _train(model, opt, 2)
+    opt.param_groups[0]["momentum"] = 0.9
+    _train(model, opt, 2)
+    assert "momentum_buffer" in opt.state[model[0].weight]
+
+
+def test_bad_hyperparameters_are_explained():
+    params = _model().parameters()
+    with pytest.raises(ValueError, match="lr must be"):
+        optim.SGD(params, lr=-1)
+    with pytest.raises(ValueError, match="Nesterov"):
+        optim.SGD(_model().parameters(), lr=0.1, nesterov=True)
+    with pytest.raises(ValueError, match="betas"):
+        optim.Adam(_model().parameters(), betas=(1.0, 0.999))
+
+
+def test_closure_returns_loss():
+    model = _model()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    x, y = torch.randn(4, 7), torch.tensor([0, 1, 2, 0])
+
+    def closure():
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        return loss
+
+    assert opt.step(closure).item() > 0

@@ -1,0 +1,56 @@
+"""Tests of lesson5.pca (book/06_collab.ipynb)."""
+
+import numpy as np
+import pytest
+import torch
+
+from lesson5.pca import pca, top_bottom
+
+
+def test_pca_matches_numpy_eigen_decomposition_of_covariance():
+    torch.manual_seed(0)
+    x = torch.randn(200, 3) @ torch.randn(3, 6) + torch.tensor([5.0, -3, 0, 1, 2, 10])
+    result = pca(x, k=2)
+    cov = np.cov(x.numpy().astype(np.float64), rowvar=False)
+    eigvals, eigvecs = np.linalg.eigh(cov)
+    top = eigvecs[:, ::-1][:, :2].T
+    # Same directions up to sign; explained ratio from the eigenvalues.
+    assert np.allclose(np.abs(result.components.numpy() @ top.T), np.eye(2), atol=1e-6)
+    assert np.allclose(result.explained_ratio.numpy(), eigvals[::-1][:2] / eigvals.sum(), atol=1e-8)
+
+
+def test_pca_centres_scores_and_transform_agrees():
+    torch.manual_seed(1)
+    x = torch.randn(50, 4) + 100
+    result = pca(x, k=3)
+    assert torch.allclose(result.scores.mean(dim=0), torch.zeros(3, dtype=torch.float64), atol=1e-9)
+    assert torch.allclose(result.transform(x), result.scores)
+    # Largest-magnitude loading of each component is positive: a fixed sign convention.
+    rows = torch.arange(3)
+    assert (result.components[rows, result.components.abs().argmax(dim=1)] > 0).all()
+
+
+def test_pca_on_a_line_explains_everything():
+    t = torch.linspace(-1, 1, 20)[:, None]
+    x = torch.cat([t, 2 * t, -t], dim=1)
+    result = pca(x, k=1)
+    assert result.explained_ratio.item() == pytest.approx(1.0)
+
+
+def test_pca_rejects_bad_input():
+    with pytest.raises(ValueError, match="2-D"):
+        pca(torch.zeros(5))
+    with pytest.raises(ValueError, match="k must be between 1 and 3"):
+        pca(torch.zeros(10, 3), k=4)
+
+
+def test_top_bottom_orders_and_carries_extra_columns():
+    table = top_bottom([0.5, -1.0, 2.0, 0.0], ["a", "b", "c", "d"], n=2, name="bias",
+                       extra={"mean": [3.0, 1.0, 4.5, 2.0]})
+    assert table[("highest", "title")].tolist() == ["c", "a"]
+    assert table[("lowest", "title")].tolist() == ["b", "d"]
+    assert table[("highest", "mean")].tolist() == [4.5, 3.0]
+    assert table[("lowest", "bias")].tolist() == [-1.0, 0.0]
+    assert table.index.tolist() == [1, 2]
+    with pytest.raises(ValueError, match="only 4 items"):
+        top_bottom([1, 2, 3, 4], list("abcd"), n=5)

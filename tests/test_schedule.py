@@ -1,0 +1,112 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from lesson5.data import DataLoaders
+from lesson5.learner import Callback, Learner
+from lesson5.optim import SGD, Adam
+from lesson5.schedule import OneCycle, cos_anneal, one_cycle
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    # Tiny tensors: extra threads only add contention on a shared CPU.
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def _learner(opt_func=SGD, n=96, bs=16):
+    torch.manual_seed(0)
+    x = torch.randn(n, 4)
+    y = x @ torch.tensor([1.0, -2.0, 0.5, 3.0]) + 0.1 * torch.randn(n)
+    dls = DataLoaders.from_tensors(x, y[:, None], x[:32], y[:32, None], bs=bs)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
+    return Learner(model, dls, torch.nn.functional.mse_loss, lr=0.01, opt_func=opt_func)
+
+
+class Spy(Callback):
+    """Records the hyper-parameters each training step actually used."""
+
+    order = 5
+
+    def __init__(self):
+        self.seen = []
+
+    def before_step(self, learn):
+        self.seen.append([(g["lr"], g.get("momentum"), g.get("betas")) for g in learn.opt.param_groups])
+
+
+def test_cos_anneal_ends():
+    assert cos_anneal(1.0, 3.0, 0) == 1.0
+    assert cos_anneal(1.0, 3.0, 1) == pytest.approx(3.0)
+    assert cos_anneal(1.0, 3.0, 0.5) == pytest.approx(2.0)
+
+
+def test_one_cycle_shape_matches_fastai_v1_defaults():
+    lrs, moms = one_cycle(100, 1e-2)
+    assert lrs[0] == pytest.approx(1e-2 / 25)
+    assert max(lrs) == pytest.approx(1e-2) and lrs.index(max(lrs)) == 30
+    assert moms[0] == pytest.approx(0.95) and moms[30] == pytest.approx(0.85)
+    # One step short of the end value lr_max / (25·10⁴), as fastai's stepper.
+    assert lrs[-1] == pytest.approx(cos_anneal(1e-2, 1e-2 / 25e4, 69 / 70))
+    assert moms[-1] == pytest.approx(cos_anneal(0.85, 0.95, 69 / 70))
+    assert all(a <= b for a, b in zip(lrs[:30], lrs[1:31]))
+    assert all(a >= b for a, b in zip(lrs[30:], lrs[31:]))
+
+
+def test_callback_sets_lr_and_momentum_every_training_batch():
+    learn = _learner()
+    spy = Spy()
+    learn.fit(2, cbs=[OneCycle(0.1), spy])
+    lrs, moms = one_cycle(2 * len(learn.dls.train), 0.1)
+    assert [s[0][0] for s in spy.seen] == pytest.approx(lrs)
+    assert [s[0][1] for s in spy.seen] == pytest.approx(moms)
+    assert learn.recorder.lrs == pytest.approx(lrs)
+
+
+def test_adam_gets_beta1_and_keeps_beta2():
+    learn = _learner(Adam)
+    spy = Spy()
+    learn.fit(1, cbs=[OneCycle(1e-2), spy])
+    _, moms = one_cycle(len(learn.dls.train), 1e-2)
+    assert [s[0][2][0] for s in spy.seen] == pytest.approx(moms)
+    assert all(s[0][2][1] == 0.999 for s in spy.seen)
+    assert all(s[0][1] is None for s in spy.seen)
+
+
+def test_one_max_lr_per_param_group():
+    learn = _learner()
+    learn.create_opt([{"params": learn.model[0].parameters()}, {"params": learn.model[2].parameters()}])
+    spy = Spy()
+    learn.fit(1, cbs=[OneCycle(np.array([1e-3, 1e-2])), spy])
+    n = len(learn.dls.train)
+    assert [s[0][0] for s in spy.seen] == pytest.approx(one_cycle(n, 1e-3)[0])
+    assert [s[1][0] for s in spy.seen] == pytest.approx(one_cycle(n, 1e-2)[0])
+
+
+def test_wrong_number_of_max_lrs_is_explained():
+    learn = _learner()
+    learn.create_opt()
+    learn.n_epochs = 1
+    with pytest.raises(ValueError, match="param groups"):
+        OneCycle([1e-3, 1e-2]).before_fit(learn)
+    with pytest.raises(TypeError, match="lr_range"):
+        OneCycle(slice(1e-3, 1e-2)).before_fit(learn)
+
+
+def test_moms_none_leaves_momentum_alone():
+    learn = _learner(lambda p, lr: SGD(p, lr=lr, momentum=0.5))
+    spy = Spy()
+    learn.fit(1, cbs=[OneCycle(0.1, moms=None), spy])
+    assert all(s[0][1] == 0.5 for s in spy.seen)
+
+
+def test_one_cycle_trains():
+    learn = _learner()
+    learn.fit(3, cbs=[OneCycle(0.05)])
+    assert learn.recorder.rows[-1]["valid_loss"] < learn.recorder.rows[0]["valid_loss"]
+    assert not math.isnan(learn.recorder.rows[-1]["train_loss"])

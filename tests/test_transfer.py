@@ -1,0 +1,128 @@
+"""Tests for lesson5.transfer (book/07_transfer.ipynb)."""
+
+import pytest
+import torch
+from torch import nn
+
+from lesson5.data import DataLoaders
+from lesson5.learner import Learner
+from lesson5.optim import Adam
+from lesson5.schedule import OneCycle
+from lesson5.transfer import (
+    cnn_groups,
+    count_params,
+    even_mults,
+    freeze,
+    freeze_to,
+    grad_bytes,
+    lr_range,
+    param_groups,
+    unfreeze,
+)
+from lesson5.vision import create_model, simple_body
+
+
+def _model():
+    torch.manual_seed(0)
+    return create_model(simple_body((4, 8, 16)), 3, hidden=(8,))
+
+
+def test_number_is_broadcast():
+    assert lr_range(1e-3, 3) == [1e-3] * 3
+
+
+def test_slice_hi_divides_the_earlier_groups_by_ten():
+    assert lr_range(slice(1e-3), 3) == pytest.approx([1e-4, 1e-4, 1e-3])
+
+
+def test_slice_hi_with_the_lecture_divisor():
+    assert lr_range(slice(3e-3), 3, divisor=3) == pytest.approx([1e-3, 1e-3, 3e-3])
+
+
+def test_slice_lo_hi_is_geometric():
+    assert lr_range(slice(1e-5, 1e-3), 3) == pytest.approx([1e-5, 1e-4, 1e-3])
+    assert even_mults(1e-6, 1e-3, 4) == pytest.approx([1e-6, 1e-5, 1e-4, 1e-3])
+
+
+def test_sequences_are_checked():
+    assert lr_range((1e-4, 1e-3), 2) == [1e-4, 1e-3]
+    with pytest.raises(ValueError, match="2 learning rates given for 3"):
+        lr_range([1e-4, 1e-3], 3)
+    with pytest.raises(ValueError, match="at least two layer groups"):
+        lr_range(slice(1e-5, 1e-3), 1)
+    with pytest.raises(ValueError, match="slice"):
+        lr_range(slice(1e-5, 1e-3, 2), 3)
+
+
+def test_groups_share_modules_with_the_model():
+    model = _model()
+    groups = cnn_groups(model)
+    assert groups[0][0] is model[0][0] and groups[1][0] is model[0][2] and groups[2] is model[1]
+    with pytest.raises(ValueError, match="cut"):
+        cnn_groups(model, cut=3)
+
+
+def test_freeze_keeps_batch_norm_trainable():
+    model = _model()
+    groups = cnn_groups(model)
+    freeze(groups)
+    for m in model[0].modules():
+        if isinstance(m, nn.Conv2d):
+            assert not m.weight.requires_grad
+        if isinstance(m, nn.BatchNorm2d):
+            assert m.weight.requires_grad and m.bias.requires_grad
+    assert all(p.requires_grad for p in model[1].parameters())
+    freeze(groups, train_bn=False)
+    assert not any(p.requires_grad for p in model[0].parameters())
+    unfreeze(groups)
+    assert count_params(model)[0] == count_params(model)[1]
+
+
+def test_freeze_to_counts_like_a_slice():
+    groups = cnn_groups(_model())
+    freeze_to(groups, 1, train_bn=False)
+    assert not any(p.requires_grad for p in groups[0].parameters())
+    assert all(p.requires_grad for p in groups[1].parameters())
+    with pytest.raises(ValueError, match="two layer groups"):
+        freeze(groups[:1])
+
+
+def test_param_groups_list_trainable_parameters_only():
+    model = _model()
+    groups = cnn_groups(model)
+    freeze(groups, train_bn=False)
+    pgs = param_groups(groups, slice(1e-3), weight_decay=0.1)
+    assert [len(g["params"]) for g in pgs][:2] == [0, 0]
+    assert len(pgs[2]["params"]) == len(list(model[1].parameters()))
+    assert [g["lr"] for g in pgs] == pytest.approx([1e-4, 1e-4, 1e-3])
+    assert all(g["weight_decay"] == 0.1 for g in pgs)
+
+
+def test_grad_bytes_counts_only_trainable():
+    model = _model()
+    groups = cnn_groups(model)
+    freeze(groups, train_bn=False)
+    model(torch.randn(4, 1, 28, 28)).sum().backward()
+    assert grad_bytes(model) == 4 * count_params(model[1])[0]
+
+
+def test_discriminative_rates_drive_the_learner():
+    model = _model()
+    groups = cnn_groups(model)
+    x, y = torch.randn(32, 1, 28, 28), torch.randint(0, 3, (32,))
+    learn = Learner(model, DataLoaders.from_tensors(x, y, bs=8), nn.functional.cross_entropy, opt_func=Adam,
+                    device="cpu")
+    freeze(groups)
+    conv = model[0][0][0].weight.detach().clone()
+    bn = model[0][0][1].weight.detach().clone()
+    learn.create_opt(param_groups(groups, 1e-2))
+    learn.fit(1, cbs=[OneCycle(1e-2)])
+    assert torch.equal(conv, model[0][0][0].weight) and not torch.equal(bn, model[0][0][1].weight)
+    unfreeze(groups)
+    lrs = lr_range(slice(1e-5, 1e-3), 3)
+    learn.create_opt(param_groups(groups, lrs))
+    learn.fit(1, cbs=[OneCycle(lrs)])
+    assert not torch.equal(conv, model[0][0][0].weight)
+    # Every group follows the same 1cycle shape, scaled by its own maximum.
+    ratios = [g["lr"] / lr for g, lr in zip(learn.opt.param_groups, lrs)]
+    assert ratios == pytest.approx([ratios[0]] * 3)
