@@ -9,15 +9,6 @@ from lesson5.lr_finder import lr_find
 from lesson5.optim import Adam
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # Tiny tensors: extra threads only add contention on a shared CPU.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _learner(n=640, bs=16, opt_func=Adam):
     torch.manual_seed(0)
     x = torch.randn(n, 10)

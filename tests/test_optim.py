@@ -6,14 +6,6 @@ import torch
 from lesson5 import optim
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # Tiny tensors: extra threads only add contention on a shared CPU.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
 CASES = [
     ("SGD", dict(lr=0.05)),
     ("SGD", dict(lr=0.05, momentum=0.9)),

@@ -10,15 +10,6 @@ from lesson5.optim import SGD, Adam
 from lesson5.schedule import OneCycle, cos_anneal, one_cycle
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # Tiny tensors: extra threads only add contention on a shared CPU.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _learner(opt_func=SGD, n=96, bs=16):
     torch.manual_seed(0)
     x = torch.randn(n, 4)

@@ -39,6 +39,14 @@ def _params_with_grads(group):
     return params, [p.grad for p in params]
 
 
+def _groups_with_grads(optimizer):
+    """(group, params, grads) for each parameter group in which some parameter has a gradient."""
+    for group in optimizer.param_groups:
+        params, grads = _params_with_grads(group)
+        if params:
+            yield group, params, grads
+
+
 def _effective_grads(group, params, grads):
     """g = ±grad + weight_decay·p (L2 penalty folded into the gradient), as a new list."""
     if group["maximize"]:
@@ -78,10 +86,7 @@ class SGD(Optimizer):
     @torch.no_grad()
     def step(self, closure=None):
         loss = _closure_loss(closure)
-        for group in self.param_groups:
-            params, grads = _params_with_grads(group)
-            if not params:
-                continue
+        for group, params, grads in _groups_with_grads(self):
             grads = _effective_grads(group, params, grads)
             momentum = group["momentum"]
             if momentum != 0:
@@ -145,10 +150,7 @@ class RMSprop(Optimizer):
     @torch.no_grad()
     def step(self, closure=None):
         loss = _closure_loss(closure)
-        for group in self.param_groups:
-            params, grads = _params_with_grads(group)
-            if not params:
-                continue
+        for group, params, grads in _groups_with_grads(self):
             states = [self._state(p, group) for p in params]
             _add_steps([s["step"] for s in states])
             grads = _effective_grads(group, params, grads)
@@ -210,10 +212,7 @@ class Adam(Optimizer):
     @torch.no_grad()
     def step(self, closure=None):
         loss = _closure_loss(closure)
-        for group in self.param_groups:
-            params, grads = _params_with_grads(group)
-            if not params:
-                continue
+        for group, params, grads in _groups_with_grads(self):
             states = [self._state(p, group) for p in params]
             steps = _add_steps([s["step"] for s in states])
             lr, wd = group["lr"], group["weight_decay"]
