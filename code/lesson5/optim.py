@@ -62,6 +62,16 @@ def _add_steps(state_steps):
     return [s.item() for s in state_steps]
 
 
+def _state_with(state, p, keys):
+    """`state` with a step counter and, for each of `keys` it lacks, zeros shaped like `p`."""
+    if "step" not in state:
+        state["step"] = torch.tensor(0.0)
+    for key in keys:
+        if key not in state:
+            state[key] = torch.zeros_like(p, memory_format=torch.preserve_format)
+    return state
+
+
 class SGD(Optimizer):
     """Stochastic gradient descent, optionally with (Nesterov) momentum.
 
@@ -136,16 +146,11 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def _state(self, p, group):
-        state = self.state[p]
-        if not state:
-            state["step"] = torch.tensor(0.0)
-            state["square_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
         # Keys appear when first needed: a schedule may switch momentum on mid-training.
-        if group["momentum"] > 0 and "momentum_buffer" not in state:
-            state["momentum_buffer"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-        if group["centered"] and "grad_avg" not in state:
-            state["grad_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-        return state
+        keys = ["square_avg"]
+        keys += ["momentum_buffer"] if group["momentum"] > 0 else []
+        keys += ["grad_avg"] if group["centered"] else []
+        return _state_with(self.state[p], p, keys)
 
     @torch.no_grad()
     def step(self, closure=None):
@@ -200,14 +205,8 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _state(self, p, group):
-        state = self.state[p]
-        if not state:
-            state["step"] = torch.tensor(0.0)
-            state["exp_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-            state["exp_avg_sq"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-        if group["amsgrad"] and "max_exp_avg_sq" not in state:
-            state["max_exp_avg_sq"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-        return state
+        keys = ["exp_avg", "exp_avg_sq"] + (["max_exp_avg_sq"] if group["amsgrad"] else [])
+        return _state_with(self.state[p], p, keys)
 
     @torch.no_grad()
     def step(self, closure=None):
