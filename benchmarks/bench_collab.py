@@ -15,7 +15,6 @@ import argparse
 import statistics
 import time
 
-import torch
 import torch.nn.functional as F
 
 from lesson5 import seed_everything
@@ -32,8 +31,8 @@ RECIPES = {
 }
 
 
-def fit(ratings, n_users, n_movies, epochs, bs, lr, wd, wd_mode):
-    seed_everything()
+def fit(ratings, n_users, n_movies, threads, epochs, bs, lr, wd, wd_mode):
+    seed_everything(threads=threads)
     train, valid = split_ratings(ratings, valid_pct=0.2, seed=42)
     dls = collab_dls(train, valid, bs=bs)
     model = DotProductBias(n_users, n_movies, n_factors=40, y_range=(0, 5.5))
@@ -57,9 +56,8 @@ def main():
     print(f"{'recipe':>8}{'threads':>8}{'valid MSE':>11}{'wall s':>8}{'cpu s':>8}")
     results = {}
     for threads in args.threads:
-        torch.set_num_threads(threads)
         for name in args.recipes:
-            runs = [fit(ml.ratings, n_users, n_movies, *RECIPES[name]) for _ in range(args.repeats)]
+            runs = [fit(ml.ratings, n_users, n_movies, threads, *RECIPES[name]) for _ in range(args.repeats)]
             mse = runs[0][0]
             wall = statistics.median(r[1] for r in runs)
             cpu = statistics.median(r[2] for r in runs)

@@ -20,6 +20,17 @@ def test_seed_everything_repeats_every_generator():
     assert draws() != first
 
 
+def test_seed_everything_fixes_threads_and_turns_off_onednn(monkeypatch):
+    monkeypatch.setattr(torch.backends.mkldnn, "enabled", True)
+    threads = torch.get_num_threads()
+    try:
+        seed_everything(threads=2)
+        assert torch.get_num_threads() == 2
+        assert torch.backends.mkldnn.enabled is False
+    finally:
+        torch.set_num_threads(threads)
+
+
 def test_glue_formats_before_gluing(monkeypatch):
     glued = {}
     monkeypatch.setattr("myst_nb.glue", lambda name, obj, display: glued.update({name: (obj, display)}))

@@ -9,9 +9,19 @@ import numpy as np
 import torch
 
 
-def seed_everything(seed=42):
-    """Seeds Python's, NumPy's and PyTorch's generators so a re-run prints the same numbers."""
+def seed_everything(seed=42, threads=1):
+    """Makes a re-run print the same numbers, on this machine and on another one.
+
+    Seeds Python's, NumPy's and PyTorch's generators. Fixes PyTorch's number of threads
+    (one: the chapters' tensors are small, so a second thread buys little, and a sum split
+    over a different number of threads adds its terms in a different order). Switches off
+    oneDNN, which would otherwise run the convolutions with kernels and blocking chosen for
+    the CPU at hand; PyTorch's own convolution is a matrix product, which gives the same
+    bits everywhere once scripts/setup.sh has pinned MKL's and ATen's code paths.
+    """
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+    torch.set_num_threads(threads)
+    torch.backends.mkldnn.enabled = False
     return seed
