@@ -56,10 +56,6 @@ def _effective_grads(group, params, grads):
     return grads
 
 
-def _add_steps(state_steps):
-    # A step counter per parameter, a 0-d float tensor as in torch, so state dicts match.
-    torch._foreach_add_(state_steps, 1.0)
-    return [s.item() for s in state_steps]
 
 
 def _state_with(state, p, keys):
@@ -70,6 +66,19 @@ def _state_with(state, p, keys):
         if key not in state:
             state[key] = torch.zeros_like(p, memory_format=torch.preserve_format)
     return state
+
+
+def _groups_with_state(optimizer):
+    """(group, params, grads, states, steps) for each group with gradients, where each
+    parameter's state holds a step counter, already advanced to this step, and zeros for the
+    keys of `optimizer._state_keys(group)` it lacks; `steps` are the counters as numbers."""
+    for group, params, grads in _groups_with_grads(optimizer):
+        keys = optimizer._state_keys(group)
+        states = [_state_with(optimizer.state[p], p, keys) for p in params]
+        counters = [state["step"] for state in states]
+        # A 0-d float tensor per parameter, as in torch, so state dicts match.
+        torch._foreach_add_(counters, 1.0)
+        yield group, params, grads, states, [c.item() for c in counters]
 
 
 class SGD(Optimizer):
@@ -145,19 +154,18 @@ class RMSprop(Optimizer):
                         centered=centered, maximize=maximize)
         super().__init__(params, defaults)
 
-    def _state(self, p, group):
+    @staticmethod
+    def _state_keys(group):
         # Keys appear when first needed: a schedule may switch momentum on mid-training.
         keys = ["square_avg"]
         keys += ["momentum_buffer"] if group["momentum"] > 0 else []
         keys += ["grad_avg"] if group["centered"] else []
-        return _state_with(self.state[p], p, keys)
+        return keys
 
     @torch.no_grad()
     def step(self, closure=None):
         loss = _closure_loss(closure)
-        for group, params, grads in _groups_with_grads(self):
-            states = [self._state(p, group) for p in params]
-            _add_steps([s["step"] for s in states])
+        for group, params, grads, states, _ in _groups_with_state(self):
             grads = _effective_grads(group, params, grads)
             alpha, lr = group["alpha"], group["lr"]
             square_avgs = [s["square_avg"] for s in states]
@@ -204,16 +212,14 @@ class Adam(Optimizer):
                         maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
-    def _state(self, p, group):
-        keys = ["exp_avg", "exp_avg_sq"] + (["max_exp_avg_sq"] if group["amsgrad"] else [])
-        return _state_with(self.state[p], p, keys)
+    @staticmethod
+    def _state_keys(group):
+        return ["exp_avg", "exp_avg_sq"] + (["max_exp_avg_sq"] if group["amsgrad"] else [])
 
     @torch.no_grad()
     def step(self, closure=None):
         loss = _closure_loss(closure)
-        for group, params, grads in _groups_with_grads(self):
-            states = [self._state(p, group) for p in params]
-            steps = _add_steps([s["step"] for s in states])
+        for group, params, grads, states, steps in _groups_with_state(self):
             lr, wd = group["lr"], group["weight_decay"]
             beta1, beta2 = group["betas"]
             if group["maximize"]:
