@@ -16,6 +16,11 @@ arguments here: they choose how torch computes the step, not which step it takes
 import torch
 from torch.optim import Optimizer
 
+#: Adam's (beta1, beta2) in fastai, the library the lesson used: fastai v1 trained with
+#: ``partial(torch.optim.Adam, betas=(0.9, 0.99))``. Torch's default beta2 is 0.999.
+#: book/06_collab.ipynb measures the difference; pass it as ``Adam(params, betas=FASTAI_BETAS)``.
+FASTAI_BETAS = (0.9, 0.99)
+
 
 def _check_hyper(name, value, low=0.0, high=None):
     if value < low or (high is not None and value >= high):
