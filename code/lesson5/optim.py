@@ -17,8 +17,9 @@ import torch
 from torch.optim import Optimizer
 
 #: Adam's (beta1, beta2) in fastai, the library the lesson used: fastai v1 trained with
-#: ``partial(torch.optim.Adam, betas=(0.9, 0.99))``. Torch's default beta2 is 0.999.
-#: book/06_collab.ipynb measures the difference; pass it as ``Adam(params, betas=FASTAI_BETAS)``.
+#: ``partial(torch.optim.Adam, betas=(0.9, 0.99))``. Torch's default beta2 is 0.999;
+#: book/06_collab.ipynb measures the difference. Under `lesson5.schedule.OneCycle` beta1 follows
+#: the schedule's momentum, so there only beta2 comes from here.
 FASTAI_BETAS = (0.9, 0.99)
 
 
