@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from lesson5 import seed_everything
 from lesson5.collab import DotProductBias, collab_dls, split_ratings
 from lesson5.datasets import load_movielens
-from lesson5.learner import Learner, ProgressTable
+from lesson5.learner import Learner
 from lesson5.optim import FASTAI_BETAS, Adam
 from lesson5.schedule import OneCycle
 
@@ -38,9 +38,9 @@ def fit(ratings, n_users, n_movies, threads, epochs, bs, lr, wd, wd_mode):
     train, valid = split_ratings(ratings, valid_pct=0.2, seed=42)
     dls = collab_dls(train, valid, bs=bs)
     model = DotProductBias(n_users, n_movies, n_factors=40, y_range=(0, 5.5))
-    learn = Learner(model, dls, F.mse_loss, opt_func=partial(Adam, betas=FASTAI_BETAS), wd=wd, wd_mode=wd_mode)
     # Only this script's own table is wanted on the terminal, not one per fit.
-    learn.cbs = [cb for cb in learn.cbs if not isinstance(cb, ProgressTable)]
+    learn = Learner(model, dls, F.mse_loss, opt_func=partial(Adam, betas=FASTAI_BETAS), wd=wd, wd_mode=wd_mode,
+                    progress=False)
     start_wall, start_cpu = time.perf_counter(), time.process_time()
     learn.fit(epochs, cbs=[OneCycle(lr)])
     wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu

@@ -133,6 +133,13 @@ def test_final_table_printed_outside_notebook(capsys):
     assert "train_loss" in out and "valid_loss" in out and "00:00" in out
 
 
+def test_progress_false_prints_no_table_but_still_records(capsys):
+    learn = make_learner(progress=False)
+    learn.fit(2)
+    assert capsys.readouterr().out == ""
+    assert len(learn.recorder.table) == 2
+
+
 def test_no_validation_set():
     learn = make_learner()
     learn.dls = DataLoaders(learn.dls.train)

@@ -206,6 +206,9 @@ class Learner:
     `wd_mode="decoupled"` shrinks the weights directly, `w ← w − lr·wd·w` (AdamW's way);
     `wd_mode="l2"` adds `wd·w` to the gradient instead (L2 regularization). By default
     only weight matrices decay; `decay_all=True` decays biases (and other 1-d parameters) too.
+
+    `progress=False` leaves out the epoch table and progress bar (`ProgressTable`), for code
+    that runs many fits and reports its own summary.
     """
 
     def __init__(
@@ -221,6 +224,7 @@ class Learner:
         wd=0.0,
         wd_mode="decoupled",
         decay_all=False,
+        progress=True,
     ):
         if not isinstance(dls, DataLoaders):
             raise TypeError("dls must be a lesson5.DataLoaders (DataLoaders.from_tensors builds one)")
@@ -234,7 +238,7 @@ class Learner:
         self.opt_func = opt_func
         self.metrics = list(metrics)
         self.recorder = Recorder()
-        self.cbs = [self.recorder, ProgressTable(), *cbs]
+        self.cbs = [self.recorder, *([ProgressTable()] if progress else []), *cbs]
         if wd < 0:
             raise ValueError(f"wd must be >= 0 (0 turns weight decay off), got {wd}")
         self.wd, self.wd_mode, self.decay_all = wd, wd_mode, decay_all
