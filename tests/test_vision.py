@@ -1,7 +1,5 @@
 """Tests for lesson5.vision (book/07_transfer.ipynb)."""
 
-import pickle
-
 import pytest
 import torch
 from torch import nn
@@ -11,11 +9,8 @@ from lesson5.vision import (
     body_features,
     create_head,
     create_model,
-    load_weights,
     pretrain,
-    save_weights,
     select_classes,
-    sha256_of,
     simple_body,
     top_patches,
 )
@@ -64,41 +59,6 @@ def test_head_without_pooling_keeps_the_map():
 def test_model_outputs_one_value_per_class():
     model = create_model(simple_body((8, 16)), 3).eval()
     assert model(torch.zeros(4, 1, 28, 28)).shape == (4, 3)
-
-
-def test_save_and_load_round_trip(tmp_path):
-    src, dst = simple_body((4, 8)), simple_body((4, 8))
-    digest = save_weights(src, tmp_path / "w.pt")
-    assert digest == sha256_of(tmp_path / "w.pt")
-    assert (tmp_path / "w.pt.sha256").read_text().strip() == digest
-    load_weights(dst, tmp_path / "w.pt")
-    for a, b in zip(src.state_dict().values(), dst.state_dict().values()):
-        assert torch.equal(a, b)
-
-
-def test_changed_file_is_refused(tmp_path):
-    save_weights(simple_body((4,)), tmp_path / "w.pt")
-    with open(tmp_path / "w.pt", "ab") as f:
-        f.write(b"tampered")
-    with pytest.raises(ValueError, match="expected"):
-        load_weights(simple_body((4,)), tmp_path / "w.pt")
-
-
-def test_missing_checksum_is_refused(tmp_path):
-    torch.save(simple_body((4,)).state_dict(), tmp_path / "w.pt")
-    with pytest.raises(FileNotFoundError, match="sha256"):
-        load_weights(simple_body((4,)), tmp_path / "w.pt")
-
-
-class _NotWeights:
-    pass
-
-
-def test_pickled_objects_are_refused_even_with_right_checksum(tmp_path):
-    path = tmp_path / "evil.pt"
-    torch.save({"x": _NotWeights()}, path)
-    with pytest.raises(pickle.UnpicklingError):
-        load_weights(simple_body((4,)), path, sha256=sha256_of(path))
 
 
 def _toy_data():
