@@ -1,5 +1,6 @@
 """Tests of lesson5.learner: the shared training loop and its callbacks."""
 
+import copy
 import sys
 import types
 
@@ -39,7 +40,7 @@ class EventLog(Callback):
         self.events = []
 
     def __getattr__(self, name):
-        if name.startswith(("before_", "after_")):
+        if name.startswith(("before_", "after_", "cleanup_")):
             return lambda learn: self.events.append((name, learn.training))
         raise AttributeError(name)
 
@@ -67,7 +68,7 @@ def test_event_order():
         ("before_batch", True), ("after_loss", True), ("before_step", True),
         ("after_step", True), ("after_batch", True),
         ("before_batch", False), ("after_loss", False), ("after_batch", False),
-        ("after_epoch", False), ("after_fit", False),
+        ("after_epoch", False), ("after_fit", False), ("cleanup_fit", False),
     ]
 
 
@@ -207,3 +208,139 @@ def test_real_weight_decay_callback_shrinks_weights():
     plain.fit(2)
     decayed.fit(2)
     assert decayed.model.weight.norm() < plain.model.weight.norm()
+
+
+def test_cancel_batch_in_before_batch_skips_after_batch():
+    """A cancelled batch has no loss to record: after_batch must not see it (issue 14)."""
+
+    class SkipFirstTwo(Callback):
+        order = -20  # before the Recorder, which would otherwise record the batch
+
+        def before_batch(self, learn):
+            if learn.training and learn.iter < 2:
+                raise CancelBatch
+
+    log = EventLog()
+    learn = make_learner()
+    learn.fit(1, cbs=[SkipFirstTwo(), log])
+    assert len(learn.recorder.losses) == 4 - 2
+    names = [name for name, _ in log.events]
+    assert names.count("after_batch") == 2 + 1  # two training batches left, one validation batch
+
+
+def test_cancel_batch_later_in_an_epoch_records_no_stale_loss():
+    class SkipSecond(Callback):
+        order = -20
+
+        def before_batch(self, learn):
+            if learn.training and learn.iter == 1:
+                raise CancelBatch
+
+    learn = make_learner(progress=False)
+    learn.fit(1, cbs=[SkipSecond()])
+    assert len(learn.recorder.losses) == 3
+    assert len(set(learn.recorder.losses)) == 3, "a loss was recorded twice"
+
+
+def test_cancel_batch_in_before_step_still_zeroes_the_gradients():
+    """Otherwise the next batch's gradient is the sum of two batches' gradients."""
+    seen = []
+
+    class SkipStepOfFirst(Callback):
+        def before_step(self, learn):
+            seen.append(learn.model.weight.grad.clone())
+            if learn.iter == 0:
+                raise CancelBatch
+
+    learn = make_learner(progress=False)
+    learn.dls = DataLoaders(DataLoader(torch.randn(8, 5), torch.zeros(8).long(), bs=4))
+    xb, yb = (t[4:] for t in learn.dls.train.tensors)
+    reference = copy.deepcopy(learn.model)
+    nn.functional.cross_entropy(reference(xb), yb).backward()
+    learn.fit(1, cbs=[SkipStepOfFirst()])
+    # Batch 0 took no step, so batch 1's gradient is its own, at the initial weights.
+    assert len(seen) == 2
+    torch.testing.assert_close(seen[1], reference.weight.grad)
+
+
+def test_after_fit_is_not_run_when_before_fit_fails():
+    """A callback's own error in before_fit reaches the user, not a later callback's confusion."""
+
+    class Broken(Callback):
+        order = -5
+
+        def before_fit(self, learn):
+            raise TypeError("the helpful message")
+
+    learn = make_learner()
+    log = EventLog()
+    with pytest.raises(TypeError, match="the helpful message"):
+        learn.fit(1, cbs=[Broken(), log])
+    assert log.events == []
+    assert not learn.training
+
+
+def test_one_cycle_slice_error_reaches_the_user():
+    from lesson5.schedule import OneCycle
+
+    learn = make_learner()
+    with pytest.raises(TypeError, match="lr_range turns a slice"):
+        learn.fit(1, cbs=[OneCycle(slice(1e-3, 1e-2))])
+
+
+def test_after_events_only_on_success_cleanup_always():
+    class Boom(Callback):
+        order = 1  # after the log, which sees after_loss first
+
+        def after_loss(self, learn):
+            if learn.training:
+                raise RuntimeError("boom")
+
+    log = EventLog()
+    learn = make_learner()
+    with pytest.raises(RuntimeError, match="boom"):
+        learn.fit(1, cbs=[Boom(), log])
+    names = [name for name, _ in log.events]
+    assert names == ["before_fit", "before_epoch", "before_batch", "after_loss", "cleanup_fit"]
+
+
+def test_cancel_fit_skips_after_fit_but_runs_cleanup_and_shows_the_table(capsys):
+    class StopInSecondEpoch(Callback):
+        def before_epoch(self, learn):
+            if learn.epoch == 1:
+                raise CancelFit
+
+    log = EventLog()
+    learn = make_learner()
+    learn.fit(3, cbs=[StopInSecondEpoch(), log])
+    names = [name for name, _ in log.events]
+    assert "after_fit" not in names and names[-1] == "cleanup_fit"
+    assert len(learn.recorder.table) == 1
+    assert "train_loss" in capsys.readouterr().out
+
+
+def test_cancel_epoch_skips_after_epoch():
+    class SkipValidation(Callback):
+        def before_batch(self, learn):
+            if not learn.training:
+                raise CancelEpoch
+
+    log = EventLog()
+    learn = make_learner()
+    learn.fit(2, cbs=[SkipValidation(), log])
+    names = [name for name, _ in log.events]
+    assert "after_epoch" not in names
+    assert learn.recorder.rows == [] and len(learn.recorder.losses) == 8
+
+
+@pytest.mark.parametrize("mode", [True, False])
+def test_get_preds_restores_the_models_mode(mode):
+    learn = make_learner()
+    learn.model.train(mode)
+    learn.get_preds()
+    assert learn.model.training is mode
+
+
+def test_unknown_wd_mode_refused_even_without_decay():
+    with pytest.raises(ValueError, match="wd_mode"):
+        make_learner(wd=0.0, wd_mode="bogus")

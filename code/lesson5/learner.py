@@ -12,10 +12,14 @@ on every callback, in `order`, passing itself:
         before_batch  after_loss  after_batch                            (validation batches)
       after_epoch
     after_fit
+    cleanup_fit
 
 `before_step` runs after `backward()`, so a callback sees the gradients there. A callback
 ends a batch, an epoch or the whole fit early by raising CancelBatch, CancelEpoch or
-CancelFit.
+CancelFit. An `after_*` event runs only when its stage finished: a cancelled batch has no
+`after_batch`, so no callback records a loss that was never computed. Whatever happens,
+`cleanup_fit` runs last, for each callback whose `before_fit` ran (and no other: a callback
+that never started has nothing to clean up, and the first error is the one reported).
 """
 
 import math
@@ -172,7 +176,8 @@ class ProgressTable(Callback):
         else:
             self._handle.update(HTML(html))
 
-    def after_fit(self, learn):
+    def cleanup_fit(self, learn):
+        # Not after_fit: a fit stopped early (CancelFit, an error) still shows the epochs it ran.
         if len(learn.recorder.rows) == self._start_row:
             return
         table = self._rendered(learn)
@@ -241,6 +246,8 @@ class Learner:
         self.cbs = [self.recorder, *([ProgressTable()] if progress else []), *cbs]
         if wd < 0:
             raise ValueError(f"wd must be >= 0 (0 turns weight decay off), got {wd}")
+        if wd_mode not in ("decoupled", "l2"):
+            raise ValueError(f'wd_mode must be "decoupled" or "l2", got {wd_mode!r}')
         self.wd, self.wd_mode, self.decay_all = wd, wd_mode, decay_all
         if wd > 0:
             # Imported here: weight decay is a later chapter's module, built on this one.
@@ -266,16 +273,23 @@ class Learner:
 
     def _one_batch(self, cbs):
         self.xb, self.yb = (t.to(self.device, non_blocking=True) for t in self.batch)
-        self._event("before_batch", cbs)
-        self.preds = self.model(self.xb)
-        self.loss = self.loss_func(self.preds, self.yb)
-        self._event("after_loss", cbs)
-        if self.training:
-            self.loss.backward()
-            self._event("before_step", cbs)
-            self.opt.step()
-            self._event("after_step", cbs)
-            self.opt.zero_grad()
+        try:
+            self._event("before_batch", cbs)
+            self.preds = self.model(self.xb)
+            self.loss = self.loss_func(self.preds, self.yb)
+            self._event("after_loss", cbs)
+            if self.training:
+                self.loss.backward()
+                self._event("before_step", cbs)
+                self.opt.step()
+                self._event("after_step", cbs)
+            self._event("after_batch", cbs)
+        except CancelBatch:
+            pass
+        finally:
+            # Even a cancelled step must not leave its gradient to be added to the next batch's.
+            if self.training:
+                self.opt.zero_grad()
 
     def _one_epoch(self, training, cbs):
         self.training = training
@@ -284,11 +298,7 @@ class Learner:
         self.n_iter = len(dl)
         with torch.set_grad_enabled(training):
             for self.iter, self.batch in enumerate(dl):
-                try:
-                    self._one_batch(cbs)
-                except CancelBatch:
-                    pass
-                self._event("after_batch", cbs)
+                self._one_batch(cbs)
 
     def fit(self, n_epochs, lr=None, cbs=()):
         """Trains for `n_epochs`; `lr` (if given) replaces the learning rate of every group.
@@ -305,31 +315,42 @@ class Learner:
                 group["lr"] = lr
         cbs = sorted([*self.cbs, *cbs], key=lambda c: c.order)
         self.n_epochs = n_epochs
+        started = []
         try:
-            self._event("before_fit", cbs)
+            for cb in cbs:
+                self._event("before_fit", [cb])
+                started.append(cb)
             for self.epoch in range(n_epochs):
                 try:
                     self._event("before_epoch", cbs)
                     self._one_epoch(True, cbs)
                     if self.dls.valid is not None:
                         self._one_epoch(False, cbs)
+                    self._event("after_epoch", cbs)
                 except CancelEpoch:
                     pass
-                self._event("after_epoch", cbs)
+            self._event("after_fit", cbs)
         except CancelFit:
             pass
         finally:
             self.training = False
-            self._event("after_fit", cbs)
+            self._event("cleanup_fit", started)
 
     @torch.no_grad()
     def get_preds(self, dl=None):
-        """Model outputs and targets over a whole loader (default: the validation set)."""
+        """Model outputs and targets over a whole loader (default: the validation set).
+
+        The model runs in eval mode and is then put back in the mode it was in.
+        """
+        was_training = self.model.training
         self.model.eval()
         preds, targets = [], []
-        for xb, yb in dl or self.dls.valid:
-            preds.append(self.model(xb.to(self.device)).cpu())
-            targets.append(yb)
+        try:
+            for xb, yb in dl or self.dls.valid:
+                preds.append(self.model(xb.to(self.device)).cpu())
+                targets.append(yb)
+        finally:
+            self.model.train(was_training)
         return torch.cat(preds), torch.cat(targets)
 
 
