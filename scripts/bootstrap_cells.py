@@ -1,0 +1,103 @@
+"""Writes each chapter's first code cell, the one that makes the chapter run outside a checkout.
+
+In Colab (or any Python without this course's environment) the cell installs the package
+`lesson5` from the repository, at the release named in `_config.yml`, so that a chapter and
+its package never drift apart. In the course's own environment the cell does nothing.
+
+The repository URL and the release live in one place, `_config.yml` (`repository.url`,
+`repository.branch`); the launch buttons on the site are built from the same two keys.
+After changing either, run
+
+    python scripts/bootstrap_cells.py          # rewrite the cells
+    python scripts/bootstrap_cells.py --check  # exit 1 if any chapter's cell is out of date
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CELL_ID = "bootstrap"
+TAGS = ["hide-cell"]
+
+TEMPLATE = '''\
+# Outside the course's environment (Colab, say), install its package `lesson5` at the
+# release this chapter was written for; LESSON5_REPOSITORY points it at another copy.
+import importlib.util
+import os
+
+if importlib.util.find_spec("lesson5") is None:
+    repository = os.environ.get("LESSON5_REPOSITORY", "{url}")
+    %pip install --quiet "lesson5 @ git+{{repository}}@{ref}#subdirectory=code"'''
+
+
+def repository(root=ROOT):
+    """(url, ref) from `_config.yml`: where the package comes from, and at which tag."""
+    config = yaml.safe_load((root / "_config.yml").read_text())
+    repo = config["repository"]
+    return repo["url"].rstrip("/"), repo["branch"]
+
+
+def chapters(root=ROOT):
+    """The notebooks in the table of contents."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    return [root / f"{f}.ipynb" for f in files if (root / f"{f}.ipynb").exists()]
+
+
+def expected_source(root=ROOT):
+    url, ref = repository(root)
+    return TEMPLATE.format(url=url, ref=ref)
+
+
+def _first_code_index(nb):
+    return next(i for i, cell in enumerate(nb.cells) if cell.cell_type == "code")
+
+
+def stale(path, source):
+    """Why the chapter's bootstrap cell is not `source`, or None when it is."""
+    nb = nbformat.read(path, as_version=4)
+    cell = nb.cells[_first_code_index(nb)]
+    if cell.get("id") != CELL_ID:
+        return "its first code cell is not the bootstrap cell"
+    if cell.source != source:
+        return "its bootstrap cell differs from the one _config.yml gives"
+    if cell.metadata.get("tags") != TAGS:
+        return f"its bootstrap cell is not tagged {TAGS}"
+    return None
+
+
+def write(path, source):
+    nb = nbformat.read(path, as_version=4)
+    i = _first_code_index(nb)
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": TAGS})
+    cell.id = CELL_ID
+    if nb.cells[i].get("id") == CELL_ID:
+        nb.cells[i] = cell
+    else:
+        nb.cells.insert(i, cell)
+    nbformat.write(nb, path)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="report stale cells, change nothing")
+    parser.add_argument("--root", type=Path, default=ROOT, help="the book's root folder")
+    args = parser.parse_args(argv)
+    source = expected_source(args.root)
+    problems = [(p, why) for p in chapters(args.root) if (why := stale(p, source))]
+    if args.check:
+        for path, why in problems:
+            print(f"{path.relative_to(args.root)}: {why}; run python scripts/bootstrap_cells.py")
+        return 1 if problems else 0
+    for path, _ in problems:
+        write(path, source)
+        print(f"bootstrap cell written: {path.relative_to(args.root)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
