@@ -1,22 +1,35 @@
 """lesson5.datasets against the real files, fetched from the offline mirror into a fresh cache.
 
-Skipped where the mirror (../shared/data beside the repository) is absent.
+The mirror is the one LESSON5_DATA_MIRROR names (CI: ../shared/data beside the repository);
+these tests are skipped, saying so, when it is not set or not there.
 """
 
 import gzip
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import textwrap
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import pandas as pd
 import pytest
 import torch
 
+from lesson5 import datasets
 from lesson5.datasets import (FASHION_CLASSES, MNIST_CLASSES, ImageSplit, load_fashion_mnist,
                               load_mnist_10k, load_movielens, load_movielens_split)
 
-MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data"
+REPO = Path(__file__).resolve().parents[1]
+SETTING = os.environ.get("LESSON5_DATA_MIRROR", "")
+MIRROR = Path(url2pathname(urlparse(SETTING).path) if SETTING.startswith("file:") else SETTING)
 
-pytestmark = pytest.mark.skipif(not MIRROR.is_dir(), reason=f"offline data mirror {MIRROR} not present")
+pytestmark = pytest.mark.skipif(not SETTING or not MIRROR.is_dir(),
+                                reason=f"no offline data mirror: LESSON5_DATA_MIRROR={SETTING!r} is not a folder")
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +39,7 @@ def session_cache(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def from_mirror(monkeypatch, session_cache):
-    monkeypatch.setenv("LESSON5_DATA_MIRROR", str(MIRROR))
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", str(MIRROR.resolve()))
     monkeypatch.setenv("LESSON5_DATA_DIR", str(session_cache))
 
 
@@ -132,3 +145,73 @@ def test_movielens_u1_split():
     assert together.equals(everything[key].sort_values(key).reset_index(drop=True))
     with pytest.raises(ValueError, match=r"\['u1'\]"):
         load_movielens_split("u2")
+
+
+def test_loaders_parse_the_bytes_that_were_verified(session_cache, monkeypatch):
+    # A file swapped after fetch checked it (here: every label turned to 0) must not be parsed.
+    verified = datasets.fetch
+
+    def fetch_then_swap(name):
+        content = verified(name)
+        labels = session_cache / "mnist" / "t10k-labels-idx1-ubyte"
+        swapped = labels.read_bytes()[:8] + bytes(10000)
+        labels.unlink()
+        labels.write_bytes(swapped)
+        return content
+
+    monkeypatch.setattr(datasets, "fetch", fetch_then_swap)
+    try:
+        split = load_mnist_10k()
+    finally:
+        (session_cache / "mnist" / "t10k-labels-idx1-ubyte").unlink()  # the next fetch restores it
+    assert set(split.y_train.tolist()) == set(range(10))
+
+
+def test_check_command_fetches_every_dataset(session_cache):
+    env = {**os.environ, "LESSON5_DATA_MIRROR": str(MIRROR.resolve()), "LESSON5_DATA_DIR": str(session_cache)}
+    result = subprocess.run([sys.executable, "-m", "lesson5.download", "--check"], env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [f"lesson5.download: {name}: ok"
+                                          for name in ("mnist", "fashion-mnist", "ml-100k")]
+
+
+def test_installed_package_finds_its_manifest_outside_the_checkout(tmp_path):
+    """`pip install ./code` (not editable) into a fresh venv, used from a folder outside the checkout."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    # The test environment's packages (torch, setuptools...) without its editable lesson5: a plain
+    # path line, so that the .pth file installing the editable finder there is not run.
+    purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    Path(purelib, "test-environment.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    # A copy, as pip from git would see it: building in place would leave code/build behind.
+    source = shutil.copytree(REPO / "code", tmp_path / "code", ignore=shutil.ignore_patterns("*.egg-info", "build"))
+    # --no-build-isolation and --no-index: setuptools comes from the environment, no network needed.
+    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--no-index",
+                    "--no-cache-dir", str(source)], check=True, timeout=300, cwd=tmp_path, capture_output=True)
+    script = textwrap.dedent("""
+        import lesson5.download as download
+        assert "site-packages" in download.__file__, download.__file__
+        assert "mnist" in download.load_manifest()
+        print(sorted(download.fetch("mnist")))
+        print(download.default_cache_dir())
+    """)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    env = {**os.environ, "LESSON5_DATA_MIRROR": str(MIRROR.resolve()), "LESSON5_DATA_DIR": str(tmp_path / "cache"),
+           "PYTHONPATH": "", "PYTHONNOUSERSITE": "1"}
+    result = subprocess.run([python, "-c", script], cwd=outside, env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']",
+                                          str(tmp_path / "cache")]
+    assert sorted(p.name for p in (tmp_path / "cache" / "mnist").iterdir()) == [
+        "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+    # Without LESSON5_DATA_DIR, an installed copy uses the user's cache folder, not a checkout's data/cache.
+    del env["LESSON5_DATA_DIR"]
+    env["XDG_CACHE_HOME"] = str(tmp_path / "user-cache")
+    result = subprocess.run([python, "-c", "import lesson5.download as d; print(d.default_cache_dir())"],
+                            cwd=outside, env=env, capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == str(tmp_path / "user-cache" / "lesson5"), result.stderr

@@ -1,14 +1,14 @@
 """The course's datasets, as tensors (MNIST, Fashion-MNIST) and DataFrames (MovieLens 100K).
 
-Introduced in book/01_data.ipynb — The data. The files come verified from
-`lesson5.download.fetch`; this module only parses them. data/README.md gives each
-dataset's licence and how to cite it.
+Introduced in book/01_data.ipynb — The data. The files' bytes come verified from
+`lesson5.download.fetch`; this module only parses those bytes (never the files again, which
+could have changed since). data/README.md gives each dataset's licence and how to cite it.
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 import torch
@@ -72,8 +72,8 @@ def load_mnist_10k(n_valid: int = 2000, seed: int = 42) -> ImageSplit:
     `seed`, so it is the same on every run, whatever else has used the global RNG.
     """
     files = fetch("mnist")
-    x = _images(files["t10k-images-idx3-ubyte"])
-    y = _labels(files["t10k-labels-idx1-ubyte"])
+    x = _images(files, "t10k-images-idx3-ubyte")
+    y = _labels(files, "t10k-labels-idx1-ubyte")
     if not 0 < n_valid < len(x):
         raise ValueError(f"n_valid must be between 1 and {len(x) - 1}, not {n_valid}")
     order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
@@ -87,8 +87,8 @@ def load_fashion_mnist() -> ImageSplit:
     Introduced in book/01_data.ipynb — The data.
     """
     files = fetch("fashion-mnist")
-    return ImageSplit(_images(files["train-images-idx3-ubyte"]), _labels(files["train-labels-idx1-ubyte"]),
-                      _images(files["t10k-images-idx3-ubyte"]), _labels(files["t10k-labels-idx1-ubyte"]),
+    return ImageSplit(_images(files, "train-images-idx3-ubyte"), _labels(files, "train-labels-idx1-ubyte"),
+                      _images(files, "t10k-images-idx3-ubyte"), _labels(files, "t10k-labels-idx1-ubyte"),
                       list(FASHION_CLASSES))
 
 
@@ -106,44 +106,44 @@ def load_movielens_split(name: str = "u1") -> tuple[pd.DataFrame, pd.DataFrame]:
     """One of MovieLens 100K's ready-made 80%/20% splits, as (train, test) ratings with titles.
 
     Introduced in book/01_data.ipynb — The data. Only the splits whose files are listed in
-    data/datasets.toml are available (u1).
+    the manifest, lesson5/datasets.toml, are available (u1).
     """
     files = fetch("ml-100k")
     available = sorted(file[:-len(".base")] for file in files if file.endswith(".base"))
     if name not in available:
-        raise ValueError(f"unknown MovieLens split {name!r}; data/datasets.toml lists {available}")
+        raise ValueError(f"unknown MovieLens split {name!r}; the manifest lists {available}")
     movies = _movies(files)
     return _ratings(files[f"{name}.base"], movies), _ratings(files[f"{name}.test"], movies)
 
 
-def _images(path: Path) -> torch.Tensor:
-    return read_idx(path.read_bytes(), path.name).float() / 255
+def _images(files: dict[str, bytes], name: str) -> torch.Tensor:
+    return read_idx(files[name], name).float() / 255
 
 
-def _labels(path: Path) -> torch.Tensor:
-    return read_idx(path.read_bytes(), path.name).long()
+def _labels(files: dict[str, bytes], name: str) -> torch.Tensor:
+    return read_idx(files[name], name).long()
 
 
-def _ratings(path: Path, movies: pd.DataFrame) -> pd.DataFrame:
-    ratings = pd.read_csv(path, sep="\t", names=["user", "movie", "rating", "timestamp"])
+def _ratings(data: bytes, movies: pd.DataFrame) -> pd.DataFrame:
+    ratings = pd.read_csv(io.BytesIO(data), sep="\t", names=["user", "movie", "rating", "timestamp"])
     return ratings.merge(movies[["movie", "title"]], on="movie", how="left", validate="many_to_one")
 
 
-def _movies(files: dict[str, Path]) -> pd.DataFrame:
-    genres = pd.read_csv(files["u.genre"], sep="|", names=["genre", "column"])
+def _movies(files: dict[str, bytes]) -> pd.DataFrame:
+    genres = pd.read_csv(io.BytesIO(files["u.genre"]), sep="|", names=["genre", "column"])
     genres = genres.sort_values("column")["genre"].tolist()
     # u.item predates Unicode: its titles are Latin-1 ("Misérables, Les (1995)"), not UTF-8.
-    movies = pd.read_csv(files["u.item"], sep="|", encoding="latin-1",
+    movies = pd.read_csv(io.BytesIO(files["u.item"]), sep="|", encoding="latin-1",
                          names=["movie", "title", "release_date", "video_release_date", "imdb_url", *genres])
     movies["release_date"] = pd.to_datetime(movies["release_date"], format="%d-%b-%Y")
     movies[genres] = movies[genres].astype(bool)
     return movies[["movie", "title", "release_date", *genres]]
 
 
-def _users(files: dict[str, Path]) -> pd.DataFrame:
+def _users(files: dict[str, bytes]) -> pd.DataFrame:
     # zip as text: some are not numbers (Canadian postcodes) and others start with 0.
-    users = pd.read_csv(files["u.user"], sep="|", names=["user", "age", "gender", "occupation", "zip"],
+    users = pd.read_csv(io.BytesIO(files["u.user"]), sep="|", names=["user", "age", "gender", "occupation", "zip"],
                         dtype={"zip": str})
-    occupations = files["u.occupation"].read_text(encoding="ascii").split()
+    occupations = files["u.occupation"].decode("ascii").split()
     users["occupation"] = pd.Categorical(users["occupation"], categories=occupations)
     return users

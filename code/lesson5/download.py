@@ -2,125 +2,194 @@
 
 Introduced in book/01_data.ipynb — The data.
 
-data/datasets.toml lists each dataset's source files (a .gz or a .zip, the URLs it can be
-downloaded from, its path inside a mirror) and the content files inside them (a .gz's
-decompressed bytes, or chosen members of a .zip), each with its SHA-256 and size. `fetch`
-makes sure every content file of a dataset is in the cache and matches the manifest.
+The manifest, lesson5/datasets.toml (package data, so it is installed with the package), lists
+each dataset's source files (a .gz or a .zip, the URLs it can be downloaded from, its path inside
+a mirror) and the content files inside them (a .gz's decompressed bytes, or chosen members of a
+.zip), each with its SHA-256 and size. `fetch` makes sure every content file of a dataset is in
+the cache and returns the bytes it verified, so what is parsed is exactly what was checked.
 
 Environment variables, read on every call:
 
-    LESSON5_DATA_DIR     the cache folder (default: data/cache in the repository)
-    LESSON5_DATA_MIRROR  a folder, or a file:// URL, laid out like the manifest's mirror
-                         paths; when set, files come from there and the network is never used
+    LESSON5_DATA_DIR     the cache folder, an absolute path. Default: data/cache in the
+                         checkout when the package is installed from one in editable mode
+                         (`pip install -e ./code`), else the user's cache folder
+                         (platformdirs: ~/.cache/lesson5 on Linux)
+    LESSON5_DATA_MIRROR  an absolute folder path, or a file:/// URL, laid out like the
+                         manifest's mirror paths; when set, files come from there and the
+                         network is never used. A relative path is refused: a notebook's
+                         kernel runs in book/, so it would not mean what it meant where it was set
     LESSON5_PROGRESS     0 turns the download progress bar off
+
+What a bad source can cost is bounded: a download stops after DEADLINE_S seconds, and after
+twice its content's size plus 1 MiB; decompression stops one byte past the size the manifest
+gives, so a file that expands without end is rejected after that byte.
+
+`python -m lesson5.download --check` fetches every dataset and, if one cannot be had, prints
+why and exits with status 1: a test run can check its data before anything else.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import gzip
-import hashlib
+import lzma
 import os
+import sys
+import time
 import tomllib
 import uuid
 import warnings
 import zipfile
 import zlib
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 from urllib.parse import urlparse
-from urllib.request import url2pathname
+from urllib.request import Request, url2pathname, urlopen
 
-from tqdm import TqdmWarning
+import platformdirs
+from tqdm import tqdm
 
-with warnings.catch_warnings():
-    # pooch imports tqdm.auto, which warns in a notebook without ipywidgets; its text
-    # progress bar works there all the same, and the warning would land in every chapter.
-    warnings.simplefilter("ignore", TqdmWarning)
-    import pooch
+from .checksum import read_hashed, sha256_hex
+from .errors import DataError
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-MANIFEST = DATA_DIR / "datasets.toml"
+CHECKOUT = Path(__file__).resolve().parents[2]
 TIMEOUT_S = 60  # seconds without a byte from the server before a URL counts as failed
+DEADLINE_S = 300  # seconds a whole download may take before the next URL is tried
+STALE_S = 2 * TIMEOUT_S  # a download writes at least every TIMEOUT_S; an older .part file is dead
+CHUNK = 1 << 16
+CACHE_HINT = ("The cache must be a folder you can write to, on a disk with free space, with no "
+              "folder where a file should be: fix that, or set LESSON5_DATA_DIR to another folder "
+              "(an absolute path).")
+
+__all__ = ["DataError", "default_cache_dir", "fetch", "load_manifest"]
 
 
-class DataError(RuntimeError):
-    """A data file could not be obtained, or is not what the manifest says it is.
-
-    Introduced in book/01_data.ipynb — The data. The message says which file and what to do.
-    """
+class _CacheError(DataError):
+    """The cache itself failed (full disk, no permission): no other URL would do better."""
 
 
-def load_manifest(path: Path = MANIFEST) -> dict:
-    """The dataset manifest, data/datasets.toml, as a dict keyed by dataset name.
+def load_manifest(path: Path | None = None) -> dict:
+    """The dataset manifest, lesson5/datasets.toml unless `path` is given, as a dict keyed by dataset name.
 
     Introduced in book/01_data.ipynb — The data.
     """
-    with open(path, "rb") as f:
-        return tomllib.load(f)
+    manifest = resources.files(__package__) / "datasets.toml" if path is None else Path(path)
+    return tomllib.loads(manifest.read_text(encoding="utf-8"))
 
 
 def default_cache_dir() -> Path:
-    """Where verified content files are kept: $LESSON5_DATA_DIR, else data/cache.
+    """Where verified content files are kept: $LESSON5_DATA_DIR, else data/cache in a checkout, else the user's cache.
 
-    Introduced in book/01_data.ipynb — The data.
+    Introduced in book/01_data.ipynb — The data. data/cache is used when this package is
+    the checkout's code/lesson5 (an editable install); an installed copy has no checkout, and
+    uses the user's cache folder.
     """
-    return Path(os.environ.get("LESSON5_DATA_DIR") or DATA_DIR / "cache")
+    if value := os.environ.get("LESSON5_DATA_DIR"):
+        return _absolute("LESSON5_DATA_DIR", value, Path(value).expanduser())
+    if (CHECKOUT / "code" / "pyproject.toml").is_file() and (CHECKOUT / "data").is_dir():
+        return CHECKOUT / "data" / "cache"
+    return Path(platformdirs.user_cache_dir("lesson5"))
 
 
-def fetch(dataset: str, *, manifest: dict | None = None, cache_dir: Path | None = None) -> dict[str, Path]:
-    """Makes sure every content file of `dataset` is in the cache and verified; returns name -> path.
+def fetch(dataset: str, *, manifest: dict | None = None, cache_dir: Path | None = None) -> dict[str, bytes]:
+    """Makes sure every content file of `dataset` is in the cache and verified; returns name -> its bytes.
 
     Introduced in book/01_data.ipynb — The data. Files already in the cache are checked
     (size and SHA-256) every time; a damaged one is deleted, with a warning, and fetched again.
-    `manifest` and `cache_dir` default to data/datasets.toml and `default_cache_dir()`.
+    The bytes returned are the ones that were checked: parse them, not the file, which
+    another process could change in the meantime. `manifest` and `cache_dir` default to
+    `load_manifest()` and `default_cache_dir()`.
     """
     manifest = load_manifest() if manifest is None else manifest
     if dataset not in manifest:
         raise ValueError(f"unknown dataset {dataset!r}; the manifest lists {sorted(manifest)}")
     folder = Path(cache_dir or default_cache_dir()) / dataset
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = {}
+    with _cache_errors(folder, "create the cache folder"):
+        folder.mkdir(parents=True, exist_ok=True)
+    _remove_stale_parts(folder)
+    content = {}
     for source in manifest[dataset]["sources"]:
-        # A list, not a generator: every damaged file gets its warning and is deleted.
-        if not all([_cached_file_ok(folder / spec["name"], spec) for spec in source["files"]]):
-            _get_source(dataset, source, folder)
-        paths.update((spec["name"], folder / spec["name"]) for spec in source["files"])
-    return paths
+        cached = {spec["name"]: _read_cached(folder / spec["name"], spec) for spec in source["files"]}
+        if any(data is None for data in cached.values()):
+            cached = _get_source(dataset, source, folder)
+        content.update(cached)
+    return content
 
 
-def _cached_file_ok(path: Path, spec: dict) -> bool:
-    if not path.exists():
-        return False
-    if path.stat().st_size == spec["size"]:
-        with open(path, "rb") as f:
-            if hashlib.file_digest(f, "sha256").hexdigest() == spec["sha256"]:
-                return True
-    warnings.warn(f"{path} does not match its size and SHA-256 in data/datasets.toml "
-                  "(damaged or truncated); deleting it and fetching it again", stacklevel=3)
-    path.unlink(missing_ok=True)  # another process may have got there first
-    return False
+def _read_cached(path: Path, spec: dict) -> bytes | None:
+    """The cached file's bytes if they match `spec`; else None, with the damaged file removed."""
+    for _ in range(2):  # a second look only when another process replaced the file meanwhile
+        try:
+            with open(path, "rb") as f:
+                seen = os.fstat(f.fileno())
+                data, sha256 = read_hashed(f, spec["size"] + 1)
+        except FileNotFoundError:
+            return None
+        except IsADirectoryError:
+            raise _CacheError(f"{path} is a folder, but the cache keeps the file {spec['name']} there: "
+                              f"remove that folder. {CACHE_HINT}") from None
+        except OSError as error:
+            raise _CacheError(f"Could not read {path}: {error.strerror or error}. {CACHE_HINT}") from error
+        if (sha256, len(data)) == (spec["sha256"], spec["size"]):
+            return data
+        warnings.warn(f"{path} does not match its size and SHA-256 in the manifest "
+                      "(damaged or truncated); deleting it and fetching it again", stacklevel=4)
+        if not _discard(path, seen):
+            return None
+    return None
 
 
-def _get_source(dataset: str, source: dict, folder: Path) -> None:
+def _discard(path: Path, seen: os.stat_result) -> bool:
+    """Removes `path` if it is still the file `seen`; returns False if another process had replaced it.
+
+    Deleting by name could delete a good file that another process installed after this one
+    read the damaged one. So the file is first moved aside (atomic), and only deleted if it
+    is the one that was read; otherwise it goes back, and True tells the caller to look again.
+    """
+    aside = path.parent / f".{path.name}.{uuid.uuid4().hex}.part"
+    with _cache_errors(path, "remove the damaged file"):
+        try:
+            os.rename(path, aside)
+        except FileNotFoundError:
+            return False
+        moved = os.stat(aside)
+        if (moved.st_dev, moved.st_ino) == (seen.st_dev, seen.st_ino):
+            os.unlink(aside)
+            return False
+        os.replace(aside, path)
+        return True
+
+
+def _remove_stale_parts(folder: Path) -> None:
+    # Left by a process killed mid-download. A live download writes at least every TIMEOUT_S,
+    # so a temporary file untouched for longer belongs to no one.
+    now = time.time()
+    for part in folder.glob(".*.part"):
+        with contextlib.suppress(OSError):  # gone already, or a read-only cache: not worth failing for
+            if now - part.stat().st_mtime > STALE_S:
+                part.unlink()
+
+
+def _get_source(dataset: str, source: dict, folder: Path) -> dict[str, bytes]:
     mirror = os.environ.get("LESSON5_DATA_MIRROR")
     if mirror:
-        root = _mirror_root(mirror)
-        path = root / source["mirror"]
+        path = _mirror_root(mirror) / source["mirror"]
         if not path.is_file():
             raise DataError(f"LESSON5_DATA_MIRROR is set to {mirror}, but {path} does not exist. "
                             f"Put a copy of {source['mirror']} there (from {' or '.join(source['urls'])}), "
                             "or unset LESSON5_DATA_MIRROR to download it.")
-        _install(path, str(path), source, folder)
-        return
+        return _install(path, str(path), source, folder)
 
     failures = []
     for url in source["urls"]:
         try:
             with _temp_path(folder, Path(source["mirror"]).name) as download:
-                _download(url, download)
-                _install(download, url, source, folder)
-            return
+                _download(url, download, _download_limit(source))
+                return _install(download, url, source, folder)
+        except _CacheError:
+            raise
         except Exception as error:  # whatever went wrong with this URL, the next may work
             failures.append(f"  {url}\n    {type(error).__name__}: {error}")
     names = ", ".join(spec["name"] for spec in source["files"])
@@ -129,72 +198,124 @@ def _get_source(dataset: str, source: dict, folder: Path) -> None:
         + "\n".join(failures)
         + "\nTo provide it without the network, either set LESSON5_DATA_MIRROR to a folder "
         f"holding {source['mirror']}, or put its content ({names}, unpacked, matching "
-        f"data/datasets.toml) in {folder}.")
+        f"the manifest) in {folder}.")
 
 
 def _mirror_root(mirror: str) -> Path:
     url = urlparse(mirror)
     if url.scheme == "file":
-        return Path(url2pathname(url.path))
-    if "://" in mirror:
+        if url.netloc not in ("", "localhost"):
+            raise DataError(f"LESSON5_DATA_MIRROR is {mirror}, a file URL on the host {url.netloc!r}; only "
+                            "this machine's files can be read: use file:///absolute/path or a folder path")
+        path = Path(url2pathname(url.path))
+    elif "://" in mirror:
         raise DataError(f"LESSON5_DATA_MIRROR must be a folder or a file:// URL, not {mirror}")
-    return Path(mirror).expanduser()
+    else:
+        path = Path(mirror).expanduser()
+    return _absolute("LESSON5_DATA_MIRROR", mirror, path)
 
 
-def _download(url: str, path: Path) -> None:
-    # pooch does the HTTP transfer only. Its known_hash would check the compressed bytes,
-    # which differ between faithful mirrors (Debian recompressed Fashion-MNIST), so the
-    # content checks are done by _install instead.
-    downloader = pooch.HTTPDownloader(progressbar=os.environ.get("LESSON5_PROGRESS") != "0",
-                                      timeout=TIMEOUT_S, chunk_size=1 << 16)
-    downloader(url, str(path), None)
+def _absolute(variable: str, value: str, path: Path) -> Path:
+    if not path.is_absolute():
+        raise DataError(f"{variable} is {value!r}, a relative path. It would be resolved from "
+                        "wherever Python runs (a notebook's kernel runs in book/), not from where "
+                        f"you set it: give an absolute path, e.g. export {variable}=\"$PWD/{value}\"")
+    return path
 
 
-def _install(archive: Path, origin: str, source: dict, folder: Path) -> None:
-    """Extracts every content file of `archive` into the cache, all or nothing.
+def _download_limit(source: dict) -> int:
+    # A .gz is barely larger than its content even when nothing compresses; a .zip may hold
+    # members the course does not read. Twice the content plus 1 MiB allows both.
+    return 2 * sum(spec["size"] for spec in source["files"]) + (1 << 20)
 
-    Each file is first written to a temporary name in the cache folder and verified; only
-    when all of them pass are they renamed into place (atomic on one filesystem), so a
-    failure part-way leaves the cache as it was. `origin` names the archive in messages.
+
+def _download(url: str, path: Path, limit: int) -> None:
+    """Saves the body of `url` in `path`, as sent; at most `limit` bytes and DEADLINE_S seconds."""
+    if urlparse(url).scheme not in ("http", "https"):
+        raise DataError(f"{url}: only http:// and https:// URLs are downloaded")
+    deadline = time.monotonic() + DEADLINE_S
+    # identity: the body must be the .gz or .zip itself. Servers that label a .gz file
+    # "Content-Encoding: gzip" send it unchanged; decoding that layer would unpack it.
+    request = Request(url, headers={"Accept-Encoding": "identity", "User-Agent": "lesson5"})
+    with urlopen(request, timeout=TIMEOUT_S) as response:
+        length = response.headers.get("Content-Length")
+        length = int(length) if length and length.isdigit() else None
+        if length is not None and length > limit:
+            raise DataError(f"{url} announces {length} bytes; this file is at most {limit}")
+        with _cache_errors(path, "write"):
+            out = open(path, "xb")
+        with out, tqdm(total=length, unit="B", unit_scale=True, desc=urlparse(url).path.rsplit("/", 1)[-1],
+                       disable=os.environ.get("LESSON5_PROGRESS") == "0") as progress:
+            size = 0
+            # read1 returns what one socket read brings, so the deadline is checked between
+            # reads even when a server trickles bytes.
+            while chunk := response.read1(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise DataError(f"{url} sent more than {limit} bytes; this file is smaller")
+                if time.monotonic() > deadline:
+                    raise DataError(f"{url} took more than {DEADLINE_S} s ({size} bytes so far)")
+                with _cache_errors(path, "write"):
+                    out.write(chunk)
+                progress.update(len(chunk))
+    if length is not None and size != length:
+        raise DataError(f"{url}: the connection closed after {size} of {length} bytes")
+
+
+def _install(archive: Path, origin: str, source: dict, folder: Path) -> dict[str, bytes]:
+    """Extracts every content file of `archive` into the cache, all or nothing; returns name -> bytes.
+
+    Each file is checked in memory, written to a temporary name in the cache folder, and only
+    when all of them pass are they renamed into place (atomic on one filesystem), so a failure
+    part-way leaves the cache as it was. `origin` names the archive in messages.
     """
+    content = {}
     with contextlib.ExitStack() as temporaries:
         ready = []
         for spec in source["files"]:
-            temp = temporaries.enter_context(_temp_path(folder, spec["name"]))
-            with open(temp, "xb") as out:
-                sha256, size = _extract(archive, origin, source["format"], spec, out)
-            if (sha256, size) != (spec["sha256"], spec["size"]):
+            data = _extract(archive, origin, source["format"], spec)
+            sha256 = sha256_hex(data)
+            if (sha256, len(data)) != (spec["sha256"], spec["size"]):
+                size = f"more than {spec['size']}" if len(data) > spec["size"] else str(len(data))
                 raise DataError(
-                    f"{spec['name']} from {origin} does not match data/datasets.toml: expected "
+                    f"{spec['name']} from {origin} does not match the manifest: expected "
                     f"SHA-256 {spec['sha256']} and {spec['size']} bytes, got SHA-256 {sha256} "
                     f"and {size} bytes. The file is damaged, or is not the one the course uses.")
+            temp = temporaries.enter_context(_temp_path(folder, spec["name"]))
+            with _cache_errors(temp, "write"), open(temp, "xb") as out:
+                out.write(data)
             ready.append((temp, folder / spec["name"]))
+            content[spec["name"]] = data
         for temp, final in ready:
-            os.replace(temp, final)
+            with _cache_errors(final, "put in place"):
+                os.replace(temp, final)
+    return content
 
 
-def _extract(archive: Path, origin: str, fmt: str, spec: dict, out) -> tuple[str, int]:
-    """Copies one content file out of `archive` into `out`; returns its SHA-256 and size."""
-    member = spec.get("member")  # zip only
+def _extract(archive: Path, origin: str, fmt: str, spec: dict) -> bytes:
+    """One content file of `archive`, read one byte past its expected size at most."""
+    member, limit = spec.get("member"), spec["size"] + 1
     try:
         if fmt == "gzip":
             with gzip.open(archive) as content:
-                return _copy_hashing(content, out)
+                return content.read(limit)
         with zipfile.ZipFile(archive) as zf, zf.open(member) as content:
-            return _copy_hashing(content, out)
+            return content.read(limit)
     except KeyError:
         raise DataError(f"{origin} has no member {member}; it is not the expected zip file") from None
-    except (EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile) as error:
-        raise DataError(f"{origin} is truncated or corrupt, not a valid {fmt} file ({error})") from error
+    # zipfile raises NotImplementedError (compression method, version), RuntimeError
+    # (encryption) and OSError or LZMAError (damaged streams), besides its own BadZipFile.
+    except (EOFError, OSError, RuntimeError, ValueError, zlib.error, lzma.LZMAError, zipfile.BadZipFile) as error:
+        raise DataError(f"{origin} is truncated or corrupt, not a valid {fmt} file that this package "
+                        f"can read ({type(error).__name__}: {error}). Replace it with a good copy.") from error
 
 
-def _copy_hashing(src, dst) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    while chunk := src.read(1 << 20):
-        digest.update(chunk)
-        dst.write(chunk)
-        size += len(chunk)
-    return digest.hexdigest(), size
+@contextlib.contextmanager
+def _cache_errors(path: Path, doing: str) -> Iterator[None]:
+    try:
+        yield
+    except OSError as error:
+        raise _CacheError(f"Could not {doing} {path}: {error.strerror or error}. {CACHE_HINT}") from error
 
 
 @contextlib.contextmanager
@@ -205,4 +326,28 @@ def _temp_path(folder: Path, name: str) -> Iterator[Path]:
     try:
         yield path
     finally:
-        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m lesson5.download --check`: fetches every dataset; 1, with each reason, if any fails."""
+    parser = argparse.ArgumentParser(prog="python -m lesson5.download",
+                                     description="Fetch and verify every dataset in the manifest.")
+    parser.add_argument("--check", action="store_true", required=True,
+                        help="fetch every dataset; print why and exit 1 if one cannot be had")
+    parser.parse_args(argv)
+    failed = 0
+    for dataset in load_manifest():
+        try:
+            fetch(dataset)
+        except DataError as error:
+            failed += 1
+            print(f"lesson5.download: {dataset}: {error}", file=sys.stderr)
+        else:
+            print(f"lesson5.download: {dataset}: ok")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -19,7 +19,7 @@ import struct
 import numpy as np
 import torch
 
-from .download import DataError
+from .errors import DataError
 
 UNSIGNED_BYTE = 0x08
 
@@ -48,6 +48,11 @@ def read_idx(data: bytes, name: str) -> torch.Tensor:
     if len(data) < header:
         raise DataError(f"{name}: the IDX header is cut short ({len(data)} of {header} bytes)")
     shape = struct.unpack_from(f">{ndim}I", data, 4)
+    # numpy cannot even describe an array whose non-zero dimensions multiply past its index
+    # range, although one zero dimension makes it empty: such a header is damaged.
+    if math.prod(size for size in shape if size) > np.iinfo(np.intp).max:
+        raise DataError(f"{name}: the header gives shape {shape}, too large for any array; "
+                        "the file is damaged")
     expected, actual = math.prod(shape), len(data) - header
     if actual != expected:
         raise DataError(f"{name}: the header gives shape {shape}, which is {expected} bytes of data, "
