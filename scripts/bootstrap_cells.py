@@ -31,7 +31,7 @@ import os
 
 if importlib.util.find_spec("lesson5") is None:
     repository = os.environ.get("LESSON5_REPOSITORY", "{url}")
-    %pip install --quiet "lesson5 @ git+{{repository}}@{ref}#subdirectory=code"'''
+    %pip install --quiet "git+{{repository}}@{ref}#subdirectory=code"'''
 
 
 def repository(root=ROOT):

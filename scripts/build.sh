@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Builds the site into _build/html, executing every chapter that changed since the last
 # build (myst-nb's execution cache). Any cell error or Sphinx warning fails the build.
-source "$(dirname "$0")/setup.sh"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+. scripts/env.sh
+# Progress bars are for people watching; stored outputs must not contain them.
+export LESSON5_PROGRESS=0
 jupyter-book build . --builder html -n -W --keep-going
 echo "build: open _build/html/index.html"

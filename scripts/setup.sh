@@ -1,36 +1,43 @@
 #!/usr/bin/env bash
-# Shared set-up for the README's commands: a project virtual environment in .venv with
-# requirements.txt installed and a Jupyter kernel that runs inside it. Idempotent: it
-# reinstalls only when requirements.txt or code/pyproject.toml changed.
-# Sourced, not run: it leaves the caller in the repository root with the environment set.
+# Creates the project's virtual environment in .venv and installs requirements.txt into it,
+# with the project's Jupyter kernel. Idempotent: it reinstalls only when requirements.txt or
+# code/pyproject.toml changed, and rebuilds .venv when it was made with another Python.
+#   bash scripts/setup.sh            (PYTHON=python3.12 bash scripts/setup.sh to choose one)
+# The other scripts call it first; nobody needs to source it.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "$0")/.."
 
+min_python=3.11
 python=${PYTHON:-python3}
+if ! command -v "$python" >/dev/null; then
+  echo "setup: no '$python' on PATH; install Python $min_python or newer, or set PYTHON to one" >&2
+  exit 1
+fi
+version_ok='import sys; sys.exit(sys.version_info < (3, 11))'
+if ! "$python" -c "$version_ok"; then
+  echo "setup: the course needs Python $min_python or newer; '$python' is $("$python" --version 2>&1)." >&2
+  echo "setup: set PYTHON to a newer one, e.g. PYTHON=python3.12 bash scripts/setup.sh" >&2
+  exit 1
+fi
+if [ -e .venv ] && ! { [ -x .venv/bin/python ] && .venv/bin/python -c "$version_ok" 2>/dev/null; }; then
+  echo "setup: .venv is broken or was made with Python older than $min_python; rebuilding it"
+  rm -rf .venv
+fi
 if [ ! -x .venv/bin/python ]; then
-  echo "setup: creating .venv with $($python --version)"
+  echo "setup: creating .venv with $("$python" --version)"
   "$python" -m venv .venv
 fi
 
 stamp=.venv/.installed-requirements
-want=$(cat requirements.txt code/pyproject.toml | sha256sum | cut -d' ' -f1)
+want=$(cat requirements.txt code/pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "setup: installing requirements.txt into .venv"
+  echo "setup: installing requirements.txt into .venv (the first time takes a few minutes)"
+  rm -f "$stamp"
   .venv/bin/python -m pip install --disable-pip-version-check -q -r requirements.txt
-  # The chapters run in the kernel named in their metadata ("python3"); this one uses .venv.
-  .venv/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (lesson5)" >/dev/null
+  # The chapters name the kernel "python3"; this one runs inside .venv, with the CPU code
+  # paths the build uses (scripts/env.sh explains them), however it is started.
+  .venv/bin/python -m ipykernel install --sys-prefix --name python3 \
+    --display-name "Python 3 (lesson5)" \
+    --env ATEN_CPU_CAPABILITY avx2 --env MKL_CBWR COMPATIBLE >/dev/null
   echo "$want" > "$stamp"
 fi
-
-export PATH="$PWD/.venv/bin:$PATH"
-# Put the project's kernel ahead of any "python3" kernel in the user's own Jupyter folders.
-export JUPYTER_PATH="$PWD/.venv/share/jupyter"
-# Pin the CPU code paths of PyTorch's own kernels (ATen) to AVX2, which every x86-64 CPU of the
-# last decade has, and MKL's (matrix products) to its COMPATIBLE branch, the one branch it runs
-# alike on Intel and AMD processors. Left alone, each picks the widest instructions the CPU
-# offers: the last bits of a result change, a few epochs of training turn that into another
-# fourth decimal, and nbval fails on any machine but the one that stored the outputs.
-# seed_everything() does the rest (threads, convolutions).
-export ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=COMPATIBLE
-# Progress bars are for people watching; stored outputs must not contain them.
-export LESSON5_PROGRESS=0

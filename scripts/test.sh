@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# Runs every test: the package's unit tests, nbval on every chapter (stored outputs must
-# match a fresh run), a clean build of the site with warnings as errors, and the built
-# site checked page by page in headless Chromium (tests/browser).
-source "$(dirname "$0")/setup.sh"
+# Runs every test: lint, the package's unit tests, nbval on every chapter (stored outputs
+# must match a fresh run), a clean build of the site with warnings as errors, and the built
+# site and JupyterLab checked in headless Chromium (tests/browser).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+. scripts/env.sh
+# Progress bars are for people watching; stored outputs must not contain them.
+export LESSON5_PROGRESS=0
+
+echo "== lint"
+python -m ruff check .
 
 echo "== unit tests"
 python -m pytest tests -q --ignore=tests/browser
@@ -15,7 +23,7 @@ echo "== site build from scratch (every chapter executed afresh)"
 rm -rf _build
 jupyter-book build . --builder html -n -W --keep-going
 
-echo "== browser: every page of the built site in headless Chromium, offline"
+echo "== browser: every page of the built site, and a chapter run in JupyterLab, in headless Chromium"
 bash scripts/install-browser.sh
 python -m pytest tests/browser -q -p no:cacheprovider
 echo "test: all passed"

@@ -1,0 +1,25 @@
+# The project's environment in your own shell: `. scripts/env.sh` from the repository root
+# (bash, zsh or any POSIX shell), after `bash scripts/setup.sh` has made .venv.
+# It only sets variables: no shell option of yours changes, and an error returns without
+# closing your terminal.
+if [ ! -f scripts/env.sh ] || [ ! -f requirements.in ]; then
+  echo "env.sh: source it from the repository root: cd to the folder holding README.md, then . scripts/env.sh" >&2
+  return 1 2>/dev/null || exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+  echo "env.sh: no .venv yet; run  bash scripts/setup.sh  first" >&2
+  return 1 2>/dev/null || exit 1
+fi
+PATH="$PWD/.venv/bin:$PATH"
+VIRTUAL_ENV="$PWD/.venv"
+# Put the project's kernel ahead of any "python3" kernel in your own Jupyter folders.
+JUPYTER_PATH="$PWD/.venv/share/jupyter"
+# Pin the CPU code paths of PyTorch's own kernels (ATen) to AVX2, which every x86-64 CPU of
+# the last decade has, and MKL's (matrix products) to its COMPATIBLE branch, the one branch it
+# runs alike on Intel and AMD processors. Left alone, each picks the widest instructions the
+# CPU offers: the last bits of a result change, a few epochs of training turn that into another
+# fourth decimal, and the stored outputs would match only the machine that made them.
+# seed_everything() does the rest (threads, convolutions). The kernel spec sets them too.
+ATEN_CPU_CAPABILITY=avx2
+MKL_CBWR=COMPATIBLE
+export PATH VIRTUAL_ENV JUPYTER_PATH ATEN_CPU_CAPABILITY MKL_CBWR

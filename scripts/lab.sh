@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Opens the chapters in JupyterLab with the project's kernel: the README's command for
+# running the course yourself. Extra arguments go to `jupyter lab` (e.g. --no-browser).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+. scripts/env.sh
+exec jupyter lab --notebook-dir=book "$@"

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Regenerates requirements.txt from requirements.in: every package the course needs, and
+# everything they pull in, pinned to an exact version. Run it after editing requirements.in
+# (it keeps the existing pins where they still fit; `--upgrade-package NAME` moves one).
+#   bash scripts/lock.sh [pip-compile options]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+python -m piptools compile --quiet --no-strip-extras \
+  --no-emit-index-url --no-emit-find-links --no-header \
+  "$@" requirements.in -o requirements.txt
+# The pin stays the public version: pip then takes whichever build of it the index offers
+# (these machines' CPU wheel, PyTorch's CPU index, or PyPI's CUDA build; see README).
+sed -i -E 's/^torch==([0-9.]+)\+[a-z0-9]+$/torch==\1/' requirements.txt
+echo "lock: requirements.txt regenerated from requirements.in"

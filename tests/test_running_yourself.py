@@ -1,0 +1,218 @@
+"""The paths by which learners run the chapters themselves (README, "Running the chapters
+yourself"): the shell environment they may source, the set-up script's Python check, and the
+first cell of every chapter, which installs the package outside a checkout (Colab).
+
+JupyterLab itself is driven in a browser by tests/browser/test_lab.py.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tomllib
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+BOOTSTRAP = REPO / "scripts" / "bootstrap_cells.py"
+
+
+def run(args, **kwargs):
+    return subprocess.run(args, capture_output=True, text=True, timeout=600, **kwargs)
+
+
+def config():
+    return yaml.safe_load((REPO / "_config.yml").read_text())
+
+
+def package_version():
+    return tomllib.loads((REPO / "code" / "pyproject.toml").read_text())["project"]["version"]
+
+
+# --- one repository, one release, named once ---------------------------------------------
+
+
+def test_every_chapter_has_the_bootstrap_cell_that_config_gives():
+    result = run([sys.executable, BOOTSTRAP, "--check"])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_bootstrap_check_notices_a_moved_repository(tmp_path):
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy(REPO / name, tmp_path / name)
+    shutil.copytree(REPO / "book", tmp_path / "book")
+    text = (tmp_path / "_config.yml").read_text()
+    (tmp_path / "_config.yml").write_text(text.replace(config()["repository"]["url"], "https://example.org/fork"))
+    stale = run([sys.executable, BOOTSTRAP, "--check", "--root", tmp_path])
+    assert stale.returncode == 1
+    assert "01_data.ipynb" in stale.stdout
+
+    assert run([sys.executable, BOOTSTRAP, "--root", tmp_path]).returncode == 0
+    assert run([sys.executable, BOOTSTRAP, "--check", "--root", tmp_path]).returncode == 0
+    cell = nbformat.read(tmp_path / "book" / "01_data.ipynb", as_version=4).cells
+    assert sum(c.get("id") == "bootstrap" for c in cell) == 1
+    assert "https://example.org/fork" in next(c for c in cell if c.get("id") == "bootstrap").source
+
+
+def test_launch_ref_is_the_package_release():
+    """The Colab button opens the notebook at `repository.branch`; the bootstrap cell installs
+    the package at the same ref; it must be the tag of the package's version."""
+    assert config()["repository"]["branch"] == f"v{package_version()}"
+
+
+def test_citation_names_the_same_release_and_repository():
+    citation = yaml.safe_load((REPO / "CITATION.cff").read_text())
+    assert citation["version"] == package_version()
+    assert citation["repository-code"] == config()["repository"]["url"]
+
+
+def test_only_colab_is_offered():
+    buttons = config()["launch_buttons"]
+    assert not buttons.get("binderhub_url")
+    assert not buttons.get("jupyterhub_url")
+    assert buttons["colab_url"]
+
+
+def test_manifest_ships_inside_the_package():
+    assert (REPO / "code" / "lesson5" / "datasets.toml").is_file()
+    data = tomllib.loads((REPO / "code" / "pyproject.toml").read_text())
+    assert "*.toml" in data["tool"]["setuptools"]["package-data"]["lesson5"]
+
+
+# --- scripts/env.sh: safe to source in a learner's own shell ------------------------------
+
+SHELLS = [s for s in ("bash", "dash", "zsh") if shutil.which(s)]
+
+
+def _source_in(shell, folder):
+    """Sources env.sh in `shell` from `folder`, then prints the shell's options, the exit
+    status of the source, and a marker proving the shell carried on afterwards."""
+    options = "set -o" if shell != "dash" else "echo $-"
+    script = (
+        f"set -u; before=$({options}); "
+        f". '{REPO}/scripts/env.sh'; echo status=$?; "
+        f'after=$({options}); [ "$before" = "$after" ] && echo options-unchanged; '
+        'echo "path=$PATH"; echo "aten=${ATEN_CPU_CAPABILITY:-}"; echo still-running'
+    )
+    return run([shell, "-c", script], cwd=folder)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_env_sh_changes_no_shell_option(shell):
+    if not (REPO / ".venv" / "bin" / "python").exists():
+        pytest.skip("no .venv: run bash scripts/setup.sh first")
+    result = _source_in(shell, REPO)
+    out = result.stdout
+    assert "status=0" in out, result.stderr
+    assert "options-unchanged" in out
+    assert f"path={REPO}/.venv/bin:" in out
+    assert "aten=avx2" in out
+    assert "still-running" in out
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_env_sh_outside_the_repository_returns_an_error_and_keeps_the_shell(shell, tmp_path):
+    result = _source_in(shell, tmp_path)
+    assert "status=1" in result.stdout
+    assert "source it from the repository root" in result.stderr
+    assert "options-unchanged" in result.stdout
+    assert "still-running" in result.stdout
+
+
+def test_zsh_is_among_the_shells_tested_when_installed():
+    if not shutil.which("zsh"):
+        pytest.skip("zsh is not installed here; bash and dash were tested")
+    assert "zsh" in SHELLS
+
+
+# --- scripts/setup.sh: refuses an old Python before building anything ---------------------
+
+
+def test_setup_refuses_python_older_than_3_11(tmp_path):
+    fake = tmp_path / "python3.10"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = --version ]; then echo "Python 3.10.14"; exit 0; fi\n'
+        "exit 1\n"  # the version check (-c 'sys.exit(version < 3.11)') fails
+    )
+    fake.chmod(0o755)
+    stamp = REPO / ".venv" / ".installed-requirements"
+    before = stamp.stat().st_mtime if stamp.exists() else None
+    result = run(["bash", REPO / "scripts" / "setup.sh"], env={**os.environ, "PYTHON": str(fake)})
+    assert result.returncode == 1
+    assert "needs Python 3.11 or newer" in result.stderr
+    assert "Python 3.10.14" in result.stderr
+    assert (stamp.stat().st_mtime if stamp.exists() else None) == before
+
+
+def test_setup_names_a_missing_python():
+    result = run(["bash", REPO / "scripts" / "setup.sh"], env={**os.environ, "PYTHON": "no-such-python"})
+    assert result.returncode == 1
+    assert "no 'no-such-python' on PATH" in result.stderr
+
+
+# --- the bootstrap cell in a Python without the package (the Colab path) ------------------
+
+
+@pytest.fixture(scope="module")
+def clone_at_release(tmp_path_factory):
+    """A clone of this repository's last commit, tagged with the release the cells name,
+    reached through a file:// URL as Colab reaches the real repository over https."""
+    if run(["git", "-C", REPO, "rev-parse", "HEAD"]).returncode != 0:
+        pytest.skip("not a git checkout")
+    clone = tmp_path_factory.mktemp("repo") / "lesson5"
+    assert run(["git", "clone", "--quiet", "--no-local", REPO, clone]).returncode == 0
+    tag = config()["repository"]["branch"]
+    run(["git", "-C", clone, "tag", "-d", tag])
+    assert run(["git", "-C", clone, "tag", tag]).returncode == 0
+    return clone
+
+
+def test_bootstrap_cell_installs_the_package_outside_the_checkout(tmp_path, clone_at_release):
+    """A fresh virtual environment that sees this environment's libraries (torch, pandas,
+    IPython, pip, setuptools ...) through a .pth line, but not the package: site-packages' own .pth files are
+    not processed for a directory added that way, so the editable lesson5 stays invisible.
+    It runs chapter 01's bootstrap cell and import cell in IPython from a folder outside the
+    checkout, with pip kept off the network (no index, no build isolation).
+
+    Not covered: the real Colab image, its preinstalled versions and pip's download of the
+    package from the public repository over https.
+    """
+    venv = tmp_path / "venv"
+    # Without pip of its own: pip and setuptools come from this environment too.
+    assert run([sys._base_executable, "-m", "venv", "--without-pip", venv]).returncode == 0
+    site = run([venv / "bin" / "python", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
+    Path(site.stdout.strip(), "course-libraries.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    absent = run([venv / "bin" / "python", "-m", "IPython", "-c", "import lesson5"], cwd=tmp_path,
+                 env={**os.environ, "VIRTUAL_ENV": str(venv)})
+    assert "No module named 'lesson5'" in absent.stdout + absent.stderr
+
+    cells = [c for c in nbformat.read(REPO / "book" / "01_data.ipynb", as_version=4).cells if c.cell_type == "code"]
+    bootstrap, imports = cells[0], cells[1]
+    assert bootstrap.get("id") == "bootstrap"
+    script = tmp_path / "chapter.ipy"
+    script.write_text(
+        f"{bootstrap.source}\n\n{imports.source}\n\n"
+        "import lesson5, lesson5.download\n"
+        "print('lesson5 from', lesson5.__file__)\n"
+        "print('manifest datasets', sorted(lesson5.download.load_manifest()))\n"
+    )
+    env = {
+        **os.environ,
+        "LESSON5_REPOSITORY": f"file://{clone_at_release}",
+        "PIP_NO_INDEX": "1",
+        "PIP_NO_BUILD_ISOLATION": "0",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        # IPython adds $VIRTUAL_ENV's site-packages, .pth files and all: make it the new one.
+        "VIRTUAL_ENV": str(venv),
+    }
+    env.pop("PYTHONPATH", None)
+    result = run([venv / "bin" / "python", "-m", "IPython", "--quick", "--no-banner", script], cwd=tmp_path, env=env)
+    out = result.stdout + result.stderr
+    installed = Path(site.stdout.strip(), "lesson5")
+    assert f"lesson5 from {installed}/__init__.py" in out, out
+    assert "'mnist'" in out, out
