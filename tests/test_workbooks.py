@@ -1,0 +1,208 @@
+"""The lesson's spreadsheets as workbooks (lesson5.workbooks): the package's computations, the
+formulas written for them, and LibreOffice Calc recalculating those formulas to the same values.
+
+The LibreOffice tests skip when `soffice` is missing, unless CI is set: there they fail.
+`bash scripts/install-libreoffice.sh` installs it.
+"""
+
+import math
+import os
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+import torch
+import torch.nn.functional as F
+from lesson5.optim import Adam, RMSprop
+from lesson5.workbooks import calc
+from lesson5.workbooks.collab import build_collab, crosstab, factor_descent
+from lesson5.workbooks.entropy import binary_rows, build_entropy, softmax_rows
+from lesson5.workbooks.graddesc import (
+    CHAPTER_SHEETS,
+    LR_CELL,
+    build_graddesc,
+    fit_line,
+    line_points,
+)
+
+REL = 1e-9
+EPOCHS = 10  # the chapter fits 60; 10 keep every formula and the test quick
+CLASSES = ["cat", "dog", "plane", "fish", "building"]
+
+
+def small_crosstab(seed=0):
+    rng = np.random.default_rng(seed)
+    table = rng.integers(1, 11, size=(15, 15)) / 2.0
+    table[rng.random((15, 15)) < 0.4] = np.nan
+    return pd.DataFrame(table, index=range(101, 116), columns=range(201, 216))
+
+
+def build_all():
+    gen = torch.Generator().manual_seed(3)
+    return {
+        "graddesc": build_graddesc(line_points()[0], epochs=EPOCHS),
+        "collab": build_collab(small_crosstab(), torch.rand(15, 5, generator=gen), torch.rand(15, 5, generator=gen),
+                               steps=30),
+        "entropy": build_entropy([[3.85, 2.97, 1.8, -4.21, -1.52], [0.5, -1.25, 2.0, 0.0, 1.0]], [0, 3], CLASSES,
+                                 [-2.3, 4.06, 0.84, -0.98], [0, 0, 1, 1]),
+    }
+
+
+# --- the package's computations ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rule, opt", [("adam", Adam), ("rmsprop", RMSprop)])
+def test_fit_line_steps_as_the_package_optimizers_do(rule, opt):
+    xs, ys = line_points(n=12)
+    fit = fit_line(xs, ys, rule, 0.1, epochs=3, beta1=0.9, beta2=0.99, eps=1e-8)
+    params = torch.tensor([1.0, 1.0], dtype=torch.float64, requires_grad=True)
+    kwargs = {"betas": (0.9, 0.99)} if rule == "adam" else {"alpha": 0.99}
+    optimizer = opt([params], lr=0.1, eps=1e-8, **kwargs)
+    for x, y in zip(xs * 3, ys * 3):
+        optimizer.zero_grad()
+        ((params[0] * x + params[1] - y) ** 2).backward()
+        optimizer.step()
+    np.testing.assert_allclose(params.detach().numpy(), fit.steps[["new_a", "new_b"]].iloc[-1], rtol=1e-12)
+    assert fit.steps.new_a.iloc[-1] != fit.steps.a.iloc[0]
+
+
+def test_fit_line_momentum_averages_and_annealing_ends_near_lr_over_100():
+    xs, ys = line_points(n=5)
+    fit = fit_line(xs, ys, "momentum", 1e-4, epochs=2, beta1=0.9)
+    m = fit.steps.m_a.to_numpy()
+    np.testing.assert_allclose(m[1:], 0.9 * m[:-1] + 0.1 * fit.steps.grad_a.to_numpy()[1:], rtol=1e-13)
+    annealed = fit_line(xs, ys, "adam", 1.0, epochs=4, anneal=True).steps.lr_t
+    assert annealed.iloc[0] == pytest.approx(1.0, rel=0.01)
+    assert annealed.iloc[-1] == pytest.approx(0.01)
+    assert annealed.is_monotonic_decreasing
+
+
+def test_fit_line_epoch_mse_is_that_of_the_last_step_of_each_epoch():
+    xs, ys = line_points(n=7)
+    fit = fit_line(xs, ys, "sgd", 1e-4, epochs=3)
+    last = fit.steps.groupby("epoch").last()
+    for end in fit.epochs.itertuples():
+        assert (end.a, end.b) == (last.new_a[end.epoch], last.new_b[end.epoch])
+        assert end.mse == pytest.approx(np.mean([(end.a * x + end.b - y) ** 2 for x, y in zip(xs, ys)]), rel=1e-14)
+
+
+def test_factor_descent_follows_the_autograd_gradient_of_the_rmse():
+    table = small_crosstab().to_numpy()
+    gen = torch.Generator().manual_seed(1)
+    u0, m0 = torch.rand(15, 5, generator=gen, dtype=torch.float64), torch.rand(15, 5, generator=gen, dtype=torch.float64)
+    fit = factor_descent(table, u0, m0, lr=0.3, steps=20)
+    u, m = u0.clone().requires_grad_(), m0.clone().requires_grad_()
+    target = torch.tensor(table)
+    known = ~target.isnan()
+    for step in range(20):
+        loss = ((u @ m.T - target.nan_to_num())[known] ** 2).mean().sqrt()
+        assert fit.rmse[step] == pytest.approx(loss.item(), rel=1e-12)
+        loss.backward()
+        with torch.no_grad():
+            for factors in (u, m):
+                factors -= 0.3 * factors.grad
+                factors.grad.zero_()
+    assert fit.rmse[-1] < 0.9 * fit.rmse[0]
+
+
+def test_crosstab_picks_the_most_active_users_and_most_rated_movies():
+    ratings = pd.DataFrame({"user": [1, 1, 1, 2, 2, 3], "movie": [10, 20, 30, 10, 20, 10],
+                            "rating": [5.0, 4.0, 3.0, 2.0, 1.0, 4.5]})
+    table = crosstab(ratings, n_users=2, n_movies=2)
+    assert list(table.index) == [1, 2] and list(table.columns) == [10, 20]
+    assert table.loc[2, 20] == 1.0
+
+
+def test_softmax_and_binary_rows_match_torch():
+    acts = torch.tensor([1.5, -0.25, 3.0, 0.0, -2.0], dtype=torch.float64)
+    rows = softmax_rows(acts.numpy(), 2, CLASSES)
+    np.testing.assert_allclose(rows.softmax, torch.softmax(acts, 0), rtol=1e-14)
+    assert rows["-target*ln(softmax)"].sum() == pytest.approx(F.cross_entropy(acts[None], torch.tensor([2])).item())
+    z, y = torch.tensor([-3.0, 0.5, 2.0], dtype=torch.float64), torch.tensor([1.0, 0.0, 1.0], dtype=torch.float64)
+    binary = binary_rows(z.numpy(), y.numpy())
+    np.testing.assert_allclose(binary.bce, F.binary_cross_entropy_with_logits(z, y, reduction="none"), rtol=1e-12)
+    np.testing.assert_allclose(binary.bce_log10, binary.bce / math.log(10), rtol=1e-14)
+
+
+def test_bad_input_gets_a_clear_error():
+    xs, ys = line_points(n=3)
+    with pytest.raises(ValueError, match="rule must be one of"):
+        fit_line(xs, ys, "adagrad", 0.1)
+    with pytest.raises(ValueError, match="sheets that do not exist"):
+        build_graddesc(xs, lrs={"Adamw": 0.1})
+    with pytest.raises(ValueError, match="users × movies"):
+        factor_descent(np.ones((3, 4)), np.ones((3, 2)), np.ones((3, 2)))
+    with pytest.raises(ValueError, match="one activation per class"):
+        softmax_rows([1.0, 2.0], 0, CLASSES)
+    with pytest.raises(ValueError, match="0/1 label"):
+        binary_rows([0.5], [2])
+
+
+def test_recalculate_without_libreoffice_says_how_to_install_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(calc.LibreOfficeMissing, match="install-libreoffice.sh"):
+        calc.recalculate([tmp_path / "x.xlsx"], tmp_path / "out")
+
+
+# --- the workbooks as files -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("workbooks")
+    built = build_all()
+    paths = {name: b.save(folder / f"{name}.xlsx") for name, b in built.items()}
+    return built, paths
+
+
+def test_every_formula_cell_is_checked_and_none_has_a_cached_result(written):
+    built, paths = written
+    for name, path in paths.items():
+        formulas = openpyxl.load_workbook(path)
+        cached = openpyxl.load_workbook(path, data_only=True)
+        formula_cells = {(ws.title, cell.coordinate) for ws in formulas for row in ws.iter_rows() for cell in row
+                         if isinstance(cell.value, str) and cell.value.startswith("=")}
+        assert formula_cells == set(built[name].expected), name
+        # No stored results: a spreadsheet program has to compute every formula itself.
+        assert all(cached[sheet][cell].value is None for sheet, cell in formula_cells), name
+        assert formulas.vba_archive is None
+
+
+# --- recalculated by LibreOffice --------------------------------------------------------------
+
+NEW_LR = 0.5
+
+
+@pytest.fixture(scope="module")
+def recalculated(written, tmp_path_factory):
+    if calc.soffice() is None:
+        message = f"LibreOffice (soffice) is not installed: {calc.INSTALL_HINT}"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set, so the workbook tests must run, but {message}")
+        pytest.skip(message)
+    paths = written[1]
+    # The reader's experiment: open the gradient-descent workbook, change Adam's learning rate.
+    edited = openpyxl.load_workbook(paths["graddesc"])
+    edited["Adam"][LR_CELL] = NEW_LR
+    paths = dict(paths, graddesc_lr=paths["graddesc"].with_name("graddesc_lr.xlsx"))
+    edited.save(paths["graddesc_lr"])
+    out = calc.recalculate(list(paths.values()), tmp_path_factory.mktemp("recalculated"))
+    return dict(zip(paths, out))
+
+
+@pytest.mark.parametrize("name", ["graddesc", "collab", "entropy"])
+def test_libreoffice_computes_every_cell_as_the_package_does(name, written, recalculated):
+    diff = calc.differences(written[0][name], recalculated[name])
+    worst = diff.nlargest(5, "relative")
+    assert (diff.relative <= REL).all(), f"cells off by more than {REL:g} relative:\n{worst}"
+
+
+def test_changing_the_learning_rate_cell_refits_at_that_rate(written, recalculated):
+    assert CHAPTER_SHEETS["Adam"][2] != NEW_LR
+    expected = build_graddesc(line_points()[0], lrs={"Adam": NEW_LR}, epochs=EPOCHS)
+    diff = calc.differences(expected, recalculated["graddesc_lr"])
+    assert (diff.relative <= REL).all(), diff.nlargest(5, "relative")
+    # ...and the fit did change: the old rate's final a is not what the sheet now holds.
+    old = calc.differences(written[0]["graddesc"], recalculated["graddesc_lr"])
+    assert old[old.sheet == "Adam"].relative.max() > 1e-3
