@@ -91,8 +91,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         cut = self.path in self.server.cut
         self.send_response(200)
-        self.send_header("Content-Length", str(2 * len(body) if cut else len(body)))
-        for name, value in self.server.headers.get(self.path, {}).items():
+        headers = {"Content-Length": str(2 * len(body) if cut else len(body)), **self.server.headers.get(self.path, {})}
+        for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
@@ -341,3 +341,250 @@ def test_real_manifest_is_complete():
     # Package data, so that an installed copy of the package has it too.
     assert (Path(download.__file__).parent / "datasets.toml").is_file()
     assert not (REPO / "data" / "datasets.toml").exists()
+
+
+# Faults: each is bounded in bytes and time, and named in a DataError that says what to do.
+
+
+def test_endless_body_is_cut_at_the_download_limit(server, cache):
+    server.endless.add("/labels.gz")
+    start = time.monotonic()
+    with pytest.raises(DataError, match="sent more than") as error:
+        fetch("digits", manifest=make_manifest([server.url("/labels.gz")]), cache_dir=cache)
+    assert server.url("/labels.gz") in str(error.value)
+    assert time.monotonic() - start < 10
+    # The limit is 2 * 13 bytes + 1 MiB; what the socket buffers add on top is small.
+    assert server.sent < 8 << 20
+    assert files_in(cache) == []
+
+
+def test_announced_size_over_the_limit_is_refused_unread(server, cache):
+    server.files["/labels.gz"] = GZ
+    server.headers["/labels.gz"] = {"Content-Length": str(1 << 30)}
+    with pytest.raises(DataError, match=f"announces {1 << 30} bytes"):
+        fetch("digits", manifest=make_manifest([server.url("/labels.gz")]), cache_dir=cache)
+
+
+def test_gzip_bomb_is_decompressed_one_byte_past_the_expected_size(cache, tmp_path, monkeypatch):
+    bomb = gzip.compress(bytes(64 << 20), compresslevel=9)  # 64 KiB that expand to 64 MiB
+    assert len(bomb) < 128 << 10
+    mirror = make_mirror(tmp_path / "mirror", gz=bomb)
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", str(mirror))
+    with pytest.raises(DataError, match=f"and more than {len(LABELS)} bytes") as error:
+        fetch("digits", manifest=make_manifest(), cache_dir=cache)
+    assert str(mirror / "digits" / "labels-idx1-ubyte.gz") in str(error.value)
+    assert files_in(cache) == []
+
+
+def test_zip_member_bomb_is_read_one_byte_past_the_expected_size(cache, tmp_path, monkeypatch):
+    bomb = _zip({"tiny/a.txt": bytes(64 << 20), "tiny/b.txt": MEMBERS["tiny/b.txt"]})
+    mirror = make_mirror(tmp_path / "mirror", zip_bytes=bomb)
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", str(mirror))
+    with pytest.raises(DataError, match=f"and more than {len(MEMBERS['tiny/a.txt'])} bytes"):
+        fetch("letters", manifest=make_manifest(), cache_dir=cache)
+
+
+@pytest.fixture
+def short_deadline(monkeypatch):
+    monkeypatch.setattr(download, "DEADLINE_S", 0.5, raising=False)
+
+
+def test_trickling_server_meets_the_deadline_then_the_next_url_is_tried(server, cache, short_deadline):
+    server.trickle.add("/slow/labels.gz")
+    server.files["/fast/labels.gz"] = GZ
+    manifest = make_manifest([server.url("/slow/labels.gz"), server.url("/fast/labels.gz")])
+    start = time.monotonic()
+    content = fetch("digits", manifest=manifest, cache_dir=cache)
+    # The trickle would last 5 s; the deadline gives up on it after 0.5 s.
+    assert time.monotonic() - start < 3
+    assert content["labels-idx1-ubyte"] == LABELS
+    assert server.hits == ["/slow/labels.gz", "/fast/labels.gz"]
+
+
+def test_deadline_is_named_in_the_error(server, cache, short_deadline):
+    server.trickle.add("/slow/labels.gz")
+    with pytest.raises(DataError, match=r"took more than 0.5 s"):
+        fetch("digits", manifest=make_manifest([server.url("/slow/labels.gz")]), cache_dir=cache)
+    assert files_in(cache) == []
+
+
+def test_gz_served_with_content_encoding_gzip_is_kept_as_sent(server, cache):
+    # A common server setting for .gz files: the file as it is, labelled as gzip-encoded.
+    server.files["/labels.gz"] = GZ
+    server.headers["/labels.gz"] = {"Content-Encoding": "gzip"}
+    assert fetch("digits", manifest=make_manifest([server.url("/labels.gz")]), cache_dir=cache) == {
+        "labels-idx1-ubyte": LABELS}
+
+
+def test_stale_part_files_are_removed_and_fresh_ones_kept(server, cache):
+    folder = cache / "digits"
+    folder.mkdir(parents=True)
+    stale, fresh = folder / ".labels-idx1-ubyte.gz.dead.part", folder / ".labels-idx1-ubyte.gz.live.part"
+    stale.write_bytes(b"x" * 1000)
+    fresh.write_bytes(b"y" * 1000)  # as if another process were downloading right now
+    long_ago = time.time() - 3 * download.TIMEOUT_S
+    os.utime(stale, (long_ago, long_ago))
+    server.files["/labels.gz"] = GZ
+    fetch("digits", manifest=make_manifest([server.url("/labels.gz")]), cache_dir=cache)
+    assert files_in(cache) == ["digits/.labels-idx1-ubyte.gz.live.part", "digits/labels-idx1-ubyte"]
+
+
+def test_damaged_file_replaced_meanwhile_by_another_process_is_kept(cache, monkeypatch):
+    # This process reads a damaged cache file; before it deletes it, another process installs
+    # a good copy. Deleting by name would delete the good copy.
+    path = cache / "digits" / "labels-idx1-ubyte"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(LABELS[:-1])
+    real_warn = warnings.warn
+
+    def other_process_installs_a_good_copy(*args, **kwargs):
+        good = path.parent / "good.tmp"
+        good.write_bytes(LABELS)
+        os.replace(good, path)
+        real_warn(*args, **kwargs)
+
+    monkeypatch.setattr(warnings, "warn", other_process_installs_a_good_copy)
+    with pytest.warns(UserWarning, match="deleting it"):
+        # No URL works: the good copy is all there is.
+        content = fetch("digits", manifest=make_manifest([closed_port_url("/labels.gz")]), cache_dir=cache)
+    assert content == {"labels-idx1-ubyte": LABELS}
+    assert path.read_bytes() == LABELS
+
+
+def _odd_zip(patch):
+    """The tiny zip with a.txt's headers changed by `patch(local_header, central_header)`, both bytearrays."""
+    data = bytearray(_zip({"tiny/a.txt": MEMBERS["tiny/a.txt"], "tiny/b.txt": MEMBERS["tiny/b.txt"]}))
+    local = data.index(b"PK\x03\x04")
+    central = data.index(b"PK\x01\x02")
+    header_l, header_c = data[local:local + 30], data[central:central + 46]
+    patch(header_l, header_c)
+    data[local:local + 30], data[central:central + 46] = header_l, header_c
+    return bytes(data)
+
+
+def _method(method):
+    def patch(local, central):
+        local[8:10] = central[10:12] = struct.pack("<H", method)
+    return patch
+
+
+def _encrypted(local, central):
+    local[6:8] = central[8:10] = struct.pack("<H", 1)
+
+
+def _version(local, central):
+    local[4:6] = central[6:8] = struct.pack("<H", 99)
+
+
+@pytest.mark.parametrize("patch, what", [
+    (_method(99), "NotImplementedError"),
+    (_method(12), "OSError"),  # claims bzip2, holds deflate
+    (_encrypted, "RuntimeError"),
+    (_version, "NotImplementedError"),
+], ids=["unknown-method", "wrong-method", "encrypted", "future-version"])
+def test_odd_zip_members_are_named_data_errors(cache, tmp_path, monkeypatch, patch, what):
+    mirror = make_mirror(tmp_path / "mirror", zip_bytes=_odd_zip(patch))
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", str(mirror))
+    with pytest.raises(DataError, match=f"not a valid zip file .*\\(({what}):") as error:
+        fetch("letters", manifest=make_manifest(), cache_dir=cache)
+    assert str(mirror / "letters.zip") in str(error.value)
+    assert "Replace it with a good copy" in str(error.value)
+    assert files_in(cache) == []
+
+
+@pytest.mark.parametrize("variable", ["LESSON5_DATA_MIRROR", "LESSON5_DATA_DIR"])
+def test_relative_paths_in_the_environment_are_refused(cache, tmp_path, monkeypatch, variable):
+    monkeypatch.chdir(tmp_path)
+    make_mirror(tmp_path / "mirror")
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", str(tmp_path / "mirror"))
+    monkeypatch.setenv(variable, "mirror" if variable == "LESSON5_DATA_MIRROR" else "cache")
+    with pytest.raises(DataError, match=f"{variable} is '.*', a relative path.*absolute path") as error:
+        fetch("digits", manifest=make_manifest(), cache_dir=None if variable == "LESSON5_DATA_DIR" else cache)
+    assert 'export ' + variable + '="$PWD/' in str(error.value)
+    assert not (tmp_path / "cache" / "digits" / "labels-idx1-ubyte").exists()
+
+
+def test_file_url_on_another_host_is_refused(cache, tmp_path, monkeypatch):
+    make_mirror(tmp_path / "mirror")
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", f"file://otherhost{tmp_path / 'mirror'}")
+    with pytest.raises(DataError, match="on the host 'otherhost'.*file:///"):
+        fetch("digits", manifest=make_manifest(), cache_dir=cache)
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", f"file://localhost{tmp_path / 'mirror'}")
+    assert fetch("digits", manifest=make_manifest(), cache_dir=cache) == {"labels-idx1-ubyte": LABELS}
+
+
+def test_cache_under_a_file_is_named_with_the_hint(tmp_path, monkeypatch):
+    (tmp_path / "a-file").write_text("not a folder")
+    make_mirror(tmp_path / "mirror")
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", str(tmp_path / "mirror"))
+    with pytest.raises(DataError, match="Could not create the cache folder") as error:
+        fetch("digits", manifest=make_manifest(), cache_dir=tmp_path / "a-file" / "cache")
+    assert str(tmp_path / "a-file" / "cache" / "digits") in str(error.value)
+    assert "LESSON5_DATA_DIR" in str(error.value)
+
+
+def test_folder_where_a_cached_file_should_be_is_named(cache, tmp_path, monkeypatch):
+    (cache / "digits" / "labels-idx1-ubyte").mkdir(parents=True)
+    make_mirror(tmp_path / "mirror")
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", str(tmp_path / "mirror"))
+    with pytest.raises(DataError, match="is a folder, but the cache keeps the file labels-idx1-ubyte there: "
+                                        "remove that folder") as error:
+        fetch("digits", manifest=make_manifest(), cache_dir=cache)
+    assert str(cache / "digits" / "labels-idx1-ubyte") in str(error.value)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only folders all the same")
+def test_read_only_cache_is_named_with_the_hint(cache, tmp_path, monkeypatch):
+    (cache / "digits").mkdir(parents=True)
+    (cache / "digits").chmod(0o555)
+    make_mirror(tmp_path / "mirror")
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", str(tmp_path / "mirror"))
+    try:
+        with pytest.raises(DataError, match="Could not write .*Permission denied.*LESSON5_DATA_DIR"):
+            fetch("digits", manifest=make_manifest(), cache_dir=cache)
+    finally:
+        (cache / "digits").chmod(0o755)
+
+
+def test_full_disk_is_named_with_the_hint(cache, tmp_path):
+    # A real write failure: the child may write files of at most 1 KiB (RLIMIT_FSIZE), and
+    # the downloaded archive is larger, as a disk that fills up part-way would be.
+    content = bytes(range(256)) * 64
+    spec = {"name": "big", "sha256": hashlib.sha256(content).hexdigest(), "size": len(content)}
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "big.gz").write_bytes(gzip.compress(content))
+    script = (
+        "import resource, signal\n"
+        "from lesson5.download import fetch\n"
+        f"manifest = {{'big': {{'sources': [{{'urls': [], 'mirror': 'big.gz', 'format': 'gzip', 'files': [{spec!r}]}}]}}}}\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (1024, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))\n"
+        f"fetch('big', manifest=manifest, cache_dir={str(cache)!r})\n")
+    env = {**os.environ, "LESSON5_DATA_MIRROR": str(mirror)}
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("lesson5.download._CacheError: Could not write " + str(cache / "big" / ".big."))
+    assert "File too large" in last and "free space" in last and "LESSON5_DATA_DIR" in last
+    assert files_in(cache) == []
+
+
+def test_check_command_fails_once_with_the_data_error(tmp_path):
+    (tmp_path / "empty").mkdir()
+    env = {**os.environ, "LESSON5_DATA_MIRROR": str(tmp_path / "empty"), "LESSON5_DATA_DIR": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-m", "lesson5.download", "--check"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert [line.split(":")[1].strip() for line in lines] == ["mnist", "fashion-mnist", "ml-100k"]
+    assert all("LESSON5_DATA_MIRROR is set to" in line and "does not exist" in line for line in lines)
+    assert str(tmp_path / "empty" / "mnist" / "t10k-images-idx3-ubyte.gz") in lines[0]
+
+
+def test_parser_does_not_import_the_downloader():
+    # lesson5.idx raises DataError without pulling in the downloader and its HTTP machinery.
+    code = "import sys, lesson5.idx; print(sorted({'lesson5.download', 'pooch', 'requests'} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip() == "[]"

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from lesson5.download import DataError
+from lesson5.errors import DataError
 from lesson5.idx import read_idx
 
 
@@ -56,8 +56,23 @@ def test_result_is_writable_and_owns_its_memory():
     (idx_bytes(IMAGES)[:10], "header is cut short"),
     (idx_bytes(IMAGES)[:-1], "shape \\(2, 3, 4\\), which is 24 bytes of data, but 23 bytes follow"),
     (idx_bytes(LABELS) + b"\x00", "3 bytes of data, but 4 bytes follow"),
-], ids=["too-short", "wrong-magic", "wrong-dtype", "wrong-ndim", "short-header", "truncated", "extra-bytes"])
+    # Empty (one dimension is 0), yet numpy cannot shape it: "array is too big".
+    (struct.pack(">HBB3I", 0, 8, 3, 0, 2**32 - 1, 2**32 - 1), "too large for any array"),
+], ids=["too-short", "wrong-magic", "wrong-dtype", "wrong-ndim", "short-header", "truncated", "extra-bytes",
+        "too-big"])
 def test_malformed_files_raise_data_error_naming_the_file(data, problem):
     with pytest.raises(DataError, match=problem) as error:
         read_idx(data, "t10k-images-idx3-ubyte")
     assert str(error.value).startswith("t10k-images-idx3-ubyte")
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.sampled_from([1, 3]), st.lists(st.integers(0, 2**32 - 1), min_size=3, max_size=3), st.binary(max_size=64))
+def test_any_header_gives_a_tensor_or_a_data_error(ndim, dims, body):
+    data = struct.pack(f">HBB{ndim}I", 0, 8, ndim, *dims[:ndim]) + body
+    try:
+        tensor = read_idx(data, "fuzzed")
+    except DataError as error:
+        assert str(error).startswith("fuzzed")
+    else:
+        assert tuple(tensor.shape) == tuple(dims[:ndim])

@@ -1,12 +1,15 @@
 """Tests for lesson5.weights (book/07_transfer.ipynb)."""
 
+import hashlib
+import os
 import pickle
+import threading
 
 import pytest
 import torch
 from torch import nn
 
-from lesson5.weights import load_weights, save_weights, sha256_of
+from lesson5.weights import load_weights, save_weights
 
 
 def _model(seed=0):
@@ -17,7 +20,7 @@ def _model(seed=0):
 def test_save_and_load_round_trip(tmp_path):
     src, dst = _model(0), _model(1)
     digest = save_weights(src, tmp_path / "w.pt")
-    assert digest == sha256_of(tmp_path / "w.pt")
+    assert digest == hashlib.sha256((tmp_path / "w.pt").read_bytes()).hexdigest()
     assert (tmp_path / "w.pt.sha256").read_text().strip() == digest
     load_weights(dst, tmp_path / "w.pt")
     for a, b in zip(src.state_dict().values(), dst.state_dict().values()):
@@ -45,5 +48,48 @@ class _NotWeights:
 def test_pickled_objects_are_refused_even_with_right_checksum(tmp_path):
     path = tmp_path / "evil.pt"
     torch.save({"x": _NotWeights()}, path)
-    with pytest.raises(pickle.UnpicklingError):
-        load_weights(_model(), path, sha256=sha256_of(path))
+    with pytest.raises(pickle.UnpicklingError, match=f"{path} holds more than tensors"):
+        load_weights(_model(), path, sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def test_concurrent_saves_and_loads_never_see_a_partial_file(tmp_path):
+    # Four threads each save the same weights and load them back, 25 times, on one path.
+    model, path = _model(), tmp_path / "w.pt"
+    errors = []
+
+    def save_then_load():
+        for _ in range(25):
+            try:
+                save_weights(model, path)
+                load_weights(_model(1), path)
+            except Exception as error:  # noqa: BLE001 -- counted and shown below
+                errors.append(f"{type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=save_then_load) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.pt", "w.pt.sha256"]
+
+
+def test_load_parses_the_bytes_it_hashed(tmp_path, monkeypatch):
+    # Another writer replaces the file just after its hash is computed: what is loaded must
+    # still be what was hashed.
+    path = tmp_path / "w.pt"
+    src = _model(0)
+    save_weights(src, path)
+    other = tmp_path / "other.pt"
+    torch.save(_model(2).state_dict(), other)
+    real_sha256 = hashlib.sha256
+
+    def sha256_then_swap(*args):
+        if other.exists():
+            os.replace(other, path)
+        return real_sha256(*args)
+
+    monkeypatch.setattr(hashlib, "sha256", sha256_then_swap)
+    dst = load_weights(_model(1), path)
+    for a, b in zip(src.state_dict().values(), dst.state_dict().values()):
+        assert torch.equal(a, b)

@@ -1,27 +1,33 @@
 """Weight files: a module's tensors saved with their SHA-256, and loaded only if it matches.
 
 Introduced in book/07_transfer.ipynb (Transfer learning), where a pretrained body is saved
-and loaded into a new model.
+and loaded into a new model. Both files are written under a temporary name and renamed into
+place, so a reader never sees half a file; loading parses the very bytes it hashed, so a
+file changed in between cannot slip through.
 """
 
-import hashlib
+import contextlib
+import io
+import os
+import pickle
+import uuid
 from pathlib import Path
 
 import torch
 
-
-def sha256_of(path):
-    """Hex SHA-256 of a file's bytes."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+from .checksum import read_hashed, sha256_hex
 
 
 def save_weights(module, path):
     """Saves `module.state_dict()` to `path` and its SHA-256 to `path` + ".sha256"; returns the hash."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(module.state_dict(), path)
-    digest = sha256_of(path)
-    Path(f"{path}.sha256").write_text(digest + "\n")
+    buffer = io.BytesIO()
+    torch.save(module.state_dict(), buffer)
+    data = buffer.getvalue()
+    digest = sha256_hex(data)
+    _write_atomically(path, data)
+    _write_atomically(Path(f"{path}.sha256"), f"{digest}\n".encode())
     return digest
 
 
@@ -38,9 +44,27 @@ def load_weights(module, path, sha256=None):
         if not sidecar.exists():
             raise FileNotFoundError(f"{sidecar} is missing: pass sha256= or save with save_weights")
         sha256 = sidecar.read_text().strip()
-    actual = sha256_of(path)
+    with open(path, "rb") as f:
+        data, actual = read_hashed(f)
     if actual != sha256:
         raise ValueError(f"{path} has SHA-256 {actual}, expected {sha256}: the file changed; "
                          "delete it and save the weights again")
-    module.load_state_dict(torch.load(path, weights_only=True))
+    try:
+        state = torch.load(io.BytesIO(data), weights_only=True)
+    except pickle.UnpicklingError as error:
+        raise pickle.UnpicklingError(f"{path} holds more than tensors, so it is not loaded; save "
+                                     f"weights with save_weights ({error})") from error
+    module.load_state_dict(state)
     return module
+
+
+def _write_atomically(path, data):
+    # A unique name beside the target, then a rename: readers see the old file or the new one.
+    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
+    try:
+        with open(temp, "xb") as f:
+            f.write(data)
+        os.replace(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
