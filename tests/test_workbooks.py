@@ -16,14 +16,26 @@ import torch
 import torch.nn.functional as F
 from lesson5.optim import Adam, RMSprop
 from lesson5.workbooks import calc
-from lesson5.workbooks.collab import build_collab, crosstab, factor_descent
-from lesson5.workbooks.entropy import binary_rows, build_entropy, softmax_rows
+from lesson5.workbooks.collab import (
+    build_collab,
+    crosstab,
+    factor_descent,
+    rmse_per_step,
+)
+from lesson5.workbooks.entropy import (
+    binary_rows,
+    build_entropy,
+    image_rows,
+    softmax_rows,
+)
 from lesson5.workbooks.graddesc import (
     CHAPTER_SHEETS,
     LR_CELL,
     build_graddesc,
     fit_line,
     line_points,
+    sheet_epochs,
+    sheet_steps,
 )
 
 REL = 1e-9
@@ -76,6 +88,14 @@ def test_fit_line_momentum_averages_and_annealing_ends_near_lr_over_100():
     assert annealed.iloc[0] == pytest.approx(1.0, rel=0.01)
     assert annealed.iloc[-1] == pytest.approx(0.01)
     assert annealed.is_monotonic_decreasing
+
+
+def test_fit_line_without_bias_correction_is_the_lesson_sheets_adam():
+    xs, ys = line_points(n=6)
+    steps = fit_line(xs, ys, "adam", 0.1, epochs=2, beta2=0.9, eps=0.0, bias_correction=False).steps
+    np.testing.assert_allclose(steps.new_a, steps.a - 0.1 * steps.m_a / np.sqrt(steps.v_a), rtol=1e-14)
+    corrected = fit_line(xs, ys, "adam", 0.1, epochs=2, beta2=0.9, eps=0.0).steps
+    assert abs(corrected.new_a.iloc[-1] - steps.new_a.iloc[-1]) > 1e-3
 
 
 def test_fit_line_epoch_mse_is_that_of_the_last_step_of_each_epoch():
@@ -148,6 +168,23 @@ def test_recalculate_without_libreoffice_says_how_to_install_it(monkeypatch, tmp
 # --- the workbooks as files -------------------------------------------------------------------
 
 
+def test_readers_find_the_rows_where_the_writers_put_them():
+    built = build_all()
+    xs, ys = line_points()
+    for title, (rule, anneal, lr) in CHAPTER_SHEETS.items():
+        fit = fit_line(xs, ys, rule, lr, epochs=EPOCHS, anneal=anneal)
+        steps = sheet_steps(built["graddesc"].expected, title, 4)
+        pd.testing.assert_frame_equal(steps, fit.steps[steps.columns].head(4).set_axis(steps.index))
+        np.testing.assert_array_equal(sheet_epochs(built["graddesc"].expected, title, EPOCHS), fit.epochs.mse)
+    gen = torch.Generator().manual_seed(3)
+    fit = factor_descent(small_crosstab().to_numpy(), torch.rand(15, 5, generator=gen), torch.rand(15, 5, generator=gen),
+                         steps=30)
+    np.testing.assert_array_equal(rmse_per_step(built["collab"].expected, 30), fit.rmse)
+    rows = image_rows(built["entropy"].expected, 1, CLASSES)
+    pd.testing.assert_frame_equal(rows, softmax_rows([0.5, -1.25, 2.0, 0.0, 1.0], 3, CLASSES)[rows.columns])
+
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
     folder = tmp_path_factory.mktemp("workbooks")
@@ -196,6 +233,15 @@ def test_libreoffice_computes_every_cell_as_the_package_does(name, written, reca
     diff = calc.differences(written[0][name], recalculated[name])
     worst = diff.nlargest(5, "relative")
     assert (diff.relative <= REL).all(), f"cells off by more than {REL:g} relative:\n{worst}"
+
+
+def test_save_and_recalculate_reads_back_libreoffices_values(recalculated, tmp_path):
+    built = build_all()["entropy"]
+    result = calc.save_and_recalculate(built, tmp_path / "sub" / "entropy.xlsx")
+    assert result.program.startswith("LibreOffice")
+    assert result.values.keys() == built.expected.keys()
+    assert 0 <= result.worst <= REL
+    assert openpyxl.load_workbook(tmp_path / "sub" / "entropy.xlsx")["softmax"]["C5"].value == "=EXP(B5)"
 
 
 def test_changing_the_learning_rate_cell_refits_at_that_rate(written, recalculated):

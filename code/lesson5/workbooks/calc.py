@@ -8,6 +8,7 @@ import math
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
@@ -106,3 +107,36 @@ def differences(built, path):
             relative = abs(got - want) / abs(want) if want else abs(got)
         rows.append((sheet, cell, float(want), got, relative))
     return pd.DataFrame(rows, columns=["sheet", "cell", "expected", "computed", "relative"])
+
+
+@dataclass
+class Recalculated:
+    """A workbook's formula results as LibreOffice computed them, and how far they are from the
+    package's. Without LibreOffice, `program` is None and `values` are the package's own."""
+
+    program: str | None
+    values: dict
+    worst: float | None
+
+    def __str__(self):
+        if self.program is None:
+            return (f"LibreOffice is not installed here, so the values below are the package's own; to have "
+                    f"a spreadsheet program compute them, {INSTALL_HINT}")
+        return (f"{self.program} recalculated all {len(self.values):,} formula cells; the largest difference "
+                f"from the package's values is {self.worst:.1e} of the value")
+
+
+def save_and_recalculate(built, path):
+    """Saves `built` (a `Built`) at `path` and, where LibreOffice is installed, has it recalculate
+    a copy and reads every formula cell's result back."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    built.save(path)
+    binary = soffice()
+    if binary is None:
+        return Recalculated(None, dict(built.expected), None)
+    version = subprocess.run([binary, "--version"], capture_output=True, text=True, check=True, timeout=60)
+    with tempfile.TemporaryDirectory(prefix="lesson5-recalculated-") as out:
+        diff = differences(built, recalculate([path], out)[0])
+    values = dict(zip(zip(diff.sheet, diff.cell), diff.computed))
+    return Recalculated(" ".join(version.stdout.split()[:2]), values, diff.relative.max())

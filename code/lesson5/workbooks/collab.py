@@ -191,3 +191,10 @@ def build_collab(table, user_factors, movie_factors, lr=0.3, steps=500, titles=N
     chart.legend = None
     ws.add_chart(chart, "D2")
     return Built(wb, expected)
+
+
+def rmse_per_step(values, steps):
+    """The RMSE of the first `steps` steps, read from the `loss` sheet in `values` (a dict keyed
+    by (sheet, cell), as `Built.expected` or `calc.Recalculated.values`)."""
+    return pd.Series([values.get(("loss", f"B{3 + s}")) for s in range(steps)],
+                     index=pd.RangeIndex(steps, name="step"), name="RMSE")

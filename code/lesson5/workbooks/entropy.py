@@ -121,3 +121,14 @@ def build_entropy(activations, targets, classes, logits, labels):
         expected[("binary", f"{c}{mean}")] = rows[name].mean()
     widths(ws, 22, 1)
     return Built(wb, expected)
+
+
+def image_rows(values, image, classes):
+    """Image number `image`'s block of the `softmax` sheet read from `values` (a dict keyed by
+    (sheet, cell), as `Built.expected` or `calc.Recalculated.values`): exp, softmax and
+    −target·ln(softmax) per class."""
+    first = 3 + image * (len(classes) + 4) + 2
+    names = ("exp", "softmax", "-target*ln(softmax)")
+    rows = [[values.get(("softmax", f"{get_column_letter(2 + CHAIN.index(name))}{first + i}")) for name in names]
+            for i in range(len(classes))]
+    return pd.DataFrame(rows, columns=list(names), index=list(classes))

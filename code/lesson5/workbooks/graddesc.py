@@ -46,13 +46,15 @@ class LineFit:
     epochs: pd.DataFrame
 
 
-def fit_line(xs, ys, rule, lr, epochs=60, anneal=False, beta1=0.9, beta2=0.99, eps=1e-8, start=(1.0, 1.0)):
+def fit_line(xs, ys, rule, lr, epochs=60, anneal=False, beta1=0.9, beta2=0.99, eps=1e-8, start=(1.0, 1.0),
+             bias_correction=True):
     """Fits y = a·x + b online, one point per step, with `rule` (sgd, momentum, rmsprop, adam).
 
     Momentum is the averaged form m = β1·m + (1-β1)·g; RMSProp divides g by √v + eps with
     v = β2·v + (1-β2)·g²; Adam uses both, bias-corrected. With `anneal` the learning rate
-    falls from lr to lr/100 along half a cosine over the whole fit. Every step's intermediate
-    values are kept, in the order a spreadsheet row computes them.
+    falls from lr to lr/100 along half a cosine over the whole fit. `bias_correction=False`
+    (with eps=0) is Adam as the lesson's sheet computed it. Every step's intermediate values
+    are kept, in the order a spreadsheet row computes them.
     """
     if rule not in RULES:
         raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
@@ -83,8 +85,10 @@ def fit_line(xs, ys, rule, lr, epochs=60, anneal=False, beta1=0.9, beta2=0.99, e
                     step = m[k]
                 elif rule == "rmsprop":
                     step = g / (math.sqrt(v[k]) + eps)
-                else:
+                elif bias_correction:
                     step = (m[k] / (1 - beta1**t)) / (math.sqrt(v[k] / (1 - beta2**t)) + eps)
+                else:
+                    step = m[k] / (math.sqrt(v[k]) + eps)
                 new[k] = (a if k == "a" else b) - step_lr * step
                 row[f"m_{k}"], row[f"v_{k}"] = m[k], v[k]
             a, b = new["a"], new["b"]
@@ -249,3 +253,21 @@ def build_graddesc(xs, lrs=None, epochs=60, beta1=0.9, beta2=0.99, eps=1e-8, sta
         fit = fit_line(xs, ys, rule, lrs[title], epochs=epochs, anneal=anneal, **settings)
         expected |= _rule_sheet(wb.create_sheet(title), rule, anneal, lrs[title], fit, len(xs), settings)
     return Built(wb, expected)
+
+
+def sheet_steps(values, title, n):
+    """The first `n` steps of sheet `title` read from `values` (a dict keyed by (sheet, cell), as
+    `Built.expected` or `calc.Recalculated.values`): one row per step, as `fit_line` names them."""
+    rule, anneal, _ = CHAPTER_SHEETS[title]
+    cols = _columns(rule, anneal)
+    rows = [[values.get((title, f"{get_column_letter(i + 1)}{HEAD_ROW + 1 + step}")) for i in range(2, len(cols))]
+            for step in range(n)]
+    return pd.DataFrame(rows, columns=cols[2:], index=pd.RangeIndex(1, n + 1, name="step"))
+
+
+def sheet_epochs(values, title, n_epochs):
+    """MSE after each of the `n_epochs` epochs of sheet `title`, read from `values`."""
+    rule, anneal, _ = CHAPTER_SHEETS[title]
+    mse_col = get_column_letter(len(_columns(rule, anneal)) + 5)
+    return pd.Series([values.get((title, f"{mse_col}{HEAD_ROW + 1 + e}")) for e in range(n_epochs)],
+                     index=pd.RangeIndex(1, n_epochs + 1, name="epoch"), name="MSE")
