@@ -13,6 +13,7 @@ from urllib.error import HTTPError
 from urllib.request import urlopen
 
 import pytest
+import yaml
 
 from site_pages import BOOK_ROOT, SITE, chapter_pages, toc_pages
 
@@ -126,3 +127,22 @@ def test_chapter_offers_its_notebook(offline_context, site_url, page):
     assert [cell["source"] for cell in served["cells"]] == [
         cell["source"] for cell in source["cells"]
     ], f"{page}: the downloaded notebook {notebooks[0]} is not the chapter's notebook"
+
+
+def _launch_settings():
+    config = yaml.safe_load(Path(BOOK_ROOT, "_config.yml").read_text(encoding="utf-8"))
+    return config["repository"], config["launch_buttons"]
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_launch_links_open_this_chapter_in_the_configured_repository(visit, page):
+    """The Colab button opens this chapter's .ipynb in the repository and release that
+    _config.yml names (the bootstrap cell installs the package from the same place)."""
+    repository, buttons = _launch_settings()
+    path = urlparse(repository["url"]).path.strip("/")
+    book = repository.get("path_to_book", "").strip("/")
+    notebook = f"{book}/{page}.ipynb" if book else f"{page}.ipynb"
+    expected = f"{buttons['colab_url'].rstrip('/')}/github/{path}/blob/{repository['branch']}/{notebook}"
+    seen = visit(page)
+    launch = [href for href in seen.links if "colab.research.google.com" in href or "mybinder" in href]
+    assert launch == [expected], f"{page}: launch links {launch}, expected only {expected}"

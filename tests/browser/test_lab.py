@@ -1,0 +1,143 @@
+"""A learner's first run: the README's `bash scripts/lab.sh` serves JupyterLab on 127.0.0.1,
+headless Chromium opens chapter 01, runs every cell from the Run menu, and every cell must
+finish without an error, in the project's kernel.
+
+The server gets a settings folder of its own that turns autosave off, so running the chapter
+never rewrites the notebook in book/ (the test checks that too).
+"""
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from urllib.error import URLError
+from urllib.request import urlopen
+
+import pytest
+
+from site_pages import REPO
+
+CHAPTER = "01_data.ipynb"
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get_json(url):
+    with urlopen(url, timeout=5) as response:
+        return json.loads(response.read())
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab started by scripts/lab.sh; yields (base_url, token)."""
+    home = tmp_path_factory.mktemp("lab-home")
+    settings = home / "settings"
+    for plugin, values in {
+        "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
+        # Every cell in the page, so the test sees all of them.
+        "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+        "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    }.items():
+        path = settings / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_DATA_DIR": str(home / "data"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+    }
+    args = [
+        "bash", str(REPO / "scripts" / "lab.sh"),
+        "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--port-retries=0",
+        f"--IdentityProvider.token={token}", f"--LabApp.user_settings_dir={settings}",
+        f"--LabApp.workspaces_dir={home / 'workspaces'}", "--LabApp.expose_app_in_browser=True",
+    ]
+    if os.geteuid() == 0:
+        args.append("--allow-root")  # CI runs as root; a learner does not need this
+    log = (home / "lab.log").open("w")
+    server = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"scripts/lab.sh exited with {server.returncode}:\n{(home / 'lab.log').read_text()[-3000:]}")
+        try:
+            _get_json(f"{base}/api/status?token={token}")
+            break
+        except (URLError, ConnectionError, OSError):
+            time.sleep(0.5)
+    else:
+        os.killpg(server.pid, signal.SIGTERM)
+        pytest.fail(f"JupyterLab did not answer within 180 s:\n{(home / 'lab.log').read_text()[-3000:]}")
+    yield base, token
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+    log.close()
+
+
+def test_lab_offers_the_project_kernel(lab):
+    base, token = lab
+    specs = _get_json(f"{base}/api/kernelspecs?token={token}")
+    spec = specs["kernelspecs"]["python3"]["spec"]
+    assert spec["display_name"] == "Python 3 (lesson5)"
+    assert Path(spec["argv"][0]).parent == REPO / ".venv" / "bin"
+    assert spec["env"] == {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "COMPATIBLE"}
+
+
+_CELLS = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const cells = [];
+  for (const cell of panel.content.model.cells) {
+    if (cell.type !== 'code') continue;
+    cells.push({count: cell.executionCount,
+                errors: cell.outputs.toJSON().filter((o) => o.output_type === 'error')
+                                             .map((o) => o.ename + ': ' + o.evalue)});
+  }
+  return {cells: cells, kernel: panel.sessionContext.kernelDisplayName,
+          status: panel.sessionContext.kernelDisplayStatus};
+}"""
+
+
+def test_chapter_runs_in_jupyterlab_from_the_run_menu(lab, browser):
+    base, token = lab
+    notebook = REPO / "book" / CHAPTER
+    before = notebook.stat().st_mtime_ns
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{base}/lab/tree/{CHAPTER}?token={token}", wait_until="load")
+    page.wait_for_function(
+        "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+        " && window.jupyterapp.shell.currentWidget.sessionContext"
+        " && window.jupyterapp.shell.currentWidget.sessionContext.kernelDisplayStatus === 'idle'",
+        timeout=120_000,
+    )
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+    page.wait_for_function(
+        f"() => {{ const s = ({_CELLS})(); return s.status === 'idle'"
+        " && s.cells.every((c) => c.count !== null); }",
+        timeout=300_000,
+        polling=500,
+    )
+    state = page.evaluate(_CELLS)
+    page.screenshot(path=str(REPO / "_build" / "lab-01_data.png"))
+    page.close()
+    assert state["kernel"] == "Python 3 (lesson5)"
+    assert state["cells"], "no code cells seen"
+    errors = [c["errors"] for c in state["cells"] if c["errors"]]
+    assert not errors, f"{CHAPTER}: cells raised {errors}"
+    counts = [c["count"] for c in state["cells"]]
+    assert counts == list(range(1, len(counts) + 1)), f"cells ran out of order: {counts}"
+    assert notebook.stat().st_mtime_ns == before, f"running the chapter rewrote book/{CHAPTER}"
