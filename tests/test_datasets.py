@@ -170,7 +170,7 @@ def test_loaders_parse_the_bytes_that_were_verified(session_cache, monkeypatch):
 def test_check_command_fetches_every_dataset(session_cache):
     env = {**os.environ, "LESSON5_DATA_MIRROR": str(MIRROR.resolve()), "LESSON5_DATA_DIR": str(session_cache)}
     result = subprocess.run([sys.executable, "-m", "lesson5.download", "--check"], env=env,
-                            capture_output=True, text=True, timeout=300)
+                            capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [f"lesson5.download: {name}: ok"
                                           for name in ("mnist", "fashion-mnist", "ml-100k")]
@@ -203,7 +203,7 @@ def test_installed_package_finds_its_manifest_outside_the_checkout(tmp_path):
     env = {**os.environ, "LESSON5_DATA_MIRROR": str(MIRROR.resolve()), "LESSON5_DATA_DIR": str(tmp_path / "cache"),
            "PYTHONPATH": "", "PYTHONNOUSERSITE": "1"}
     result = subprocess.run([python, "-c", script], cwd=outside, env=env, capture_output=True, text=True,
-                            timeout=300)
+                            timeout=300, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']",
                                           str(tmp_path / "cache")]
@@ -213,5 +213,5 @@ def test_installed_package_finds_its_manifest_outside_the_checkout(tmp_path):
     del env["LESSON5_DATA_DIR"]
     env["XDG_CACHE_HOME"] = str(tmp_path / "user-cache")
     result = subprocess.run([python, "-c", "import lesson5.download as d; print(d.default_cache_dir())"],
-                            cwd=outside, env=env, capture_output=True, text=True, timeout=120)
+                            cwd=outside, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert result.stdout.strip() == str(tmp_path / "user-cache" / "lesson5"), result.stderr

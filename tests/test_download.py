@@ -9,8 +9,6 @@ import hashlib
 import http.server
 import io
 import os
-import resource
-import signal
 import socket
 import struct
 import subprocess
@@ -64,8 +62,9 @@ class Server(http.server.ThreadingHTTPServer):
 
     A path in `cut` is answered with a Content-Length twice its size, then a closed connection.
     `headers` (path -> dict) adds response headers. A path in `endless` gets bytes without end
-    (64 MiB at most) and one in `trickle` one byte every 50 ms (5 s at most); `sent` counts
-    the bytes of their bodies that reached the socket.
+    (64 MiB at most) and one in `trickle` one byte every 50 ms (5 s at most), of its body or,
+    for a path also in `slow_headers`, of its headers; `sent` counts the bytes of their bodies
+    that reached the socket.
     """
 
     daemon_threads = True
@@ -73,7 +72,7 @@ class Server(http.server.ThreadingHTTPServer):
     def __init__(self):
         super().__init__(("127.0.0.1", 0), Handler)
         self.files, self.cut, self.hits, self.headers = {}, set(), [], {}
-        self.endless, self.trickle, self.sent = set(), set(), 0
+        self.endless, self.trickle, self.slow_headers, self.sent = set(), set(), set(), 0
 
     def url(self, path):
         return f"http://127.0.0.1:{self.server_port}{path}"
@@ -100,6 +99,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _misbehave(self):
         self.close_connection = True
+        if self.path in self.server.slow_headers:
+            try:
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+                for _ in range(100):
+                    self.wfile.write(b"a")
+                    self.wfile.flush()
+                    time.sleep(0.05)
+            except OSError:
+                pass
+            return
         self.send_response(200)
         endless = self.path in self.server.endless
         if not endless:
@@ -401,10 +410,15 @@ def test_trickling_server_meets_the_deadline_then_the_next_url_is_tried(server, 
     assert server.hits == ["/slow/labels.gz", "/fast/labels.gz"]
 
 
-def test_deadline_is_named_in_the_error(server, cache, short_deadline):
+@pytest.mark.parametrize("slow_headers", [False, True], ids=["body", "headers"])
+def test_deadline_is_named_in_the_error(server, cache, short_deadline, slow_headers):
     server.trickle.add("/slow/labels.gz")
+    if slow_headers:
+        server.slow_headers.add("/slow/labels.gz")
+    start = time.monotonic()
     with pytest.raises(DataError, match=r"took more than 0.5 s"):
         fetch("digits", manifest=make_manifest([server.url("/slow/labels.gz")]), cache_dir=cache)
+    assert time.monotonic() - start < 3
     assert files_in(cache) == []
 
 
@@ -562,7 +576,8 @@ def test_full_disk_is_named_with_the_hint(cache, tmp_path):
         "resource.setrlimit(resource.RLIMIT_FSIZE, (1024, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))\n"
         f"fetch('big', manifest=manifest, cache_dir={str(cache)!r})\n")
     env = {**os.environ, "LESSON5_DATA_MIRROR": str(mirror)}
-    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60,
+                            check=False)
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("lesson5.download._CacheError: Could not write " + str(cache / "big" / ".big."))
@@ -574,7 +589,7 @@ def test_check_command_fails_once_with_the_data_error(tmp_path):
     (tmp_path / "empty").mkdir()
     env = {**os.environ, "LESSON5_DATA_MIRROR": str(tmp_path / "empty"), "LESSON5_DATA_DIR": str(tmp_path / "cache")}
     result = subprocess.run([sys.executable, "-m", "lesson5.download", "--check"], env=env,
-                            capture_output=True, text=True, timeout=120)
+                            capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 1
     assert result.stdout == ""
     lines = result.stderr.splitlines()

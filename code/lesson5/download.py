@@ -35,7 +35,9 @@ import contextlib
 import gzip
 import lzma
 import os
+import socket
 import sys
+import threading
 import time
 import tomllib
 import uuid
@@ -46,7 +48,7 @@ from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlparse
-from urllib.request import Request, url2pathname, urlopen
+from urllib.request import HTTPHandler, HTTPSHandler, Request, build_opener, url2pathname
 
 import platformdirs
 from tqdm import tqdm
@@ -190,7 +192,7 @@ def _get_source(dataset: str, source: dict, folder: Path) -> dict[str, bytes]:
                 return _install(download, url, source, folder)
         except _CacheError:
             raise
-        except Exception as error:  # whatever went wrong with this URL, the next may work
+        except Exception as error:  # noqa: BLE001 -- whatever went wrong with this URL, the next may work
             failures.append(f"  {url}\n    {type(error).__name__}: {error}")
     names = ", ".join(spec["name"] for spec in source["files"])
     raise DataError(
@@ -233,33 +235,108 @@ def _download(url: str, path: Path, limit: int) -> None:
     """Saves the body of `url` in `path`, as sent; at most `limit` bytes and DEADLINE_S seconds."""
     if urlparse(url).scheme not in ("http", "https"):
         raise DataError(f"{url}: only http:// and https:// URLs are downloaded")
-    deadline = time.monotonic() + DEADLINE_S
     # identity: the body must be the .gz or .zip itself. Servers that label a .gz file
     # "Content-Encoding: gzip" send it unchanged; decoding that layer would unpack it.
     request = Request(url, headers={"Accept-Encoding": "identity", "User-Agent": "lesson5"})
-    with urlopen(request, timeout=TIMEOUT_S) as response:
-        length = response.headers.get("Content-Length")
-        length = int(length) if length and length.isdigit() else None
-        if length is not None and length > limit:
-            raise DataError(f"{url} announces {length} bytes; this file is at most {limit}")
-        with _cache_errors(path, "write"):
-            out = open(path, "xb")
-        with out, tqdm(total=length, unit="B", unit_scale=True, desc=urlparse(url).path.rsplit("/", 1)[-1],
-                       disable=os.environ.get("LESSON5_PROGRESS") == "0") as progress:
-            size = 0
-            # read1 returns what one socket read brings, so the deadline is checked between
-            # reads even when a server trickles bytes.
-            while chunk := response.read1(CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise DataError(f"{url} sent more than {limit} bytes; this file is smaller")
-                if time.monotonic() > deadline:
-                    raise DataError(f"{url} took more than {DEADLINE_S} s ({size} bytes so far)")
-                with _cache_errors(path, "write"):
-                    out.write(chunk)
-                progress.update(len(chunk))
+    watch = _Deadline(DEADLINE_S)
+    try:
+        opener = build_opener(_WatchedHTTP(watch), _WatchedHTTPS(watch))
+        with watch, opener.open(request, timeout=TIMEOUT_S) as response:
+            _save_body(url, response, path, limit)
+    except _CacheError:
+        raise
+    except Exception as error:
+        if watch.expired:
+            raise DataError(f"{url} took more than {DEADLINE_S} s") from error
+        raise
+    if watch.expired:  # the connection was cut where a body without a length may end
+        raise DataError(f"{url} took more than {DEADLINE_S} s")
+
+
+def _save_body(url: str, response, path: Path, limit: int) -> None:
+    length = response.headers.get("Content-Length")
+    length = int(length) if length and length.isdigit() else None
+    if length is not None and length > limit:
+        raise DataError(f"{url} announces {length} bytes; this file is at most {limit}")
+    # Opened apart from the loop: only errors of this file are the cache's, not the socket's.
+    with _cache_errors(path, "write"):
+        out = open(path, "xb")  # noqa: SIM115 -- closed by the with statement below
+    with out, tqdm(total=length, unit="B", unit_scale=True, desc=urlparse(url).path.rsplit("/", 1)[-1],
+                   disable=os.environ.get("LESSON5_PROGRESS") == "0") as progress:
+        size = 0
+        while chunk := response.read1(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise DataError(f"{url} sent more than {limit} bytes; this file is smaller")
+            with _cache_errors(path, "write"):
+                out.write(chunk)
+            progress.update(len(chunk))
     if length is not None and size != length:
         raise DataError(f"{url}: the connection closed after {size} of {length} bytes")
+
+
+class _Deadline:
+    """Shuts every socket it watches once `seconds` have passed.
+
+    A socket timeout bounds each read, not their sum: a server that sends a byte just before
+    each timeout, in its headers or its body, would hold a download for days. Shutting the
+    socket down from a timer ends any read in progress, wherever it is.
+    """
+
+    def __init__(self, seconds: float):
+        self.expired, self._sockets, self._lock = False, [], threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def __enter__(self):
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # closed already
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Watched:
+    """A urllib handler whose connections (redirects included) are watched by a `_Deadline`."""
+
+    def __init__(self, deadline: _Deadline):
+        super().__init__()
+        self._deadline = deadline
+
+    def do_open(self, http_class, req, **kwargs):
+        deadline = self._deadline
+
+        class Connection(http_class):
+            def connect(self):
+                super().connect()
+                deadline.watch(self.sock)
+
+        return super().do_open(Connection, req, **kwargs)
+
+
+class _WatchedHTTP(_Watched, HTTPHandler):
+    pass
+
+
+class _WatchedHTTPS(_Watched, HTTPSHandler):
+    pass
 
 
 def _install(archive: Path, origin: str, source: dict, folder: Path) -> dict[str, bytes]:
