@@ -1,8 +1,6 @@
 """Tests of lesson5.learner: the shared training loop and its callbacks."""
 
 import copy
-import sys
-import types
 
 import pytest
 import torch
@@ -153,33 +151,15 @@ def test_rejects_plain_loader():
         Learner(nn.Linear(2, 2), DataLoader(torch.zeros(2, 2), bs=1), nn.functional.mse_loss)
 
 
-def test_weight_decay_arguments_passed_to_callback(monkeypatch):
-    created = []
-
-    class FakeWeightDecay(Callback):
-        def __init__(self, wd, mode, decay_all):
-            created.append((wd, mode, decay_all))
-
-    fake = types.ModuleType("lesson5.weight_decay")
-    fake.WeightDecay = FakeWeightDecay
-    monkeypatch.setitem(sys.modules, "lesson5.weight_decay", fake)
+def test_weight_decay_arguments_reach_the_callback():
+    from lesson5.weight_decay import WeightDecay
 
     learn = make_learner(wd=0.01, wd_mode="l2", decay_all=True)
-    assert created == [(0.01, "l2", True)]
-    assert isinstance(learn.cbs[-1], FakeWeightDecay)
-
-    created.clear()
-    make_learner()
-    assert created == []
-
-
-def test_weight_decay_defaults(monkeypatch):
-    created = []
-    fake = types.ModuleType("lesson5.weight_decay")
-    fake.WeightDecay = lambda wd, mode, decay_all: created.append((wd, mode, decay_all)) or Callback()
-    monkeypatch.setitem(sys.modules, "lesson5.weight_decay", fake)
-    make_learner(wd=0.1)
-    assert created == [(0.1, "decoupled", False)]
+    (cb,) = [cb for cb in learn.cbs if isinstance(cb, WeightDecay)]
+    assert (cb.wd, cb.mode, cb.decay_all) == (0.01, "l2", True)
+    (cb,) = [cb for cb in make_learner(wd=0.1).cbs if isinstance(cb, WeightDecay)]
+    assert (cb.wd, cb.mode, cb.decay_all) == (0.1, "decoupled", False)
+    assert not any(isinstance(cb, WeightDecay) for cb in make_learner().cbs)
 
 
 def test_negative_weight_decay_rejected():
@@ -344,3 +324,77 @@ def test_get_preds_restores_the_models_mode(mode):
 def test_unknown_wd_mode_refused_even_without_decay():
     with pytest.raises(ValueError, match="wd_mode"):
         make_learner(wd=0.0, wd_mode="bogus")
+
+
+def unequal_batches():
+    """10 training and 10 validation rows in batches of 4, 4 and 2."""
+    torch.manual_seed(0)
+    x, xv = torch.randn(10, 5), torch.randn(10, 5)
+    y, yv = (x[:, 0] > 0).long(), (xv[:, 0] > 0).long()
+    return DataLoaders(DataLoader(x, y, bs=4), DataLoader(xv, yv, bs=4)), xv, yv
+
+
+def test_recorder_averages_over_samples_not_batches():
+    dls, xv, yv = unequal_batches()
+    learn = make_learner(progress=False, metrics=[accuracy])
+    learn.dls = dls
+    learn.fit(1)
+    row = learn.recorder.rows[0]
+    with torch.no_grad():
+        preds = learn.model(xv)
+    assert row["valid_loss"] == pytest.approx(nn.functional.cross_entropy(preds, yv).item(), rel=1e-6)
+    assert row["accuracy"] == pytest.approx(accuracy(preds, yv).item())
+    sizes = [4, 4, 2]
+    expected = sum(loss * n for loss, n in zip(learn.recorder.losses, sizes)) / 10
+    assert row["train_loss"] == pytest.approx(expected)
+    assert row["train_loss"] != pytest.approx(sum(learn.recorder.losses) / 3)
+
+
+def test_default_optimizer_is_the_packages_sgd():
+    from lesson5.optim import SGD
+
+    torch.manual_seed(0)
+    learn = Learner(nn.Linear(5, 2), make_dls(), nn.functional.cross_entropy, lr=0.3, device="cpu")
+    learn.fit(1)
+    assert type(learn.opt) is SGD
+    assert learn.opt.param_groups[0]["lr"] == 0.3 and learn.opt.param_groups[0]["momentum"] == 0
+
+
+def test_plot_loss_draws_batches_and_epoch_ends():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    learn = make_learner(progress=False)
+    learn.fit(2)
+    train, valid = learn.recorder.plot_loss().get_lines()
+    assert list(train.get_ydata()) == learn.recorder.losses
+    assert list(valid.get_xdata()) == [4.0, 8.0]  # 4 batches per epoch
+    assert list(valid.get_ydata()) == [r["valid_loss"] for r in learn.recorder.rows]
+    (skipped, _) = learn.recorder.plot_loss(skip_start=3).get_lines()
+    assert list(skipped.get_xdata()) == list(range(3, 8))
+
+
+def test_live_progress_bar_then_the_table_in_its_place(monkeypatch):
+    import IPython.display
+
+    from lesson5 import learner as learner_module
+
+    shown = []
+
+    class Handle:
+        def update(self, obj):
+            shown.append(obj)
+
+    def fake_display(obj, display_id=False):
+        assert display_id
+        shown.append(obj)
+        return Handle()
+
+    monkeypatch.setenv("LESSON5_PROGRESS", "1")
+    monkeypatch.setattr(learner_module, "_in_notebook", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    learn = make_learner()
+    learn.fit(2)
+    assert "epoch 1/2 train |" in shown[0].data and "| 1/4" in shown[0].data
+    final = shown[-1]
+    assert final.equals(learn.recorder.table.round(4))

@@ -1,11 +1,12 @@
 import copy
 
+import numpy as np
 import pytest
 import torch
 
 from lesson5.data import DataLoaders
 from lesson5.learner import Learner
-from lesson5.lr_finder import lr_find
+from lesson5.lr_finder import LRFind, lr_find
 from lesson5.optim import Adam
 
 
@@ -75,16 +76,62 @@ def test_fit_after_finder_equals_fit_without_it():
         assert torch.equal(p, q)
 
 
-def test_readings_and_plot():
+def test_sweep_is_torchs_exponential_schedule():
+    learn = _learner()
+    res = lr_find(learn, start_lr=1e-6, end_lr=1e-1, num_it=30, stop_div=False)
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1e-6)
+    sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=(1e-1 / 1e-6) ** (1 / 30))
+    expected = []
+    for _ in range(30):
+        expected.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    assert res.lrs == pytest.approx(expected, rel=1e-9)
+
+
+def synthetic_curve():
+    """60 batches: flat, a fall that is steepest from batch 24 to 25, a minimum at 40, a rise.
+
+    Batches 3 and 57 hold a steeper fall and a lower loss than any other, but lie in the
+    skipped start and end (skip_start=10, skip_end=5), so neither reading may pick them.
+    """
+    lrs = list(np.logspace(-7, 1, 60))
+    smooth = [2.0] * 20
+    for i in range(20, 41):
+        smooth.append(smooth[-1] - {25: 0.5, 26: 0.3}.get(i, 0.05))
+    while len(smooth) < 60:
+        smooth.append(smooth[-1] + 0.2)
+    smooth[3] = -50.0
+    smooth[57] = -100.0
+    return LRFind(lrs=lrs, losses=smooth, smooth_losses=smooth)
+
+
+def test_readings_on_a_known_curve():
+    res = synthetic_curve()
+    assert res.steepest == res.lrs[25]
+    assert res.min_loss == res.lrs[40]
+
+
+def test_readings_on_a_real_sweep_and_plot():
     import matplotlib
 
     matplotlib.use("Agg")
-    learn = _learner()
-    res = lr_find(learn)
-    assert 1e-7 < res.steepest < 10 and 1e-7 < res.min_loss < 10
+    res = lr_find(_learner())
+    lrs, losses = np.array(res.lrs[10:-5]), np.array(res.smooth_losses[10:-5])
+    # Past the steepest point the loss is still falling, and it is at its lowest further on.
     assert res.steepest < res.min_loss
+    assert losses[lrs == res.min_loss][0] == losses.min()
+    assert losses[lrs == res.steepest][0] > losses.min()
     ax = res.plot()
     assert ax.get_xscale() == "log"
+    _, steepest, min_over_10 = ax.get_lines()
+    assert steepest.get_xdata()[0] == res.steepest and min_over_10.get_xdata()[0] == res.min_loss / 10
+
+
+def test_too_short_a_sweep_is_explained():
+    res = LRFind(lrs=[1e-3] * 16, losses=[1.0] * 16, smooth_losses=[1.0] * 16)
+    with pytest.raises(ValueError, match="raise num_it"):
+        res.steepest
 
 
 def test_bad_range_is_explained():

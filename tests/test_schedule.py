@@ -49,6 +49,43 @@ def test_one_cycle_shape_matches_fastai_v1_defaults():
     assert all(a >= b for a, b in zip(lrs[30:], lrs[31:]))
 
 
+def torch_one_cycle(n_steps, lr_max, pct_start):
+    """Learning rates and momentums of torch.optim.lr_scheduler.OneCycleLR, one per step."""
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr_max, momentum=0.9)
+    sched = torch.optim.lr_scheduler.OneCycleLR(
+        opt, max_lr=lr_max, total_steps=n_steps, pct_start=pct_start, div_factor=25.0,
+        final_div_factor=1e4, base_momentum=0.85, max_momentum=0.95, anneal_strategy="cos")
+    lrs, moms = [], []
+    for _ in range(n_steps):
+        lrs.append(opt.param_groups[0]["lr"])
+        moms.append(opt.param_groups[0]["momentum"])
+        opt.step()
+        sched.step()
+    return lrs, moms
+
+
+@pytest.mark.parametrize("n_steps", [5, 7, 13, 37, 101])
+@pytest.mark.parametrize("pct_start", [0.25, 0.3])
+def test_one_cycle_is_torch_one_cycle_lr_with_fastai_v1s_phase_split(n_steps, pct_start):
+    """fastai v1 warms up for floor(pct_start·n) batches and stops one batch short of the end.
+
+    torch's OneCycleLR reaches lr_max on its batch pct_start·total − 1 and ends on the final
+    value, so ours is torch's with one batch more and the peak one batch later.
+    """
+    n_up = math.floor(n_steps * pct_start)
+    ref_lrs, ref_moms = torch_one_cycle(n_steps + 1, 0.1, (n_up + 1) / (n_steps + 1))
+    lrs, moms = one_cycle(n_steps, 0.1, pct_start=pct_start)
+    assert lrs == pytest.approx(ref_lrs[:n_steps], rel=1e-9)
+    assert moms == pytest.approx(ref_moms[:n_steps], rel=1e-9)
+    assert lrs.index(max(lrs)) == n_up
+
+
+def test_one_cycle_without_warm_up_starts_at_the_peak():
+    lrs, moms = one_cycle(3, 0.1)  # int(3 · 0.3) = 0 warm-up batches
+    assert lrs[0] == 0.1 and moms[0] == 0.85
+    assert lrs == sorted(lrs, reverse=True)
+
+
 def test_callback_sets_lr_and_momentum_every_training_batch():
     learn = _learner()
     spy = Spy()

@@ -39,6 +39,12 @@ def test_slice_hi_with_the_lecture_divisor():
     assert lr_range(slice(3e-3), 3, divisor=3) == pytest.approx([1e-3, 1e-3, 3e-3])
 
 
+def test_slice_from_zero_is_slice_hi_as_in_fastai_v1():
+    # fastai v1 tested `if lr.start:`, so a zero low end counts as no low end at all.
+    assert lr_range(slice(0, 1e-3), 3) == pytest.approx([1e-4, 1e-4, 1e-3])
+    assert lr_range(slice(None, 1e-3), 3) == pytest.approx([1e-4, 1e-4, 1e-3])
+
+
 def test_slice_lo_hi_is_geometric():
     assert lr_range(slice(1e-5, 1e-3), 3) == pytest.approx([1e-5, 1e-4, 1e-3])
     assert even_mults(1e-6, 1e-3, 4) == pytest.approx([1e-6, 1e-5, 1e-4, 1e-3])
@@ -96,6 +102,12 @@ def test_param_groups_list_trainable_parameters_only():
     assert len(pgs[2]["params"]) == len(list(model[1].parameters()))
     assert [g["lr"] for g in pgs] == pytest.approx([1e-4, 1e-4, 1e-3])
     assert all(g["weight_decay"] == 0.1 for g in pgs)
+
+
+def test_param_groups_pass_the_divisor_on():
+    groups = cnn_groups(_model())
+    pgs = param_groups(groups, slice(3e-3), divisor=3)
+    assert [g["lr"] for g in pgs] == pytest.approx([1e-3, 1e-3, 3e-3])
 
 
 def test_grad_bytes_counts_only_trainable():

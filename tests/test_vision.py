@@ -78,6 +78,23 @@ def test_pretrain_is_repeatable():
     assert isinstance(runs[0].model[1][-1], nn.Linear)
 
 
+def test_pretrain_weights_depend_on_its_seed_not_on_the_global_generator():
+    x, y = _toy_data()
+
+    def run(seed, disturb, bs=16, p=0.5):
+        torch.manual_seed(0)
+        body = simple_body((4, 8))
+        torch.rand(disturb)  # whatever ran before pretrain must not matter
+        return pretrain(body, x, y, n_out=2, epochs=1, bs=bs, hidden=(), p=p, seed=seed).model.state_dict()
+
+    first, again, other = run(0, 1), run(0, 5), run(1, 1)
+    assert all(torch.equal(first[k], again[k]) for k in first)
+    assert not torch.equal(first["1.4.weight"], other["1.4.weight"])
+    # One batch of all 64 images and no dropout: the order cannot matter, so the seed must set the head.
+    whole_0, whole_1 = run(0, 1, bs=64, p=0.0), run(1, 1, bs=64, p=0.0)
+    assert (whole_0["1.4.weight"] - whole_1["1.4.weight"]).abs().max() > 1e-3
+
+
 def test_pretrain_checks_labels():
     x, y = _toy_data()
     with pytest.raises(ValueError, match="remap"):

@@ -122,15 +122,6 @@ class Recorder(Callback):
         ax.legend()
         return ax
 
-    def plot_lr(self, ax=None):
-        """The learning rate of the last parameter group, per training batch."""
-        import matplotlib.pyplot as plt
-
-        ax = ax or plt.subplots(figsize=(6, 3))[1]
-        ax.plot(self.lrs)
-        ax.set(xlabel="batch", ylabel="learning rate")
-        return ax
-
 
 class ProgressTable(Callback):
     """Shows the epoch table when a fit ends, and a live progress bar while it runs.
