@@ -93,3 +93,10 @@ def test_load_parses_the_bytes_it_hashed(tmp_path, monkeypatch):
     dst = load_weights(_model(1), path)
     for a, b in zip(src.state_dict().values(), dst.state_dict().values()):
         assert torch.equal(a, b)
+
+
+def test_unwritable_destination_names_the_file_and_what_to_do(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    path = tmp_path / "a-file" / "w.pt"
+    with pytest.raises(OSError, match=f"Could not save weights to {path} .*choose a folder you can write to"):
+        save_weights(_model(), path)

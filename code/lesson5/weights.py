@@ -21,13 +21,17 @@ from .checksum import read_hashed, sha256_hex
 def save_weights(module, path):
     """Saves `module.state_dict()` to `path` and its SHA-256 to `path` + ".sha256"; returns the hash."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     torch.save(module.state_dict(), buffer)
     data = buffer.getvalue()
     digest = sha256_hex(data)
-    _write_atomically(path, data)
-    _write_atomically(Path(f"{path}.sha256"), f"{digest}\n".encode())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomically(path, data)
+        _write_atomically(Path(f"{path}.sha256"), f"{digest}\n".encode())
+    except OSError as error:
+        raise OSError(error.errno, f"Could not save weights to {path} ({error.strerror or error}): choose a "
+                                   "folder you can write to, on a disk with free space") from error
     return digest
 
 
