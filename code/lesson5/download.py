@@ -144,7 +144,7 @@ def _read_cached(path: Path, spec: dict) -> bytes | None:
 
 
 def _discard(path: Path, seen: os.stat_result) -> bool:
-    """Removes `path` if it is still the file `seen`; returns False if another process had replaced it.
+    """Removes `path` if it is still the file `seen`; True if another process had replaced it (kept).
 
     Deleting by name could delete a good file that another process installed after this one
     read the damaged one. So the file is first moved aside (atomic), and only deleted if it
