@@ -1,0 +1,95 @@
+"""Fair comparisons: each side at its own best learning rate, over several seeds.
+
+Introduced in book/02_from_scratch.ipynb (input normalisation) and used again in
+book/03_cross_entropy.ipynb (cross-entropy against MSE). Two training recipes compared at one
+shared learning rate mostly measure which of them that rate suits. Here each side runs every
+rate of the same grid with every seed, keeps the rate with the best mean score, and reports the
+mean, minimum and maximum over the seeds at that rate. The rate is picked on the same runs it is
+then reported with, which flatters every side alike.
+"""
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass
+class Tuned:
+    """One side's scores, a row per learning rate and a column per seed."""
+
+    scores: pd.DataFrame
+    higher_is_better: bool = True
+
+    @property
+    def best_lr(self):
+        """The learning rate with the best mean over the seeds; a rate where any seed failed (NaN) never wins."""
+        means = self.scores.mean(axis=1, skipna=False).dropna()
+        return means.idxmax() if self.higher_is_better else means.idxmin()
+
+    @property
+    def at_best(self):
+        """The scores of each seed at `best_lr`."""
+        return self.scores.loc[self.best_lr]
+
+    @property
+    def mean(self):
+        return self.at_best.mean()
+
+    @property
+    def min(self):
+        return self.at_best.min()
+
+    @property
+    def max(self):
+        return self.at_best.max()
+
+
+def tune(score, lrs, seeds, higher_is_better=True):
+    """Runs `score(lr, seed)` for every learning rate and seed; returns a `Tuned`.
+
+    A run that diverged should return NaN (or inf when lower is better): that rate is then
+    never the best one.
+    """
+    lrs, seeds = list(lrs), list(seeds)
+    if not lrs or not seeds:
+        raise ValueError(f"tune needs at least one learning rate and one seed, got lrs={lrs}, seeds={seeds}")
+    rows = {}
+    for lr in lrs:
+        results = [float(score(lr, seed)) for seed in seeds]
+        rows[lr] = [r if math.isfinite(r) else math.nan for r in results]
+    scores = pd.DataFrame.from_dict(rows, orient="index", columns=seeds)
+    scores.index.name, scores.columns.name = "lr", "seed"
+    if scores.isna().any(axis=1).all():
+        raise ValueError(f"every learning rate in {lrs} failed for some seed (a score was NaN or infinite): "
+                         "add smaller rates to the grid")
+    return Tuned(scores, higher_is_better)
+
+
+def summary(sides):
+    """A table with a row per side (a dict name -> Tuned): best lr, mean, min and max at that lr."""
+    return pd.DataFrame({name: {"best lr": t.best_lr, "mean": t.mean, "min": t.min, "max": t.max}
+                         for name, t in sides.items()}).T
+
+
+def verdict(name_a, a, name_b, b, fmt="{:.4f}"):
+    """One sentence on which side is ahead, computed from the two `Tuned` results.
+
+    "Ahead at every seed" only when the worse side's best seed does not reach the better side's
+    worst seed; otherwise the ranges overlap and the sentence says so, with the gap in means.
+    """
+    if a.higher_is_better != b.higher_is_better:
+        raise ValueError("verdict compares two results scored the same way; one has higher_is_better="
+                         f"{a.higher_is_better}, the other {b.higher_is_better}")
+    better_a = a.mean >= b.mean if a.higher_is_better else a.mean <= b.mean
+    (win_name, win), (lose_name, lose) = ((name_a, a), (name_b, b)) if better_a else ((name_b, b), (name_a, a))
+    gap = fmt.format(abs(win.mean - lose.mean))
+    if a.higher_is_better:
+        separated, win_worst, lose_best = lose.max < win.min, win.min, lose.max
+    else:
+        separated, win_worst, lose_best = lose.min > win.max, win.max, lose.min
+    if separated:
+        return (f"{win_name} is ahead by {gap} on average, and ahead of every seed of {lose_name}: its worst "
+                f"seed ({fmt.format(win_worst)}) beats the other's best ({fmt.format(lose_best)})")
+    return (f"the two overlap: {win_name} is ahead by {gap} on average, but {lose_name}'s best seed "
+            f"({fmt.format(lose_best)}) reaches {win_name}'s worst ({fmt.format(win_worst)})")

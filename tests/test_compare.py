@@ -1,0 +1,97 @@
+import math
+
+import pandas as pd
+import pytest
+
+from lesson5.compare import Tuned, summary, tune, verdict
+
+
+def quadratic(best_lr, peak, seed_offsets):
+    """A score peaking at `best_lr`, shifted by a fixed amount per seed."""
+    return lambda lr, seed: peak - (math.log10(lr) - math.log10(best_lr)) ** 2 + seed_offsets[seed]
+
+
+LRS = [0.01, 0.1, 1.0, 10.0]
+
+
+def test_tune_runs_every_rate_and_seed_and_keeps_the_best_mean():
+    calls = []
+
+    def score(lr, seed):
+        calls.append((lr, seed))
+        return quadratic(1.0, 0.9, {0: 0.0, 1: -0.02, 2: 0.01})(lr, seed)
+
+    t = tune(score, LRS, [0, 1, 2])
+    assert sorted(calls) == sorted((lr, s) for lr in LRS for s in [0, 1, 2])
+    assert t.best_lr == 1.0
+    assert t.at_best.tolist() == pytest.approx([0.9, 0.88, 0.91])
+    assert (t.mean, t.min, t.max) == pytest.approx((0.8966667, 0.88, 0.91))
+
+
+def test_lower_is_better_picks_the_minimum():
+    t = tune(lambda lr, seed: (math.log10(lr) + 1) ** 2 + seed, LRS, [0, 1], higher_is_better=False)
+    assert t.best_lr == 0.1
+    assert t.mean == pytest.approx(0.5)
+
+
+def test_a_diverged_seed_disqualifies_its_rate():
+    # lr 10 has the best score where it works, but one seed diverged there.
+    def score(lr, seed):
+        if lr == 10.0:
+            return float("nan") if seed == 1 else 0.99
+        return lr / 10
+
+    t = tune(score, LRS, [0, 1, 2])
+    assert t.best_lr == 1.0
+    assert math.isnan(t.scores.loc[10.0, 1])
+
+
+def test_infinite_scores_count_as_failures():
+    t = tune(lambda lr, seed: float("inf") if lr == 0.01 else lr, LRS, [0, 1], higher_is_better=False)
+    assert t.best_lr == 0.1
+
+
+def test_all_rates_failing_is_an_error_that_says_what_to_do():
+    with pytest.raises(ValueError, match="smaller rates"):
+        tune(lambda lr, seed: float("nan") if seed == 0 else 1.0, LRS, [0, 1])
+
+
+def test_empty_grid_or_seeds_refused():
+    with pytest.raises(ValueError, match="at least one"):
+        tune(lambda lr, seed: 1.0, [], [0])
+    with pytest.raises(ValueError, match="at least one"):
+        tune(lambda lr, seed: 1.0, [0.1], [])
+
+
+def test_summary_has_one_row_per_side():
+    a = tune(quadratic(0.1, 0.9, {0: 0, 1: 0.01}), LRS, [0, 1])
+    b = tune(quadratic(1.0, 0.8, {0: 0, 1: 0.02}), LRS, [0, 1])
+    table = summary({"a": a, "b": b})
+    assert table.loc["a", "best lr"] == 0.1 and table.loc["b", "best lr"] == 1.0
+    assert table.loc["b", "max"] == pytest.approx(0.82)
+
+
+def test_verdict_separated_and_overlapping():
+    a = Tuned(_frame({0.1: [0.90, 0.92, 0.91]}))
+    b = Tuned(_frame({0.1: [0.80, 0.85, 0.84]}))
+    text = verdict("A", a, "B", b)
+    assert text.startswith("A is ahead by 0.0800 on average, and ahead of every seed of B")
+    assert "(0.9000)" in text and "(0.8500)" in text
+    assert verdict("B", b, "A", a) == text
+
+    c = Tuned(_frame({0.1: [0.89, 0.95, 0.90]}))
+    text = verdict("A", a, "C", c)
+    assert text.startswith("the two overlap: C is ahead by 0.0033 on average")
+    assert "A's best seed (0.9200) reaches C's worst (0.8900)" in text
+
+
+def test_verdict_lower_is_better():
+    a = Tuned(_frame({0.1: [0.10, 0.12]}), higher_is_better=False)
+    b = Tuned(_frame({0.1: [0.20, 0.30]}), higher_is_better=False)
+    assert verdict("A", a, "B", b).startswith("A is ahead by 0.1400 on average, and ahead of every seed")
+    with pytest.raises(ValueError, match="scored the same way"):
+        verdict("A", a, "B", Tuned(b.scores))
+
+
+def _frame(rows):
+    return pd.DataFrame.from_dict(rows, orient="index")
