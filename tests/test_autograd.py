@@ -3,7 +3,6 @@ import random
 
 import pytest
 import torch
-
 from lesson5.autograd import Value, topological_order
 
 # Each entry builds one node from a list of earlier nodes. Value and torch.Tensor share these

@@ -2,7 +2,6 @@ import math
 
 import pandas as pd
 import pytest
-
 from lesson5.compare import Tuned, summary, tune, verdict
 
 
