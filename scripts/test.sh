@@ -15,6 +15,9 @@ python -m ruff check .
 echo "== unit tests"
 python -m pytest tests -q --ignore=tests/browser
 
+echo "== data: every dataset obtainable and verified (one clear message if not)"
+python -m lesson5.download --check
+
 echo "== nbval: every chapter re-executed and compared with its stored outputs"
 python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
   --nbval-cell-timeout 600 -p no:cacheprovider -q book/
