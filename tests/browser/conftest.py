@@ -71,11 +71,9 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(scope="session")
-def offline_context(browser, site_url):
-    """A browser context in which any request that would leave the site is recorded and
-    aborted, so a page that depends on the network shows it, and nothing is fetched."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def _offline(context):
+    """Records and aborts every request that would leave the site, so a page that depends
+    on the network shows it, and nothing is fetched."""
     context.external_requests = []
 
     def guard(route):
@@ -87,8 +85,35 @@ def offline_context(browser, site_url):
             route.abort()
 
     context.route("**/*", guard)
+    return context
+
+
+@pytest.fixture(scope="session")
+def offline_context(browser, site_url):
+    """The desktop reader: 1280 px wide, offline (see _offline)."""
+    context = _offline(browser.new_context(viewport={"width": 1280, "height": 900}))
     yield context
     context.close()
+
+
+@pytest.fixture
+def reader(browser, site_url):
+    """reader(width, color_scheme="light") opens a fresh offline page as a reader with a
+    window that wide would see it; every page it opened is closed after the test."""
+    contexts = []
+
+    def open_page(width, color_scheme="light", height=900):
+        context = _offline(
+            browser.new_context(
+                viewport={"width": width, "height": height}, color_scheme=color_scheme
+            )
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 _VISIT_SCRIPT = """

@@ -1,0 +1,102 @@
+"""Navigation on every width: a phone reader opens the site's table of contents from the
+menu button (by mouse and by keyboard) and follows it to another chapter; a tablet reader
+opens "On this page"; a desktop reader collapses and restores the sidebar.
+
+The themes bind these buttons to a hidden copy in the page header (_static/navigation.js
+says how it is worked around); each test here fails without that script.
+"""
+
+from site_pages import chapter_pages
+
+CHAPTERS = chapter_pages()
+FIRST, SECOND = CHAPTERS[0], CHAPTERS[1]
+# The buttons a reader sees sit in the article header; the themes' hidden copies in the page
+# header match the same classes.
+MENU = ".bd-header-article .primary-toggle"
+ON_THIS_PAGE = ".bd-header-article .secondary-toggle"
+
+
+def _open(reader, site_url, width, page=FIRST):
+    browser_page = reader(width)
+    browser_page.set_default_timeout(10000)
+    browser_page.goto(f"{site_url}{page}.html", wait_until="load")
+    return browser_page
+
+
+def _drawer_link_to(browser_page, page):
+    name = page.rsplit("/", 1)[-1]
+    return browser_page.locator(f"#pst-primary-sidebar-modal a[href$='{name}.html']")
+
+
+def test_phone_menu_opens_the_contents_and_a_click_reaches_another_chapter(reader, site_url):
+    browser_page = _open(reader, site_url, 390)
+    drawer = browser_page.locator("#pst-primary-sidebar-modal")
+    assert not drawer.is_visible(), "the navigation drawer is open before any click"
+    browser_page.locator(MENU).click()
+    link = _drawer_link_to(browser_page, SECOND)
+    link.wait_for(state="visible", timeout=5000)
+    assert drawer.evaluate("d => d.open"), "the drawer's <dialog> did not open"
+    link.click()
+    browser_page.wait_for_url(f"**/{SECOND}.html", timeout=10000)
+
+
+def test_phone_menu_works_from_the_keyboard(reader, site_url):
+    browser_page = _open(reader, site_url, 390)
+    drawer = browser_page.locator("#pst-primary-sidebar-modal")
+    button = browser_page.locator(MENU)
+    for key in ("Enter", " "):
+        button.focus()
+        browser_page.keyboard.press(key)
+        browser_page.wait_for_function(
+            "() => document.querySelector('#pst-primary-sidebar-modal').open", timeout=5000
+        )
+        browser_page.keyboard.press("Escape")
+        browser_page.wait_for_function(
+            "() => !document.querySelector('#pst-primary-sidebar-modal').open", timeout=5000
+        )
+        assert button.evaluate("b => b === document.activeElement"), (
+            f"after {key!r} and Escape, focus did not return to the menu button"
+        )
+    button.focus()
+    browser_page.keyboard.press("Enter")
+    target = _drawer_link_to(browser_page, SECOND)
+    target.wait_for(state="visible", timeout=5000)
+    for _ in range(60):
+        browser_page.keyboard.press("Tab")
+        if target.evaluate("a => a === document.activeElement"):
+            break
+    else:
+        raise AssertionError(f"Tab never reached the drawer's link to {SECOND}")
+    assert drawer.evaluate("d => d.contains(document.activeElement)")
+    browser_page.keyboard.press("Enter")
+    browser_page.wait_for_url(f"**/{SECOND}.html", timeout=10000)
+
+
+def test_tablet_on_this_page_opens_the_section_list(reader, site_url):
+    browser_page = _open(reader, site_url, 820)
+    browser_page.locator(ON_THIS_PAGE).click()
+    sections = browser_page.locator("#pst-secondary-sidebar-modal a[href^='#']")
+    sections.first.wait_for(state="visible", timeout=5000)
+    assert sections.count() >= 2, f"'On this page' lists {sections.count()} sections"
+    anchor = sections.nth(1).get_attribute("href")
+    sections.nth(1).click()
+    browser_page.wait_for_url(f"**{anchor}", timeout=5000)
+
+
+def test_desktop_menu_button_collapses_and_restores_the_sidebar(reader, site_url):
+    browser_page = _open(reader, site_url, 1280)
+    sidebar = browser_page.locator("#pst-primary-sidebar")
+    button = browser_page.locator(MENU)
+    assert sidebar.is_visible()
+    button.click()
+    browser_page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('#pst-primary-sidebar')).visibility"
+        " === 'hidden'",
+        timeout=5000,
+    )
+    button.click()
+    browser_page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('#pst-primary-sidebar')).visibility"
+        " === 'visible'",
+        timeout=5000,
+    )
