@@ -15,7 +15,6 @@ from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import sync_playwright
-
 from site_pages import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, SITE
 
 

@@ -8,13 +8,12 @@ Each test is parametrized by page, so a failure names the page and what went wro
 
 import json
 from pathlib import Path
-from urllib.parse import urldefrag, urljoin, urlparse
 from urllib.error import HTTPError
+from urllib.parse import urldefrag, urlparse
 from urllib.request import urlopen
 
 import pytest
 import yaml
-
 from site_pages import BOOK_ROOT, SITE, chapter_pages, toc_pages
 
 PAGES = toc_pages()
