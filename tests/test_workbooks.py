@@ -14,20 +14,11 @@ import pandas as pd
 import pytest
 import torch
 import torch.nn.functional as F
+
 from lesson5.optim import Adam, RMSprop
 from lesson5.workbooks import calc
-from lesson5.workbooks.collab import (
-    build_collab,
-    crosstab,
-    factor_descent,
-    rmse_per_step,
-)
-from lesson5.workbooks.entropy import (
-    binary_rows,
-    build_entropy,
-    image_rows,
-    softmax_rows,
-)
+from lesson5.workbooks.collab import build_collab, crosstab, factor_descent, rmse_per_step
+from lesson5.workbooks.entropy import binary_rows, build_entropy, image_rows, softmax_rows
 from lesson5.workbooks.graddesc import (
     CHAPTER_SHEETS,
     LR_CELL,
@@ -110,7 +101,8 @@ def test_fit_line_epoch_mse_is_that_of_the_last_step_of_each_epoch():
 def test_factor_descent_follows_the_autograd_gradient_of_the_rmse():
     table = small_crosstab().to_numpy()
     gen = torch.Generator().manual_seed(1)
-    u0, m0 = torch.rand(15, 5, generator=gen, dtype=torch.float64), torch.rand(15, 5, generator=gen, dtype=torch.float64)
+    u0 = torch.rand(15, 5, generator=gen, dtype=torch.float64)
+    m0 = torch.rand(15, 5, generator=gen, dtype=torch.float64)
     fit = factor_descent(table, u0, m0, lr=0.3, steps=20)
     u, m = u0.clone().requires_grad_(), m0.clone().requires_grad_()
     target = torch.tensor(table)
@@ -177,8 +169,8 @@ def test_readers_find_the_rows_where_the_writers_put_them():
         pd.testing.assert_frame_equal(steps, fit.steps[steps.columns].head(4).set_axis(steps.index))
         np.testing.assert_array_equal(sheet_epochs(built["graddesc"].expected, title, EPOCHS), fit.epochs.mse)
     gen = torch.Generator().manual_seed(3)
-    fit = factor_descent(small_crosstab().to_numpy(), torch.rand(15, 5, generator=gen), torch.rand(15, 5, generator=gen),
-                         steps=30)
+    u0, m0 = torch.rand(15, 5, generator=gen), torch.rand(15, 5, generator=gen)
+    fit = factor_descent(small_crosstab().to_numpy(), u0, m0, steps=30)
     np.testing.assert_array_equal(rmse_per_step(built["collab"].expected, 30), fit.rmse)
     rows = image_rows(built["entropy"].expected, 1, CLASSES)
     pd.testing.assert_frame_equal(rows, softmax_rows([0.5, -1.25, 2.0, 0.0, 1.0], 3, CLASSES)[rows.columns])

@@ -138,7 +138,8 @@ def _rule_sheet(ws, rule, anneal, lr, fit, n_points, settings):
     cols = _columns(rule, anneal)
     col = {name: get_column_letter(i + 1) for i, name in enumerate(cols)}
     first, last = HEAD_ROW + 1, HEAD_ROW + len(fit.steps)
-    ws["A1"] = DESCRIPTIONS[rule] + ("; the learning rate falls from lr to lr/100 along half a cosine" if anneal else "")
+    anneal_note = "; the learning rate falls from lr to lr/100 along half a cosine" if anneal else ""
+    ws["A1"] = DESCRIPTIONS[rule] + anneal_note
     ws["A1"].font = BOLD
     ws["A2"] = "Change a value in column B and the whole fit below recalculates."
     p = {}
@@ -157,26 +158,12 @@ def _rule_sheet(ws, rule, anneal, lr, fit, n_points, settings):
         expected[p["n_steps"].replace("$", "")] = len(fit.steps)
     header(ws, HEAD_ROW, 1, [HEADERS[c] for c in cols])
 
-    def formula(name, r):
+    def row_formulas(r):
+        """The formulas of step row `r`, by column name."""
         cur = {c: f"{col[c]}{r}" for c in cols}
         prev = {c: f"{col[c]}{r - 1}" for c in cols}
         point = DATA_ROW + (r - first) % n_points
-        lr_cell = cur["lr_t"] if anneal else p["lr"]
-        if name in ("m_a", "v_a", "m_b", "v_b"):
-            beta = p["beta1"] if name[0] == "m" else p["beta2"]
-            g = cur["grad_" + name[-1]]
-            new_part = f"(1-{beta})*{g}" + (f"*{g}" if name[0] == "v" else "")
-            return f"={new_part}" if r == first else f"={beta}*{prev[name]}+{new_part}"
-        if name in ("new_a", "new_b"):
-            k = name[-1]
-            g, m, v = cur["grad_" + k], cur.get("m_" + k), cur.get("v_" + k)
-            step = {"sgd": g, "momentum": m, "rmsprop": f"({g}/(SQRT({v})+{p.get('eps')}))",
-                    "adam": f"(({m}/(1-{p.get('beta1')}^{cur['t']}))/(SQRT({v}/(1-{p.get('beta2')}^{cur['t']}))"
-                            f"+{p.get('eps')}))"}[rule]
-            return f"={cur[k]}-{lr_cell}*{step}"
-        if name == "lr_t":
-            return f"={p['final_lr']}+({p['lr']}-{p['final_lr']})/2*(COS(PI()*({cur['t']}/{p['n_steps']}))+1)"
-        return {
+        f = {
             "x": f"=data!$A${point}",
             "y": f"=data!$B${point}",
             "a": f"={p['start_a']}" if r == first else f"={prev['new_a']}",
@@ -185,15 +172,31 @@ def _rule_sheet(ws, rule, anneal, lr, fit, n_points, settings):
             "err": f"={cur['pred']}-{cur['y']}",
             "grad_a": f"=2*{cur['err']}*{cur['x']}",
             "grad_b": f"=2*{cur['err']}",
-        }[name]
+        }
+        if anneal:
+            f["lr_t"] = f"={p['final_lr']}+({p['lr']}-{p['final_lr']})/2*(COS(PI()*({cur['t']}/{p['n_steps']}))+1)"
+        lr_cell = cur["lr_t"] if anneal else p["lr"]
+        for k in ("a", "b"):
+            g = cur["grad_" + k]
+            for avg, beta, new_part in (("m_", p.get("beta1"), f"(1-{p.get('beta1')})*{g}"),
+                                        ("v_", p.get("beta2"), f"(1-{p.get('beta2')})*{g}*{g}")):
+                if avg + k in col:
+                    f[avg + k] = f"={new_part}" if r == first else f"={beta}*{prev[avg + k]}+{new_part}"
+            m, v = cur.get("m_" + k), cur.get("v_" + k)
+            step = {"sgd": g, "momentum": m, "rmsprop": f"({g}/(SQRT({v})+{p.get('eps')}))",
+                    "adam": f"(({m}/(1-{p.get('beta1')}^{cur['t']}))/(SQRT({v}/(1-{p.get('beta2')}^{cur['t']}))"
+                            f"+{p.get('eps')}))"}[rule]
+            f["new_" + k] = f"={cur[k]}-{lr_cell}*{step}"
+        return f
 
     for i, step in enumerate(fit.steps.itertuples(index=False)):
         r = first + i
         ws.cell(row=r, column=1, value=step.t)
         ws.cell(row=r, column=2, value=step.epoch)
-        for name in cols[2:]:
-            ws[f"{col[name]}{r}"] = formula(name, r)
-            expected[(f"{col[name]}{r}")] = getattr(step, name)
+        formulas = row_formulas(r)
+        for j, name in enumerate(cols[2:], start=3):
+            ws.cell(row=r, column=j, value=formulas[name])
+            expected[f"{col[name]}{r}"] = getattr(step, name)
 
     # The epoch table: a and b at the end of each epoch, and the MSE over all points.
     e0 = len(cols) + 2
