@@ -4,8 +4,9 @@ import pytest
 import torch
 from torch import nn
 
-from lesson5.data import DataLoaders
+from lesson5.cnn import create_model, simple_body
 from lesson5.learner import Learner
+from lesson5.loaders import DataLoaders
 from lesson5.optim import Adam
 from lesson5.schedule import OneCycle
 from lesson5.transfer import (
@@ -17,9 +18,9 @@ from lesson5.transfer import (
     grad_bytes,
     lr_range,
     param_groups,
+    saved_activation_bytes,
     unfreeze,
 )
-from lesson5.vision import create_model, simple_body
 
 
 def _model():
@@ -138,3 +139,24 @@ def test_discriminative_rates_drive_the_learner():
     # Every group follows the same 1cycle shape, scaled by its own maximum.
     ratios = [g["lr"] / lr for g, lr in zip(learn.opt.param_groups, lrs)]
     assert ratios == pytest.approx([ratios[0]] * 3)
+
+
+def test_saved_activation_bytes_counts_what_backward_needs():
+    torch.manual_seed(0)
+    linear = nn.Linear(3, 4)
+    x = torch.randn(10, 3)
+    assert saved_activation_bytes(linear, x) == 10 * 3 * 4  # the input, for the weight's gradient
+    linear.requires_grad_(False)
+    assert saved_activation_bytes(linear, x) == 0
+
+
+def test_freezing_everything_in_the_body_saves_no_body_activations():
+    model, x = _model(), torch.rand(8, 1, 28, 28)
+    all_trainable = saved_activation_bytes(model, x)
+    freeze(cnn_groups(model))
+    bn_trainable = saved_activation_bytes(model, x)
+    freeze(cnn_groups(model), train_bn=False)
+    body_frozen = saved_activation_bytes(model, x)
+    body_output = model[0](x)
+    head_only = saved_activation_bytes(model[1], body_output.detach())
+    assert all_trainable > bn_trainable > body_frozen == head_only

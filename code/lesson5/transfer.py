@@ -8,6 +8,7 @@ per group; `param_groups` hands both to any torch-style optimizer (`learn.create
 
 from collections.abc import Sequence
 
+import torch
 from torch import nn
 
 BN_TYPES = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
@@ -20,7 +21,7 @@ def cnn_groups(model, cut=2):
     The groups share their modules with `model`; nothing is copied.
     """
     if len(model) != 2:
-        raise ValueError("expected nn.Sequential(body, head), as lesson5.vision.create_model builds")
+        raise ValueError("expected nn.Sequential(body, head), as lesson5.cnn.create_model builds")
     body, head = model
     if not 0 < cut < len(body):
         raise ValueError(f"cut must be between 1 and {len(body) - 1} for a body of {len(body)} blocks")
@@ -109,3 +110,24 @@ def count_params(module):
 def grad_bytes(module):
     """Bytes held by the `.grad` tensors of `module` (frozen parameters hold none)."""
     return sum(p.grad.numel() * p.grad.element_size() for p in module.parameters() if p.grad is not None)
+
+
+def saved_activation_bytes(model, x):
+    """Bytes of the tensors autograd keeps from `model(x)` for the backward pass, weights excluded.
+
+    These are the activations saved for backward: they live from the forward pass until the
+    backward pass frees them, and with gradient bytes they make up what training needs beyond
+    inference. A layer whose output needs no gradient saves nothing. Each storage counts once.
+    """
+    weights = {p.untyped_storage().data_ptr() for p in model.parameters()}
+    saved = {}
+
+    def pack(t):
+        storage = t.untyped_storage()
+        if storage.data_ptr() not in weights:
+            saved[storage.data_ptr()] = storage.nbytes()
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        model(x)
+    return sum(saved.values())

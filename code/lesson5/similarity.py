@@ -1,0 +1,52 @@
+"""Image similarity: a trained body's activations, squeezed by PCA, and their nearest neighbours.
+
+Introduced in book/07_transfer.ipynb (Transfer learning), delivering what the lesson mentions
+after its PCA of movie factors (book/06_collab.ipynb): to find similar images, compare a
+network's activations for them, and run them through a PCA first so that the comparison is
+cheap. Label agreement of the neighbours says whether "near" means "the same kind of image".
+"""
+
+import torch
+
+
+def activations(body, x, bs=500):
+    """The body's outputs for the images `x`, flattened to one row per image (eval mode, no gradients).
+
+    The body's train/eval mode is put back afterwards.
+    """
+    was_training = body.training
+    body.eval()
+    try:
+        with torch.no_grad():
+            return torch.cat([body(x[i : i + bs]).flatten(1) for i in range(0, len(x), bs)])
+    finally:
+        body.train(was_training)
+
+
+def nearest(queries, base, k=5, exclude_self=False):
+    """Indices (len(queries), k) of the `k` rows of `base` closest to each query (Euclidean distance).
+
+    With `exclude_self`, `queries` must be `base` itself, and a row is never its own neighbour.
+    """
+    queries, base = torch.as_tensor(queries), torch.as_tensor(base)
+    if queries.ndim != 2 or base.ndim != 2 or queries.shape[1] != base.shape[1]:
+        raise ValueError(f"queries and base must be (rows, features) with the same number of features, "
+                         f"got shapes {tuple(queries.shape)} and {tuple(base.shape)}")
+    if exclude_self and queries.shape[0] != base.shape[0]:
+        raise ValueError("exclude_self=True compares a set with itself: pass the same rows as queries and base")
+    n_base = len(base) - 1 if exclude_self else len(base)
+    if not 1 <= k <= n_base:
+        raise ValueError(f"k must be between 1 and {n_base} (the rows there are to choose from), got {k}")
+    distances = torch.cdist(queries, base)
+    if exclude_self:
+        distances.fill_diagonal_(float("inf"))
+    return distances.topk(k, dim=1, largest=False).indices
+
+
+def label_agreement(neighbours, base_labels, query_labels):
+    """The share of neighbours (indices into `base_labels`) whose label is their query's label."""
+    neighbours = torch.as_tensor(neighbours)
+    if len(neighbours) != len(query_labels):
+        raise ValueError(f"one row of neighbours per query: got {len(neighbours)} rows for {len(query_labels)} labels")
+    same = torch.as_tensor(base_labels)[neighbours] == torch.as_tensor(query_labels)[:, None]
+    return same.float().mean().item()
