@@ -1,6 +1,6 @@
 """Times the MLP's hand-written backward pass (lesson5.layers) against autograd's.
 
-The network is the chapter's: Linear(784, 100) → ReLU → Linear(100, 10) → MSE, on random
+The network is the chapter's: Affine(784, 100) → ReLU → Affine(100, 10) → MSE, on random
 MNIST-sized batches. Both sides run the same forward computation (x @ w + b, clamp, mean of
 squares); only the backward is timed: `Sequential.backward(MSE.backward())` against
 `loss.backward()`. Blocks of iterations alternate between the two so background load on a
@@ -37,7 +37,7 @@ def main():
 
 def bench(bs, reps, iters):
     g = torch.Generator().manual_seed(0)
-    model = layers.Sequential(layers.Linear(784, 100, generator=g), layers.ReLU(), layers.Linear(100, 10, generator=g))
+    model = layers.Sequential(layers.Affine(784, 100, generator=g), layers.ReLU(), layers.Affine(100, 10, generator=g))
     mse = layers.MSE()
     params = [p.clone().requires_grad_() for p in model.parameters()]
     x = torch.rand(bs, 784, generator=g)

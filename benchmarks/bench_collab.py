@@ -25,6 +25,7 @@ from lesson5.datasets import load_movielens
 from lesson5.learner import Learner
 from lesson5.optim import FASTAI_BETAS, Adam
 from lesson5.schedule import OneCycle
+from lesson5.weight_decay import WeightDecay
 
 RECIPES = {
     # name: (epochs, batch size, lr_max, wd, wd_mode)
@@ -39,8 +40,8 @@ def fit(ratings, n_users, n_movies, threads, epochs, bs, lr, wd, wd_mode):
     dls = collab_dls(train, valid, bs=bs)
     model = DotProductBias(n_users, n_movies, n_factors=40, y_range=(0, 5.5))
     # Only this script's own table is wanted on the terminal, not one per fit.
-    learn = Learner(model, dls, F.mse_loss, opt_func=partial(Adam, betas=FASTAI_BETAS), wd=wd, wd_mode=wd_mode,
-                    progress=False)
+    learn = Learner(model, dls, F.mse_loss, opt_func=partial(Adam, betas=FASTAI_BETAS),
+                    cbs=[WeightDecay(wd, mode=wd_mode)], progress=False)
     start_wall, start_cpu = time.perf_counter(), time.process_time()
     learn.fit(epochs, cbs=[OneCycle(lr)])
     wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu

@@ -20,9 +20,9 @@ import time
 import torch
 import torch.nn.functional as F
 
-from lesson5.data import DataLoaders
 from lesson5.datasets import load_mnist_10k
 from lesson5.learner import Learner, accuracy
+from lesson5.loaders import DataLoaders
 from lesson5.modules import mlp
 
 

@@ -5,8 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lesson5.collab import (DotProductBias, EmbeddingNN, collab_dls, ratings_tensors, sigmoid_range,
-                            split_ratings)
+from lesson5.collab import DotProductBias, EmbeddingNN, collab_dls, ratings_tensors, sigmoid_range, split_ratings
 from lesson5.weight_decay import decay_split
 
 

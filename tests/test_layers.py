@@ -9,8 +9,8 @@ from lesson5 import layers
 def mlp_and_data(seed=0, n=16):
     g = torch.Generator().manual_seed(seed)
     f64 = torch.float64
-    model = layers.Sequential(layers.Linear(5, 7, generator=g, dtype=f64), layers.ReLU(),
-                              layers.Linear(7, 3, generator=g, dtype=f64))
+    model = layers.Sequential(layers.Affine(5, 7, generator=g, dtype=f64), layers.ReLU(),
+                              layers.Affine(7, 3, generator=g, dtype=f64))
     x = torch.randn(n, 5, generator=g, dtype=f64)
     y = torch.randn(n, 3, generator=g, dtype=f64)
     for layer in model.layers[::2]:
@@ -56,7 +56,7 @@ def test_backward_matches_finite_differences():
 
 
 def test_linear_input_gradient_optional():
-    lin = layers.Linear(3, 2)
+    lin = layers.Affine(3, 2)
     lin.forward(torch.randn(4, 3))
     assert lin.backward(torch.ones(4, 2), input_grad=False) is None
     assert lin.w_grad.shape == (3, 2) and lin.b_grad.shape == (2,)
@@ -71,19 +71,19 @@ def test_relu_gradient_is_zero_where_output_is_zero():
 
 
 def test_dtype():
-    assert layers.Linear(2, 3, dtype=torch.float64).w.dtype == torch.float64
-    assert layers.Linear(2, 3).b.dtype == torch.float32
+    assert layers.Affine(2, 3, dtype=torch.float64).w.dtype == torch.float64
+    assert layers.Affine(2, 3).b.dtype == torch.float32
 
 
 def test_kaiming_scale():
-    lin = layers.Linear(1000, 500, generator=torch.Generator().manual_seed(0))
+    lin = layers.Affine(1000, 500, generator=torch.Generator().manual_seed(0))
     assert abs(lin.w.std().item() - (2 / 1000) ** 0.5) < 1e-3
     assert torch.equal(lin.b, torch.zeros(500))
 
 
 def test_shape_errors_say_what_is_wrong():
     with pytest.raises(ValueError, match="5 columns"):
-        layers.Linear(5, 2).forward(torch.randn(3, 4))
+        layers.Affine(5, 2).forward(torch.randn(3, 4))
     with pytest.raises(ValueError, match="same shape"):
         layers.MSE().forward(torch.randn(3, 1), torch.randn(3))
 

@@ -6,7 +6,6 @@ import pytest
 import torch
 from torch import nn
 
-from lesson5.data import DataLoader, DataLoaders
 from lesson5.learner import (
     Callback,
     CancelBatch,
@@ -16,6 +15,7 @@ from lesson5.learner import (
     accuracy,
     format_duration,
 )
+from lesson5.loaders import DataLoader, DataLoaders
 
 
 def make_dls(n=64, bs=16, n_valid=32):
@@ -151,22 +151,6 @@ def test_rejects_plain_loader():
         Learner(nn.Linear(2, 2), DataLoader(torch.zeros(2, 2), bs=1), nn.functional.mse_loss)
 
 
-def test_weight_decay_arguments_reach_the_callback():
-    from lesson5.weight_decay import WeightDecay
-
-    learn = make_learner(wd=0.01, wd_mode="l2", decay_all=True)
-    (cb,) = [cb for cb in learn.cbs if isinstance(cb, WeightDecay)]
-    assert (cb.wd, cb.mode, cb.decay_all) == (0.01, "l2", True)
-    (cb,) = [cb for cb in make_learner(wd=0.1).cbs if isinstance(cb, WeightDecay)]
-    assert (cb.wd, cb.mode, cb.decay_all) == (0.1, "decoupled", False)
-    assert not any(isinstance(cb, WeightDecay) for cb in make_learner().cbs)
-
-
-def test_negative_weight_decay_rejected():
-    with pytest.raises(ValueError, match="wd"):
-        make_learner(wd=-1.0)
-
-
 def test_format_duration():
     assert format_duration(0.4) == "00:00"
     assert format_duration(61.6) == "01:02"
@@ -181,13 +165,6 @@ def test_live_progress_only_in_notebooks_and_when_enabled(monkeypatch):
     assert learner_module.ProgressTable().live
     monkeypatch.setenv("LESSON5_PROGRESS", "0")
     assert not learner_module.ProgressTable().live
-
-
-def test_real_weight_decay_callback_shrinks_weights():
-    plain, decayed = make_learner(lr=0.1), make_learner(lr=0.1, wd=0.5)
-    plain.fit(2)
-    decayed.fit(2)
-    assert decayed.model.weight.norm() < plain.model.weight.norm()
 
 
 def test_cancel_batch_in_before_batch_skips_after_batch():
@@ -319,11 +296,6 @@ def test_get_preds_restores_the_models_mode(mode):
     learn.model.train(mode)
     learn.get_preds()
     assert learn.model.training is mode
-
-
-def test_unknown_wd_mode_refused_even_without_decay():
-    with pytest.raises(ValueError, match="wd_mode"):
-        make_learner(wd=0.0, wd_mode="bogus")
 
 
 def unequal_batches():

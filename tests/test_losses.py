@@ -14,8 +14,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from lesson5.data import DataLoaders
 from lesson5.learner import Learner
+from lesson5.loaders import DataLoaders
 from lesson5.losses import (
     LossInputWarning,
     binary_cross_entropy_with_logits,

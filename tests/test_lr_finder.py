@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from lesson5.data import DataLoaders
 from lesson5.learner import Learner
+from lesson5.loaders import DataLoaders
 from lesson5.lr_finder import LRFind, lr_find
 from lesson5.optim import Adam
 
@@ -131,7 +131,7 @@ def test_readings_on_a_real_sweep_and_plot():
 def test_too_short_a_sweep_is_explained():
     res = LRFind(lrs=[1e-3] * 16, losses=[1.0] * 16, smooth_losses=[1.0] * 16)
     with pytest.raises(ValueError, match="raise num_it"):
-        res.steepest
+        _ = res.steepest
 
 
 def test_bad_range_is_explained():

@@ -5,7 +5,6 @@ import torch
 
 from lesson5 import optim
 
-
 CASES = [
     ("SGD", dict(lr=0.05)),
     ("SGD", dict(lr=0.05, momentum=0.9)),

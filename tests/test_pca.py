@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from lesson5.pca import pca, top_bottom
+from lesson5.pca import pca
 
 
 def test_pca_matches_numpy_eigen_decomposition_of_covariance():
@@ -42,15 +42,3 @@ def test_pca_rejects_bad_input():
         pca(torch.zeros(5))
     with pytest.raises(ValueError, match="k must be between 1 and 3"):
         pca(torch.zeros(10, 3), k=4)
-
-
-def test_top_bottom_orders_and_carries_extra_columns():
-    table = top_bottom([0.5, -1.0, 2.0, 0.0], ["a", "b", "c", "d"], n=2, name="bias",
-                       extra={"mean": [3.0, 1.0, 4.5, 2.0]})
-    assert table[("highest", "title")].tolist() == ["c", "a"]
-    assert table[("lowest", "title")].tolist() == ["b", "d"]
-    assert table[("highest", "mean")].tolist() == [4.5, 3.0]
-    assert table[("lowest", "bias")].tolist() == [-1.0, 0.0]
-    assert table.index.tolist() == [1, 2]
-    with pytest.raises(ValueError, match="only 4 items"):
-        top_bottom([1, 2, 3, 4], list("abcd"), n=5)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from lesson5.data import DataLoaders
 from lesson5.learner import Callback, Learner
+from lesson5.loaders import DataLoaders
 from lesson5.optim import SGD, Adam
 from lesson5.schedule import OneCycle, cos_anneal, one_cycle
 

@@ -6,9 +6,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from lesson5.data import DataLoader, DataLoaders
 from lesson5.learner import Learner
-from lesson5.optim import Adam
+from lesson5.loaders import DataLoader, DataLoaders
 from lesson5.weight_decay import WeightDecay, decay_split, l2_penalty
 
 
@@ -163,16 +162,13 @@ def test_decoupled_uses_each_groups_learning_rate():
     assert_same_params(model, ref)
 
 
-def test_learner_wd_argument_adds_the_callback():
+def test_default_decays_weights_only_as_adamw_on_split_groups(opts):
+    _, adam = opts
     wd, lr = 0.1, 0.01
-    x, y = make_data()
-    model = make_model()
-    learn = Learner(model, DataLoaders(DataLoader(x, y, bs=16)), F.mse_loss, lr=lr,
-                    opt_func=Adam, device="cpu", wd=wd)
-    learn.fit(2)
+    ours = fit_learner(make_model(), adam, wd, "decoupled", lr=lr)
     ref = make_model()
     fit_reference(ref, torch.optim.AdamW(split_groups(ref, wd), lr=lr))
-    assert_same_params(model, ref)
+    assert_same_params(ours, ref)
 
 
 @pytest.mark.parametrize("mode", ["decoupled", "l2"])
@@ -192,3 +188,6 @@ def test_bad_arguments_say_what_is_wrong():
         WeightDecay(0.1, mode="adamw")
     with pytest.raises(ValueError, match="wd must be >= 0"):
         WeightDecay(-0.1)
+    # Even when wd = 0 turns decay off, a misspelt mode is a mistake worth reporting.
+    with pytest.raises(ValueError, match="mode must be one of"):
+        WeightDecay(0.0, mode="bogus")

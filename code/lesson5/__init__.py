@@ -3,7 +3,6 @@
 Each module teaches one idea and names, in its docstring, the chapter that introduces it.
 """
 
-from .data import DataLoader, DataLoaders
 from .glue import glue
 from .learner import (
     Callback,
@@ -15,4 +14,20 @@ from .learner import (
     accuracy,
     default_device,
 )
+from .loaders import DataLoader, DataLoaders
 from .seed import seed_everything
+
+__all__ = [
+    "Callback",
+    "CancelBatch",
+    "CancelEpoch",
+    "CancelFit",
+    "DataLoader",
+    "DataLoaders",
+    "Learner",
+    "Recorder",
+    "accuracy",
+    "default_device",
+    "glue",
+    "seed_everything",
+]

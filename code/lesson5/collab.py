@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .data import DataLoaders
+from .loaders import DataLoaders
 
 
 def sigmoid_range(x, low, high):

@@ -14,8 +14,11 @@ import math
 import torch
 
 
-class Linear:
-    """An affine layer `x @ w + b` with w of shape (n_in, n_out).
+class Affine:
+    """An affine layer `x @ w + b` with w of shape (n_in, n_out): the lesson's layout.
+
+    Not called Linear: `lesson5.modules.Linear` and `torch.nn.Linear` store the transpose,
+    (n_out, n_in), and compute `x @ weight.T + bias`.
 
     The weights start as Kaiming-normal draws (std √(2/n_in)), the scale that keeps
     activations from shrinking or growing layer after layer when ReLUs follow. `dtype`
@@ -29,7 +32,7 @@ class Linear:
 
     def forward(self, x):
         if x.shape[-1] != self.w.shape[0]:
-            raise ValueError(f"Linear expects inputs with {self.w.shape[0]} columns, got shape {tuple(x.shape)}")
+            raise ValueError(f"Affine expects inputs with {self.w.shape[0]} columns, got shape {tuple(x.shape)}")
         self.x = x
         return torch.addmm(self.b, x, self.w)
 

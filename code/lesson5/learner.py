@@ -23,13 +23,13 @@ that never started has nothing to clean up, and the first error is the one repor
 """
 
 import math
-import os
 import time
 
 import pandas as pd
 import torch
 
-from .data import DataLoaders
+from .loaders import DataLoaders
+from .progress import progress_enabled
 
 
 class CancelBatch(Exception):
@@ -53,11 +53,6 @@ class Callback:
 def default_device():
     """CUDA when present, else CPU: the chapters never require a GPU."""
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
-def progress_enabled():
-    """Progress bars are for people watching; the build sets LESSON5_PROGRESS=0."""
-    return os.environ.get("LESSON5_PROGRESS", "1") != "0"
 
 
 def format_duration(seconds):
@@ -197,11 +192,8 @@ class Learner:
     works, and the default is the package's own SGD (book/04_optimizers.ipynb).
     `metrics` are functions `(preds, targets) -> scalar` averaged over the validation set.
 
-    Weight decay (book/05_weight_decay.ipynb): with `wd > 0` the learner adds the callback
-    `lesson5.weight_decay.WeightDecay(wd, mode=wd_mode, decay_all=decay_all)`.
-    `wd_mode="decoupled"` shrinks the weights directly, `w ← w − lr·wd·w` (AdamW's way);
-    `wd_mode="l2"` adds `wd·w` to the gradient instead (L2 regularization). By default
-    only weight matrices decay; `decay_all=True` decays biases (and other 1-d parameters) too.
+    Anything beyond the plain loop comes in as a callback in `cbs`: weight decay, for
+    instance, is `cbs=[lesson5.weight_decay.WeightDecay(wd)]` (book/05_weight_decay.ipynb).
 
     `progress=False` leaves out the epoch table and progress bar (`ProgressTable`), for code
     that runs many fits and reports its own summary.
@@ -217,9 +209,6 @@ class Learner:
         metrics=(),
         cbs=(),
         device=None,
-        wd=0.0,
-        wd_mode="decoupled",
-        decay_all=False,
         progress=True,
     ):
         if not isinstance(dls, DataLoaders):
@@ -235,16 +224,6 @@ class Learner:
         self.metrics = list(metrics)
         self.recorder = Recorder()
         self.cbs = [self.recorder, *([ProgressTable()] if progress else []), *cbs]
-        if wd < 0:
-            raise ValueError(f"wd must be >= 0 (0 turns weight decay off), got {wd}")
-        if wd_mode not in ("decoupled", "l2"):
-            raise ValueError(f'wd_mode must be "decoupled" or "l2", got {wd_mode!r}')
-        self.wd, self.wd_mode, self.decay_all = wd, wd_mode, decay_all
-        if wd > 0:
-            # Imported here: weight decay is a later chapter's module, built on this one.
-            from .weight_decay import WeightDecay
-
-            self.cbs.append(WeightDecay(wd, mode=wd_mode, decay_all=decay_all))
         self.opt = None
         self.training = False
 

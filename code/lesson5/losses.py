@@ -9,8 +9,14 @@ input (probabilities where logits belong, logits where log-probabilities belong,
 outside their range) usually returns a number rather than failing: a negative loss, or one
 that cannot fall below a floor. The checks turn those cases into an error or a
 `LossInputWarning` that says what is wrong; `check=False` skips them.
+
+Shapes and dtypes are checked for free. The checks on values start from four numbers, the
+smallest and largest entry of the predictions and of the targets, read back from the device
+together: one transfer per call. Most batches are settled by them; only predictions that
+could be probabilities or log-probabilities cost more (benchmarks/bench_losses.py).
 """
 
+import math
 import warnings
 
 import torch
@@ -73,14 +79,33 @@ def _tolerance(x):
     return max(1e-3, 10 * torch.finfo(x.dtype).eps)
 
 
-def _guessable(x):
+def _value_flags(x, targets):
+    """(a target out of range, any NaN, rows like probabilities, rows like log-probabilities).
+
+    For x (N, C) with N > 0 and targets (N,). The common case costs two reductions and one
+    read from the device: the smallest and largest entry of each tensor. Only when those
+    allow it (every entry in [0, 1], or none above 0) are the row sums looked at.
+    """
+    with torch.no_grad():
+        x_min, x_max = torch.aminmax(x)
+        t_min, t_max = torch.aminmax(targets)
+        x_min, x_max, t_min, t_max = torch.stack([x_min.double(), x_max.double(),
+                                                  t_min.double(), t_max.double()]).tolist()
+    has_nan = math.isnan(x_min)  # aminmax propagates NaN
+    tol = _tolerance(x)
+    return (t_min < 0 or t_max >= x.shape[1], has_nan,
+            not has_nan and 0 <= x_min and x_max <= 1 and looks_like_probabilities(x, dim=1),
+            not has_nan and x_max <= tol and looks_like_log_probabilities(x, dim=1))
+
+
+def _guessable(x, has_nan):
     """Whether the probability / log-probability heuristics can say anything about x (N, C).
 
-    With one class every row is both a valid probability (1) and log-probability (0); an
-    empty batch has no rows to judge; NaN means training has already diverged, and the
-    loss should come out NaN, as PyTorch's does, rather than blame the wrong layer.
+    With one class every row is both a valid probability (1) and log-probability (0); NaN
+    means training has already diverged, and the loss should come out NaN, as PyTorch's
+    does, rather than blame the wrong layer.
     """
-    return x.shape[0] > 0 and x.shape[1] > 1 and not bool(torch.isnan(x).any())
+    return x.shape[1] > 1 and not has_nan
 
 
 def _check_reduction(reduction):
@@ -97,7 +122,10 @@ def _reduce(losses, reduction):
 
 
 def _check_class_inputs(name, preds, targets, what):
-    """Shapes and dtypes shared by `nll` and `cross_entropy`: preds (N, C), targets (N,) of class indices."""
+    """Shapes and dtypes shared by `nll` and `cross_entropy`: preds (N, C), targets (N,) of class indices.
+
+    Reads only metadata, never the values: this costs nothing on any device.
+    """
     if not isinstance(preds, torch.Tensor) or not isinstance(targets, torch.Tensor):
         raise TypeError(f"{name} takes two tensors (preds, targets), got "
                         f"{type(preds).__name__} and {type(targets).__name__}")
@@ -120,12 +148,14 @@ def _check_class_inputs(name, preds, targets, what):
             hint = ""
         raise ValueError(f"{name} expects targets of shape (batch,) = ({n},) to match {what} of shape "
                          f"{tuple(preds.shape)}, got shape {tuple(targets.shape)}{hint}")
-    if n and (targets.min() < 0 or targets.max() >= c):
-        bad = ((targets < 0) | (targets >= c)).nonzero()[0].item()
-        raise ValueError(f"{name}: targets must be class indices in [0, {c - 1}] for {c} classes, "
-                         f"got values from {targets.min().item()} to {targets.max().item()} "
-                         f"(first bad one: {targets[bad].item()} in row {bad}); "
-                         f"does the model's last layer have one output per class?")
+
+
+def _bad_targets(name, targets, c):
+    bad = ((targets < 0) | (targets >= c)).nonzero()[0].item()
+    return (f"{name}: targets must be class indices in [0, {c - 1}] for {c} classes, "
+            f"got values from {targets.min().item()} to {targets.max().item()} "
+            f"(first bad one: {targets[bad].item()} in row {bad}); "
+            f"does the model's last layer have one output per class?")
 
 
 def nll(log_probs, targets, reduction="mean", check=True):
@@ -134,12 +164,17 @@ def nll(log_probs, targets, reduction="mean", check=True):
     `log_probs` must be log-probabilities (a log_softmax output), shape (N, C); `targets`
     integer class indices, shape (N,). Given anything else the result is not a loss: raw
     logits or probabilities make it negative, and it falls without bound as training pushes
-    the target entry up. `check=True` refuses such inputs with an error saying which they are.
+    the target entry up. `check=True` refuses such inputs, and targets outside [0, C), with an
+    error saying which they are; `check=False` reads no values.
     """
     _check_reduction(reduction)
     _check_class_inputs("nll", log_probs, targets, "log-probabilities")
-    if check and _guessable(log_probs) and not looks_like_log_probabilities(log_probs, dim=1):
-        raise ValueError(_not_log_probabilities(log_probs))
+    if check and log_probs.shape[0] > 0:
+        bad_target, has_nan, _, log_probabilities = _value_flags(log_probs, targets)
+        if bad_target:
+            raise ValueError(_bad_targets("nll", targets, log_probs.shape[1]))
+        if _guessable(log_probs, has_nan) and not log_probabilities:
+            raise ValueError(_not_log_probabilities(log_probs))
     picked = log_probs.gather(1, targets.long().unsqueeze(1)).squeeze(1)
     return _reduce(-picked, reduction)
 
@@ -168,24 +203,30 @@ def cross_entropy(logits, targets, reduction="mean", check=True):
     With `check=True`, probabilities (a softmax output) are refused with an error, because the
     loss then stays above a floor and training stalls; log-probabilities give the same loss
     as their logits would, so they only raise a LossInputWarning about the redundant layer.
+    Targets outside [0, C) are refused; `check=False` reads no values.
     """
     _check_reduction(reduction)
     _check_class_inputs("cross_entropy", logits, targets, "logits")
-    if check and _guessable(logits):
-        if looks_like_probabilities(logits, dim=1):
+    lse = logsumexp(logits, dim=1, keepdim=True)
+    if check and logits.shape[0] > 0:
+        bad_target, has_nan, probabilities, log_probabilities = _value_flags(logits, targets)
+        if bad_target:
+            raise ValueError(_bad_targets("cross_entropy", targets, logits.shape[1]))
+        if _guessable(logits, has_nan) and probabilities:
             floor = _floor_on_probabilities(logits.shape[1])
             raise ValueError(
                 "cross_entropy expects raw logits, but these look like probabilities (every entry in "
                 "[0, 1], rows summing to 1): the model probably ends with a softmax. cross_entropy "
                 f"applies its own softmax, so with {logits.shape[1]} classes the loss could never go "
                 f"below {floor:.4f}. Remove the final softmax, or pass log(probs) to nll.")
-        if looks_like_log_probabilities(logits, dim=1):
+        if _guessable(logits, has_nan) and log_probabilities:
             warnings.warn(
                 "cross_entropy expects raw logits, but these look like log-probabilities (a "
                 "log_softmax output). The loss is unchanged, since log_softmax of log-probabilities "
                 "gives them back, but the model's final log_softmax is redundant: drop it, or use nll.",
                 LossInputWarning, stacklevel=2)
-    return nll(log_softmax(logits, dim=1), targets, reduction=reduction, check=False)
+    # log_softmax(logits) = logits - logsumexp(logits), with the logsumexp the checks used.
+    return nll(logits - lse, targets, reduction=reduction, check=False)
 
 
 def _floor_on_probabilities(n_classes):
@@ -217,12 +258,20 @@ def binary_cross_entropy_with_logits(logits, targets, reduction="mean", check=Tr
     if not targets.is_floating_point():
         raise TypeError("binary_cross_entropy_with_logits expects float targets in [0, 1], got dtype "
                         f"{targets.dtype}; pass targets.float()")
-    if targets.numel() and (targets.min() < 0 or targets.max() > 1):
+    # Both value checks in one read back from the device.
+    targets_outside, like_probabilities = False, False
+    if check and targets.numel():
+        with torch.no_grad():
+            targets_outside, like_probabilities = torch.stack([
+                ((targets < 0) | (targets > 1)).any(),
+                ((logits >= 0) & (logits <= 1)).all(),
+            ]).tolist()
+    if targets_outside:
         raise ValueError("binary_cross_entropy_with_logits expects targets in [0, 1] (1 = positive), got values "
                          f"from {targets.min().item():.4g} to {targets.max().item():.4g}; targets outside "
                          "[0, 1] make the loss negative. Map labels such as -1/1 or 1/2 to 0/1 first.")
     # One value in [0, 1] is as likely a logit as a probability; a whole batch of them is not.
-    if check and logits.numel() > 1 and bool(((logits >= 0) & (logits <= 1)).all()):
+    if like_probabilities and logits.numel() > 1:
         warnings.warn(
             "binary_cross_entropy_with_logits expects raw logits, but every entry lies in [0, 1], as a "
             "sigmoid output would: if the model ends with a sigmoid, remove it, since this loss applies "

@@ -1,4 +1,4 @@
-"""Principal component analysis, and ranking items along a learned direction.
+"""Principal component analysis: the few directions along which data varies most.
 
 Introduced in book/06_collab.ipynb (Collaborative filtering and embeddings), where it
 squeezes 40 movie factors into 3 readable axes; any layer's activations can be squeezed
@@ -7,8 +7,6 @@ the same way.
 
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
 import torch
 
 
@@ -46,28 +44,3 @@ def pca(x, k=3):
     components = components * components[torch.arange(k), biggest].sign()[:, None]
     variance = s**2
     return PCA((x - mean) @ components.T, components, variance[:k] / variance.sum(), mean)
-
-
-def top_bottom(values, labels, n=10, name="value", label="title", extra=None, digits=3):
-    """The `n` labels with the highest values beside the `n` with the lowest, as one table.
-
-    `values` is one number per label (a bias, a principal-component score); `extra` maps
-    column names to further numbers per label to show alongside (a mean rating). Columns
-    are grouped under "highest" and "lowest"; numbers are rounded to `digits` for display.
-    """
-    frame = pd.DataFrame({label: list(labels), name: _numbers(values)})
-    for column, numbers in (extra or {}).items():
-        frame[column] = _numbers(numbers)
-    if len(frame) < n:
-        raise ValueError(f"asked for {n} highest and lowest but there are only {len(frame)} items")
-    high = frame.sort_values(name, ascending=False, kind="stable").head(n)
-    low = frame.sort_values(name, ascending=True, kind="stable").head(n)
-    table = pd.concat({"highest": high.reset_index(drop=True), "lowest": low.reset_index(drop=True)}, axis=1)
-    table.index = range(1, n + 1)
-    return table.round(digits)
-
-
-def _numbers(values):
-    if isinstance(values, torch.Tensor):
-        return values.detach().cpu().double().numpy().reshape(-1)
-    return np.asarray(values, dtype=np.float64).reshape(-1)

@@ -1,9 +1,9 @@
-"""Tests of lesson5.data: batches of in-memory tensors taken by index."""
+"""Tests of lesson5.loaders: batches of in-memory tensors taken by index."""
 
 import pytest
 import torch
 
-from lesson5.data import DataLoader, DataLoaders
+from lesson5.loaders import DataLoader, DataLoaders
 
 
 def test_batches_in_order_cover_everything():

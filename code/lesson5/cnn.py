@@ -1,9 +1,10 @@
-"""A small convolutional body, fastai-style heads, and pretraining.
+"""A small convolutional body and the fastai-style head put on top of a pretrained body.
 
 Introduced in book/07_transfer.ipynb (Transfer learning). The lesson repurposes an ImageNet
 ResNet-34; a laptop CPU cannot train or download one at build time, so the chapter pretrains
-this small body on Fashion-MNIST instead. The head mirrors the one fastai v1 put on every
-pretrained body: concat pooling, flatten, then (batch norm, dropout, linear) blocks.
+this small body on Fashion-MNIST instead (`lesson5.pretrain`). The head mirrors the one
+fastai v1 put on every pretrained body: concat pooling, flatten, then (batch norm, dropout,
+linear) blocks.
 """
 
 import torch
@@ -82,58 +83,3 @@ def create_head(n_features, n_out, hidden=(64,), p=0.5, pool="concat"):
 def create_model(body, n_out, **head_kwargs):
     """`nn.Sequential(body, head)`: index 0 is the body, index 1 the head, as in fastai v1."""
     return nn.Sequential(body, create_head(body_features(body), n_out, **head_kwargs))
-
-
-def select_classes(x, y, classes):
-    """The images of `classes` only, as (N, 1, H, W), with labels renumbered 0, 1, … in that order."""
-    classes = torch.as_tensor(classes)
-    keep = torch.isin(y, classes)
-    if not keep.any():
-        raise ValueError(f"no image has a label in {classes.tolist()}")
-    renumber = torch.full((int(y.max()) + 1,), -1, dtype=torch.long)
-    renumber[classes] = torch.arange(len(classes))
-    return x[keep].unsqueeze(1), renumber[y[keep]]
-
-
-def pretrain(body, x, y, n_out, valid=None, epochs=2, lr=3e-3, bs=128, seed=0, **head_kwargs):
-    """Trains `body` under a throwaway head to classify `x` into `n_out` classes; returns the learner.
-
-    Adam with a 1cycle schedule from the package (book/04_optimizers.ipynb). The head's
-    initialisation and the batch order come from `seed`, so a rerun on the same machine gives
-    the same weights. `x` is (N, 1, H, W), `y` holds class indices below `n_out`; `valid` is
-    an optional (x, y) pair scored after each epoch.
-    """
-    from .data import DataLoader, DataLoaders
-    from .learner import Learner, accuracy
-    from .optim import Adam
-    from .schedule import OneCycle
-
-    if int(y.max()) >= n_out or int(y.min()) < 0:
-        raise ValueError(f"labels must lie in [0, {n_out}); remap the source classes first")
-    torch.manual_seed(seed)
-    model = create_model(body, n_out, **head_kwargs)
-    train = DataLoader(x, y, bs=bs, shuffle=True, generator=torch.Generator().manual_seed(seed))
-    dls = DataLoaders(train, None if valid is None else DataLoader(*valid, bs=2 * bs))
-    learn = Learner(model, dls, nn.functional.cross_entropy, lr=lr, opt_func=Adam, metrics=[accuracy])
-    learn.fit(epochs, cbs=[OneCycle(lr)])
-    return learn
-
-
-@torch.no_grad()
-def top_patches(body, x, n_blocks, channel, k=9):
-    """The `k` input patches that excite `channel` of the output of `body[:n_blocks]` most.
-
-    Each `conv_block` has a 3×3 kernel, stride 2 and padding 1, so a unit of block L sees a
-    square of 2^(L+1) − 1 input pixels centred on pixel 2^L·(row, column). Returns
-    (patches (k, size, size), activations (k,)).
-    """
-    body.eval()
-    acts = body[:n_blocks](x)[:, channel]
-    size, stride = 2 ** (n_blocks + 1) - 1, 2**n_blocks
-    values, flat = acts.flatten().topk(k)
-    n, rows, cols = torch.unravel_index(flat, acts.shape)
-    half = size // 2
-    padded = nn.functional.pad(x[:, 0], (half, half, half, half))
-    patches = torch.stack([padded[i, r * stride : r * stride + size, c * stride : c * stride + size]
-                           for i, r, c in zip(n.tolist(), rows.tolist(), cols.tolist())])
-    return patches, values

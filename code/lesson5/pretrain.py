@@ -1,0 +1,45 @@
+"""Pretraining a body on another task, so that transfer learning has something to transfer.
+
+Introduced in book/07_transfer.ipynb (Transfer learning): the chapter pretrains the small CNN
+body of `lesson5.cnn` on Fashion-MNIST, standing in for the ImageNet training of the
+lesson's ResNet-34.
+"""
+
+import torch
+from torch import nn
+
+from .cnn import create_model
+from .learner import Learner, accuracy
+from .loaders import DataLoader, DataLoaders
+from .optim import Adam
+from .schedule import OneCycle
+
+
+def select_classes(x, y, classes):
+    """The images of `classes` only, as (N, 1, H, W), with labels renumbered 0, 1, … in that order."""
+    classes = torch.as_tensor(classes)
+    keep = torch.isin(y, classes)
+    if not keep.any():
+        raise ValueError(f"no image has a label in {classes.tolist()}")
+    renumber = torch.full((int(y.max()) + 1,), -1, dtype=torch.long)
+    renumber[classes] = torch.arange(len(classes))
+    return x[keep].unsqueeze(1), renumber[y[keep]]
+
+
+def pretrain(body, x, y, n_out, valid=None, epochs=2, lr=3e-3, bs=128, seed=0, **head_kwargs):
+    """Trains `body` under a throwaway head to classify `x` into `n_out` classes; returns the learner.
+
+    Adam with a 1cycle schedule from the package (book/04_optimizers.ipynb). The head's
+    initialisation and the batch order come from `seed`, so a rerun on the same machine gives
+    the same weights. `x` is (N, 1, H, W), `y` holds class indices below `n_out`; `valid` is
+    an optional (x, y) pair scored after each epoch.
+    """
+    if int(y.max()) >= n_out or int(y.min()) < 0:
+        raise ValueError(f"labels must lie in [0, {n_out}); remap the source classes first")
+    torch.manual_seed(seed)
+    model = create_model(body, n_out, **head_kwargs)
+    train = DataLoader(x, y, bs=bs, shuffle=True, generator=torch.Generator().manual_seed(seed))
+    dls = DataLoaders(train, None if valid is None else DataLoader(*valid, bs=2 * bs))
+    learn = Learner(model, dls, nn.functional.cross_entropy, lr=lr, opt_func=Adam, metrics=[accuracy])
+    learn.fit(epochs, cbs=[OneCycle(lr)])
+    return learn

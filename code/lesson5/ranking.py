@@ -1,0 +1,34 @@
+"""Ranking items by one number: the highest and the lowest side by side.
+
+Introduced in book/06_collab.ipynb (Collaborative filtering and embeddings), which ranks movies
+by their learned bias and along principal components of their factors.
+"""
+
+import numpy as np
+import pandas as pd
+import torch
+
+
+def top_bottom(values, labels, n=10, name="value", label="title", extra=None, digits=3):
+    """The `n` labels with the highest values beside the `n` with the lowest, as one table.
+
+    `values` is one number per label (a bias, a principal-component score); `extra` maps
+    column names to further numbers per label to show alongside (a mean rating). Columns
+    are grouped under "highest" and "lowest"; numbers are rounded to `digits` for display.
+    """
+    frame = pd.DataFrame({label: list(labels), name: _numbers(values)})
+    for column, numbers in (extra or {}).items():
+        frame[column] = _numbers(numbers)
+    if len(frame) < n:
+        raise ValueError(f"asked for {n} highest and lowest but there are only {len(frame)} items")
+    high = frame.sort_values(name, ascending=False, kind="stable").head(n)
+    low = frame.sort_values(name, ascending=True, kind="stable").head(n)
+    table = pd.concat({"highest": high.reset_index(drop=True), "lowest": low.reset_index(drop=True)}, axis=1)
+    table.index = range(1, n + 1)
+    return table.round(digits)
+
+
+def _numbers(values):
+    if isinstance(values, torch.Tensor):
+        return values.detach().cpu().double().numpy().reshape(-1)
+    return np.asarray(values, dtype=np.float64).reshape(-1)

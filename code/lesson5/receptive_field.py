@@ -1,0 +1,28 @@
+"""What a unit of a convolutional body sees: the input patches that excite it most.
+
+Introduced in book/07_transfer.ipynb (Transfer learning), which shows what the pretrained
+body's channels respond to, block by block.
+"""
+
+import torch
+from torch import nn
+
+
+@torch.no_grad()
+def top_patches(body, x, n_blocks, channel, k=9):
+    """The `k` input patches that excite `channel` of the output of `body[:n_blocks]` most.
+
+    Each `conv_block` has a 3×3 kernel, stride 2 and padding 1, so a unit of block L sees a
+    square of 2^(L+1) − 1 input pixels centred on pixel 2^L·(row, column). Returns
+    (patches (k, size, size), activations (k,)).
+    """
+    body.eval()
+    acts = body[:n_blocks](x)[:, channel]
+    size, stride = 2 ** (n_blocks + 1) - 1, 2**n_blocks
+    values, flat = acts.flatten().topk(k)
+    n, rows, cols = torch.unravel_index(flat, acts.shape)
+    half = size // 2
+    padded = nn.functional.pad(x[:, 0], (half, half, half, half))
+    patches = torch.stack([padded[i, r * stride : r * stride + size, c * stride : c * stride + size]
+                           for i, r, c in zip(n.tolist(), rows.tolist(), cols.tolist())])
+    return patches, values

@@ -1,0 +1,58 @@
+"""Tests of lesson5.pretrain: pretraining a body on another task (book/07_transfer.ipynb)."""
+
+import pytest
+import torch
+from torch import nn
+
+from lesson5.cnn import simple_body
+from lesson5.pretrain import pretrain, select_classes
+
+
+def _toy_data():
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(64, 1, 12, 12, generator=g)
+    return x, (x.mean(dim=(1, 2, 3)) > 0.5).long()
+
+
+def test_pretrain_is_repeatable():
+    x, y = _toy_data()
+    runs = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        runs.append(pretrain(simple_body((4, 8)), x, y, n_out=2, epochs=1, bs=16, hidden=()))
+    first, second = (learn.model.state_dict() for learn in runs)
+    assert all(torch.equal(first[k], second[k]) for k in first)
+    assert isinstance(runs[0].model[1][-1], nn.Linear)
+
+
+def test_pretrain_weights_depend_on_its_seed_not_on_the_global_generator():
+    x, y = _toy_data()
+
+    def run(seed, disturb, bs=16, p=0.5):
+        torch.manual_seed(0)
+        body = simple_body((4, 8))
+        torch.rand(disturb)  # whatever ran before pretrain must not matter
+        return pretrain(body, x, y, n_out=2, epochs=1, bs=bs, hidden=(), p=p, seed=seed).model.state_dict()
+
+    first, again, other = run(0, 1), run(0, 5), run(1, 1)
+    assert all(torch.equal(first[k], again[k]) for k in first)
+    assert not torch.equal(first["1.4.weight"], other["1.4.weight"])
+    # One batch of all 64 images and no dropout: the order cannot matter, so the seed must set the head.
+    whole_0, whole_1 = run(0, 1, bs=64, p=0.0), run(1, 1, bs=64, p=0.0)
+    assert (whole_0["1.4.weight"] - whole_1["1.4.weight"]).abs().max() > 1e-3
+
+
+def test_pretrain_checks_labels():
+    x, y = _toy_data()
+    with pytest.raises(ValueError, match="remap"):
+        pretrain(simple_body((4,)), x, y + 5, n_out=2)
+
+
+def test_select_classes_renumbers_in_the_given_order():
+    x = torch.arange(5.0).reshape(5, 1, 1).expand(5, 2, 2)
+    y = torch.tensor([3, 1, 4, 1, 9])
+    xs, ys = select_classes(x, y, [4, 1])
+    assert xs.shape == (3, 1, 2, 2) and ys.tolist() == [1, 0, 1]
+    assert xs[:, 0, 0, 0].tolist() == [1.0, 2.0, 3.0]
+    with pytest.raises(ValueError, match="no image"):
+        select_classes(x, y, [7])
