@@ -157,6 +157,15 @@ def test_recalculate_without_libreoffice_says_how_to_install_it(monkeypatch, tmp
         calc.recalculate([tmp_path / "x.xlsx"], tmp_path / "out")
 
 
+def test_without_libreoffice_the_chapters_show_the_packages_values_and_say_so(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    built = build_entropy([[1.0, 2.0, 0.5, 0.0, -1.0]], [1], CLASSES, [0.3], [1])
+    result = calc.save_and_recalculate(built, tmp_path / "entropy.xlsx")
+    assert (result.program, result.values) == (None, built.expected)
+    assert "not installed" in str(result) and "install-libreoffice.sh" in str(result)
+    assert (tmp_path / "entropy.xlsx").exists()
+
+
 # --- the workbooks as files -------------------------------------------------------------------
 
 
