@@ -1,0 +1,174 @@
+/*
+ * The optimizer explorer of book/04_optimizers.ipynb: sliders for the learning rate, β and the
+ * number of steps, over paths that lesson5.explorer computed with the package's optimizers and
+ * wrote to trajectories.json next to this script. Nothing is computed here and nothing is
+ * loaded from outside the site; the page needs no kernel. The chapter's output holds an empty
+ * <div class="optimizer-explorer">; this script fills each one it finds (pages without one
+ * are left alone). tests/browser/test_explorer.py moves a slider and checks the drawing follows.
+ *
+ * File format (see lesson5/explorer.py): per surface, per optimizer, paths[i][j] at learning
+ * rate lr * lr_factors[i] and betas[j] (SGD: one β entry), each path a list of integers: the
+ * start in thousandths of the window from its lower left corner, then the move of each step.
+ */
+(() => {
+  const SCRIPT_URL = document.currentScript ? document.currentScript.src : "";
+  const SVG = "http://www.w3.org/2000/svg";
+  const COLORS = { SGD: "#1f77b4", momentum: "#ff7f0e", RMSProp: "#2ca02c", Adam: "#d62728" };
+  const WIDTH = 560;
+
+  const decode = (codes, box, quantum) => {
+    const [x0, x1, y0, y1] = box;
+    const points = [];
+    let qx = 0;
+    let qy = 0;
+    for (let i = 0; i < codes.length; i += 2) {
+      qx += codes[i];
+      qy += codes[i + 1];
+      points.push([x0 + (qx / quantum) * (x1 - x0), y0 + (qy / quantum) * (y1 - y0)]);
+    }
+    return points;
+  };
+
+  const element = (tag, attributes = {}, parent = null, ns = null) => {
+    const el = ns ? document.createElementNS(ns, tag) : document.createElement(tag);
+    for (const [key, value] of Object.entries(attributes)) el.setAttribute(key, value);
+    if (parent) parent.appendChild(el);
+    return el;
+  };
+
+  const slider = (form, id, label, count, value) => {
+    const row = element("div", { class: "explorer-row" }, form);
+    const name = element("label", { for: id }, row);
+    name.textContent = label;
+    const input = element("input", { type: "range", id, min: 0, max: count - 1, step: 1 }, row);
+    input.value = value;
+    const shown = element("output", { for: id }, row);
+    return { input, shown };
+  };
+
+  const format = (v) => (v === 0 ? "0" : Math.abs(v) >= 0.01 ? String(+v.toPrecision(3)) : v.toExponential(1));
+
+  const build = (root, data) => {
+    const quantum = data.quantum;
+    root.textContent = "";
+    const uid = `explorer-${Math.random().toString(36).slice(2, 8)}`;
+    const form = element("form", { class: "explorer-controls", "aria-label": "Optimizer explorer settings" }, root);
+    form.addEventListener("submit", (event) => event.preventDefault());
+
+    const surfaceRow = element("div", { class: "explorer-row" }, form);
+    element("label", { for: `${uid}-surface` }, surfaceRow).textContent = "surface";
+    const surfaceSelect = element("select", { id: `${uid}-surface` }, surfaceRow);
+    data.surfaces.forEach((s, i) => {
+      const option = element("option", { value: i }, surfaceSelect);
+      option.textContent = `${s.name}: ${s.formula}`;
+    });
+
+    const one = data.lr_factors.indexOf(1);
+    const lr = slider(form, `${uid}-lr`, "learning rate ×", data.lr_factors.length, one >= 0 ? one : 0);
+    const nine = data.betas.indexOf(0.9);
+    const beta = slider(form, `${uid}-beta`, "β", data.betas.length, nine >= 0 ? nine : 0);
+    const steps = slider(form, `${uid}-steps`, "steps", 2, 1);
+
+    const boxes = element("fieldset", { class: "explorer-row" }, form);
+    element("legend", {}, boxes).textContent = "optimizers";
+    const shownOptimizers = {};
+    for (const name of data.optimizers) {
+      const id = `${uid}-${name}`;
+      const box = element("input", { type: "checkbox", id, checked: "" }, boxes);
+      box.dataset.optimizer = name;
+      shownOptimizers[name] = box;
+      const label = element("label", { for: id, style: `color: ${COLORS[name]}` }, boxes);
+      label.textContent = name;
+    }
+
+    const svg = element("svg", { role: "img", class: "explorer-plot" }, root, SVG);
+    const title = element("title", {}, svg, SVG);
+    const contours = element("g", { fill: "none", stroke: "#aaa", "stroke-width": 0.8 }, svg, SVG);
+    const paths = element("g", { fill: "none", "stroke-width": 1.6 }, svg, SVG);
+    const legend = element("ul", { class: "explorer-legend", "aria-live": "polite" }, root);
+
+    let scale = null;
+    const drawSurface = () => {
+      const s = data.surfaces[surfaceSelect.value];
+      const [x0, x1, y0, y1] = s.box;
+      const height = Math.round((WIDTH * (y1 - y0)) / (x1 - x0));
+      svg.setAttribute("viewBox", `0 0 ${WIDTH} ${height}`);
+      scale = ([x, y]) => [((x - x0) / (x1 - x0)) * WIDTH, height - ((y - y0) / (y1 - y0)) * height];
+      contours.textContent = "";
+      for (const line of s.contours) {
+        const points = decode(line, s.box, quantum).map(scale).map((p) => p.map((v) => v.toFixed(1)).join(","));
+        element("polyline", { points: points.join(" ") }, contours, SVG);
+      }
+      steps.input.max = s.steps;
+      steps.input.value = s.steps;
+    };
+
+    const draw = () => {
+      const s = data.surfaces[surfaceSelect.value];
+      const i = +lr.input.value;
+      const j = +beta.input.value;
+      const k = +steps.input.value;
+      lr.shown.textContent = format(data.lr_factors[i]);
+      beta.shown.textContent = String(data.betas[j]);
+      steps.shown.textContent = String(k);
+      paths.textContent = "";
+      legend.textContent = "";
+      const start = scale(s.start);
+      element("circle", { cx: start[0], cy: start[1], r: 4, fill: "currentColor" }, paths, SVG);
+      const described = [];
+      for (const name of data.optimizers) {
+        if (!shownOptimizers[name].checked) continue;
+        const o = s.optimizers[name];
+        const entry = o.paths[i][name === "SGD" ? 0 : j];
+        const all = decode(entry, s.box, quantum);
+        const drawn = all.slice(0, k + 1).map(scale);
+        const line = element("polyline", { stroke: COLORS[name], "data-optimizer": name }, paths, SVG);
+        line.setAttribute("points", drawn.map((p) => p.map((v) => v.toFixed(1)).join(",")).join(" "));
+        const end = drawn[drawn.length - 1];
+        element("circle", { cx: end[0], cy: end[1], r: 3, fill: COLORS[name] }, paths, SVG);
+        const rate = o.lr * data.lr_factors[i];
+        const left = all.length <= s.steps;
+        const loss = o.final_loss[i][name === "SGD" ? 0 : j];
+        const item = element("li", { style: `color: ${COLORS[name]}` }, legend);
+        const betaText = name === "SGD" ? "" : `, ${name === "RMSProp" ? "α" : name === "Adam" ? "β1" : "β"} ${data.betas[j]}`;
+        const outcome = left
+          ? `left the window at step ${all.length - 1}`
+          : `loss after ${s.steps} steps ${loss === null ? "overflowed" : format(loss)}`;
+        item.textContent = `${name}: lr ${format(rate)}${betaText}: ${outcome}`;
+        described.push(item.textContent);
+      }
+      title.textContent = `Paths on ${s.name} from (${s.start.join(", ")}), first ${k} steps. ${described.join(". ")}`;
+    };
+
+    surfaceSelect.addEventListener("change", () => {
+      drawSurface();
+      draw();
+    });
+    for (const input of [lr.input, beta.input, steps.input]) input.addEventListener("input", draw);
+    for (const box of Object.values(shownOptimizers)) box.addEventListener("change", draw);
+    drawSurface();
+    draw();
+    root.dataset.ready = "true";
+  };
+
+  const start = () => {
+    for (const root of document.querySelectorAll(".optimizer-explorer")) {
+      const url = new URL(root.dataset.src || "trajectories.json", SCRIPT_URL || document.baseURI);
+      fetch(url)
+        .then((response) => {
+          if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
+          return response.json();
+        })
+        .then((data) => build(root, data))
+        .catch((error) => {
+          root.textContent = `The optimizer explorer could not load its data (${error.message}).`;
+        });
+    }
+  };
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

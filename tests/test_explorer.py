@@ -1,0 +1,114 @@
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from lesson5.explorer import (
+    BETAS,
+    LR_FACTORS,
+    OPTIMIZERS,
+    QUANTUM,
+    SURFACES,
+    decode,
+    descend,
+    encode,
+    quad,
+    trajectories,
+    valley,
+)
+
+DATA = Path(__file__).resolve().parents[1] / "_static" / "explorer" / "trajectories.json"
+
+
+def test_surfaces_have_their_minimum_where_stated():
+    assert quad(torch.tensor([0.0, 0.0])).item() == 0
+    assert valley(torch.tensor([1.0, 1.0])).item() == 0
+    assert quad(torch.tensor([1.0, 1.0])).item() == pytest.approx(10.5)
+
+
+def test_sgd_path_is_gradient_steps():
+    lr = 0.05
+    path = descend(quad, [-4.0, 1.0], "SGD", [(lr, None)], 3)
+    p = np.array([-4.0, 1.0])
+    for step in range(1, 4):
+        p = p - lr * np.array([p[0], 20 * p[1]])
+        np.testing.assert_allclose(path[step, 0].numpy(), p, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "name, make",
+    [
+        ("momentum", lambda p, lr, b: torch.optim.SGD([p], lr=lr, momentum=b)),
+        ("RMSProp", lambda p, lr, b: torch.optim.RMSprop([p], lr=lr, alpha=b)),
+        ("Adam", lambda p, lr, b: torch.optim.Adam([p], lr=lr, betas=(b, 0.999))),
+    ],
+)
+def test_each_group_runs_alone_with_its_own_beta(name, make):
+    # Several (lr, beta) pairs in one optimizer must give each pair the path torch takes alone.
+    settings = [(0.01, 0.5), (0.003, 0.9), (0.02, 0.99)]
+    together = descend(valley, [-1.5, 2.0], name, settings, 25)
+    for i, (lr, beta) in enumerate(settings):
+        p = torch.tensor([-1.5, 2.0], dtype=torch.float64, requires_grad=True)
+        opt = make(p, lr, beta)
+        for _ in range(25):
+            opt.zero_grad()
+            valley(p).backward()
+            opt.step()
+        torch.testing.assert_close(together[-1, i], p.detach(), rtol=1e-12, atol=1e-12)
+
+
+def test_unknown_optimizer_is_refused_by_name():
+    with pytest.raises(ValueError, match="choose one of"):
+        descend(quad, [0.0, 0.0], "adagrad", [(0.1, 0.9)], 1)
+
+
+def test_encode_round_trips_within_the_quantum():
+    box = (-4.5, 1.5, -1.5, 1.5)
+    path = descend(quad, [-4.0, 1.0], "Adam", [(0.3, 0.9)], 60)[:, 0]
+    codes = encode(path, box)
+    assert all(isinstance(c, int) for c in codes)
+    back = decode(codes, box)
+    assert back.shape == (61, 2)
+    assert np.abs(back[:, 0] - path[:, 0].numpy()).max() <= 0.5 * 6.0 / QUANTUM + 1e-12
+    assert np.abs(back[:, 1] - path[:, 1].numpy()).max() <= 0.5 * 3.0 / QUANTUM + 1e-12
+
+
+def test_a_diverging_path_ends_on_the_border_where_it_left():
+    box = (-1.0, 1.0, -1.0, 1.0)
+    path = torch.tensor([[0.0, 0.0], [0.5, 0.5], [100.0, -0.5], [math.inf, math.nan]], dtype=torch.float64)
+    back = decode(encode(path, box), box)
+    # Kept up to the first point far outside (more than one window beyond an edge), moved onto that border.
+    np.testing.assert_allclose(back, [[0.0, 0.0], [0.5, 0.5], [3.0, -0.5]])
+    nan_path = torch.tensor([[0.0, 0.0], [math.nan, -math.inf]], dtype=torch.float64)
+    np.testing.assert_allclose(decode(encode(nan_path, box), box), [[0.0, 0.0], [3.0, -3.0]])
+
+
+def test_the_sites_file_is_what_the_package_computes():
+    stored = json.loads(DATA.read_text())
+    assert stored["lr_factors"] == list(LR_FACTORS) and stored["betas"] == list(BETAS)
+    assert stored["quantum"] == QUANTUM and stored["optimizers"] == list(OPTIMIZERS)
+    assert [s["name"] for s in stored["surfaces"]] == [s.name for s in SURFACES]
+    # Recompute a sample: every optimizer on every surface at the smallest, middle and largest rate.
+    for surface, entry in zip(SURFACES, stored["surfaces"]):
+        for name in OPTIMIZERS:
+            saved = entry["optimizers"][name]
+            assert len(saved["paths"]) == len(LR_FACTORS)
+            for i in (0, len(LR_FACTORS) // 2, len(LR_FACTORS) - 1):
+                j = 0 if name == "SGD" else len(BETAS) - 2
+                beta = None if name == "SGD" else BETAS[j]
+                path = descend(surface.f, list(surface.start), name, [(surface.lrs[name] * LR_FACTORS[i], beta)],
+                               surface.steps)[:, 0]
+                assert saved["paths"][i][j] == encode(path, surface.box), (surface.name, name, i, j)
+
+
+def test_trajectories_shapes_on_a_small_grid():
+    data = trajectories(lr_factors=(0.5, 1.0), betas=(0.9,))
+    for entry in data["surfaces"]:
+        assert len(entry["optimizers"]["SGD"]["paths"][0]) == 1
+        assert len(entry["optimizers"]["Adam"]["paths"]) == 2
+        assert entry["contours"], "contour lines drawn"
+        losses = entry["optimizers"]["Adam"]["final_loss"]
+        assert all(v is None or v >= 0 for row in losses for v in row)
