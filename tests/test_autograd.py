@@ -3,6 +3,7 @@ import random
 
 import pytest
 import torch
+
 from lesson5.autograd import Value, topological_order
 
 # Each entry builds one node from a list of earlier nodes. Value and torch.Tensor share these
@@ -120,7 +121,8 @@ def test_small_network_gradients_match_torch():
 
     tw1 = torch.tensor(w1, dtype=torch.float64, requires_grad=True)
     tw2 = torch.tensor(w2, dtype=torch.float64, requires_grad=True)
-    t_loss = ((torch.relu(torch.tensor(xs, dtype=torch.float64) @ tw1) @ tw2 - torch.tensor(ys, dtype=torch.float64)) ** 2).mean()
+    tx, ty = torch.tensor(xs, dtype=torch.float64), torch.tensor(ys, dtype=torch.float64)
+    t_loss = ((torch.relu(tx @ tw1) @ tw2 - ty) ** 2).mean()
     t_loss.backward()
     assert loss.data == pytest.approx(t_loss.item())
     assert [w.grad for row in W1 for w in row] == pytest.approx(tw1.grad.flatten().tolist())

@@ -2,6 +2,7 @@ import math
 
 import pandas as pd
 import pytest
+
 from lesson5.compare import Tuned, summary, tune, verdict
 
 
