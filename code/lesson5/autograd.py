@@ -19,46 +19,45 @@ import math
 class Value:
     """A number that remembers how it was computed, for `backward()`."""
 
-    def __init__(self, data, parents=(), local_grads=(), op=""):
+    def __init__(self, data, parents=(), local_grads=()):
         if isinstance(data, Value):
             raise TypeError("Value(data) takes a number; the argument is a Value already")
         self.data = float(data)
         self.grad = 0.0
         self.parents = tuple(parents)
         self.local_grads = tuple(local_grads)
-        self.op = op
 
     def __repr__(self):
         return f"Value(data={self.data:.4g}, grad={self.grad:.4g})"
 
     def __add__(self, other):
         other = _as_value(other)
-        return Value(self.data + other.data, (self, other), (1.0, 1.0), "+")
+        return Value(self.data + other.data, (self, other), (1.0, 1.0))
 
     def __mul__(self, other):
         other = _as_value(other)
-        return Value(self.data * other.data, (self, other), (other.data, self.data), "*")
+        return Value(self.data * other.data, (self, other), (other.data, self.data))
 
     def __pow__(self, exponent):
         if not isinstance(exponent, (int, float)):
             raise TypeError("Value ** exponent needs a plain number as exponent; for x ** y use (y * x.log()).exp()")
-        return Value(self.data**exponent, (self,), (exponent * self.data ** (exponent - 1),), f"**{exponent}")
+        return Value(self.data**exponent, (self,), (exponent * self.data ** (exponent - 1),))
 
     def exp(self):
         out = math.exp(self.data)
-        return Value(out, (self,), (out,), "exp")
+        return Value(out, (self,), (out,))
 
     def log(self):
         if self.data <= 0:
             raise ValueError(f"log needs a positive number, got {self.data}")
-        return Value(math.log(self.data), (self,), (1 / self.data,), "log")
+        return Value(math.log(self.data), (self,), (1 / self.data,))
 
     def relu(self):
-        return Value(max(self.data, 0.0), (self,), (float(self.data > 0),), "relu")
+        return Value(max(self.data, 0.0), (self,), (float(self.data > 0),))
 
     def tanh(self):
         out = math.tanh(self.data)
-        return Value(out, (self,), (1 - out**2,), "tanh")
+        return Value(out, (self,), (1 - out**2,))
 
     def __neg__(self):
         return self * -1.0
