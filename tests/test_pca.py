@@ -42,3 +42,31 @@ def test_pca_rejects_bad_input():
         pca(torch.zeros(5))
     with pytest.raises(ValueError, match="k must be between 1 and 3"):
         pca(torch.zeros(10, 3), k=4)
+
+
+def test_correlations_read_each_axis_against_properties():
+    import pandas as pd
+
+    from lesson5.pca import correlations
+
+    torch.manual_seed(2)
+    scores = torch.randn(500, 2, dtype=torch.float64)
+    noise = torch.randn(500, dtype=torch.float64)
+    props = pd.DataFrame({"twice PC1": 2 * scores[:, 0].numpy(), "minus PC2": -scores[:, 1].numpy(),
+                          "noise": noise.numpy()}, index=range(100, 600))
+    props.iloc[:50, 2] = np.nan  # a property missing for some rows is read over the others
+    table = correlations(scores, props)
+    assert list(table.index) == ["PC1", "PC2"] and list(table.columns) == ["twice PC1", "minus PC2", "noise"]
+    assert table.loc["PC1", "twice PC1"] == pytest.approx(1.0)
+    assert table.loc["PC2", "minus PC2"] == pytest.approx(-1.0)
+    expected = np.corrcoef(scores[50:, 0].numpy(), noise[50:].numpy())[0, 1]
+    assert table.loc["PC1", "noise"] == pytest.approx(expected)
+
+
+def test_correlations_refuses_mismatched_rows():
+    import pandas as pd
+
+    from lesson5.pca import correlations
+
+    with pytest.raises(ValueError, match="one row per row of properties"):
+        correlations(torch.zeros(5, 2), pd.DataFrame({"a": range(4)}))

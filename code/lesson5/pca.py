@@ -7,6 +7,7 @@ the same way.
 
 from dataclasses import dataclass
 
+import pandas as pd
 import torch
 
 
@@ -44,3 +45,21 @@ def pca(x, k=3):
     components = components * components[torch.arange(k), biggest].sign()[:, None]
     variance = s**2
     return PCA((x - mean) @ components.T, components, variance[:k] / variance.sum(), mean)
+
+
+def correlations(scores, properties):
+    """Pearson correlation of each component's scores with each known property of the rows.
+
+    How to read an axis: a component that correlates strongly with, say, the mean rating of
+    each movie is largely that property. `scores` is (n, k), e.g. `PCA.scores`; `properties`
+    is a DataFrame with one row per row of `scores`, in the same order. A property missing
+    (NaN) for some rows is correlated over the rows that have it. Returns a DataFrame with
+    one row per component (PC1, PC2, ...) and one column per property.
+    """
+    scores = torch.as_tensor(scores).detach().cpu().double()
+    if scores.ndim != 2 or len(scores) != len(properties):
+        raise ValueError(f"scores must be (rows, components) with one row per row of properties: got shape "
+                         f"{tuple(scores.shape)} for {len(properties)} rows of properties")
+    frame = pd.DataFrame(scores.numpy(), columns=[f"PC{i + 1}" for i in range(scores.shape[1])])
+    props = properties.reset_index(drop=True).astype(float)
+    return pd.DataFrame({name: frame.corrwith(column) for name, column in props.items()})
