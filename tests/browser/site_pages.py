@@ -14,6 +14,10 @@ REPO = Path(__file__).resolve().parents[2]
 BOOK_ROOT = Path(os.environ.get("LESSON5_BOOK_ROOT", REPO))
 SITE = Path(os.environ.get("LESSON5_SITE_HTML", BOOK_ROOT / "_build" / "html"))
 SCREENSHOTS = SITE.parent / "screenshots"
+# Every page's axe-core results, best-practice rules included, for people to read.
+ACCESSIBILITY_REPORTS = SITE.parent / "accessibility"
+# axe-core from npm (tests/browser/package.json), installed by scripts/install-browser.sh.
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("LESSON5_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--headless",

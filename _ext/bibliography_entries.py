@@ -1,0 +1,56 @@
+"""Sphinx extension: the bibliography's entries carry the labels the chapters cite them by.
+
+Chapters cite author-year, "[Cybenko, 1989]" (bibtex_reference_style in _config.yml), while
+pybtex's styles label the list alphabetically, "[Cyb89]", so a reader who follows a citation
+lands on a label that is not the one they clicked. The style registered here,
+"plain_author_year" (set as bibtex_default_style), is pybtex's plain style with each label
+written by sphinxcontrib-bibtex's own author-year template, the one that writes the citations.
+
+The list itself: docutils 0.19 writes it as role="list" holding role="doc-biblioentry" items,
+a role ARIA 1.2 deprecates and that a list may not hold (axe: aria-required-children, critical;
+aria-deprecated-role). Its entries are written as list items instead.
+tests/browser/test_bibliography.py and test_accessibility.py check both.
+"""
+
+from types import SimpleNamespace
+
+import pybtex.plugin
+from docutils import nodes
+from pybtex.style.formatting.plain import Style as PlainStyle
+from pybtex.style.labels import BaseLabelStyle
+from sphinx.writers.html5 import HTML5Translator
+from sphinxcontrib.bibtex.style.referencing import PersonStyle
+from sphinxcontrib.bibtex.style.template import join, year
+
+_PERSON = PersonStyle()
+_AUTHOR_YEAR = join(sep=", ")[_PERSON.author_or_editor_or_title(full=False), year]
+
+
+class AuthorYearLabels(BaseLabelStyle):
+    def format_labels(self, sorted_entries):
+        style = SimpleNamespace(person=_PERSON)
+        for entry in sorted_entries:
+            label = _AUTHOR_YEAR.format_data({"entry": entry, "style": style})
+            yield label.render_as("text")
+
+
+class PlainAuthorYearStyle(PlainStyle):
+    default_label_style = AuthorYearLabels
+
+
+def _visit_citation(self, node):
+    start = len(self.body)
+    HTML5Translator.visit_citation(self, node)
+    self.body[start:] = [
+        part.replace('role="doc-biblioentry"', 'role="listitem"') for part in self.body[start:]
+    ]
+
+
+def setup(app):
+    pybtex.plugin.register_plugin(
+        "pybtex.style.formatting", "plain_author_year", PlainAuthorYearStyle
+    )
+    app.add_node(
+        nodes.citation, override=True, html=(_visit_citation, HTML5Translator.depart_citation)
+    )
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
