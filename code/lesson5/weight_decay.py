@@ -10,9 +10,13 @@ enters the update. With learning rate `lr` and gradient `g` of the data loss:
   ``loss + lam * sum(w**2)`` corresponds to ``wd = 2 * lam``. This is what the ``weight_decay``
   argument of ``torch.optim.SGD`` and ``torch.optim.Adam`` does.
 * ``mode="decoupled"`` multiplies each decayed weight by ``1 - lr * wd`` and then lets the
-  optimizer step with the unchanged gradient. This is ``torch.optim.AdamW``'s rule
-  (Loshchilov & Hutter, 2019); their paper writes the shrink factor as ``1 - eta * lam``
-  with the schedule multiplier ``eta``, which is our ``lr * wd``.
+  optimizer step with the unchanged gradient. This is ``torch.optim.AdamW``'s rule and
+  fastai's. It is not quite the rule of the paper that introduced decoupled decay
+  (Loshchilov & Hutter, 2019): there the shrink factor is ``1 - eta * lam``, with ``eta`` the
+  schedule multiplier (what a schedule multiplies the base learning rate ``alpha`` by) and not
+  the learning rate ``alpha * eta``. Here, as in torch and fastai, the base rate multiplies the
+  decay too, so ``wd`` is the paper's ``lam / alpha``: changing the learning rate changes the
+  decay, and what carries over between settings is the product ``lr * wd``.
 
 For plain SGD the two give the same update, ``w - lr * (g + wd * w)``. For any optimizer
 that rescales or accumulates the gradient (momentum, Adam) they do not: in L2 mode the
