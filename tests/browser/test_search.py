@@ -1,0 +1,41 @@
+"""Search as a reader meets it: one search control on the screen, and a search for the
+common spelling of a word the book hyphenates finds the chapter about it
+(_ext/search_compounds.py; the top bar that held a second search field is hidden by
+_static/reader.css).
+"""
+
+import pytest
+from site_pages import chapter_pages
+
+CHAPTERS = chapter_pages()
+SEARCH_CONTROLS = "button.search-button-field, button.search-button, input[type=search]"
+
+
+@pytest.mark.parametrize("width", [1280, 820, 390])
+def test_one_search_control_on_screen(reader, site_url, width):
+    page = reader(width)
+    page.goto(f"{site_url}{CHAPTERS[0]}.html", wait_until="load")
+    shown = [
+        control.evaluate("c => c.outerHTML.slice(0, 120)")
+        for control in page.locator(SEARCH_CONTROLS).all()
+        if control.is_visible()
+    ]
+    assert len(shown) == 1, f"{width} px: {len(shown)} search controls on screen: {shown}"
+
+
+def _search(page, site_url, query):
+    page.goto(f"{site_url}search.html?q={query}", wait_until="load")
+    results = page.locator("#search-results ul.search li")
+    try:
+        results.first.wait_for(timeout=20000)
+    except Exception:
+        summary = page.locator("#search-results").inner_text()
+        pytest.fail(f"search.html: searching {query!r} found nothing: {summary!r}")
+    return results.locator("a").evaluate_all("links => links.map(a => [a.href, a.innerText])")
+
+
+def test_backpropagation_finds_the_back_propagation_chapter(reader, site_url):
+    found = _search(reader(1280), site_url, "backpropagation")
+    chapters = [text for href, text in found if "back-propagation" in text.lower()]
+    assert chapters, f"'backpropagation' finds no page titled with back-propagation: {found}"
+    assert found[0][1] == chapters[0], f"the chapter is not the first result: {found}"
