@@ -138,3 +138,35 @@ def test_one_cycle_trains():
     learn.fit(3, cbs=[OneCycle(0.05)])
     assert learn.recorder.rows[-1]["valid_loss"] < learn.recorder.rows[0]["valid_loss"]
     assert not math.isnan(learn.recorder.rows[-1]["train_loss"])
+
+
+def test_linear_warm_up_is_fastai_1_0_28s_straight_line_then_the_same_cosine():
+    lrs_lin, moms_lin = one_cycle(100, 0.1, warmup="linear")
+    lrs_cos, moms_cos = one_cycle(100, 0.1)
+    np.testing.assert_allclose(lrs_lin[:30], np.linspace(0.1 / 25, 0.1, 31)[:30])
+    np.testing.assert_allclose(moms_lin[:30], np.linspace(0.95, 0.85, 31)[:30])
+    assert lrs_lin[30:] == lrs_cos[30:] and moms_lin[30:] == moms_cos[30:]
+    # The two warm-ups meet at both ends and differ in between (the cosine starts slower).
+    assert lrs_lin[0] == pytest.approx(lrs_cos[0]) and lrs_lin[10] > lrs_cos[10]
+
+
+def test_warm_up_only_and_annealing_only():
+    lrs, _ = one_cycle(50, 0.1, div_final=1)
+    assert lrs[15:] == pytest.approx([0.1] * 35) and lrs[0] == pytest.approx(0.1 / 25)
+    lrs, _ = one_cycle(50, 0.1, pct_start=0)
+    assert lrs[0] == 0.1 and lrs == sorted(lrs, reverse=True)
+
+
+def test_callback_passes_the_warm_up_shape_on():
+    learn = _learner()
+    spy = Spy()
+    learn.fit(2, cbs=[OneCycle(0.1, warmup="linear"), spy])
+    lrs, _ = one_cycle(2 * len(learn.dls.train), 0.1, warmup="linear")
+    assert [s[0][0] for s in spy.seen] == pytest.approx(lrs)
+
+
+def test_unknown_warm_up_is_explained():
+    with pytest.raises(ValueError, match="warmup must be one of"):
+        one_cycle(10, 0.1, warmup="exp")
+    with pytest.raises(ValueError, match="warmup must be one of"):
+        OneCycle(0.1, warmup="cosine")

@@ -72,6 +72,9 @@ def _group(name, beta):
     raise ValueError(f"unknown optimizer {name!r}; choose one of {OPTIMIZERS}")
 
 
+#: Each optimizer's β at torch's defaults (momentum 0.9 as the lesson's, RMSprop's alpha, Adam's beta1).
+DEFAULT_BETAS = {"SGD": None, "momentum": 0.9, "RMSProp": 0.99, "Adam": 0.9}
+
 #: The optimizers the explorer offers, in the order it lists them.
 OPTIMIZERS = ("SGD", "momentum", "RMSProp", "Adam")
 _CLASSES = {"SGD": SGD, "momentum": SGD, "RMSProp": RMSprop, "Adam": Adam}

@@ -1,9 +1,11 @@
 """The 1cycle schedule: learning rate up then down, momentum down then up, every batch.
 
 Introduced in book/04_optimizers.ipynb (Accelerated SGD). The defaults are those of fastai
-v1's `fit_one_cycle`, which the lesson used: the learning rate rises from lr_max/25 to lr_max
+v1's `fit_one_cycle` from release 1.0.29 on: the learning rate rises from lr_max/25 to lr_max
 over the first 30% of the batches and falls to lr_max/(25·10⁴) over the rest, both along
-half a cosine, while momentum moves from 0.95 to 0.85 and back.
+half a cosine, while momentum moves from 0.95 to 0.85 and back. Up to 1.0.28, the releases current when
+the lesson was recorded, fastai warmed up along a straight line (`warmup="linear"`) and
+annealed along the cosine; Smith's own 1cycle is linear in both phases.
 """
 
 import math
@@ -17,8 +19,21 @@ def cos_anneal(start, end, pct):
     return end + (start - end) / 2 * (math.cos(math.pi * pct) + 1)
 
 
-def one_cycle(n_steps, lr_max, pct_start=0.3, div=25.0, div_final=None, moms=(0.95, 0.85)):
+def linear(start, end, pct):
+    """A straight line from `start` (pct = 0) to `end` (pct = 1)."""
+    return start + (end - start) * pct
+
+
+#: The shapes the warm-up may take: fastai from 1.0.29 ("cos"), fastai up to 1.0.28 ("linear").
+WARMUPS = {"cos": cos_anneal, "linear": linear}
+
+
+def one_cycle(n_steps, lr_max, pct_start=0.3, div=25.0, div_final=None, moms=(0.95, 0.85), warmup="cos"):
     """(learning rates, momentums) for each of `n_steps` batches, for one `lr_max` (a float).
+
+    `warmup` ("cos" or "linear") shapes the rise of the learning rate and the matching fall of
+    momentum; the annealing is always half a cosine. `pct_start=0` anneals from the first batch
+    (no warm-up); `div_final=1` keeps lr_max after the warm-up (no annealing).
 
     Batch i of the warm-up uses pct = i / n_up, batch j of the annealing pct = j / n_down, so
     the first batch starts at lr_max/div and the last stops one step short of the final value,
@@ -26,6 +41,9 @@ def one_cycle(n_steps, lr_max, pct_start=0.3, div=25.0, div_final=None, moms=(0.
     """
     if n_steps < 1:
         raise ValueError(f"one_cycle needs at least one step, got {n_steps}")
+    if warmup not in WARMUPS:
+        raise ValueError(f"warmup must be one of {sorted(WARMUPS)}, got {warmup!r}")
+    rise = WARMUPS[warmup]
     div_final = div * 1e4 if div_final is None else div_final
     n_up = int(n_steps * pct_start)
     n_down = n_steps - n_up
@@ -33,8 +51,8 @@ def one_cycle(n_steps, lr_max, pct_start=0.3, div=25.0, div_final=None, moms=(0.
     for i in range(n_steps):
         if i < n_up:
             pct = i / n_up
-            lrs.append(cos_anneal(lr_max / div, lr_max, pct))
-            momentums.append(cos_anneal(moms[0], moms[1], pct))
+            lrs.append(rise(lr_max / div, lr_max, pct))
+            momentums.append(rise(moms[0], moms[1], pct))
         else:
             pct = (i - n_up) / n_down
             lrs.append(cos_anneal(lr_max, lr_max / div_final, pct))
@@ -60,10 +78,13 @@ class OneCycle(Callback):
 
     order = -5
 
-    def __init__(self, lr_max, pct_start=0.3, div=25.0, div_final=None, moms=(0.95, 0.85)):
+    def __init__(self, lr_max, pct_start=0.3, div=25.0, div_final=None, moms=(0.95, 0.85), warmup="cos"):
         if not 0 <= pct_start < 1:
             raise ValueError(f"pct_start is the fraction of steps spent warming up, in [0, 1); got {pct_start}")
+        if warmup not in WARMUPS:
+            raise ValueError(f"warmup must be one of {sorted(WARMUPS)}, got {warmup!r}")
         self.lr_max, self.pct_start, self.div, self.div_final, self.moms = lr_max, pct_start, div, div_final, moms
+        self.warmup = warmup
 
     def before_fit(self, learn):
         groups = learn.opt.param_groups
@@ -82,7 +103,7 @@ class OneCycle(Callback):
         n_steps = learn.n_epochs * len(learn.dls.train)
         moms = self.moms or (0.0, 0.0)
         self.schedules = [
-            one_cycle(n_steps, lr, self.pct_start, self.div, self.div_final, moms) for lr in lr_maxes
+            one_cycle(n_steps, lr, self.pct_start, self.div, self.div_final, moms, self.warmup) for lr in lr_maxes
         ]
         self.step = 0
 
