@@ -248,3 +248,24 @@ def test_two_class_softmax_equals_sigmoid():
     two = torch.stack([torch.zeros_like(z), z], dim=1)
     torch.testing.assert_close(softmax(two, dim=1)[:, 1], torch.sigmoid(z))
     torch.testing.assert_close(cross_entropy(two, y), binary_cross_entropy_with_logits(z, y.double()))
+
+
+def test_ordinary_logits_are_settled_by_their_range_alone(monkeypatch):
+    """The row-sum heuristics are for inputs that could be (log-)probabilities: logits spread
+    over both signs and beyond 1 never reach them, which keeps the checked path cheap."""
+    from lesson5 import losses
+
+    def not_needed(*args, **kwargs):
+        raise AssertionError("row sums computed for ordinary logits")
+
+    monkeypatch.setattr(losses, "looks_like_probabilities", not_needed)
+    monkeypatch.setattr(losses, "looks_like_log_probabilities", not_needed)
+    mixed_signs = torch.tensor([[2.0, -1.0, 0.5], [-0.3, 1.5, 0.0]])
+    all_positive = torch.tensor([[2.0, 0.1, 0.5], [0.3, 1.5, 0.2]])  # non-negative, but above 1
+    for logits in (mixed_signs, all_positive):
+        torch.testing.assert_close(cross_entropy(logits, Y), F.cross_entropy(logits, Y))
+
+
+def test_check_false_reads_no_values_so_bad_targets_fail_in_indexing():
+    with pytest.raises(RuntimeError, match="out of bounds"):
+        cross_entropy(X, torch.tensor([0, 3]), check=False)
