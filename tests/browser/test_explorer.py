@@ -1,0 +1,52 @@
+"""The optimizer explorer of chapter 04 on the built site: it draws without a kernel and
+without the network, and moving a slider redraws the paths.
+
+Run after building the site: `python -m pytest tests/browser/test_explorer.py -q`.
+"""
+
+PAGE = "book/04_optimizers.html"
+
+
+def _open(reader, site_url):
+    page = reader(1280)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{site_url}{PAGE}", wait_until="load")
+    page.wait_for_selector(".optimizer-explorer[data-ready=true]", timeout=15000)
+    return page, errors
+
+
+def _points(page, optimizer):
+    return page.locator(f".optimizer-explorer polyline[data-optimizer={optimizer}]").get_attribute("points")
+
+
+def test_explorer_draws_every_optimizer_offline(reader, site_url):
+    page, errors = _open(reader, site_url)
+    for name in ["SGD", "momentum", "RMSProp", "Adam"]:
+        assert len(_points(page, name).split()) > 1, f"{name}: no path drawn"
+    assert len(page.locator(".optimizer-explorer .explorer-legend li").all()) == 4
+    assert not errors, errors
+    assert not page.context.external_requests, page.context.external_requests
+
+
+def test_learning_rate_slider_redraws_the_paths(reader, site_url):
+    page, _ = _open(reader, site_url)
+    before = {name: _points(page, name) for name in ["SGD", "Adam"]}
+    legend_before = page.locator(".optimizer-explorer .explorer-legend").inner_text()
+    slider = page.locator(".optimizer-explorer input[type=range]").first
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    for name, points in before.items():
+        assert _points(page, name) != points, f"{name}: path unchanged after moving the learning-rate slider"
+    assert page.locator(".optimizer-explorer .explorer-legend").inner_text() != legend_before
+
+
+def test_beta_slider_changes_momentum_but_not_plain_sgd(reader, site_url):
+    page, _ = _open(reader, site_url)
+    sgd, momentum = _points(page, "SGD"), _points(page, "momentum")
+    beta = page.locator(".optimizer-explorer input[type=range]").nth(1)
+    beta.focus()
+    page.keyboard.press("ArrowLeft")
+    assert _points(page, "momentum") != momentum
+    assert _points(page, "SGD") == sgd, "plain SGD has no β: its path must not move"
