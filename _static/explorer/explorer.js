@@ -38,7 +38,7 @@
 
   const slider = (form, id, label, count, value) => {
     const row = element("div", { class: "explorer-row" }, form);
-    const name = element("label", { for: id }, row);
+    const name = element("label", { for: id, class: "explorer-name" }, row);
     name.textContent = label;
     const input = element("input", { type: "range", id, min: 0, max: count - 1, step: 1 }, row);
     input.value = value;
@@ -56,7 +56,7 @@
     form.addEventListener("submit", (event) => event.preventDefault());
 
     const surfaceRow = element("div", { class: "explorer-row" }, form);
-    element("label", { for: `${uid}-surface` }, surfaceRow).textContent = "surface";
+    element("label", { for: `${uid}-surface`, class: "explorer-name" }, surfaceRow).textContent = "surface";
     const surfaceSelect = element("select", { id: `${uid}-surface` }, surfaceRow);
     data.surfaces.forEach((s, i) => {
       const option = element("option", { value: i }, surfaceSelect);
@@ -69,8 +69,8 @@
     const beta = slider(form, `${uid}-beta`, "β", data.betas.length, nine >= 0 ? nine : 0);
     const steps = slider(form, `${uid}-steps`, "steps", 2, 1);
 
-    const boxes = element("fieldset", { class: "explorer-row" }, form);
-    element("legend", {}, boxes).textContent = "optimizers";
+    const boxes = element("div", { class: "explorer-row", role: "group", "aria-labelledby": `${uid}-opts` }, form);
+    element("span", { id: `${uid}-opts`, class: "explorer-name" }, boxes).textContent = "optimizers";
     const shownOptimizers = {};
     for (const name of data.optimizers) {
       const id = `${uid}-${name}`;
