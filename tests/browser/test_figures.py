@@ -10,7 +10,6 @@ Without them myst-nb writes the image's file path as its alt text.
 import re
 
 import pytest
-
 from site_pages import chapter_pages
 
 CHAPTERS = chapter_pages()
