@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Publishes the built site: the contents of _build/html become the gh-pages branch, which
+# GitHub Pages (or any static host that serves a branch) puts online. With ghp-import (pinned
+# in requirements.txt), the way the Jupyter Book documentation publishes; .nojekyll is added so
+# GitHub serves the _static/ and _images/ folders as they are.
+#   bash scripts/publish.sh [REMOTE]     (default: origin)
+# Build and test first (bash scripts/test.sh); CI does both and then runs this
+# (.github/workflows/publish.yml). The branch keeps one commit per publication.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+remote=${1:-origin}
+site=_build/html
+if [ ! -f "$site/index.html" ]; then
+  echo "publish: no built site in $site; build it first with  bash scripts/build.sh" >&2
+  exit 1
+fi
+if ! git remote get-url "$remote" >/dev/null 2>&1; then
+  echo "publish: this repository has no git remote '$remote'; add it with  git remote add $remote URL" >&2
+  exit 1
+fi
+bash scripts/setup.sh
+. scripts/env.sh
+
+python -m ghp_import --no-jekyll --push --force --remote "$remote" --branch gh-pages \
+  --message "Site built from $(git rev-parse --short HEAD)" "$site"
+echo "publish: $site pushed to the gh-pages branch of $remote ($(git remote get-url "$remote"))"

@@ -1,0 +1,82 @@
+"""scripts/publish.sh pushes a built site to the gh-pages branch of a remote, with .nojekyll,
+and refuses clearly when there is nothing to publish or nowhere to push.
+
+It runs in a scratch git repository holding the real publish.sh, the real ghp-import (from
+this test's Python environment) and a small built site, pushing to a local bare repository;
+scripts/setup.sh and env.sh are stand-ins there (the real ones build .venv).
+"""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from site_pages import REPO
+
+
+def _git(*args, cwd):
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.fixture
+def checkout(tmp_path):
+    work = tmp_path / "work"
+    (work / "scripts").mkdir(parents=True)
+    shutil.copy(REPO / "scripts" / "publish.sh", work / "scripts")
+    (work / "scripts" / "setup.sh").write_text("exit 0\n")
+    (work / "scripts" / "env.sh").write_text(f'PATH="{Path(sys.executable).parent}:$PATH"\n')
+    _git("init", "-q", "-b", "main", cwd=work)
+    _git("-c", "user.name=t", "-c", "user.email=t@example.org", "add", ".", cwd=work)
+    _git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "course",
+         cwd=work)
+    remote = tmp_path / "site.git"
+    _git("init", "-q", "--bare", str(remote), cwd=tmp_path)
+    _git("remote", "add", "origin", str(remote), cwd=work)
+    return work, remote
+
+
+def _publish(work, *args):
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(work.parent),
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    return subprocess.run(["bash", "scripts/publish.sh", *args], cwd=work, env=env,
+                          capture_output=True, text=True)
+
+
+def _build_site(work, text):
+    site = work / "_build" / "html"
+    (site / "_static").mkdir(parents=True, exist_ok=True)
+    (site / "index.html").write_text(f"<html><body>{text}</body></html>")
+    (site / "_static" / "reader.css").write_text("body {}")
+
+
+def test_publish_pushes_the_site_to_gh_pages_with_nojekyll(checkout):
+    work, remote = checkout
+    _build_site(work, "first")
+    result = _publish(work)
+    assert result.returncode == 0, result.stderr
+    files = _git("ls-tree", "-r", "--name-only", "gh-pages", cwd=remote).split()
+    assert sorted(files) == [".nojekyll", "_static/reader.css", "index.html"]
+    _build_site(work, "second")
+    assert _publish(work).returncode == 0
+    assert "second" in _git("show", "gh-pages:index.html", cwd=remote)
+    assert len(_git("rev-list", "gh-pages", cwd=remote).split()) == 2, "history not kept"
+
+
+def test_publish_without_a_built_site_says_to_build(checkout):
+    work, remote = checkout
+    result = _publish(work)
+    assert result.returncode != 0
+    assert "bash scripts/build.sh" in result.stderr
+    assert not _git("branch", "--list", "gh-pages", cwd=remote).strip()
+
+
+def test_publish_to_a_missing_remote_says_how_to_add_it(checkout):
+    work, _ = checkout
+    _build_site(work, "site")
+    result = _publish(work, "pages")
+    assert result.returncode != 0
+    assert "git remote add pages" in result.stderr
