@@ -10,13 +10,14 @@ bash scripts/setup.sh
 export LESSON5_PROGRESS=0
 
 echo "== lint"
-python -m ruff check .
-
-echo "== unit tests"
-python -m pytest tests -q --ignore=tests/browser
+python -m ruff check code tests benchmarks _ext scripts conftest.py
 
 echo "== data: every dataset obtainable and verified (one clear message if not)"
 python -m lesson5.download --check
+
+echo "== unit tests (the workbook tests recalculate in LibreOffice)"
+bash scripts/install-libreoffice.sh
+python -m pytest tests -q --ignore=tests/browser
 
 echo "== nbval: every chapter re-executed and compared with its stored outputs"
 python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \

@@ -21,8 +21,15 @@ import pytest
 import torch
 
 from lesson5 import datasets
-from lesson5.datasets import (FASHION_CLASSES, MNIST_CLASSES, ImageSplit, load_fashion_mnist,
-                              load_mnist_10k, load_movielens, load_movielens_split)
+from lesson5.datasets import (
+    FASHION_CLASSES,
+    MNIST_CLASSES,
+    ImageSplit,
+    load_fashion_mnist,
+    load_mnist_10k,
+    load_movielens,
+    load_movielens_split,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SETTING = os.environ.get("LESSON5_DATA_MIRROR", "")

@@ -571,7 +571,8 @@ def test_full_disk_is_named_with_the_hint(cache, tmp_path):
     script = (
         "import resource, signal\n"
         "from lesson5.download import fetch\n"
-        f"manifest = {{'big': {{'sources': [{{'urls': [], 'mirror': 'big.gz', 'format': 'gzip', 'files': [{spec!r}]}}]}}}}\n"
+        "manifest = {'big': {'sources': [{'urls': [], 'mirror': 'big.gz', 'format': 'gzip', "
+        f"'files': [{spec!r}]}}]}}}}\n"
         "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
         "resource.setrlimit(resource.RLIMIT_FSIZE, (1024, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))\n"
         f"fetch('big', manifest=manifest, cache_dir={str(cache)!r})\n")

@@ -55,6 +55,7 @@ from tqdm import tqdm
 
 from .checksum import read_hashed, sha256_hex
 from .errors import DataError
+from .progress import progress_enabled
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 TIMEOUT_S = 60  # seconds without a byte from the server before a URL counts as failed
@@ -262,7 +263,7 @@ def _save_body(url: str, response, path: Path, limit: int) -> None:
     with _cache_errors(path, "write"):
         out = open(path, "xb")  # noqa: SIM115 -- closed by the with statement below
     with out, tqdm(total=length, unit="B", unit_scale=True, desc=urlparse(url).path.rsplit("/", 1)[-1],
-                   disable=os.environ.get("LESSON5_PROGRESS") == "0") as progress:
+                   disable=not progress_enabled()) as progress:
         size = 0
         while chunk := response.read1(CHUNK):
             size += len(chunk)

@@ -18,7 +18,6 @@ from urllib.error import URLError
 from urllib.request import urlopen
 
 import pytest
-
 from site_pages import REPO
 
 CHAPTER = "01_data.ipynb"
