@@ -124,7 +124,8 @@ def test_readings_on_a_real_sweep_and_plot():
     assert losses[lrs == res.steepest][0] > losses.min()
     ax = res.plot()
     assert ax.get_xscale() == "log"
-    _, steepest, min_over_10 = ax.get_lines()
+    raw, smooth, steepest, min_over_10 = ax.get_lines()
+    assert list(raw.get_ydata()) == res.losses[10:-5] and list(smooth.get_ydata()) == list(losses)
     assert steepest.get_xdata()[0] == res.steepest and min_over_10.get_xdata()[0] == res.min_loss / 10
 
 
@@ -137,3 +138,26 @@ def test_too_short_a_sweep_is_explained():
 def test_bad_range_is_explained():
     with pytest.raises(ValueError, match="start_lr"):
         lr_find(_learner(), start_lr=1.0, end_lr=0.1)
+
+
+def test_raw_minimum_and_resmoothing_on_a_known_curve():
+    # Raw losses: flat at 2, a dip to 0.5 at batch 30, then flat at 1.5: the raw minimum is at
+    # batch 30, while the smoothed (beta 0.98) minimum comes later, as the average catches up.
+    lrs = list(np.logspace(-7, 1, 60))
+    raw = [2.0] * 30 + [0.5] + [1.5] * 29
+    finder_smooth = LRFind(lrs=lrs, losses=raw, smooth_losses=[0.0] * 60).smoothed(0.98)
+    res = LRFind(lrs=lrs, losses=raw, smooth_losses=finder_smooth)
+    assert res.raw_min_loss == lrs[30]
+    assert res.min_loss > res.raw_min_loss
+    assert res.smoothed(0.0) == pytest.approx(raw)
+    with pytest.raises(ValueError, match="beta"):
+        res.smoothed(1.0)
+
+
+def test_finder_records_its_beta_and_smoothed_reproduces_its_curve():
+    res = lr_find(_learner(), num_it=40, end_lr=1e-2)
+    assert res.beta == 0.98
+    assert res.smoothed(res.beta) == pytest.approx(res.smooth_losses)
+    lrs, _ = res._window()
+    raw = np.array(res.losses[10:-5])
+    assert res.raw_min_loss == lrs[raw.argmin()]

@@ -6,6 +6,14 @@ over `num_it` batches, the loss smoothed by a bias-corrected moving average (bet
 stopping once the smoothed loss exceeds four times its best. The model's weights and the
 optimizer's state are put back afterwards, so finding a learning rate trains nothing.
 
+The smoothing lags. A value of the bias-corrected average is a weighted mean of the losses
+so far in which a loss k batches old weighs in proportion to beta**k: on average the losses
+it holds are beta / (1 - beta) batches old, 49 at beta 0.98, half a 100-batch sweep. Its
+minimum therefore sits later, at a higher learning rate, than the raw loss's, and the
+"four times the best" stop compares two such lagging values. `LRFind` keeps the raw losses
+too: `raw_min_loss` is the rate of the lowest raw loss, `smoothed(beta)` re-smooths them with
+another beta, and `plot` draws both curves (book/04_optimizers.ipynb measures the lag).
+
 Reading the curve: the loss stays flat while the rate is too small to matter, falls where
 the rate is useful, and shoots up where it is too large. Pick a rate on the steep descent,
 well before the minimum: `steepest` (where the smoothed loss falls fastest) or `min_loss / 10`
@@ -31,6 +39,7 @@ class LRFind:
     smooth_losses: list = field(default_factory=list)
     skip_start: int = 10
     skip_end: int = 5
+    beta: float = 0.98
 
     def _window(self):
         end = len(self.lrs) - self.skip_end
@@ -40,6 +49,23 @@ class LRFind:
                 f"skip_start={self.skip_start} and skip_end={self.skip_end} are dropped; raise num_it"
             )
         return np.array(self.lrs[self.skip_start : end]), np.array(self.smooth_losses[self.skip_start : end])
+
+    def smoothed(self, beta):
+        """The raw losses smoothed as the finder does, bias-corrected, with another `beta`."""
+        if not 0 <= beta < 1:
+            raise ValueError(f"beta must be in [0, 1), got {beta}")
+        avg, out = 0.0, []
+        for i, loss in enumerate(self.losses, 1):
+            avg = beta * avg + (1 - beta) * loss
+            out.append(avg / (1 - beta**i))
+        return out
+
+    @property
+    def raw_min_loss(self):
+        """The learning rate of the lowest raw loss (one batch's), in the same window as `min_loss`."""
+        lrs, _ = self._window()
+        raw = np.array(self.losses[self.skip_start : self.skip_start + len(lrs)])
+        return float(lrs[raw.argmin()])
 
     @property
     def steepest(self):
@@ -54,17 +80,19 @@ class LRFind:
         return float(lrs[losses.argmin()])
 
     def plot(self, ax=None, suggest=True):
-        """Smoothed loss against learning rate on a log axis, with the two readings marked."""
+        """Raw and smoothed loss against learning rate on a log axis, the two readings marked."""
         import matplotlib.pyplot as plt
 
         ax = ax or plt.subplots(figsize=(6, 3.5))[1]
         lrs, losses = self._window()
-        ax.plot(lrs, losses)
-        ax.set(xscale="log", xlabel="learning rate (log scale)", ylabel="smoothed loss")
+        ax.plot(lrs, self.losses[self.skip_start : self.skip_start + len(lrs)], color="lightgray",
+                label=f"raw (lowest at {self.raw_min_loss:.1e})")
+        ax.plot(lrs, losses, label=f"smoothed, beta {self.beta:g} (lowest at {self.min_loss:.1e})")
+        ax.set(xscale="log", xlabel="learning rate (log scale)", ylabel="loss")
         if suggest:
             for lr, style, name in [(self.steepest, "o", "steepest"), (self.min_loss / 10, "s", "min loss / 10")]:
                 ax.plot(lr, np.interp(np.log(lr), np.log(lrs), losses), style, label=f"{name}: {lr:.1e}")
-            ax.legend()
+        ax.legend()
         return ax
 
 
@@ -76,7 +104,7 @@ class LRFinder(Callback):
     def __init__(self, start_lr=1e-7, end_lr=10, num_it=100, stop_div=True, beta=0.98):
         self.start_lr, self.end_lr, self.num_it = start_lr, end_lr, num_it
         self.stop_div, self.beta = stop_div, beta
-        self.result = LRFind()
+        self.result = LRFind(beta=beta)
 
     def before_fit(self, learn):
         self.step, self.avg, self.best = 0, 0.0, math.inf
