@@ -5,6 +5,7 @@ myst-nb 1.4 writes every folded cell (tags hide-input, hide-cell) as
 content", so a screen reader announces a name the reader cannot see, and speech-input users
 cannot say what they see (WCAG 2.5.3; axe's label-content-name-mismatch). Without the label the
 summary is named by its visible text. tests/browser/test_accessibility.py checks every page.
+The same visitor serves the singlehtml builder, which myst-nb leaves without one.
 """
 
 from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput, visit_HideCellInput
@@ -19,7 +20,8 @@ def _visit_named_by_its_text(self, node):
 
 
 def setup(app):
-    app.add_node(
-        HideCodeCellNode, override=True, html=(_visit_named_by_its_text, depart_HideCellInput)
-    )
+    # myst-nb registers the node for the html builder only; singlehtml (the one-page book the
+    # PDF is printed from, scripts/pdf.sh) failed on it with "unknown node type".
+    visitors = (_visit_named_by_its_text, depart_HideCellInput)
+    app.add_node(HideCodeCellNode, override=True, html=visitors, singlehtml=visitors)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -29,5 +29,7 @@ jupyter-book build . --builder html -n -W --keep-going
 
 echo "== browser: every page of the built site, and a chapter run in JupyterLab, in headless Chromium"
 bash scripts/install-browser.sh
+echo "== PDF of the whole book (the one-page build, printed by Chromium)"
+bash scripts/pdf.sh
 python -m pytest tests/browser -q -p no:cacheprovider
 echo "test: all passed"

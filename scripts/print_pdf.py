@@ -1,0 +1,89 @@
+"""Prints the one-page build of the book (the root page of _build/singlehtml) to a PDF with headless
+Chromium, the browser the tests drive: the whole book, its figures, rendered formulas and code
+(long lines wrapped, never clipped), with page numbers.
+
+    python scripts/print_pdf.py SINGLEHTML_DIR OUTPUT.pdf
+
+scripts/pdf.sh builds the one-page book and calls this; it needs no TeX installation.
+"""
+
+import functools
+import http.server
+import os
+import sys
+import threading
+from pathlib import Path
+
+import yaml
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = os.environ.get("LESSON5_CHROMIUM", "/usr/bin/chromium")
+
+# Every image loaded and every formula typeset before printing.
+_SETTLE = """
+async () => {
+  for (const img of document.images) { img.loading = 'eager'; }
+  await Promise.all(Array.from(document.images, (img) => img.complete ? null :
+    new Promise((done) => { img.onload = img.onerror = done; })));
+  if (window.MathJax?.startup?.promise) { await MathJax.startup.promise; }
+}
+"""
+
+_FOOTER = (
+    '<div style="font-size:8px; width:100%; text-align:center; color:#555;">'
+    '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
+)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def _root_page():
+    """The page singlehtml writes the whole book into: the root of _toc.yml."""
+    toc = Path(__file__).resolve().parents[1] / "_toc.yml"
+    return yaml.safe_load(toc.read_text(encoding="utf-8"))["root"] + ".html"
+
+
+def print_book(singlehtml, output):
+    root = _root_page()
+    if not (singlehtml / root).is_file():
+        sys.exit(f"print_pdf: no {singlehtml / root}; build the one-page book first "
+                 "(bash scripts/pdf.sh does)")
+    if not os.access(CHROMIUM, os.X_OK):
+        sys.exit(f"print_pdf: no Chromium at {CHROMIUM}; run  bash scripts/install-browser.sh")
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(singlehtml))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+            )
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.emulate_media(media="print", color_scheme="light")
+            # singlehtml writes the book into the root page's path (book/intro.html) but links
+            # its assets as if it stood at the top of the folder, so it is served from there.
+            page.route("**/book.html", lambda route: route.fulfill(
+                path=singlehtml / root, content_type="text/html; charset=utf-8"))
+            page.goto(f"http://127.0.0.1:{server.server_port}/book.html", wait_until="load")
+            page.evaluate(_SETTLE)
+            page.wait_for_load_state("networkidle")
+            output.parent.mkdir(parents=True, exist_ok=True)
+            page.pdf(
+                path=str(output), format="A4", print_background=True,
+                margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
+                display_header_footer=True, header_template="<span></span>",
+                footer_template=_FOOTER,
+            )
+            browser.close()
+    finally:
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    print_book(Path(sys.argv[1]), Path(sys.argv[2]))

@@ -1,0 +1,83 @@
+"""The downloadable PDF of the whole book (scripts/pdf.sh): it exists where the front page
+links to it, holds every chapter, and its code is wrapped, not clipped, at the page's width.
+
+The PDF is Chromium's print of the one-page build (_build/singlehtml), so its layout is
+checked on that page in print mode at the width of an A4 page's text (210 mm less 2 x 16 mm).
+"""
+
+import functools
+import http.server
+import re
+import threading
+
+import pytest
+from site_pages import SITE, toc_pages
+
+from conftest import _QuietHandler
+
+PDF = SITE / "lesson5-executable.pdf"
+SINGLEHTML = SITE.parent / "singlehtml"
+PAGES = toc_pages()
+A4_TEXT_WIDTH_PX = round((210 - 2 * 16) / 25.4 * 96)
+
+
+def _page_count(pdf_bytes):
+    return len(re.findall(rb"/Type\s*/Page(?!s)", pdf_bytes))
+
+
+def test_pdf_is_built_and_has_the_whole_book():
+    if not PDF.is_file():
+        pytest.fail(f"no {PDF}: build it with `bash scripts/pdf.sh` (scripts/test.sh does)")
+    data = PDF.read_bytes()
+    assert data.startswith(b"%PDF-"), f"{PDF} is not a PDF"
+    pages = _page_count(data)
+    print(f"{PDF.name}: {pages} pages, {len(data) / 1e6:.1f} MB")
+    assert pages >= 10 * len(PAGES) // 2, f"{PDF.name} has only {pages} pages"
+
+
+def test_front_page_links_to_the_pdf(offline_context, site_url):
+    page = offline_context.new_page()
+    page.goto(f"{site_url}{PAGES[0]}.html", wait_until="load")
+    links = page.locator("article a[href$='.pdf']").evaluate_all("a => a.map(l => l.href)")
+    page.close()
+    assert links == [f"{site_url}{PDF.name}"], f"{PAGES[0]}: PDF links {links}"
+
+
+@pytest.fixture(scope="module")
+def printed_book(browser):
+    root = SINGLEHTML / f"{PAGES[0]}.html"
+    if not root.is_file():
+        pytest.fail(f"no one-page build at {root}: run `bash scripts/pdf.sh`")
+    handler = functools.partial(_QuietHandler, directory=str(SINGLEHTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context(viewport={"width": A4_TEXT_WIDTH_PX, "height": 1100})
+    page = context.new_page()
+    page.emulate_media(media="print")
+    # As scripts/print_pdf.py serves it: the root page at the top of the folder.
+    page.route("**/book.html", lambda route: route.fulfill(
+        path=root, content_type="text/html; charset=utf-8"))
+    page.goto(f"http://127.0.0.1:{server.server_port}/book.html", wait_until="load")
+    page.evaluate("() => window.MathJax?.startup?.promise")
+    yield page
+    context.close()
+    server.shutdown()
+    server.server_close()
+
+
+def test_printed_book_holds_every_page(printed_book):
+    sections = printed_book.evaluate(
+        "() => Array.from(document.querySelectorAll('span[id^=\"document-\"]'),"
+        " (s) => s.id.slice('document-'.length))"
+    )
+    missing = [page for page in PAGES[1:] if page not in sections]
+    assert not missing, f"the one-page book lacks {missing}"
+
+
+def test_printed_code_is_wrapped_not_clipped(printed_book):
+    clipped = printed_book.evaluate(
+        """() => Array.from(document.querySelectorAll('pre'))
+             .filter((pre) => pre.scrollWidth > pre.clientWidth)
+             .map((pre) => pre.innerText.split('\\n')[0].slice(0, 60))"""
+    )
+    assert not clipped, f"{len(clipped)} code blocks run past the printed page: {clipped[:5]}"
