@@ -1,5 +1,14 @@
 """pytest set-up shared by the unit tests (tests/) and the notebook tests (nbval on book/)."""
 
+import os
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+_runs = {}
+
 
 def pytest_configure(config):
     """Makes nbval execute cells the way Jupyter and myst-nb do.
@@ -18,3 +27,34 @@ def pytest_configure(config):
         return self.kc.execute(cell_input, store_history=True, allow_stdin=allow_stdin, stop_on_error=False)
 
     RunningKernel.execute_cell_input = execute_cell_input
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """Keeps what nbval executed, so the site build can reuse it (scripts/execute.py --import)."""
+    start = time.perf_counter()
+    outcome = yield
+    if not os.environ.get("LESSON5_EXECUTED_DIR") or not hasattr(item, "test_outputs"):
+        return
+    run = _runs.setdefault(str(item.parent.fspath), {"outputs": {}, "failed": False, "seconds": 0.0})
+    run["seconds"] += time.perf_counter() - start
+    run["failed"] |= outcome.excinfo is not None
+    run["outputs"][item.cell_num] = item.test_outputs
+
+
+def pytest_sessionfinish(session):
+    """Writes each notebook whose every code cell passed, with the outputs of this run."""
+    folder = os.environ.get("LESSON5_EXECUTED_DIR")
+    if not folder:
+        return
+    for path, run in _runs.items():
+        nb = nbformat.read(path, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        if run["failed"] or len(run["outputs"]) != len(code):
+            continue
+        for number, cell in enumerate(code):
+            cell.outputs = [nbformat.from_dict(dict(o)) for o in run["outputs"][number]]
+            cell.execution_count = number + 1
+        nb.metadata["lesson5_execution_seconds"] = run["seconds"]
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, Path(folder) / Path(path).name)

@@ -7,5 +7,7 @@ bash scripts/setup.sh
 . scripts/env.sh
 # Progress bars are for people watching; stored outputs must not contain them.
 export LESSON5_PROGRESS=0
+# Executes the chapters whose code changed, one per core, into the cache the build reads.
+python scripts/execute.py
 jupyter-book build . --builder html -n -W --keep-going
 echo "build: open _build/html/index.html"

@@ -19,12 +19,14 @@ echo "== unit tests (the workbook tests recalculate in LibreOffice)"
 bash scripts/install-libreoffice.sh
 python -m pytest tests -q --ignore=tests/browser
 
-echo "== nbval: every chapter re-executed and compared with its stored outputs"
-python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-  --nbval-cell-timeout 600 -p no:cacheprovider -q book/
-
-echo "== site build from scratch (every chapter executed afresh)"
+echo "== nbval: every chapter re-executed (one per core) and compared with its stored outputs"
 rm -rf _build
+export LESSON5_EXECUTED_DIR=_build/nbval-executed
+python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+  --nbval-cell-timeout 600 -p no:cacheprovider -q -n auto --dist loadfile book/
+
+echo "== site build from scratch, from the runs nbval just compared (no chapter executed twice)"
+python scripts/execute.py --import "$LESSON5_EXECUTED_DIR"
 jupyter-book build . --builder html -n -W --keep-going
 
 echo "== browser: every page of the built site, and a chapter run in JupyterLab, in headless Chromium"

@@ -1,0 +1,135 @@
+"""Executes the chapters for the site build, as many at once as the machine has cores.
+
+Jupyter Book 1.x executes notebooks one after another while Sphinx reads them. This script
+fills the same execution cache first (myst-nb's jupyter-cache, `execute.cache` in
+_config.yml), so the build that follows only reads results:
+
+    python scripts/execute.py                   # execute every chapter whose code changed
+    python scripts/execute.py --import DIR      # cache notebooks that nbval just executed
+
+`--import` takes the notebooks that the nbval run wrote (conftest.py, LESSON5_EXECUTED_DIR):
+each one is the chapter with the outputs of the run that nbval compared with the stored
+ones, so the test command executes each chapter once, for the comparison and the site.
+A chapter is cached only if its code is unchanged since it was executed: the cache is keyed
+on the code cells, exactly as myst-nb looks it up.
+"""
+
+import argparse
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import nbformat
+import yaml
+from jupyter_cache import get_cache
+from jupyter_cache.base import CacheBundleIn
+from jupyter_cache.executors.utils import single_nb_execution
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _config():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    execute = config["execute"]
+    return ROOT / execute["cache"], int(execute["timeout"])
+
+
+def chapters():
+    """The notebooks in _toc.yml, in reading order."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    return [ROOT / f"{f}.ipynb" for f in files if (ROOT / f"{f}.ipynb").exists()]
+
+
+def _cached(cache, nb):
+    try:
+        cache.match_cache_notebook(nb)
+    except KeyError:
+        return False
+    return True
+
+
+def _store(cache, path, nb, seconds):
+    record = cache.add_nb_to_project(str(path))
+    cache.cache_notebook_bundle(
+        CacheBundleIn(nb, record.uri, data={"execution_seconds": seconds}),
+        check_validity=False,
+        overwrite=True,
+    )
+
+
+def _execute(path, timeout):
+    """Runs in a worker process: one chapter, in its own folder, as myst-nb would."""
+    nb = nbformat.read(path, as_version=4)
+    result = single_nb_execution(nb, cwd=str(path.parent), timeout=timeout, allow_errors=False)
+    return nb, result.time, result.exc_string
+
+
+def execute_stale(jobs):
+    cache_path, timeout = _config()
+    cache = get_cache(cache_path)
+    stale = [p for p in chapters() if not _cached(cache, nbformat.read(p, as_version=4))]
+    if not stale:
+        print("execute: every chapter's results are cached")
+        return 0
+    # Largest notebook first: a rough proxy for the longest run, so no core idles at the end.
+    stale.sort(key=lambda p: p.stat().st_size, reverse=True)
+    print(f"execute: {len(stale)} chapter(s), {jobs} at a time")
+    failed = []
+    start = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(_execute, p, timeout): p for p in stale}
+        for future in as_completed(futures):
+            path = futures[future]
+            nb, seconds, error = future.result()
+            name = path.relative_to(ROOT)
+            if error:
+                failed.append(name)
+                print(f"execute: {name} FAILED after {seconds:.1f} s\n{error}", file=sys.stderr)
+            else:
+                _store(cache, path, nb, seconds)
+                print(f"execute: {name} {seconds:.1f} s")
+    print(f"execute: done in {time.perf_counter() - start:.1f} s")
+    return 1 if failed else 0
+
+
+def import_executed(folder):
+    """Caches each notebook nbval executed, when its code is still the chapter's."""
+    cache_path, _ = _config()
+    cache = get_cache(cache_path)
+    by_name = {p.name: p for p in chapters()}
+    for executed in sorted(Path(folder).glob("*.ipynb")):
+        source = by_name.get(executed.name)
+        if source is None:
+            continue
+        executed_nb = nbformat.read(executed, as_version=4)
+        ran = [c for c in executed_nb.cells if c.cell_type == "code"]
+        nb = nbformat.read(source, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        if [c.source for c in ran] != [c.source for c in code]:
+            print(f"execute: {executed.name} changed since nbval ran it; the build will execute it")
+            continue
+        # The chapter as it is now (its metadata too, which the cache key includes), with
+        # the outputs of the run nbval compared.
+        for cell, run in zip(code, ran):
+            cell.outputs, cell.execution_count = run.outputs, run.execution_count
+        seconds = executed_nb.metadata.get("lesson5_execution_seconds")
+        _store(cache, source, nb, seconds)
+        print(f"execute: {source.relative_to(ROOT)} cached from the nbval run ({seconds:.1f} s)")
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="chapters at once (default: cores)")
+    parser.add_argument("--import", dest="folder", type=Path, help="cache the notebooks nbval executed into FOLDER")
+    args = parser.parse_args(argv)
+    if args.folder is not None:
+        return import_executed(args.folder)
+    return execute_stale(args.jobs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
