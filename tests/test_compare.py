@@ -3,7 +3,7 @@ import math
 import pandas as pd
 import pytest
 
-from lesson5.compare import Tuned, summary, tune, verdict
+from lesson5.compare import Tuned, ahead_at_every_seed, summary, tune, verdict
 
 
 def quadratic(best_lr, peak, seed_offsets):
@@ -91,6 +91,24 @@ def test_verdict_lower_is_better():
     assert verdict("A", a, "B", b).startswith("A is ahead by 0.1400 on average, and ahead of every seed")
     with pytest.raises(ValueError, match="scored the same way"):
         verdict("A", a, "B", Tuned(b.scores))
+
+
+def test_ahead_at_every_seed_needs_the_worst_seed_to_beat_the_best():
+    a = Tuned(_frame({0.1: [0.90, 0.92, 0.91]}))
+    b = Tuned(_frame({0.1: [0.80, 0.85, 0.84]}))
+    c = Tuned(_frame({0.1: [0.89, 0.99, 0.90]}))  # best mean, but its worst seed loses to a
+    assert ahead_at_every_seed(a, b) and not ahead_at_every_seed(b, a)
+    assert c.mean > a.mean and not ahead_at_every_seed(c, a) and not ahead_at_every_seed(a, c)
+    # Ties are not "ahead": a's worst equal to b's best is an overlap.
+    assert not ahead_at_every_seed(Tuned(_frame({0.1: [0.85, 0.9]})), b)
+
+
+def test_ahead_at_every_seed_lower_is_better():
+    low = Tuned(_frame({0.1: [0.10, 0.12]}), higher_is_better=False)
+    high = Tuned(_frame({0.1: [0.20, 0.30]}), higher_is_better=False)
+    assert ahead_at_every_seed(low, high) and not ahead_at_every_seed(high, low)
+    with pytest.raises(ValueError, match="scored the same way"):
+        ahead_at_every_seed(low, Tuned(high.scores))
 
 
 def _frame(rows):

@@ -84,12 +84,21 @@ def verdict(name_a, a, name_b, b, fmt="{:.4f}"):
     better_a = a.mean >= b.mean if a.higher_is_better else a.mean <= b.mean
     (win_name, win), (lose_name, lose) = ((name_a, a), (name_b, b)) if better_a else ((name_b, b), (name_a, a))
     gap = fmt.format(abs(win.mean - lose.mean))
-    if a.higher_is_better:
-        separated, win_worst, lose_best = lose.max < win.min, win.min, lose.max
-    else:
-        separated, win_worst, lose_best = lose.min > win.max, win.max, lose.min
-    if separated:
+    win_worst, lose_best = (win.min, lose.max) if a.higher_is_better else (win.max, lose.min)
+    if ahead_at_every_seed(win, lose):
         return (f"{win_name} is ahead by {gap} on average, and ahead of every seed of {lose_name}: its worst "
                 f"seed ({fmt.format(win_worst)}) beats the other's best ({fmt.format(lose_best)})")
     return (f"the two overlap: {win_name} is ahead by {gap} on average, but {lose_name}'s best seed "
             f"({fmt.format(lose_best)}) reaches {win_name}'s worst ({fmt.format(win_worst)})")
+
+
+def ahead_at_every_seed(a, b):
+    """Whether `a`'s worst seed beats `b`'s best seed (both `Tuned`, each at its best rate).
+
+    This is the test behind `verdict`'s "ahead of every seed": a lead in the means alone can
+    come from one lucky seed.
+    """
+    if a.higher_is_better != b.higher_is_better:
+        raise ValueError("ahead_at_every_seed compares two results scored the same way; one has "
+                         f"higher_is_better={a.higher_is_better}, the other {b.higher_is_better}")
+    return a.min > b.max if a.higher_is_better else a.max < b.min
