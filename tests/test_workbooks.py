@@ -163,6 +163,7 @@ def test_without_libreoffice_the_chapters_show_the_packages_values_and_say_so(mo
     result = calc.save_and_recalculate(built, tmp_path / "entropy.xlsx")
     assert (result.program, result.values) == (None, built.expected)
     assert "not installed" in str(result) and "install-libreoffice.sh" in str(result)
+    assert max(len(line) for line in str(result).splitlines()) <= 80  # the book's column
     assert (tmp_path / "entropy.xlsx").exists()
 
 
@@ -242,6 +243,8 @@ def test_save_and_recalculate_reads_back_libreoffices_values(recalculated, tmp_p
     assert result.program.startswith("LibreOffice")
     assert result.values.keys() == built.expected.keys()
     assert 0 <= result.worst <= REL
+    assert str(result).startswith(f"{result.program} recalculated all {len(result.values):,} formula cells;")
+    assert max(len(line) for line in str(result).splitlines()) <= 80  # the book's column
     assert openpyxl.load_workbook(tmp_path / "sub" / "entropy.xlsx")["softmax"]["C5"].value == "=EXP(B5)"
 
 

@@ -56,7 +56,9 @@ class DotProductBias(nn.Module):
         users, items = x[:, 0], x[:, 1]
         dot = (self.user_factors(users) * self.item_factors(items)).sum(dim=1)
         out = dot + self.user_bias[users] + self.item_bias[items]
-        return out if self.y_range is None else sigmoid_range(out, *self.y_range)
+        if self.y_range is None:
+            return out
+        return sigmoid_range(out, *self.y_range)
 
 
 class EmbeddingNN(nn.Module):
@@ -87,7 +89,9 @@ class EmbeddingNN(nn.Module):
         _check_codes(x, len(self.embeds))
         h = torch.cat([emb(x[:, i]) for i, emb in enumerate(self.embeds)], dim=1)
         out = self.layers(h).squeeze(1)
-        return out if self.y_range is None else sigmoid_range(out, *self.y_range)
+        if self.y_range is None:
+            return out
+        return sigmoid_range(out, *self.y_range)
 
 
 def _check_codes(x, n_cols):

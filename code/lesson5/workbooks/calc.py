@@ -8,6 +8,7 @@ import math
 import shutil
 import subprocess
 import tempfile
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,10 +123,13 @@ class Recalculated:
 
     def __str__(self):
         if self.program is None:
-            return (f"LibreOffice is not installed here, so the values below are the package's own; to have "
+            text = (f"LibreOffice is not installed here, so the values below are the package's own; to have "
                     f"a spreadsheet program compute them, {INSTALL_HINT}")
-        return (f"{self.program} recalculated all {len(self.values):,} formula cells; the largest difference "
-                f"from the package's values is {self.worst:.1e} of the value")
+        else:
+            text = (f"{self.program} recalculated all {len(self.values):,} formula cells; the largest difference "
+                    f"from the package's values is {self.worst:.1e} of the value")
+        # Printed in the chapters: lines that fit the book's 80-character column.
+        return textwrap.fill(text, 80, break_on_hyphens=False, break_long_words=False)
 
 
 def save_and_recalculate(built, path):
