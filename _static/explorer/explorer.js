@@ -77,8 +77,11 @@
       const box = element("input", { type: "checkbox", id, checked: "" }, boxes);
       box.dataset.optimizer = name;
       shownOptimizers[name] = box;
-      const label = element("label", { for: id, style: `color: ${COLORS[name]}` }, boxes);
-      label.textContent = name;
+      // Text stays in the theme's colour (readable in light and dark mode); a swatch
+      // carries the path's colour.
+      const label = element("label", { for: id }, boxes);
+      element("span", { class: "explorer-swatch", style: `background: ${COLORS[name]}`, "aria-hidden": "true" }, label);
+      label.append(name);
     }
 
     const svg = element("svg", { role: "img", class: "explorer-plot" }, root, SVG);
@@ -129,12 +132,13 @@
         const rate = o.lr * data.lr_factors[i];
         const left = all.length <= s.steps;
         const loss = o.final_loss[i][name === "SGD" ? 0 : j];
-        const item = element("li", { style: `color: ${COLORS[name]}` }, legend);
+        const item = element("li", {}, legend);
         const betaText = name === "SGD" ? "" : `, ${name === "RMSProp" ? "α" : name === "Adam" ? "β1" : "β"} ${data.betas[j]}`;
         const outcome = left
           ? `left the window at step ${all.length - 1}`
           : `loss after ${s.steps} steps ${loss === null ? "overflowed" : format(loss)}`;
-        item.textContent = `${name}: lr ${format(rate)}${betaText}: ${outcome}`;
+        element("span", { class: "explorer-swatch", style: `background: ${COLORS[name]}`, "aria-hidden": "true" }, item);
+        item.append(`${name}: lr ${format(rate)}${betaText}: ${outcome}`);
         described.push(item.textContent);
       }
       title.textContent = `Paths on ${s.name} from (${s.start.join(", ")}), first ${k} steps. ${described.join(". ")}`;
