@@ -1,8 +1,8 @@
 """Executes the chapters for the site build, as many at once as the machine has cores.
 
 Jupyter Book 1.x executes notebooks one after another while Sphinx reads them. This script
-fills the same execution cache first (myst-nb's jupyter-cache, `execute.cache` in
-_config.yml), so the build that follows only reads results:
+fills the same execution cache first (myst-nb's jupyter-cache, by default
+_build/.jupyter_cache), so the build that follows only reads results:
 
     python scripts/execute.py                   # execute every chapter whose code changed
     python scripts/execute.py --import DIR      # cache notebooks that nbval just executed
@@ -30,10 +30,8 @@ from jupyter_cache.executors.utils import single_nb_execution
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _config():
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    execute = config["execute"]
-    return ROOT / execute["cache"], int(execute["timeout"])
+def _timeout():
+    return int(yaml.safe_load((ROOT / "_config.yml").read_text())["execute"]["timeout"])
 
 
 def chapters():
@@ -67,8 +65,8 @@ def _execute(path, timeout):
     return nb, result.time, result.exc_string
 
 
-def execute_stale(jobs):
-    cache_path, timeout = _config()
+def execute_stale(jobs, cache_path):
+    timeout = _timeout()
     cache = get_cache(cache_path)
     stale = [p for p in chapters() if not _cached(cache, nbformat.read(p, as_version=4))]
     if not stale:
@@ -95,9 +93,8 @@ def execute_stale(jobs):
     return 1 if failed else 0
 
 
-def import_executed(folder):
+def import_executed(folder, cache_path):
     """Caches each notebook nbval executed, when its code is still the chapter's."""
-    cache_path, _ = _config()
     cache = get_cache(cache_path)
     by_name = {p.name: p for p in chapters()}
     for executed in sorted(Path(folder).glob("*.ipynb")):
@@ -124,11 +121,13 @@ def import_executed(folder):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="chapters at once (default: cores)")
-    parser.add_argument("--import", dest="folder", type=Path, help="cache the notebooks nbval executed into FOLDER")
+    parser.add_argument("--import", dest="folder", type=Path, help="cache the notebooks nbval executed (in FOLDER)")
+    parser.add_argument("--cache", type=Path, default=ROOT / "_build" / ".jupyter_cache",
+                        help="the build's execution cache (myst-nb's default for the default output)")
     args = parser.parse_args(argv)
     if args.folder is not None:
-        return import_executed(args.folder)
-    return execute_stale(args.jobs)
+        return import_executed(args.folder, args.cache)
+    return execute_stale(args.jobs, args.cache)
 
 
 if __name__ == "__main__":
