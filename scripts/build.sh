@@ -10,4 +10,10 @@ export LESSON5_PROGRESS=0
 # Executes the chapters whose code changed, one per core, into the cache the build reads.
 python scripts/execute.py
 jupyter-book build . --builder html -n -W --keep-going
+# The PDF of the whole book, linked from the front page, is printed by headless Chromium.
+if bash scripts/install-browser.sh; then
+  bash scripts/pdf.sh
+else
+  echo "build: no PDF (it needs Chromium, see above); the site itself is complete" >&2
+fi
 echo "build: open _build/html/index.html"
