@@ -152,3 +152,32 @@ def test_closure_returns_loss():
         return loss
 
     assert opt.step(closure).item() > 0
+
+
+NAN_CASES = [
+    (opt, name)
+    for opt, names in {
+        "SGD": ["lr", "momentum", "weight_decay"],
+        "RMSprop": ["lr", "eps", "alpha", "momentum", "weight_decay"],
+        "Adam": ["lr", "eps", "weight_decay", "beta1", "beta2"],
+        "AdamW": ["lr", "eps", "weight_decay", "beta1", "beta2"],
+    }.items()
+    for name in names
+]
+
+
+@pytest.mark.parametrize(("opt", "name"), NAN_CASES)
+def test_nan_hyper_parameters_are_refused_as_torch_refuses_them(opt, name):
+    """A NaN learning rate (or eps, beta, decay, momentum) turns every weight to NaN after
+    one step. torch.optim refuses it for RMSprop, Adam and AdamW (its SGD lets NaN through);
+    the package refuses it everywhere."""
+    import lesson5.optim
+
+    nan = float("nan")
+    kwargs = {"betas": (nan, 0.999)} if name == "beta1" else {"betas": (0.9, nan)} if name == "beta2" else {name: nan}
+    w = torch.zeros(2, requires_grad=True)
+    if opt != "SGD":
+        with pytest.raises(ValueError):
+            getattr(torch.optim, opt)([w], **kwargs)
+    with pytest.raises(ValueError, match="must be"):
+        getattr(lesson5.optim, opt)([w], **kwargs)

@@ -24,7 +24,8 @@ FASTAI_BETAS = (0.9, 0.99)
 
 
 def _check_hyper(name, value, low=0.0, high=None):
-    if value < low or (high is not None and value >= high):
+    # Written so that NaN, which fails every comparison, is refused too (torch.optim refuses it).
+    if not value >= low or (high is not None and not value < high):
         bound = f"in [{low}, {high})" if high is not None else f">= {low}"
         raise ValueError(f"{name} must be {bound}, got {value}")
 
