@@ -10,7 +10,7 @@ bash scripts/setup.sh
 export LESSON5_PROGRESS=0
 
 echo "== lint"
-python -m ruff check code tests benchmarks _ext scripts conftest.py
+python -m ruff check code tests benchmarks _ext scripts conftest.py book
 
 echo "== data: every dataset obtainable and verified (one clear message if not)"
 python -m lesson5.download --check
