@@ -24,13 +24,15 @@ CELL_ID = "bootstrap"
 TAGS = ["hide-cell"]
 
 TEMPLATE = '''\
-# Outside the course's environment (Colab, say), install its package `lesson5` at the
-# release this chapter was written for; LESSON5_REPOSITORY points it at another copy.
+# Outside the course's environment (Colab, say), install its package
+# `lesson5` at the release this chapter was written for;
+# LESSON5_REPOSITORY points it at another copy.
 import importlib.util
 import os
 
+REPOSITORY = "{url}"
 if importlib.util.find_spec("lesson5") is None:
-    repository = os.environ.get("LESSON5_REPOSITORY", "{url}")
+    repository = os.environ.get("LESSON5_REPOSITORY", REPOSITORY)
     %pip install --quiet "git+{{repository}}@{ref}#subdirectory=code"'''
 
 
