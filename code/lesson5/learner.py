@@ -122,7 +122,9 @@ class ProgressTable(Callback):
     """Shows the epoch table when a fit ends, and a live progress bar while it runs.
 
     The final output is the same table whether or not the bar was shown, so a chapter's
-    stored outputs do not depend on who executed it.
+    stored outputs do not depend on who executed it. It leaves out the epoch's wall time,
+    which says nothing on a page read later (and differs between runs); the recorder's
+    `table` keeps it.
     """
 
     order = 10
@@ -137,7 +139,7 @@ class ProgressTable(Callback):
         self._start_row = len(learn.recorder.rows)
 
     def _rendered(self, learn):
-        return learn.recorder.table.iloc[self._start_row :].round(self.digits)
+        return learn.recorder.table.iloc[self._start_row :].drop(columns="time").round(self.digits)
 
     def after_batch(self, learn):
         now = time.perf_counter()
