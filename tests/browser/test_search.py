@@ -39,3 +39,10 @@ def test_backpropagation_finds_the_back_propagation_chapter(reader, site_url):
     chapters = [text for href, text in found if "back-propagation" in text.lower()]
     assert chapters, f"'backpropagation' finds no page titled with back-propagation: {found}"
     assert found[0][1] == chapters[0], f"the chapter is not the first result: {found}"
+
+
+def test_momentum_finds_the_glossary(reader, site_url):
+    found = _search(reader(1280), site_url, "momentum")
+    assert any("glossary" in href for href, _ in found), (
+        f"search.html: 'momentum' results do not include the glossary: {found}"
+    )

@@ -91,22 +91,6 @@ def _has_anchor(file, fragment):
     return f'id="{fragment}"' in html or f'name="{fragment}"' in html
 
 
-def test_search_finds_momentum(offline_context, site_url):
-    page = offline_context.new_page()
-    page.goto(f"{site_url}search.html?q=momentum", wait_until="load")
-    results = page.locator("#search-results ul.search li")
-    try:
-        results.first.wait_for(timeout=20000)
-    except Exception:
-        summary = page.locator("#search-results").inner_text()
-        pytest.fail(f"search.html: searching 'momentum' found nothing: {summary!r}")
-    found = results.locator("a").evaluate_all("links => links.map(a => a.href)")
-    page.close()
-    assert any("glossary" in href for href in found), (
-        f"search.html: 'momentum' results do not include the glossary: {found}"
-    )
-
-
 @pytest.mark.parametrize("page", CHAPTERS)
 def test_chapter_offers_its_notebook(offline_context, site_url, page):
     browser_page = offline_context.new_page()

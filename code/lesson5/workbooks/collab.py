@@ -76,6 +76,12 @@ LR_CELL, COUNT_CELL = "$B$3", "$B$4"
 FIRST_BLOCK = 7
 
 
+def _block(col, row, n_cols, n_rows):
+    """The A1-style range of n_cols x n_rows cells whose top-left cell is (col, row)."""
+    return (f"{get_column_letter(col)}{row}:"
+            f"{get_column_letter(col + n_cols - 1)}{row + n_rows - 1}")
+
+
 def build_collab(table, user_factors, movie_factors, lr=0.3, steps=500, titles=None):
     """The collab workbook for `table` (a `crosstab`) from the given starting factors.
 
@@ -139,10 +145,8 @@ def build_collab(table, user_factors, movie_factors, lr=0.3, steps=500, titles=N
                     ws[cell] = float(fit.movie_factors[0, j, c])
                     continue
                 # Movie j's factor c moves against Σ_users error · user factor c.
-                errs = f"{get_column_letter(err_col + j)}{prev_top + USER_ROW}:" \
-                       f"{get_column_letter(err_col + j)}{prev_top + USER_ROW + n_users - 1}"
-                users = f"{get_column_letter(FACTOR_COL + c)}{prev_top + USER_ROW}:" \
-                        f"{get_column_letter(FACTOR_COL + c)}{prev_top + USER_ROW + n_users - 1}"
+                errs = _block(err_col + j, prev_top + USER_ROW, 1, n_users)
+                users = _block(FACTOR_COL + c, prev_top + USER_ROW, 1, n_users)
                 ws[cell] = (f"={get_column_letter(PRED_COL + j)}{prev_top + MOVIE_ROW + c}-{LR_CELL}"
                             f"*SUMPRODUCT({errs},{users})/({COUNT_CELL}*{prev_rmse})")
                 expected[("descent", cell)] = fit.movie_factors[s, j, c]
@@ -155,10 +159,8 @@ def build_collab(table, user_factors, movie_factors, lr=0.3, steps=500, titles=N
                     ws[cell] = float(fit.user_factors[0, i, c])
                     continue
                 # User i's factor c moves against Σ_movies error · movie factor c.
-                errs = f"{get_column_letter(err_col)}{prev_top + USER_ROW + i}:" \
-                       f"{get_column_letter(err_col + n_movies - 1)}{prev_top + USER_ROW + i}"
-                movies = f"{get_column_letter(PRED_COL)}{prev_top + MOVIE_ROW + c}:" \
-                         f"{get_column_letter(PRED_COL + n_movies - 1)}{prev_top + MOVIE_ROW + c}"
+                errs = _block(err_col, prev_top + USER_ROW + i, n_movies, 1)
+                movies = _block(PRED_COL, prev_top + MOVIE_ROW + c, n_movies, 1)
                 ws[cell] = (f"={get_column_letter(FACTOR_COL + c)}{prev_top + USER_ROW + i}-{LR_CELL}"
                             f"*SUMPRODUCT({errs},{movies})/({COUNT_CELL}*{prev_rmse})")
                 expected[("descent", cell)] = fit.user_factors[s, i, c]
