@@ -74,12 +74,12 @@
     const shownOptimizers = {};
     for (const name of data.optimizers) {
       const id = `${uid}-${name}`;
-      const box = element("input", { type: "checkbox", id, checked: "" }, boxes);
+      // The box sits inside its label, so a wrapped row never separates them. Text stays in
+      // the theme's colour (readable in light and dark mode); a swatch carries the path's.
+      const label = element("label", { for: id, class: "explorer-option" }, boxes);
+      const box = element("input", { type: "checkbox", id, checked: "" }, label);
       box.dataset.optimizer = name;
       shownOptimizers[name] = box;
-      // Text stays in the theme's colour (readable in light and dark mode); a swatch
-      // carries the path's colour.
-      const label = element("label", { for: id }, boxes);
       element("span", { class: "explorer-swatch", style: `background: ${COLORS[name]}`, "aria-hidden": "true" }, label);
       label.append(name);
     }
