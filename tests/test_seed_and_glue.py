@@ -1,8 +1,9 @@
+import nbformat
 import numpy as np
 import torch
 
 from lesson5 import glue, seed_everything
-from lesson5.glue import _Text
+from lesson5.glue import glue_output
 
 
 def draws():
@@ -32,10 +33,20 @@ def test_seed_everything_fixes_threads_and_turns_off_onednn(monkeypatch):
 
 
 def test_glue_formats_before_gluing(monkeypatch):
-    glued = {}
-    monkeypatch.setattr("myst_nb.glue", lambda name, obj, display: glued.update({name: (obj, display)}))
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda data, raw, metadata: shown.append((data, metadata)))
     assert glue("acc", np.float32(0.96251), "{:.1%}") == "96.3%"
     assert glue("n", torch.tensor(8000), "{:,}") == "8,000"
-    obj, display = glued["acc"]
-    assert repr(obj) == "96.3%" and display is False
-    assert isinstance(obj, _Text)
+    assert shown == [glue_output("acc", "96.3%"), glue_output("n", "8,000")]
+
+
+def test_myst_nb_reads_what_glue_writes():
+    from myst_nb.ext.glue import extract_glue_data_cell
+
+    data, metadata = glue_output("acc", "96.3%")
+    cell = nbformat.v4.new_code_cell(
+        outputs=[nbformat.v4.new_output("display_data", data=data, metadata=metadata)]
+    )
+    [(name, found)] = extract_glue_data_cell(cell)
+    assert name == "acc"
+    assert found["data"] == {"text/plain": "96.3%"}

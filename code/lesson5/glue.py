@@ -4,27 +4,31 @@ Used by every chapter (first in book/01_data.ipynb): prose never types a measure
 it names a value glued by a code cell, as {glue:}`name`.
 """
 
+# myst-nb finds a glued value by this prefix on the output's MIME types and by the name in
+# the output's "scrapbook" metadata (its glue extension). Writing that output here, rather
+# than calling myst_nb.glue, spares every chapter's kernel the import of myst-nb and Sphinx
+# (seconds, on a laptop), which only the site build needs.
+_GLUE_MIME_PREFIX = "application/papermill.record/"
 
-class _Text:
-    """Displays as exactly its text: a glued string shows without quotes."""
 
-    def __init__(self, text):
-        self.text = text
-
-    def __repr__(self):
-        return self.text
+def glue_output(name, text):
+    """The display output (data, metadata) that glues `text` under `name`, hidden in place."""
+    data = {f"{_GLUE_MIME_PREFIX}text/plain": text}
+    metadata = {"scrapbook": {"name": name, "mime_prefix": _GLUE_MIME_PREFIX}}
+    return data, metadata
 
 
 def glue(name, value, fmt="{}"):
     """Glues `value` formatted with `fmt` (e.g. "{:.1%}") under `name`, without showing it here.
 
     The value is formatted first, so the page shows the same digits the code computed and
-    no NumPy scalar reaches myst-nb's own formatter.
+    no NumPy scalar reaches a formatter of its own.
     """
-    from myst_nb import glue as myst_glue
+    from IPython.display import display
 
     if hasattr(value, "item"):
         value = value.item()
     text = fmt.format(value)
-    myst_glue(name, _Text(text), display=False)
+    data, metadata = glue_output(name, text)
+    display(data, raw=True, metadata=metadata)
     return text
