@@ -1,37 +1,55 @@
 #!/usr/bin/env bash
-# Runs every test: lint, the package's unit tests, nbval on every chapter (stored outputs
-# must match a fresh run), a clean build of the site with warnings as errors, and the built
-# site and JupyterLab checked in headless Chromium (tests/browser).
+# Runs every test: lint, the package's unit tests together with nbval on every chapter (stored
+# outputs must match a fresh run), a clean build of the site from those runs with warnings as
+# errors, the PDF, and the built site and JupyterLab checked in headless Chromium (tests/browser).
+# Steps that do not depend on each other overlap: the system packages install while pip
+# installs the Python ones, and the unit tests fill the cores between chapters.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+start=$SECONDS
+step() { echo "== $1  [$((SECONDS - start)) s]"; }
+
+# LibreOffice (the workbook tests recalculate in it), Chromium, a Chinese font and axe-core
+# (the browser tests): one job in the background, since apt-get runs one at a time.
+system_log=$(mktemp)
+trap 'rm -f "$system_log"' EXIT
+{ bash scripts/install-libreoffice.sh && bash scripts/install-browser.sh; } >"$system_log" 2>&1 &
+system_job=$!
+
+step "environment (.venv from requirements.txt)"
 bash scripts/setup.sh
 . scripts/env.sh
 # Progress bars are for people watching; stored outputs must not contain them.
 export LESSON5_PROGRESS=0
 
-echo "== lint"
+step "lint"
 python -m ruff check code tests benchmarks _ext scripts conftest.py book
 
-echo "== data: every dataset obtainable and verified (one clear message if not)"
+step "data: every dataset obtainable and verified (one clear message if not)"
 python -m lesson5.download --check
 
-echo "== unit tests (the workbook tests recalculate in LibreOffice)"
-bash scripts/install-libreoffice.sh
-python -m pytest tests -q --ignore=tests/browser
+step "system packages: LibreOffice, Chromium, axe-core"
+if ! wait "$system_job"; then
+  cat "$system_log" >&2
+  exit 1
+fi
+cat "$system_log"
 
-echo "== nbval: every chapter re-executed (one per core) and compared with its stored outputs"
+step "unit tests and nbval (every chapter re-executed, compared with its stored outputs), one process per core"
 rm -rf _build
 export LESSON5_EXECUTED_DIR=_build/nbval-executed
-python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-  --nbval-cell-timeout 600 -p no:cacheprovider -q -n auto --dist loadfile book/
+# Chapters first: they are the longest items, and loadfile keeps each one in one kernel.
+python -m pytest book/ tests --ignore=tests/browser -p no:cacheprovider -q -n auto --dist loadfile \
+  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600 \
+  --durations=5
 
-echo "== site build from scratch, from the runs nbval just compared (no chapter executed twice)"
+step "site build from scratch, from the runs nbval just compared (no chapter executed twice)"
 python scripts/execute.py --import "$LESSON5_EXECUTED_DIR"
 jupyter-book build . --builder html -n -W --keep-going
 
-echo "== browser: every page of the built site, and a chapter run in JupyterLab, in headless Chromium"
-bash scripts/install-browser.sh
-echo "== PDF of the whole book (the one-page build, printed by Chromium)"
+step "PDF of the whole book (the one-page build, printed by Chromium)"
 bash scripts/pdf.sh
-python -m pytest tests/browser -q -p no:cacheprovider
-echo "test: all passed"
+
+step "browser: every page of the built site, and a chapter run in JupyterLab, in headless Chromium"
+python -m pytest tests/browser -q -p no:cacheprovider -n auto --dist loadgroup --durations=5
+step "test: all passed"
