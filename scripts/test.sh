@@ -51,5 +51,7 @@ step "PDF of the whole book (the one-page build, printed by Chromium)"
 bash scripts/pdf.sh
 
 step "browser: every page of the built site, and a chapter run in JupyterLab, in headless Chromium"
-python -m pytest tests/browser -q -p no:cacheprovider -n auto --dist loadgroup --durations=5
+# One browser at a time: the page checks share session fixtures (each page visited once), and
+# two Chromiums on two cores made it slower, not faster, with timeouts.
+python -m pytest tests/browser -q -p no:cacheprovider --durations=5
 step "test: all passed"

@@ -34,10 +34,6 @@ def _get_json(url):
         return json.loads(response.read())
 
 
-# With pytest-xdist (scripts/test.sh) these tests share one worker: one JupyterLab server for both tests.
-pytestmark = pytest.mark.xdist_group("lab")
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """JupyterLab started by scripts/lab.sh; yields (base_url, token)."""

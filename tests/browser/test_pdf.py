@@ -43,10 +43,6 @@ def test_front_page_links_to_the_pdf(offline_context, site_url):
     assert links == [f"{site_url}{PDF.name}"], f"{PAGES[0]}: PDF links {links}"
 
 
-# With pytest-xdist (scripts/test.sh) these tests share one worker: the book is printed once for every test here.
-pytestmark = pytest.mark.xdist_group("pdf")
-
-
 @pytest.fixture(scope="module")
 def printed_book(browser):
     root = SINGLEHTML / f"{PAGES[0]}.html"
