@@ -186,7 +186,9 @@ def test_check_command_fetches_every_dataset(session_cache):
 def test_installed_package_finds_its_manifest_outside_the_checkout(tmp_path):
     """`pip install ./code` (not editable) into a fresh venv, used from a folder outside the checkout."""
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=120)
+    # Without pip of its own (installing one costs seconds): this environment's pip installs into it.
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)],
+                   check=True, timeout=120)
     python = venv / "bin" / "python"
     # The test environment's packages (torch, setuptools...) without its editable lesson5: a plain
     # path line, so that the .pth file installing the editable finder there is not run.
@@ -196,8 +198,9 @@ def test_installed_package_finds_its_manifest_outside_the_checkout(tmp_path):
     # A copy, as pip from git would see it: building in place would leave code/build behind.
     source = shutil.copytree(REPO / "code", tmp_path / "code", ignore=shutil.ignore_patterns("*.egg-info", "build"))
     # --no-build-isolation and --no-index: setuptools comes from the environment, no network needed.
-    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--no-index",
-                    "--no-cache-dir", str(source)], check=True, timeout=300, cwd=tmp_path, capture_output=True)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
+                    "--no-build-isolation", "--no-index", "--no-cache-dir", str(source)],
+                   check=True, timeout=300, cwd=tmp_path, capture_output=True)
     script = textwrap.dedent("""
         import lesson5.download as download
         assert "site-packages" in download.__file__, download.__file__

@@ -4,6 +4,12 @@ The site in ``_build/html`` (or ``$LESSON5_SITE_HTML``) is served on 127.0.0.1 b
 http.server and driven by headless Chromium through Playwright. Playwright's own browser
 download does not work offline, so the test uses the system Chromium (``/usr/bin/chromium``,
 installed by ``scripts/install-browser.sh``, or ``$LESSON5_CHROMIUM``).
+
+Loading a chapter costs seconds, so the checks that only read a page share one load of it:
+``shown(page, width)`` keeps the page open while every test about it runs, and the tests are
+run page by page (pytest_collection_modifyitems) so that each page is loaded once per width.
+A test that changes what a page shows (clicks, sliders, navigation) opens its own with
+``reader``.
 """
 
 import functools
@@ -11,11 +17,14 @@ import http.server
 import os
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import sync_playwright
-from site_pages import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, SITE
+from site_pages import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, SITE, toc_pages
+
+BROWSER_TESTS = Path(__file__).resolve().parent
 
 
 @dataclass
@@ -32,6 +41,22 @@ class Visit:
     math_errors: int = 0
     error_outputs: list = field(default_factory=list)
     links: list = field(default_factory=list)
+
+
+def pytest_collection_modifyitems(items):
+    """Runs the browser tests page by page, each page's desktop checks before its phone
+    ones, so that `shown` loads each page once per width. Tests about no page in particular
+    keep their order, after the others."""
+    pages = toc_pages()
+
+    def order(item):
+        if BROWSER_TESTS not in Path(item.path).parents:
+            return (-1, 0)
+        params = item.callspec.params if hasattr(item, "callspec") else {}
+        page = params.get("page", params.get("chapter"))
+        return (pages.index(page) if page in pages else len(pages), -params.get("width", 1280))
+
+    items.sort(key=order)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -151,49 +176,88 @@ async () => {
 
 
 @pytest.fixture(scope="session")
-def visit(offline_context, site_url):
-    """visit('book/intro') loads the page once per session, screenshots it into
-    <build>/screenshots/ and returns a Visit with everything the tests check."""
+def shown(browser, site_url):
+    """shown(page, width=1280) returns an open browser page (Playwright's Page) showing
+    the site's page `page` ('book/intro') to an offline reader with a window `width` px wide,
+    in light mode, its formulas typeset. It stays open until another page is asked for at
+    that width; the tests must leave it as they found it (reading it, tabbing through it and
+    auditing it do). `shown.loads[(page, width)]` is what its loading did (a Visit).
+    """
+    open_pages = {}
+
+    def show(page, width=1280):
+        current = open_pages.get(width)
+        if current and current[0] == page:
+            return current[1]
+        if current:
+            current[1].context.close()
+        context = _offline(
+            browser.new_context(viewport={"width": width, "height": 900}, color_scheme="light")
+        )
+        browser_page = context.new_page()
+        loaded = _load(browser_page, f"{site_url}{page}.html")
+        loaded.external_requests = context.external_requests
+        show.loads[(page, width)] = loaded
+        open_pages[width] = (page, browser_page)
+        return browser_page
+
+    show.loads = {}
+    yield show
+    for _, browser_page in open_pages.values():
+        browser_page.context.close()
+
+
+def _load(browser_page, url):
+    """Opens `url`, recording its console errors and failed requests, and waits for its
+    formulas to be typeset."""
+    result = Visit(url=url)
+    browser_page.on(
+        "console",
+        lambda msg: msg.type == "error"
+        and result.console_errors.append(f"{msg.text} ({msg.location.get('url', '')})"),
+    )
+    browser_page.on("pageerror", lambda exc: result.console_errors.append(f"uncaught: {exc}"))
+    browser_page.on(
+        "requestfailed",
+        lambda req: result.failed_requests.append(f"{req.url}: {req.failure}"),
+    )
+    browser_page.on(
+        "response",
+        lambda resp: resp.status >= 400
+        and result.failed_requests.append(f"{resp.url}: HTTP {resp.status}"),
+    )
+    response = browser_page.goto(url, wait_until="load")
+    if response is None or response.status != 200:
+        result.failed_requests.append(f"{url}: HTTP {response and response.status}")
+    browser_page.evaluate("() => window.MathJax?.startup?.promise")
+    return result
+
+
+@pytest.fixture(scope="session")
+def visit(shown):
+    """visit('book/intro') returns a Visit with everything test_site.py checks about the
+    page on a desktop, and screenshots it into <build>/screenshots/; each page once."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     visits = {}
 
-    def load(docname):
+    def look(docname):
         if docname in visits:
             return visits[docname]
-        url = f"{site_url}{docname}.html"
-        result = Visit(url=url)
-        page = offline_context.new_page()
-        page.on(
-            "console",
-            lambda msg: msg.type == "error"
-            and result.console_errors.append(f"{msg.text} ({msg.location.get('url', '')})"),
+        browser_page = shown(docname)
+        found = browser_page.evaluate(_VISIT_SCRIPT)
+        browser_page.wait_for_load_state("networkidle")
+        browser_page.screenshot(
+            path=str(SCREENSHOTS / f"{docname.replace('/', '__')}.png"), full_page=True
         )
-        page.on("pageerror", lambda exc: result.console_errors.append(f"uncaught: {exc}"))
-        page.on(
-            "requestfailed",
-            lambda req: result.failed_requests.append(f"{req.url}: {req.failure}"),
-        )
-        page.on(
-            "response",
-            lambda resp: resp.status >= 400
-            and result.failed_requests.append(f"{resp.url}: HTTP {resp.status}"),
-        )
-        before = len(offline_context.external_requests)
-        response = page.goto(url, wait_until="load")
-        if response is None or response.status != 200:
-            result.failed_requests.append(f"{url}: HTTP {response and response.status}")
-        found = page.evaluate(_VISIT_SCRIPT)
-        page.wait_for_load_state("networkidle")
-        page.screenshot(path=str(SCREENSHOTS / f"{docname.replace('/', '__')}.png"), full_page=True)
-        page.close()
+        result = shown.loads[(docname, 1280)]
         result.images = found["images"]
         result.math_elements = found["mathElements"]
         result.math_rendered = found["mathRendered"]
         result.math_errors = found["mathErrors"]
         result.error_outputs = found["errorOutputs"]
         result.links = found["links"]
-        result.external_requests = offline_context.external_requests[before:]
+        result.external_requests = list(result.external_requests)
         visits[docname] = result
         return result
 
-    return load
+    return look

@@ -12,40 +12,37 @@ PAGES = toc_pages()
 BIBLIOGRAPHY = next(page for page in PAGES if page.endswith("bibliography"))
 
 
-def _evaluate(context, url, script):
-    page = context.new_page()
-    page.goto(url, wait_until="load")
-    found = page.evaluate(script)
-    page.close()
-    return found
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def entry_labels(offline_context, site_url):
-    labels = _evaluate(
-        offline_context,
-        f"{site_url}{BIBLIOGRAPHY}.html",
+    # A page of its own: `shown` is showing the page whose citations are being checked.
+    page = offline_context.new_page()
+    page.goto(f"{site_url}{BIBLIOGRAPHY}.html", wait_until="load")
+    labels = page.evaluate(
         """() => Object.fromEntries(Array.from(document.querySelectorAll('.citation'),
-             (entry) => [entry.id, entry.querySelector('.label').innerText]))""",
+             (entry) => [entry.id, entry.querySelector('.label').innerText]))"""
     )
+    page.close()
     assert labels, f"{BIBLIOGRAPHY} lists no entries"
     return {key: label.strip("[]") for key, label in labels.items()}
 
 
-@pytest.fixture(scope="module")
-def citations(offline_context, site_url):
+@pytest.fixture(scope="session")
+def citations(shown):
+    """citations(page): each link into the bibliography, as [entry id, link text, the
+    citation's text]."""
     name = BIBLIOGRAPHY.rsplit("/", 1)[-1]
     found = {}
-    for page in PAGES:
-        found[page] = _evaluate(
-            offline_context,
-            f"{site_url}{page}.html",
-            f"""() => Array.from(document.querySelectorAll('a[href*="{name}.html#"]'),
-                 (a) => [a.hash.slice(1), a.innerText,
-                         a.closest('.bibtex-citation')?.innerText ?? ''])""",
-        )
-    assert sum(map(len, found.values())) > 10, f"few citations found: {found}"
-    return found
+
+    def read(page):
+        if page not in found:
+            found[page] = shown(page).evaluate(
+                f"""() => Array.from(document.querySelectorAll('a[href*="{name}.html#"]'),
+                     (a) => [a.hash.slice(1), a.innerText,
+                             a.closest('.bibtex-citation')?.innerText ?? ''])"""
+            )
+        return found[page]
+
+    return read
 
 
 def _as_read(link_text, citation_text):
@@ -61,7 +58,13 @@ def _as_read(link_text, citation_text):
 def test_citations_match_their_entries_labels(entry_labels, citations, page):
     wrong = [
         f"{_as_read(text, citation)!r} leads to {entry_labels.get(target)!r}"
-        for target, text, citation in citations[page]
+        for target, text, citation in citations(page)
         if entry_labels.get(target) != _as_read(text, citation)
     ]
     assert not wrong, f"{page}: citations whose bibliography entry is labelled otherwise: {wrong}"
+
+
+def test_the_citation_check_sees_citations(citations):
+    """Guards the check above against passing on pages where no citation was found."""
+    counts = {page: len(citations(page)) for page in PAGES}
+    assert sum(counts.values()) > 10, f"few citations found: {counts}"

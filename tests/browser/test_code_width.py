@@ -37,10 +37,8 @@ _OVERFLOWING = """
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_code_and_output_fit_the_column(reader, site_url, chapter):
-    page = reader(1280)
-    page.goto(f"{site_url}{chapter}.html", wait_until="load")
-    blocks = page.evaluate(_OVERFLOWING)
+def test_code_and_output_fit_the_column(shown, chapter):
+    blocks = shown(chapter).evaluate(_OVERFLOWING)
     if not blocks:
         return
     fits = min(block["fits"] for block in blocks)

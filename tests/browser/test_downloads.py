@@ -22,11 +22,9 @@ def test_chapter_offers_its_workbook(visit, page, name):
     with urlopen(links[0]) as response:
         data = response.read()
     assert data[:2] == b"PK", f"{links[0]} is not a zip container (an .xlsx is one)"
-    book = openpyxl.load_workbook(io.BytesIO(data))
-    formulas = sum(
-        isinstance(cell.value, str) and cell.value.startswith("=")
-        for sheet in book.worksheets
-        for row in sheet.iter_rows()
-        for cell in row
+    # Read-only mode streams the sheets, and the first formula settles it.
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    values = (value for sheet in book.worksheets for row in sheet.values for value in row)
+    assert any(isinstance(value, str) and value.startswith("=") for value in values), (
+        f"{name} from {page} holds no formulas"
     )
-    assert formulas > 0, f"{name} from {page} holds no formulas"

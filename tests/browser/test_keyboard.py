@@ -52,26 +52,31 @@ def _tab_through(browser_page, limit=400):
     raise AssertionError(f"Tab did not come back to the page after {limit} stops")
 
 
-def _tab_stops(reader, site_url, page, width):
-    browser_page = reader(width)
-    browser_page.goto(f"{site_url}{page}.html", wait_until="load")
-    browser_page.evaluate("() => window.MathJax?.startup?.promise")
-    return _tab_through(browser_page)
+@pytest.fixture(scope="session")
+def tab_stops(shown):
+    """tab_stops(page, width): what Tab reached on the page, walked once per page and width."""
+    walked = {}
+
+    def stops(page, width):
+        if (page, width) not in walked:
+            walked[(page, width)] = _tab_through(shown(page, width))
+        return walked[(page, width)]
+
+    return stops
 
 
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("page", PAGES)
-def test_every_control_shows_keyboard_focus(reader, site_url, page, width):
-    stops = _tab_stops(reader, site_url, page, width)
+def test_every_control_shows_keyboard_focus(tab_stops, page, width):
+    stops = tab_stops(page, width)
     assert len(stops) > 5, f"{page}: Tab reached only {len(stops)} controls"
     hidden = sorted({s["what"] for s in stops if not _shows_focus(s)})
     assert not hidden, f"{page} at {width} px: focus is invisible on {hidden}"
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_formulas_are_not_tab_stops(reader, site_url, page):
-    stops = _tab_stops(reader, site_url, page, 1280)
-    formulas = [s["what"] for s in stops if s["math"] and not s["scrolls"]]
+def test_formulas_are_not_tab_stops(tab_stops, page):
+    formulas = [s["what"] for s in tab_stops(page, 1280) if s["math"] and not s["scrolls"]]
     assert not formulas, f"{page}: {len(formulas)} formulas are tab stops: {formulas[:5]}"
 
 

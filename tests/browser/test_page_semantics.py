@@ -24,19 +24,14 @@ def test_the_chinese_overview_declares_chinese():
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_page_declares_its_language(offline_context, site_url, page):
-    browser_page = offline_context.new_page()
-    browser_page.goto(f"{site_url}{page}.html", wait_until="load")
-    lang = browser_page.evaluate("() => document.documentElement.lang")
-    browser_page.close()
+def test_page_declares_its_language(shown, page):
+    lang = shown(page).evaluate("() => document.documentElement.lang")
     assert lang == _declared_language(page), f"{page}: <html lang={lang!r}>"
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_ids_are_unique(offline_context, site_url, page):
-    browser_page = offline_context.new_page()
-    browser_page.goto(f"{site_url}{page}.html", wait_until="load")
-    repeated = browser_page.evaluate(
+def test_ids_are_unique(shown, page):
+    repeated = shown(page).evaluate(
         """() => {
              const counts = {};
              for (const el of document.querySelectorAll('[id]')) {
@@ -45,5 +40,4 @@ def test_ids_are_unique(offline_context, site_url, page):
              return Object.entries(counts).filter(([, n]) => n > 1);
            }"""
     )
-    browser_page.close()
     assert not repeated, f"{page}: ids used more than once: {repeated}"

@@ -92,13 +92,10 @@ def _has_anchor(file, fragment):
 
 
 @pytest.mark.parametrize("page", CHAPTERS)
-def test_chapter_offers_its_notebook(offline_context, site_url, page):
-    browser_page = offline_context.new_page()
-    browser_page.goto(f"{site_url}{page}.html", wait_until="load")
-    links = browser_page.locator("a.btn-download-source-button").evaluate_all(
+def test_chapter_offers_its_notebook(shown, page):
+    links = shown(page).locator("a.btn-download-source-button").evaluate_all(
         "links => links.map(a => a.href)"
     )
-    browser_page.close()
     notebooks = [href for href in links if href.endswith(".ipynb")]
     assert notebooks, f"{page}: no 'download .ipynb' button (download links: {links})"
     try:
