@@ -19,6 +19,7 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -58,6 +59,19 @@ def _store(cache, path, nb, seconds):
     )
 
 
+def _expected_seconds(path):
+    """How long the chapter ran when its outputs were stored: the sum of its cells' times,
+    which Jupyter records in each cell's metadata (0 for a chapter without them)."""
+    seconds = 0.0
+    for cell in nbformat.read(path, as_version=4).cells:
+        timing = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
+            start = datetime.fromisoformat(timing["iopub.execute_input"].replace("Z", "+00:00"))
+            end = datetime.fromisoformat(timing["shell.execute_reply"].replace("Z", "+00:00"))
+            seconds += (end - start).total_seconds()
+    return seconds
+
+
 def _execute(path, timeout):
     """Runs in a worker process: one chapter, in its own folder, as myst-nb would."""
     nb = nbformat.read(path, as_version=4)
@@ -72,8 +86,8 @@ def execute_stale(jobs, cache_path):
     if not stale:
         print("execute: every chapter's results are cached")
         return 0
-    # Largest notebook first: a rough proxy for the longest run, so no core idles at the end.
-    stale.sort(key=lambda p: p.stat().st_size, reverse=True)
+    # Longest first, so that no core idles at the end while one chapter finishes.
+    stale.sort(key=_expected_seconds, reverse=True)
     print(f"execute: {len(stale)} chapter(s), {jobs} at a time")
     failed = []
     start = time.perf_counter()
