@@ -1,4 +1,7 @@
 import copy
+import subprocess
+import sys
+import textwrap
 
 import pytest
 import torch
@@ -181,3 +184,31 @@ def test_nan_hyper_parameters_are_refused_as_torch_refuses_them(opt, name):
             getattr(torch.optim, opt)([w], **kwargs)
     with pytest.raises(ValueError, match="must be"):
         getattr(lesson5.optim, opt)([w], **kwargs)
+
+
+def test_training_does_not_import_torchs_compiler():
+    """Building, stepping and zeroing every optimizer leaves torch._dynamo unimported (it
+    costs about 2 s of a chapter's start), and the param groups are still checked."""
+    script = textwrap.dedent("""
+        import sys
+        import torch
+        from lesson5.optim import SGD, RMSprop, Adam, AdamW
+        model = torch.nn.Linear(3, 2)
+        for cls in (SGD, RMSprop, Adam, AdamW):
+            opt = cls(model.parameters(), lr=0.1)
+            model(torch.randn(4, 3)).sum().backward()
+            opt.step()
+            opt.zero_grad()
+            assert model.weight.grad is None
+            opt.add_param_group({"params": [torch.nn.Parameter(torch.zeros(1))]})
+            try:
+                opt.add_param_group({"params": [model.weight]})
+            except ValueError as error:
+                assert "more than one parameter group" in str(error)
+            else:
+                raise AssertionError("a parameter in two groups was accepted")
+        print("torch._dynamo" in sys.modules)
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

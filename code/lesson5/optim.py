@@ -88,7 +88,28 @@ def _groups_with_state(optimizer):
         yield group, params, grads, states, [c.item() for c in counters]
 
 
-class SGD(Optimizer):
+class _Optimizer(Optimizer):
+    """`torch.optim.Optimizer` without its hook into torch's compiler.
+
+    Torch wraps `add_param_group` and `zero_grad` so that its compiler (TorchDynamo) skips
+    them, and the wrapper imports that compiler on its first call: about 2 s, once per
+    kernel, before the first step of a chapter that never compiles anything. These call the
+    methods unwrapped; what they do is unchanged.
+    """
+
+    def add_param_group(self, param_group):
+        return _unwrapped(Optimizer.add_param_group)(self, param_group)
+
+    def zero_grad(self, set_to_none=True):
+        return _unwrapped(Optimizer.zero_grad)(self, set_to_none)
+
+
+def _unwrapped(method):
+    # functools.wraps keeps the original as __wrapped__; a torch without the wrapper has none.
+    return getattr(method, "__wrapped__", method)
+
+
+class SGD(_Optimizer):
     """Stochastic gradient descent, optionally with (Nesterov) momentum.
 
     With g = grad + weight_decay·p (negated first when `maximize`):
@@ -138,7 +159,7 @@ class SGD(Optimizer):
         return bufs
 
 
-class RMSprop(Optimizer):
+class RMSprop(_Optimizer):
     """RMSProp (Tieleman and Hinton, 2012): divide the step by a running RMS of the gradient.
 
     With g = grad + weight_decay·p (negated first when `maximize`):
@@ -196,7 +217,7 @@ class RMSprop(Optimizer):
         return loss
 
 
-class Adam(Optimizer):
+class Adam(_Optimizer):
     """Adam (Kingma and Ba, 2015): momentum on the gradient, RMSProp on its scale, bias-corrected.
 
     At step t, with g = grad (negated when `maximize`), plus weight_decay·p unless decoupled:
