@@ -4,9 +4,7 @@ The chapters that offer the lesson's spreadsheets (book/03, 04, 06) show rows as
 computed them, and tests/test_workbooks.py compares every computed cell with the package.
 """
 
-import hashlib
 import math
-import os
 import shutil
 import subprocess
 import tempfile
@@ -42,54 +40,6 @@ def soffice():
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def _new_profile(binary, folder):
-    """Fills `folder` with a profile holding `_PROFILE_SETTINGS`: a copy of one that has been
-    through LibreOffice's first start where that can be kept, else a bare one.
-
-    On a bare profile soffice does its first-start work and then restarts itself, which costs
-    a second start (1.4 s of the 3 s a small workbook takes). The started profile is made once
-    per LibreOffice installation and kept in the user's cache folder; each run still gets its
-    own copy.
-    """
-    template = _started_profile(binary)
-    if template is not None:
-        shutil.copytree(template, folder, dirs_exist_ok=True)
-        return
-    user = folder / "user"
-    user.mkdir(parents=True, exist_ok=True)
-    (user / "registrymodifications.xcu").write_text(_PROFILE_SETTINGS)
-
-
-def _started_profile(binary, timeout=120):
-    """The kept profile for this `binary` (made now if missing), or None where it cannot be."""
-    real = os.path.realpath(binary)
-    key = hashlib.sha256(f"{real}:{os.stat(real).st_mtime_ns}:{_PROFILE_SETTINGS}".encode()).hexdigest()[:16]
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "lesson5")
-    kept = cache / f"soffice-profile-{key}"
-    if (kept / "user").is_dir():
-        return kept
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        draft = Path(tempfile.mkdtemp(prefix=".soffice-profile-", dir=cache))
-    except OSError:
-        return None
-    try:
-        user = draft / "user"
-        user.mkdir()
-        (user / "registrymodifications.xcu").write_text(_PROFILE_SETTINGS)
-        done = subprocess.run([binary, f"-env:UserInstallation={draft.as_uri()}", "--headless", "--norestore",
-                               "--terminate_after_init"], capture_output=True, timeout=timeout, check=False)
-        if done.returncode != 0:
-            return None
-        # Another process may have kept its own in the meantime: then this one is dropped.
-        draft.rename(kept)
-    except (OSError, subprocess.TimeoutExpired):
-        pass
-    finally:
-        shutil.rmtree(draft, ignore_errors=True)
-    return kept if (kept / "user").is_dir() else None
-
-
 def recalculate(paths, outdir, timeout=300):
     """Opens each .xlsx in `paths` in headless LibreOffice Calc, recalculates every formula and
     saves the result, with its computed values, under the same name in `outdir`.
@@ -111,7 +61,9 @@ def recalculate(paths, outdir, timeout=300):
     for stale in results:
         stale.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="lesson5-soffice-") as profile:
-        _new_profile(binary, Path(profile))
+        user = Path(profile, "user")
+        user.mkdir()
+        (user / "registrymodifications.xcu").write_text(_PROFILE_SETTINGS)
         command = [binary, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir),
                    *map(str, paths)]
