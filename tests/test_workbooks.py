@@ -28,6 +28,7 @@ from lesson5.workbooks.graddesc import (
     sheet_epochs,
     sheet_steps,
 )
+from lesson5.workbooks.sheet import Built
 
 REL = 1e-9
 EPOCHS = 10  # the chapter fits 60; 10 keep every formula and the test quick
@@ -185,6 +186,35 @@ def test_readers_find_the_rows_where_the_writers_put_them():
     rows = image_rows(built["entropy"].expected, 1, CLASSES)
     pd.testing.assert_frame_equal(rows, softmax_rows([0.5, -1.25, 2.0, 0.0, 1.0], 3, CLASSES)[rows.columns])
 
+
+def test_rows_written_as_xml_read_back_as_if_openpyxl_had_written_them(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "first"
+    wb["first"]["A1"] = "title"
+    second = wb.create_sheet("second")
+    second["B2"] = 5
+    built = Built(wb, {}, {"second": [(3, [(1, 7), (3, "=A3*B2")]), (5, [(28, 0.1)])]})
+    path = built.save(tmp_path / "rows.xlsx")
+    ws = openpyxl.load_workbook(path)["second"]
+    assert (ws["B2"].value, ws["A3"].value, ws["C3"].value, ws["AB5"].value) == (5, 7, "=A3*B2", 0.1)
+    # The used range a reader is told of takes in the new rows (read-only mode reads it from the file).
+    assert openpyxl.load_workbook(path, read_only=True)["second"].calculate_dimension() == "A2:AB5"
+    assert openpyxl.load_workbook(path, data_only=True)["second"]["C3"].value is None  # no cached result
+    assert openpyxl.load_workbook(path)["first"]["A1"].value == "title"
+
+
+@pytest.mark.parametrize("rows, message", [
+    ({"third": [(3, [(1, 1)])]}, "sheets that do not exist"),
+    ({"second": [(2, [(1, 1)])]}, "below its last row"),
+    ({"second": [(4, [(1, 1)]), (3, [(1, 1)])]}, "increasing order"),
+    ({"second": [(3, [(1, "text")])]}, "a number or a formula"),
+])
+def test_rows_that_a_sheet_cannot_hold_get_a_clear_error(tmp_path, rows, message):
+    wb = openpyxl.Workbook()
+    wb.active.title = "second"
+    wb["second"]["B2"] = 5
+    with pytest.raises(ValueError, match=message):
+        Built(wb, {}, rows).save(tmp_path / "rows.xlsx")
 
 
 @pytest.fixture(scope="module")

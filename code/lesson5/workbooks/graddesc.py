@@ -189,29 +189,33 @@ def _rule_sheet(ws, rule, anneal, lr, fit, n_points, settings):
             f["new_" + k] = f"={cur[k]}-{lr_cell}*{step}"
         return f
 
-    for i, step in enumerate(fit.steps.itertuples(index=False)):
-        r = first + i
-        ws.cell(row=r, column=1, value=step.t)
-        ws.cell(row=r, column=2, value=step.epoch)
-        formulas = row_formulas(r)
-        for j, name in enumerate(cols[2:], start=3):
-            ws.cell(row=r, column=j, value=formulas[name])
-            expected[f"{col[name]}{r}"] = getattr(step, name)
-
-    # The epoch table: a and b at the end of each epoch, and the MSE over all points.
+    # The step rows, and beside the first of them the epoch table (a and b at the end of each
+    # epoch, and the MSE over all points), go into `rows`, which `Built.save` writes as plain XML.
     e0 = len(cols) + 2
     ecol = {name: get_column_letter(e0 + i) for i, name in enumerate(["epoch", "a", "b", "mse"])}
     header(ws, HEAD_ROW, e0, ["epoch", "a after it", "b after it", "MSE after it"])
     xs_range = f"data!$A${DATA_ROW}:$A${DATA_ROW + n_points - 1}"
     ys_range = f"data!$B${DATA_ROW}:$B${DATA_ROW + n_points - 1}"
-    for i, end in enumerate(fit.epochs.itertuples(index=False)):
-        r, last_step = first + i, first + (i + 1) * n_points - 1
-        ws[f"{ecol['epoch']}{r}"] = end.epoch
-        ws[f"{ecol['a']}{r}"] = f"={col['new_a']}{last_step}"
-        ws[f"{ecol['b']}{r}"] = f"={col['new_b']}{last_step}"
-        ws[f"{ecol['mse']}{r}"] = (f"=SUMPRODUCT(({ecol['a']}{r}*{xs_range}+{ecol['b']}{r}-{ys_range})^2)"
-                                   f"/COUNT({xs_range})")
-        expected.update({f"{ecol['a']}{r}": end.a, f"{ecol['b']}{r}": end.b, f"{ecol['mse']}{r}": end.mse})
+    formula_cols = cols[2:]
+    values = {name: fit.steps[name].tolist() for name in ["t", "epoch", *formula_cols]}
+    ends = {name: fit.epochs[name].tolist() for name in ["epoch", "a", "b", "mse"]}
+    rows = []
+    for i in range(len(fit.steps)):
+        r = first + i
+        formulas = row_formulas(r)
+        cells = [(1, values["t"][i]), (2, values["epoch"][i])]
+        for j, name in enumerate(formula_cols, start=3):
+            cells.append((j, formulas[name]))
+            expected[f"{col[name]}{r}"] = values[name][i]
+        if i < len(fit.epochs):
+            last_step = first + (i + 1) * n_points - 1
+            cells += [(e0, ends["epoch"][i]), (e0 + 1, f"={col['new_a']}{last_step}"),
+                      (e0 + 2, f"={col['new_b']}{last_step}"),
+                      (e0 + 3, f"=SUMPRODUCT(({ecol['a']}{r}*{xs_range}+{ecol['b']}{r}-{ys_range})^2)"
+                               f"/COUNT({xs_range})")]
+            expected.update({f"{ecol['a']}{r}": ends["a"][i], f"{ecol['b']}{r}": ends["b"][i],
+                             f"{ecol['mse']}{r}": ends["mse"][i]})
+        rows.append((r, cells))
     chart = LineChart()
     chart.title = "MSE after each epoch"
     chart.y_axis.title, chart.x_axis.title = "MSE (log scale)", "epoch"
@@ -225,7 +229,7 @@ def _rule_sheet(ws, rule, anneal, lr, fit, n_points, settings):
     widths(ws, 13, 1, e0 + 3)
     ws.column_dimensions["A"].width = 20
     ws.freeze_panes = f"A{first}"
-    return {(ws.title, cell): value for cell, value in expected.items()}
+    return {(ws.title, cell): value for cell, value in expected.items()}, rows
 
 
 def build_graddesc(xs, lrs=None, epochs=60, beta1=0.9, beta2=0.99, eps=1e-8, start=(1.0, 1.0)):
@@ -252,10 +256,12 @@ def build_graddesc(xs, lrs=None, epochs=60, beta1=0.9, beta2=0.99, eps=1e-8, sta
         data[f"A{r}"] = x
         data[f"B{r}"] = f"=$B$2*A{r}+$B$3"
         expected[("data", f"B{r}")] = ys[i]
+    rows = {}
     for title, (rule, anneal, _) in CHAPTER_SHEETS.items():
         fit = fit_line(xs, ys, rule, lrs[title], epochs=epochs, anneal=anneal, **settings)
-        expected |= _rule_sheet(wb.create_sheet(title), rule, anneal, lrs[title], fit, len(xs), settings)
-    return Built(wb, expected)
+        cells, rows[title] = _rule_sheet(wb.create_sheet(title), rule, anneal, lrs[title], fit, len(xs), settings)
+        expected |= cells
+    return Built(wb, expected, rows)
 
 
 def sheet_steps(values, title, n):
