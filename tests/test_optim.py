@@ -187,8 +187,9 @@ def test_nan_hyper_parameters_are_refused_as_torch_refuses_them(opt, name):
 
 
 def test_training_does_not_import_torchs_compiler():
-    """Building, stepping and zeroing every optimizer leaves torch._dynamo unimported (it
-    costs about 2 s of a chapter's start), and the param groups are still checked."""
+    """Building, stepping, zeroing, saving and restoring every optimizer (the learning-rate
+    finder saves and restores) leaves torch._dynamo unimported (it costs about 2 s of a
+    chapter's start), and the param groups are still checked."""
     script = textwrap.dedent("""
         import sys
         import torch
@@ -200,6 +201,9 @@ def test_training_does_not_import_torchs_compiler():
             opt.step()
             opt.zero_grad()
             assert model.weight.grad is None
+            saved = opt.state_dict()
+            opt.load_state_dict(saved)
+            assert opt.state_dict()["param_groups"] == saved["param_groups"]
             opt.add_param_group({"params": [torch.nn.Parameter(torch.zeros(1))]})
             try:
                 opt.add_param_group({"params": [model.weight]})

@@ -91,10 +91,10 @@ def _groups_with_state(optimizer):
 class _Optimizer(Optimizer):
     """`torch.optim.Optimizer` without its hook into torch's compiler.
 
-    Torch wraps `add_param_group` and `zero_grad` so that its compiler (TorchDynamo) skips
-    them, and the wrapper imports that compiler on its first call: about 2 s, once per
-    kernel, before the first step of a chapter that never compiles anything. These call the
-    methods unwrapped; what they do is unchanged.
+    Torch wraps `add_param_group`, `zero_grad`, `state_dict` and `load_state_dict` so that its
+    compiler (TorchDynamo) skips them, and the wrapper imports that compiler on its first
+    call: about 2 s, once per kernel, before the first step of a chapter that never compiles
+    anything. These call the methods unwrapped; what they do is unchanged.
     """
 
     def add_param_group(self, param_group):
@@ -102,6 +102,12 @@ class _Optimizer(Optimizer):
 
     def zero_grad(self, set_to_none=True):
         return _unwrapped(Optimizer.zero_grad)(self, set_to_none)
+
+    def state_dict(self):
+        return _unwrapped(Optimizer.state_dict)(self)
+
+    def load_state_dict(self, state_dict):
+        return _unwrapped(Optimizer.load_state_dict)(self, state_dict)
 
 
 def _unwrapped(method):
