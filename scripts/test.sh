@@ -49,7 +49,7 @@ python -m pytest book/ tests --ignore=tests/browser -p no:cacheprovider -q -n au
 SITE_FREE=(tests/browser/test_lab.py tests/browser/test_publish.py)
 site_free_log=$(mktemp)
 # A failure before they finish stops them too.
-trap 'kill $(jobs -p) 2>/dev/null; rm -f "$system_log" "$site_free_log"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -f "$system_log" "$site_free_log"' EXIT
 python -m pytest "${SITE_FREE[@]}" -q -p no:cacheprovider >"$site_free_log" 2>&1 &
 site_free_job=$!
 
