@@ -238,11 +238,9 @@ def visit(shown):
     """visit('book/intro') returns a Visit with everything test_site.py checks about the
     page on a desktop, and screenshots it into <build>/screenshots/; each page once."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    visits = {}
 
+    @functools.cache
     def look(docname):
-        if docname in visits:
-            return visits[docname]
         browser_page = shown(docname)
         found = browser_page.evaluate(_VISIT_SCRIPT)
         browser_page.wait_for_load_state("networkidle")
@@ -257,7 +255,6 @@ def visit(shown):
         result.error_outputs = found["errorOutputs"]
         result.links = found["links"]
         result.external_requests = list(result.external_requests)
-        visits[docname] = result
         return result
 
     return look

@@ -14,6 +14,7 @@ An audit of a long chapter takes seconds of one core, so a page's phone audit ru
 own browser process while the desktop ones run in another.
 """
 
+import functools
 import json
 
 import pytest
@@ -79,11 +80,9 @@ def _collect(browser_page):
 @pytest.fixture(scope="session")
 def audits(shown, axe_source):
     """audits(page)[(width, mode)]: axe's results for the page, every audit run once."""
-    done = {}
 
+    @functools.cache
     def audit(page):
-        if page in done:
-            return done[page]
         phone = shown(page, PHONE[0])
         _start(phone, axe_source, PHONE[2])
         desktop = shown(page, 1280)
@@ -100,7 +99,6 @@ def audits(shown, axe_source):
         for (width, mode), found in results.items():
             report = ACCESSIBILITY_REPORTS / f"{page.replace('/', '__')}--{width}-{mode}.json"
             report.write_text(json.dumps(found, indent=1), encoding="utf-8")
-        done[page] = results
         return results
 
     return audit

@@ -3,6 +3,7 @@
 bibliography (_ext/bibliography_entries.py).
 """
 
+import functools
 import re
 
 import pytest
@@ -31,16 +32,14 @@ def citations(shown):
     """citations(page): each link into the bibliography, as [entry id, link text, the
     citation's text]."""
     name = BIBLIOGRAPHY.rsplit("/", 1)[-1]
-    found = {}
 
+    @functools.cache
     def read(page):
-        if page not in found:
-            found[page] = shown(page).evaluate(
-                f"""() => Array.from(document.querySelectorAll('a[href*="{name}.html#"]'),
-                     (a) => [a.hash.slice(1), a.innerText,
-                             a.closest('.bibtex-citation')?.innerText ?? ''])"""
-            )
-        return found[page]
+        return shown(page).evaluate(
+            f"""() => Array.from(document.querySelectorAll('a[href*="{name}.html#"]'),
+                 (a) => [a.hash.slice(1), a.innerText,
+                         a.closest('.bibtex-citation')?.innerText ?? ''])"""
+        )
 
     return read
 

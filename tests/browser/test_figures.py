@@ -7,6 +7,7 @@ A chapter gives a figure its words in the cell's metadata, which myst-nb reads:
 Without them myst-nb writes the image's file path as its alt text.
 """
 
+import functools
 import re
 
 import pytest
@@ -34,12 +35,10 @@ def _looks_like_a_path(alt):
 @pytest.fixture(scope="session")
 def figures(shown):
     """figures(chapter): each figure's image source, alt text and caption."""
-    found = {}
 
+    @functools.cache
     def read(chapter):
-        if chapter not in found:
-            found[chapter] = shown(chapter).evaluate(_FIGURES)
-        return found[chapter]
+        return shown(chapter).evaluate(_FIGURES)
 
     return read
 

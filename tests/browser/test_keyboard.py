@@ -3,6 +3,8 @@ and formulas are not tab stops (MathJax's menu is told so in _config.yml, mathja
 the focus ring is _static/reader.css).
 """
 
+import functools
+
 import pytest
 from site_pages import toc_pages
 
@@ -55,12 +57,10 @@ def _tab_through(browser_page, limit=400):
 @pytest.fixture(scope="session")
 def tab_stops(shown):
     """tab_stops(page, width): what Tab reached on the page, walked once per page and width."""
-    walked = {}
 
+    @functools.cache
     def stops(page, width):
-        if (page, width) not in walked:
-            walked[(page, width)] = _tab_through(shown(page, width))
-        return walked[(page, width)]
+        return _tab_through(shown(page, width))
 
     return stops
 
