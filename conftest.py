@@ -7,6 +7,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from scripts.book import expected_seconds
+
 _runs = {}
 
 
@@ -27,6 +29,26 @@ def pytest_configure(config):
         return self.kc.execute(cell_input, store_history=True, allow_stdin=allow_stdin, stop_on_error=False)
 
     RunningKernel.execute_cell_input = execute_cell_input
+
+
+def pytest_collection_modifyitems(items):
+    """Runs the notebooks first, the one that ran longest when stored first of all.
+
+    With `-n auto --dist loadfile` each notebook goes whole to one process in this order, so
+    the long chapters start at once and the short ones and the unit tests fill the cores
+    at the end, instead of the longest chapter starting last.
+    """
+    seconds = {}
+
+    def key(item):
+        path = Path(str(item.fspath))
+        if path.suffix != ".ipynb":
+            return 0.0
+        if path not in seconds:
+            seconds[path] = expected_seconds(path)
+        return -seconds[path] - 1.0
+
+    items.sort(key=key)
 
 
 @pytest.hookimpl(hookwrapper=True)

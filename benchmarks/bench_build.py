@@ -28,6 +28,7 @@ Timings depend on the machine and on what else runs on it; run it on an idle mac
 """
 
 import argparse
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -39,27 +40,24 @@ from pathlib import Path
 import nbformat
 from jupyter_cache import get_cache
 from nbclient import NotebookClient
-from sphinx_external_toc.parsing import parse_toc_yaml
 
 COLD_BUDGET_S = 75
 REBUILD_BUDGET_S = 30
 TEST_COMMAND_BUDGET_S = 180
 CHAPTER_BUDGET_S = 30
 MEMORY_BUDGET_MB = 2048
+# The book's table of contents, read as every script reads it (scripts/book.py).
+_spec = importlib.util.spec_from_file_location("book", Path(__file__).resolve().parents[1] / "scripts" / "book.py")
+book = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(book)
 
 USAGE_CELL = """\
 import resource as _resource
 _usage = [_resource.getrusage(who) for who in (_resource.RUSAGE_SELF, _resource.RUSAGE_CHILDREN)]
 print(max(u.ru_maxrss for u in _usage), sum(u.ru_utime + u.ru_stime for u in _usage))
 """
-NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
-         "--nbval-cell-timeout", "600", "-p", "no:cacheprovider", "-q"]
-
-
-def chapters(root):
-    """The notebooks named in _toc.yml, in reading order."""
-    docnames = parse_toc_yaml(root / "_toc.yml")
-    return [root / f"{doc}.ipynb" for doc in docnames if (root / f"{doc}.ipynb").exists()]
+# The rest of how nbval compares is in pytest.ini, as for scripts/test.sh.
+NBVAL = ["--nbval", "-p", "no:cacheprovider", "-q"]
 
 
 def timed(command, root, what):
@@ -97,7 +95,7 @@ def build_execution_seconds(output):
 def nbval(root, parallel):
     """nbval on every chapter, serially or one chapter per core; returns wall seconds."""
     spread = ["-n", "auto", "--dist", "loadfile"] if parallel else ["-p", "no:xdist"]
-    command = [sys.executable, "-m", "pytest", *NBVAL, *spread, *map(str, chapters(root))]
+    command = [sys.executable, "-m", "pytest", *NBVAL, *spread, *map(str, book.chapters(root))]
     return timed(command, root, "nbval")
 
 
@@ -167,7 +165,7 @@ def main():
     print(f"{'chapter':<28} {'in build':>9} {'alone':>8} {'CPU':>8} {'peak RSS':>10}  verdict")
     total_build = total_alone = total_cpu = 0.0
     peak_max = 0.0
-    for path in chapters(root):
+    for path in book.chapters(root):
         seconds, cpu, peak_mb = run_chapter(path)
         in_build = build_seconds.get(path.resolve())
         total_alone += seconds

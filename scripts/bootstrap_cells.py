@@ -19,6 +19,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from book import chapters
+
 ROOT = Path(__file__).resolve().parents[1]
 CELL_ID = "bootstrap"
 TAGS = ["hide-cell"]
@@ -41,13 +43,6 @@ def repository(root=ROOT):
     config = yaml.safe_load((root / "_config.yml").read_text())
     repo = config["repository"]
     return repo["url"].rstrip("/"), repo["branch"]
-
-
-def chapters(root=ROOT):
-    """The notebooks in the table of contents."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
-    return [root / f"{f}.ipynb" for f in files if (root / f"{f}.ipynb").exists()]
 
 
 def expected_source(root=ROOT):

@@ -19,7 +19,6 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -28,18 +27,13 @@ from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from jupyter_cache.executors.utils import single_nb_execution
 
+from book import chapters, expected_seconds
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _timeout():
     return int(yaml.safe_load((ROOT / "_config.yml").read_text())["execute"]["timeout"])
-
-
-def chapters():
-    """The notebooks in _toc.yml, in reading order."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
-    return [ROOT / f"{f}.ipynb" for f in files if (ROOT / f"{f}.ipynb").exists()]
 
 
 def _cached(cache, nb):
@@ -59,19 +53,6 @@ def _store(cache, path, nb, seconds):
     )
 
 
-def _expected_seconds(path):
-    """How long the chapter ran when its outputs were stored: the sum of its cells' times,
-    which Jupyter records in each cell's metadata (0 for a chapter without them)."""
-    seconds = 0.0
-    for cell in nbformat.read(path, as_version=4).cells:
-        timing = cell.get("metadata", {}).get("execution", {})
-        if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
-            start = datetime.fromisoformat(timing["iopub.execute_input"].replace("Z", "+00:00"))
-            end = datetime.fromisoformat(timing["shell.execute_reply"].replace("Z", "+00:00"))
-            seconds += (end - start).total_seconds()
-    return seconds
-
-
 def _execute(path, timeout):
     """Runs in a worker process: one chapter, in its own folder, as myst-nb would."""
     nb = nbformat.read(path, as_version=4)
@@ -87,7 +68,7 @@ def execute_stale(jobs, cache_path):
         print("execute: every chapter's results are cached")
         return 0
     # Longest first, so that no core idles at the end while one chapter finishes.
-    stale.sort(key=_expected_seconds, reverse=True)
+    stale.sort(key=expected_seconds, reverse=True)
     print(f"execute: {len(stale)} chapter(s), {jobs} at a time")
     failed = []
     start = time.perf_counter()

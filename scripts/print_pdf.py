@@ -14,8 +14,9 @@ import sys
 import threading
 from pathlib import Path
 
-import yaml
 from playwright.sync_api import sync_playwright
+
+from book import root_page
 
 CHROMIUM = os.environ.get("LESSON5_CHROMIUM", "/usr/bin/chromium")
 
@@ -40,14 +41,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def _root_page():
-    """The page singlehtml writes the whole book into: the root of _toc.yml."""
-    toc = Path(__file__).resolve().parents[1] / "_toc.yml"
-    return yaml.safe_load(toc.read_text(encoding="utf-8"))["root"] + ".html"
-
-
 def print_book(singlehtml, output):
-    root = _root_page()
+    root = root_page() + ".html"
     if not (singlehtml / root).is_file():
         sys.exit(f"print_pdf: no {singlehtml / root}; build the one-page book first "
                  "(bash scripts/pdf.sh does)")

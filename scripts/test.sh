@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs every test: lint, the package's unit tests together with nbval on every chapter (stored
-# outputs must match a fresh run), a clean build of the site from those runs with warnings as
-# errors, the PDF, and the built site and JupyterLab checked in headless Chromium (tests/browser).
+# Runs every test: lint, nbval on every chapter (stored outputs must match a fresh run), the
+# package's unit tests, a clean build of the site from nbval's runs with warnings as errors,
+# the PDF, and the built site and JupyterLab checked in headless Chromium (tests/browser).
 # Steps that do not depend on each other overlap: the system packages install while pip
-# installs the Python ones, the unit tests fill the cores between chapters, and the browser
-# checks that need no built site (JupyterLab, publishing) run while the site builds.
+# installs the Python ones; the chapters run one per core, longest first; then the unit tests
+# and the browser checks that need no built site (JupyterLab, publishing) run on what the
+# site build, the PDF and the site's browser checks leave of the cores. Their reports print
+# at the end, and a failure there fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
@@ -36,22 +38,22 @@ if ! wait "$system_job"; then
 fi
 cat "$system_log"
 
-step "unit tests and nbval (every chapter re-executed, compared with its stored outputs), one process per core"
+step "nbval: every chapter re-executed and compared with its stored outputs, one per core"
 rm -rf _build
 export LESSON5_EXECUTED_DIR=_build/nbval-executed
-# Chapters first: they are the longest items, and loadfile keeps each one in one kernel.
-python -m pytest book/ tests --ignore=tests/browser -p no:cacheprovider -q -n auto --dist loadfile \
-  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600 \
-  --durations=5
+# loadfile keeps each chapter in one kernel; conftest.py starts the longest first.
+python -m pytest book/ --nbval -p no:cacheprovider -q -n auto --dist loadfile --durations=3
 
-# These need the environment, not the site: they run beside the build (their report is
-# printed after the site's checks).
-SITE_FREE=(tests/browser/test_lab.py tests/browser/test_publish.py)
-site_free_log=$(mktemp)
+# These need neither the site nor a core of their own.
+BESIDE=(tests/browser/test_lab.py tests/browser/test_publish.py)
+unit_log=$(mktemp)
+beside_log=$(mktemp)
 # A failure before they finish stops them too.
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -f "$system_log" "$site_free_log"' EXIT
-python -m pytest "${SITE_FREE[@]}" -q -p no:cacheprovider >"$site_free_log" 2>&1 &
-site_free_job=$!
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -f "$system_log" "$unit_log" "$beside_log"' EXIT
+python -m pytest tests --ignore=tests/browser -p no:cacheprovider -q --durations=5 >"$unit_log" 2>&1 &
+unit_job=$!
+python -m pytest "${BESIDE[@]}" -q -p no:cacheprovider >"$beside_log" 2>&1 &
+beside_job=$!
 
 step "site build from scratch, from the runs nbval just compared (no chapter executed twice)"
 python scripts/execute.py --import "$LESSON5_EXECUTED_DIR"
@@ -62,14 +64,18 @@ bash scripts/pdf.sh
 
 step "browser: every page of the built site in headless Chromium"
 # One pytest process: the page checks share each page's load (tests/browser/conftest.py).
-python -m pytest tests/browser -q -p no:cacheprovider --durations=5 \
-  "${SITE_FREE[@]/#/--ignore=}"
+python -m pytest tests/browser -q -p no:cacheprovider --durations=5 "${BESIDE[@]/#/--ignore=}"
 
-step "browser: JupyterLab runs a chapter, the site publishes (run beside the build)"
-site_free_status=0
-wait "$site_free_job" || site_free_status=$?
-cat "$site_free_log"
-if [ "$site_free_status" -ne 0 ]; then
-  exit "$site_free_status"
-fi
+# report NAME JOB LOG: waits for a job started above and prints its report; its failure is the run's.
+report() {
+  local status=0
+  wait "$2" || status=$?
+  step "$1 (run beside the build)"
+  cat "$3"
+  if [ "$status" -ne 0 ]; then
+    exit "$status"
+  fi
+}
+report "unit tests of the package" "$unit_job" "$unit_log"
+report "browser: JupyterLab runs a chapter, the site publishes" "$beside_job" "$beside_log"
 step "test: all passed"

@@ -8,7 +8,7 @@ LESSON5_CHROMIUM the browser (default: Debian's /usr/bin/chromium).
 import os
 from pathlib import Path
 
-from sphinx_external_toc.parsing import parse_toc_yaml
+from scripts.book import pages
 
 REPO = Path(__file__).resolve().parents[2]
 BOOK_ROOT = Path(os.environ.get("LESSON5_BOOK_ROOT", REPO))
@@ -34,7 +34,7 @@ CHROMIUM_FLAGS = [
 
 def toc_pages():
     """Every page in _toc.yml, in reading order, as docnames such as 'book/01_data'."""
-    return list(parse_toc_yaml(BOOK_ROOT / "_toc.yml"))
+    return pages(BOOK_ROOT)
 
 
 def chapter_pages():

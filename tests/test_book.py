@@ -1,0 +1,70 @@
+"""The book's pages as scripts/book.py reads them from _toc.yml, and the order chapters run in:
+the site build (scripts/execute.py) and nbval (conftest.py) start the chapters that ran
+longest first, so that no core idles at the end while one long chapter finishes (issue 21)."""
+
+import importlib.util
+from types import SimpleNamespace
+
+import nbformat
+import pytest
+
+from scripts.book import ROOT, chapters, expected_seconds, pages, root_page
+
+
+def _notebook(path, cell_seconds):
+    cells = []
+    for seconds in cell_seconds:
+        cell = nbformat.v4.new_code_cell("pass")
+        if seconds is not None:
+            cell.metadata["execution"] = {
+                "iopub.execute_input": "2026-12-02T10:00:00.000000Z",
+                "shell.execute_reply": f"2026-12-02T10:00:{seconds:09.6f}Z",
+            }
+        cells.append(cell)
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    return path
+
+
+def test_expected_seconds_add_up_the_cells_recorded_times(tmp_path):
+    path = _notebook(tmp_path / "a.ipynb", [1.5, 2.25, None])
+    assert expected_seconds(path) == pytest.approx(3.75)
+
+
+def test_a_chapter_without_recorded_times_expects_none(tmp_path):
+    assert expected_seconds(_notebook(tmp_path / "b.ipynb", [None, None])) == 0
+
+
+def test_the_books_chapters_all_record_their_times():
+    # Without them every chapter would expect 0 s and the order would be the TOC's.
+    untimed = [path.name for path in chapters() if expected_seconds(path) == 0]
+    assert not untimed, (
+        f"{untimed} store no cell times: store outputs with `jupyter execute --inplace` "
+        "(CONTRIBUTING.md, adding a chapter), which records them"
+    )
+
+
+def test_the_pages_are_the_table_of_contents_starting_at_its_root():
+    assert pages()[0] == root_page() == "book/intro"
+    assert len(set(pages())) == len(pages())
+
+
+def test_every_notebook_in_book_is_a_chapter_of_the_table_of_contents():
+    # A notebook left out of _toc.yml would be neither built nor checked by nbval's ordering.
+    assert sorted(chapters()) == sorted((ROOT / "book").glob("*.ipynb"))
+    assert [path.stem for path in chapters()] == [
+        page.split("/")[-1] for page in pages() if (ROOT / f"{page}.ipynb").exists()
+    ]
+
+
+def test_nbval_runs_the_longest_chapter_first_and_the_unit_tests_after():
+    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
+    root_conftest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(root_conftest)
+    unit = [SimpleNamespace(fspath=ROOT / "tests" / name) for name in ("test_a.py", "test_b.py")]
+    cells = [SimpleNamespace(fspath=path) for path in chapters() for _ in range(2)]
+    items = [unit[0], *cells, unit[1]]
+    root_conftest.pytest_collection_modifyitems(items)
+    by_time = sorted(chapters(), key=expected_seconds, reverse=True)
+    assert [item.fspath for item in items] == [
+        *(path for path in by_time for _ in range(2)), unit[0].fspath, unit[1].fspath
+    ]
