@@ -10,16 +10,32 @@ that read colours run: a full audit costs about three times as much on a long ch
 The dark audit switches the desktop page's colour scheme as a reader's system would, and the
 page must follow it (the theme's automatic mode).
 
+Code is checked once, not on every page. Most of the text a chapter's audit would check for
+contrast is Pygments' token spans in code blocks (thousands on a chapter, each a word or a
+bracket), coloured by one stylesheet, _static/pygments.css: checking them on every page made
+axe's color-contrast rule about half of each audit. So in the page audits that rule skips
+the spans directly inside a code block's <pre> (every other rule still sees them, and the
+<pre>'s own text and anything else inside it are still checked), and instead
+test_every_code_token_has_enough_contrast takes every token class the stylesheet defines,
+used on the site or not, writes a span of each into a real code block of a chapter, in light
+and in dark mode, and checks each one's colour against the background it shows on, by the
+WCAG formula and with axe. What keeps that from missing anything: the stylesheet must define
+the classes (test_pygments_stylesheet_defines_the_token_classes), and every span a page's
+audits skipped must be one of those classes showing exactly the colours that were checked,
+at each audit's width and colour scheme (test_code_left_out_of_audits_is_checked_tokens).
+
 An audit of a long chapter takes seconds of one core, so a page's phone audit runs in its
 own browser process while the desktop ones run in another.
 """
 
 import functools
 import json
+import re
+from typing import NamedTuple
 
 import pytest
 from playwright.sync_api import TimeoutError
-from site_pages import ACCESSIBILITY_REPORTS, AXE, toc_pages
+from site_pages import ACCESSIBILITY_REPORTS, AXE, chapter_pages, toc_pages
 
 PAGES = toc_pages()
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -30,6 +46,12 @@ COLOUR_RULES = {"type": "rule", "values": ["color-contrast", "link-in-text-block
 # (width, colour scheme, rules) of each audit; the phone's runs beside the desktop's.
 DESKTOP = [(1280, "light", EVERY_RULE), (1280, "dark", COLOUR_RULES)]
 PHONE = (390, "light", WCAG_RULES)
+# Pygments' token spans, which the page audits' contrast rule skips (see above). An element
+# axe is told to leave out costs it a comparison with every element on the page, so the
+# rule's selector skips them instead: excluding the spans made an audit slower, not faster.
+CODE_TOKENS = "div.highlight > pre > span"
+# WCAG 2.1 AA's least contrast for text that is not large (1.4.3).
+AA_CONTRAST = 4.5
 
 # Starts an audit and keeps its promise on the page, to be collected later.
 _START = """(rules) => {
@@ -37,6 +59,65 @@ _START = """(rules) => {
     runOnly: rules, resultTypes: ['violations', 'incomplete'],
   });
 }"""
+_SKIP_CODE_TOKENS = """(tokens) => axe.configure({
+  rules: [{id: 'color-contrast', selector: `*:not(${tokens})`}],
+})"""
+# Each kind of element the selector finds, once: its tag, classes, colour and the background
+# colours behind it, its own first, down to the first opaque one.
+_STYLES = """(selector) => {
+  const found = {};
+  for (const el of document.querySelectorAll(selector)) {
+    const backgrounds = [];
+    for (let e = el; e; e = e.parentElement) {
+      const background = getComputedStyle(e).backgroundColor;
+      if (background !== 'rgba(0, 0, 0, 0)') { backgrounds.push(background); }
+      if (background.startsWith('rgb(')) { break; }
+    }
+    const style = {tag: el.localName, classes: [...el.classList].sort().join(' '),
+                   color: getComputedStyle(el).color, backgrounds: backgrounds};
+    const key = JSON.stringify(style);
+    found[key] ||= {...style, count: 0, text: el.textContent.slice(0, 30)};
+    found[key].count += 1;
+  }
+  return Object.values(found);
+}"""
+# The token classes pygments.css defines for each colour scheme ('k', 'linenos special', ...).
+_TOKEN_CLASSES = """() => {
+  const sheet = Array.from(document.styleSheets).find(
+    (s) => s.href && new URL(s.href).pathname.endsWith('/_static/pygments.css'));
+  if (!sheet) { return null; }
+  const classes = {};
+  for (const rule of sheet.cssRules) {
+    for (const selector of (rule.selectorText || '').split(',')) {
+      const m = selector.trim().match(
+        /^html\\[data-theme="(\\w+)"\\] \\.highlight (?:span)?((?:\\.[\\w-]+)+)$/);
+      if (m) { (classes[m[1]] ||= new Set()).add(m[2].slice(1).split('.').sort().join(' ')); }
+    }
+  }
+  return Object.fromEntries(Object.entries(classes).map(([mode, s]) => [mode, [...s].sort()]));
+}"""
+# Replaces the content of the first code block a reader sees (not one folded away) with a
+# span of each token class (and one with none, the block's own text), a few to a line, and
+# marks the block.
+_WRITE_TOKENS = """([classes, perLine]) => {
+  const pre = Array.from(document.querySelectorAll('div.highlight > pre')).find(
+    (p) => p.checkVisibility());
+  if (!pre) { return false; }
+  pre.id = 'lesson5-tokens';
+  pre.replaceChildren();
+  classes.forEach((cls, i) => {
+    const span = document.createElement('span');
+    span.className = cls;
+    // Long enough that axe does not set it aside as too short to judge.
+    span.textContent = cls ? `token_${cls.replace(' ', '_')}` : 'plain_text';
+    pre.append(span, (i + 1) % perLine ? ' ' : '\\n');
+  });
+  pre.scrollIntoView();
+  return true;
+}"""
+_AUDIT_TOKENS = """() => axe.run('#lesson5-tokens', {
+  runOnly: {type: 'rule', values: ['color-contrast']},
+})"""
 
 
 @pytest.fixture(scope="session")
@@ -70,6 +151,7 @@ def _theme(browser_page, page, mode):
 def _start(browser_page, axe_source, rules):
     if not browser_page.evaluate("() => Boolean(window.axe)"):
         browser_page.add_script_tag(content=axe_source)
+        browser_page.evaluate(_SKIP_CODE_TOKENS, CODE_TOKENS)
     browser_page.evaluate(_START, rules)
 
 
@@ -77,19 +159,29 @@ def _collect(browser_page):
     return browser_page.evaluate("() => window.lesson5Audit")
 
 
+class PageAudit(NamedTuple):
+    """axe's results for each (width, mode), and what the contrast rule skipped there (each
+    kind of code token, as _STYLES describes them)."""
+
+    results: dict
+    skipped: dict
+
+
 @pytest.fixture(scope="session")
 def audits(shown, axe_source):
-    """audits(page)[(width, mode)]: axe's results for the page, every audit run once."""
+    """audits(page): the page's PageAudit, every audit run once."""
 
     @functools.cache
     def audit(page):
         phone = shown(page, PHONE[0])
+        skipped = {PHONE[:2]: phone.evaluate(_STYLES, CODE_TOKENS)}
         _start(phone, axe_source, PHONE[2])
         desktop = shown(page, 1280)
         results = {}
         try:
             for width, mode, rules in DESKTOP:
                 _theme(desktop, page, mode)
+                skipped[(width, mode)] = desktop.evaluate(_STYLES, CODE_TOKENS)
                 _start(desktop, axe_source, rules)
                 results[(width, mode)] = _collect(desktop)
         finally:
@@ -99,7 +191,7 @@ def audits(shown, axe_source):
         for (width, mode), found in results.items():
             report = ACCESSIBILITY_REPORTS / f"{page.replace('/', '__')}--{width}-{mode}.json"
             report.write_text(json.dumps(found, indent=1), encoding="utf-8")
-        return results
+        return PageAudit(results, skipped)
 
     return audit
 
@@ -116,8 +208,146 @@ def _describe(violation):
 )
 @pytest.mark.parametrize("page", PAGES)
 def test_page_has_no_wcag_violations(audits, page, width, mode):
-    results = audits(page)[(width, mode)]
+    results = audits(page).results[(width, mode)]
     failing = [v for v in results["violations"] if set(v["tags"]) & set(WCAG_21_AA)]
     assert not failing, (
         f"{page} at {width} px, {mode} mode: {[_describe(v) for v in failing]}"
+    )
+
+
+def _rgba(css):
+    found = re.fullmatch(r"rgba?\(([\d.]+), ([\d.]+), ([\d.]+)(?:, ([\d.]+))?\)", css)
+    if not found:
+        pytest.fail(f"cannot read the computed colour {css!r}")
+    red, green, blue, alpha = found.groups()
+    return float(red), float(green), float(blue), 1.0 if alpha is None else float(alpha)
+
+
+def _over(colour, below):
+    """`colour` (rgba) painted over the opaque `below` (rgb)."""
+    alpha = colour[3]
+    return tuple(alpha * c + (1 - alpha) * b for c, b in zip(colour[:3], below))
+
+
+def _shown(style):
+    """The opaque (foreground, background) a reader sees: each background painted over the
+    one below it, the last over the browser's white canvas, and the text over them all."""
+    background = (255.0, 255.0, 255.0)
+    for css in reversed(style["backgrounds"]):
+        background = _over(_rgba(css), background)
+    return _over(_rgba(style["color"]), background), background
+
+
+def _luminance(rgb):
+    def linear(channel):
+        channel /= 255
+        return channel / 12.92 if channel <= 0.03928 else ((channel + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = map(linear, rgb)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def _contrast(foreground, background):
+    """WCAG 2.1's contrast ratio of two opaque colours."""
+    lighter, darker = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _hex(rgb):
+    return "#" + "".join(f"{round(c):02x}" for c in rgb)
+
+
+@pytest.fixture(scope="session")
+def code_tokens(browser, site_url, axe_source):
+    """Every token class pygments.css defines, each written into a real code block of the
+    first chapter and measured in light and dark mode: {"classes": {mode: [class, ...]},
+    "styles": {mode: {class: _STYLES entry}}, "axe": {mode: axe's results on the block}}."""
+    page = chapter_pages()[0]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+    browser_page = context.new_page()
+    try:
+        browser_page.goto(f"{site_url}{page}.html", wait_until="load")
+        classes = browser_page.evaluate(_TOKEN_CLASSES)
+        if not classes:
+            pytest.fail(f"{page} does not load _static/pygments.css, or it defines no tokens")
+        every_class = sorted({"", *(c for found in classes.values() for c in found)})
+        if not browser_page.evaluate(_WRITE_TOKENS, [every_class, 8]):
+            pytest.fail(f"{page} has no code block (div.highlight > pre) to write tokens into")
+        browser_page.add_script_tag(content=axe_source)
+        styles, audited = {}, {}
+        for mode in ("light", "dark"):
+            _theme(browser_page, page, mode)
+            found = browser_page.evaluate(_STYLES, "#lesson5-tokens > span")
+            styles[mode] = {style["classes"]: style for style in found}
+            audited[mode] = browser_page.evaluate(_AUDIT_TOKENS)
+    finally:
+        context.close()
+    return {
+        "page": page, "classes": classes, "written": every_class, "styles": styles, "axe": audited
+    }
+
+
+def test_pygments_stylesheet_defines_the_token_classes(code_tokens):
+    """The token check below checks something: the stylesheet's classes were found, for both
+    colour schemes, and each was written and measured."""
+    classes = code_tokens["classes"]
+    assert set(classes) == {"light", "dark"}, f"pygments.css defines tokens for {sorted(classes)}"
+    assert classes["light"] == classes["dark"], "light and dark mode define different tokens"
+    # Keyword, name, string, number, comment, operator: what every code cell shows.
+    assert {"k", "n", "s", "m", "c1", "o"} <= set(classes["light"]), classes["light"]
+    for mode, styles in code_tokens["styles"].items():
+        assert sorted(styles) == code_tokens["written"], f"{mode} mode: not every token measured"
+        found = code_tokens["axe"][mode]
+        judged = sum(
+            len(result["nodes"])
+            for result in found["violations"] + found["incomplete"] + found["passes"]
+        )
+        assert judged == len(code_tokens["written"]), (
+            f"{mode} mode: axe judged the contrast of {judged} of the "
+            f"{len(code_tokens['written'])} token spans"
+        )
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_every_code_token_has_enough_contrast(code_tokens, mode):
+    low = []
+    for cls, style in code_tokens["styles"][mode].items():
+        foreground, background = _shown(style)
+        ratio = _contrast(foreground, background)
+        if ratio < AA_CONTRAST:
+            low.append(
+                f".highlight {'.' + cls.replace(' ', '.') if cls else '(plain text)'}: "
+                f"{_hex(foreground)} on {_hex(background)}, {ratio:.2f}:1"
+            )
+    assert not low, (
+        f"code tokens in {mode} mode below {AA_CONTRAST}:1 (written into a code block of "
+        f"{code_tokens['page']}): {low}"
+    )
+    found = code_tokens["axe"][mode]
+    flagged = [
+        f"{node['target']}: {node['any'][0]['message'] if node['any'] else node['failureSummary']}"
+        for result in found["violations"] + found["incomplete"]
+        for node in result["nodes"]
+    ]
+    assert not flagged, f"axe on the code tokens in {mode} mode: {flagged}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_code_left_out_of_audits_is_checked_tokens(audits, code_tokens, page):
+    """What the page audits' contrast rule skipped is token spans the token check measured,
+    showing exactly the colours it measured, at each audit's width and colour scheme."""
+    unchecked = []
+    for (width, mode), styles in audits(page).skipped.items():
+        checked = code_tokens["styles"][mode]
+        for style in styles:
+            seen = checked.get(style["classes"])
+            if style["tag"] != "span" or seen is None or _shown(style) != _shown(seen):
+                unchecked.append(
+                    f"{width} px {mode}: {style['count']}x <{style['tag']} "
+                    f"class={style['classes']!r}> ({style['text']!r}) in "
+                    f"{style['color']} on {style['backgrounds']}"
+                )
+    assert not unchecked, (
+        f"{page}: the page audits skip these in code blocks ({CODE_TOKENS}), but the token "
+        f"check did not measure them so: {unchecked}"
     )
