@@ -44,15 +44,16 @@ export LESSON5_EXECUTED_DIR=_build/nbval-executed
 # loadfile keeps each chapter in one kernel; conftest.py starts the longest first.
 python -m pytest book/ --nbval -p no:cacheprovider -q -n auto --dist loadfile --durations=3
 
-# These need neither the site nor a core of their own.
+# These need neither the site nor a core of their own: they run at a lower priority, on
+# the CPU that the site build, the PDF and the browser checks (the longer path) leave idle.
 BESIDE=(tests/browser/test_lab.py tests/browser/test_publish.py)
 unit_log=$(mktemp)
 beside_log=$(mktemp)
 # A failure before they finish stops them too.
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -f "$system_log" "$unit_log" "$beside_log"' EXIT
-python -m pytest tests --ignore=tests/browser -p no:cacheprovider -q --durations=5 >"$unit_log" 2>&1 &
+nice -n 10 python -m pytest tests --ignore=tests/browser -p no:cacheprovider -q --durations=5 >"$unit_log" 2>&1 &
 unit_job=$!
-python -m pytest "${BESIDE[@]}" -q -p no:cacheprovider >"$beside_log" 2>&1 &
+nice -n 10 python -m pytest "${BESIDE[@]}" -q -p no:cacheprovider >"$beside_log" 2>&1 &
 beside_job=$!
 
 step "site build from scratch, from the runs nbval just compared (no chapter executed twice)"
