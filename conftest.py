@@ -7,12 +7,34 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from scripts.book import expected_seconds
+from scripts.toc import expected_seconds
 
 _runs = {}
 
 
 def pytest_configure(config):
+    """Sets up nbval's runs (see the three helpers below)."""
+    _keep_collection_order(config)
+    _sanitize_from_the_root(config)
+    _execute_with_history()
+
+
+def _keep_collection_order(config):
+    """pytest-xdist would hand out the files with the most tests first (its
+    --loadscope-reorder, on by default), undoing pytest_collection_modifyitems' order."""
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
+def _sanitize_from_the_root(config):
+    """pytest.ini names tests/nbval_sanitize.cfg from the repository root; this keeps that
+    true when pytest runs from another folder (`cd book && pytest --nbval 01_data.ipynb`)."""
+    sanitize = getattr(config.option, "nbval_sanitize_with", None)
+    if sanitize and not Path(sanitize).exists() and (config.rootpath / sanitize).exists():
+        config.option.nbval_sanitize_with = str(config.rootpath / sanitize)
+
+
+def _execute_with_history():
     """Makes nbval execute cells the way Jupyter and myst-nb do.
 
     nbval sends every cell with store_history=False. IPython decides whether a trailing ';'
@@ -35,13 +57,13 @@ def pytest_collection_modifyitems(items):
     """Runs the notebooks first, the one that ran longest when stored first of all.
 
     With `-n auto --dist loadfile` each notebook goes whole to one process in this order, so
-    the long chapters start at once and the short ones and the unit tests fill the cores
-    at the end, instead of the longest chapter starting last.
+    the long chapters start at once and the short ones fill the cores at the end, instead of
+    the longest chapter starting last.
     """
     seconds = {}
 
     def key(item):
-        path = Path(str(item.fspath))
+        path = item.path
         if path.suffix != ".ipynb":
             return 0.0
         if path not in seconds:

@@ -46,10 +46,10 @@ REBUILD_BUDGET_S = 30
 TEST_COMMAND_BUDGET_S = 180
 CHAPTER_BUDGET_S = 30
 MEMORY_BUDGET_MB = 2048
-# The book's table of contents, read as every script reads it (scripts/book.py).
-_spec = importlib.util.spec_from_file_location("book", Path(__file__).resolve().parents[1] / "scripts" / "book.py")
-book = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(book)
+# The book's table of contents, read as every script reads it (scripts/toc.py).
+_spec = importlib.util.spec_from_file_location("toc", Path(__file__).resolve().parents[1] / "scripts" / "toc.py")
+toc = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(toc)
 
 USAGE_CELL = """\
 import resource as _resource
@@ -95,7 +95,7 @@ def build_execution_seconds(output):
 def nbval(root, parallel):
     """nbval on every chapter, serially or one chapter per core; returns wall seconds."""
     spread = ["-n", "auto", "--dist", "loadfile"] if parallel else ["-p", "no:xdist"]
-    command = [sys.executable, "-m", "pytest", *NBVAL, *spread, *map(str, book.chapters(root))]
+    command = [sys.executable, "-m", "pytest", *NBVAL, *spread, *map(str, toc.chapters(root))]
     return timed(command, root, "nbval")
 
 
@@ -165,7 +165,7 @@ def main():
     print(f"{'chapter':<28} {'in build':>9} {'alone':>8} {'CPU':>8} {'peak RSS':>10}  verdict")
     total_build = total_alone = total_cpu = 0.0
     peak_max = 0.0
-    for path in book.chapters(root):
+    for path in toc.chapters(root):
         seconds, cpu, peak_mb = run_chapter(path)
         in_build = build_seconds.get(path.resolve())
         total_alone += seconds

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import nbformat
 import yaml
-
-from book import chapters
+from toc import chapters
 
 ROOT = Path(__file__).resolve().parents[1]
 CELL_ID = "bootstrap"

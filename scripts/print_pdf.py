@@ -15,8 +15,7 @@ import threading
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
-
-from book import root_page
+from toc import root_page
 
 CHROMIUM = os.environ.get("LESSON5_CHROMIUM", "/usr/bin/chromium")
 

@@ -4,9 +4,9 @@
 # the PDF, and the built site and JupyterLab checked in headless Chromium (tests/browser).
 # Steps that do not depend on each other overlap: the system packages install while pip
 # installs the Python ones; the chapters run one per core, longest first; then the unit tests
-# and the browser checks that need no built site (JupyterLab, publishing) run on what the
-# site build, the PDF and the site's browser checks leave of the cores. Their reports print
-# at the end, and a failure there fails the run.
+# (at a lower priority) and the browser checks that need no built site (JupyterLab,
+# publishing) run beside the site build, the PDF and the site's browser checks. Their reports
+# print at the end, and a failure there fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
@@ -42,18 +42,29 @@ step "nbval: every chapter re-executed and compared with its stored outputs, one
 rm -rf _build
 export LESSON5_EXECUTED_DIR=_build/nbval-executed
 # loadfile keeps each chapter in one kernel; conftest.py starts the longest first.
-python -m pytest book/ --nbval -p no:cacheprovider -q -n auto --dist loadfile --durations=3
+python -m pytest book/ --nbval -p no:cacheprovider -q -n auto --dist loadfile --durations=5
 
-# These need neither the site nor a core of their own: they run at a lower priority, on
-# the CPU that the site build, the PDF and the browser checks (the longer path) leave idle.
+# These need no built site, so they run beside the build. The unit tests run at a lower
+# priority, on the CPU that the site build, the PDF and the browser checks (the longer path)
+# leave idle; JupyterLab's check waits on a browser with time limits, so it keeps its share.
 BESIDE=(tests/browser/test_lab.py tests/browser/test_publish.py)
 unit_log=$(mktemp)
 beside_log=$(mktemp)
-# A failure before they finish stops them too.
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -f "$system_log" "$unit_log" "$beside_log"' EXIT
+reported=0
+# On a failure in the steps below: stop these too, and show what they had reported.
+on_exit() {
+  local status=$?
+  kill $(jobs -p) 2>/dev/null || true
+  if [ "$status" -ne 0 ] && [ "$reported" -eq 0 ]; then
+    echo "== the unit tests' report so far:"; cat "$unit_log"
+    echo "== JupyterLab and publish checks' report so far:"; cat "$beside_log"
+  fi
+  rm -f "$system_log" "$unit_log" "$beside_log"
+}
+trap on_exit EXIT
 nice -n 10 python -m pytest tests --ignore=tests/browser -p no:cacheprovider -q --durations=5 >"$unit_log" 2>&1 &
 unit_job=$!
-nice -n 10 python -m pytest "${BESIDE[@]}" -q -p no:cacheprovider >"$beside_log" 2>&1 &
+python -m pytest "${BESIDE[@]}" -q -p no:cacheprovider >"$beside_log" 2>&1 &
 beside_job=$!
 
 step "site build from scratch, from the runs nbval just compared (no chapter executed twice)"
@@ -67,16 +78,19 @@ step "browser: every page of the built site in headless Chromium"
 # One pytest process: the page checks share each page's load (tests/browser/conftest.py).
 python -m pytest tests/browser -q -p no:cacheprovider --durations=5 "${BESIDE[@]/#/--ignore=}"
 
-# report NAME JOB LOG: waits for a job started above and prints its report; its failure is the run's.
-report() {
-  local status=0
-  wait "$2" || status=$?
-  step "$1 (run beside the build)"
-  cat "$3"
+# Both reports print, then the first failure among them is the run's.
+unit_status=0
+wait "$unit_job" || unit_status=$?
+beside_status=0
+wait "$beside_job" || beside_status=$?
+step "unit tests of the package (run beside the build)"
+cat "$unit_log"
+step "browser: JupyterLab runs a chapter, the site publishes (run beside the build)"
+cat "$beside_log"
+reported=1
+for status in "$unit_status" "$beside_status"; do
   if [ "$status" -ne 0 ]; then
     exit "$status"
   fi
-}
-report "unit tests of the package" "$unit_job" "$unit_log"
-report "browser: JupyterLab runs a chapter, the site publishes" "$beside_job" "$beside_log"
+done
 step "test: all passed"

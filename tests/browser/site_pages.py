@@ -8,7 +8,7 @@ LESSON5_CHROMIUM the browser (default: Debian's /usr/bin/chromium).
 import os
 from pathlib import Path
 
-from scripts.book import pages
+from scripts.toc import chapters, pages
 
 REPO = Path(__file__).resolve().parents[2]
 BOOK_ROOT = Path(os.environ.get("LESSON5_BOOK_ROOT", REPO))
@@ -33,10 +33,10 @@ CHROMIUM_FLAGS = [
 
 
 def toc_pages():
-    """Every page in _toc.yml, in reading order, as docnames such as 'book/01_data'."""
+    """Every page of the book being tested, in reading order, as docnames ('book/01_data')."""
     return pages(BOOK_ROOT)
 
 
 def chapter_pages():
-    """The TOC pages whose source is a notebook: these offer the .ipynb download."""
-    return [p for p in toc_pages() if (BOOK_ROOT / f"{p}.ipynb").exists()]
+    """The pages whose source is a notebook, as docnames: these offer the .ipynb download."""
+    return [path.relative_to(BOOK_ROOT).with_suffix("").as_posix() for path in chapters(BOOK_ROOT)]
