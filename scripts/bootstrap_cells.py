@@ -18,9 +18,8 @@ from pathlib import Path
 
 import nbformat
 import yaml
-from toc import chapters
+from toc import ROOT, chapters
 
-ROOT = Path(__file__).resolve().parents[1]
 CELL_ID = "bootstrap"
 TAGS = ["hide-cell"]
 

@@ -26,9 +26,7 @@ import yaml
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from jupyter_cache.executors.utils import single_nb_execution
-from toc import chapters, expected_seconds
-
-ROOT = Path(__file__).resolve().parents[1]
+from toc import ROOT, chapters, expected_seconds
 
 
 def _timeout():
