@@ -207,7 +207,9 @@ def test_rows_written_as_xml_read_back_as_if_openpyxl_had_written_them(tmp_path)
     ({"third": [(3, [(1, 1)])]}, "sheets that do not exist"),
     ({"second": [(2, [(1, 1)])]}, "below its last row"),
     ({"second": [(4, [(1, 1)]), (3, [(1, 1)])]}, "increasing order"),
-    ({"second": [(3, [(1, "text")])]}, "a number or a formula"),
+    ({"second": [(3, [(1, "text")])]}, "a finite number or a formula"),
+    ({"second": [(3, [(1, float("nan"))])]}, "a finite number or a formula"),
+    ({"second": [(3, [(1, float("inf"))])]}, "a finite number or a formula"),
 ])
 def test_rows_that_a_sheet_cannot_hold_get_a_clear_error(tmp_path, rows, message):
     wb = openpyxl.Workbook()

@@ -4,6 +4,7 @@ Part of the workbooks that book/03, 04 and 06 offer for download (see `lesson5.w
 """
 
 import io
+import math
 import posixpath
 import re
 import zipfile
@@ -82,9 +83,10 @@ def _sheet_parts(archive):
 def _cell_xml(ref, value):
     if isinstance(value, str) and value.startswith("="):
         return f'<c r="{ref}"><f>{escape(value[1:])}</f></c>'
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    # An .xlsx cell has no NaN or infinity: Python's 'nan' would make the file unreadable.
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
         return f'<c r="{ref}"><v>{value!r}</v></c>'
-    raise ValueError(f"a row cell holds a number or a formula starting with '=', got {value!r} in {ref}")
+    raise ValueError(f"a row cell holds a finite number or a formula starting with '=', got {value!r} in {ref}")
 
 
 def _append_rows(sheet_xml, rows):
