@@ -13,9 +13,10 @@ _runs = {}
 
 
 def pytest_configure(config):
-    """Sets up nbval's runs (see the three helpers below)."""
+    """Sets up nbval's runs (see the helpers below)."""
     _keep_collection_order(config)
     _sanitize_from_the_root(config)
+    _kernel_as_named(config)
     _execute_with_history()
 
 
@@ -32,6 +33,14 @@ def _sanitize_from_the_root(config):
     sanitize = getattr(config.option, "nbval_sanitize_with", None)
     if sanitize and not Path(sanitize).exists() and (config.rootpath / sanitize).exists():
         config.option.nbval_sanitize_with = str(config.rootpath / sanitize)
+
+
+def _kernel_as_named(config):
+    """pytest.ini runs the chapters in this environment's kernel (--nbval-current-env), and
+    nbval prefers that over a kernel named with --nbval-kernel-name without a word; a name
+    given on the command line is the one used."""
+    if getattr(config.option, "nbval_kernel_name", None):
+        config.option.nbval_current_env = False
 
 
 def _execute_with_history():

@@ -15,9 +15,18 @@ step() { echo "== $1  [$((SECONDS - start)) s]"; }
 # LibreOffice (the workbook tests recalculate in it), Chromium, a Chinese font and axe-core
 # (the browser tests): one job in the background, since apt-get runs one at a time.
 system_log=$(mktemp)
-trap 'rm -f "$system_log"' EXIT
+# If a step fails before the system packages are waited for, their install still finishes:
+# apt-get cut off half-way leaves dpkg to be repaired by hand, and its lock would stop the next run.
+on_early_exit() {
+  if kill -0 "$system_job" 2>/dev/null; then
+    echo "== waiting for the system packages' install to finish before exiting" >&2
+    wait "$system_job" || true
+  fi
+  rm -f "$system_log"
+}
 { bash scripts/install-libreoffice.sh && bash scripts/install-browser.sh; } >"$system_log" 2>&1 &
 system_job=$!
+trap on_early_exit EXIT
 
 step "environment (.venv from requirements.txt)"
 bash scripts/setup.sh
@@ -51,20 +60,28 @@ BESIDE=(tests/browser/test_lab.py tests/browser/test_publish.py)
 unit_log=$(mktemp)
 beside_log=$(mktemp)
 reported=0
+# Starts "$@" in the background in a process group of its own (setsid, where there is one), so
+# that stopping it stops what it started too: pytest's children, LibreOffice.
+in_background() {
+  if command -v setsid >/dev/null; then setsid "$@" & else "$@" & fi
+}
 # On a failure in the steps below: stop these too, and show what they had reported.
 on_exit() {
   local status=$?
-  kill $(jobs -p) 2>/dev/null || true
+  for job in "$unit_job" "$beside_job"; do
+    kill -TERM -- "-$job" 2>/dev/null || kill -TERM "$job" 2>/dev/null || true
+  done
   if [ "$status" -ne 0 ] && [ "$reported" -eq 0 ]; then
     echo "== the unit tests' report so far:"; cat "$unit_log"
     echo "== JupyterLab and publish checks' report so far:"; cat "$beside_log"
   fi
   rm -f "$system_log" "$unit_log" "$beside_log"
 }
+unit_job="" beside_job=""
 trap on_exit EXIT
-nice -n 10 python -m pytest tests --ignore=tests/browser -p no:cacheprovider -q --durations=5 >"$unit_log" 2>&1 &
+in_background nice -n 10 python -m pytest tests --ignore=tests/browser -p no:cacheprovider -q --durations=5 >"$unit_log" 2>&1
 unit_job=$!
-python -m pytest "${BESIDE[@]}" -q -p no:cacheprovider >"$beside_log" 2>&1 &
+in_background python -m pytest "${BESIDE[@]}" -q -p no:cacheprovider >"$beside_log" 2>&1
 beside_job=$!
 
 step "site build from scratch, from the runs nbval just compared (no chapter executed twice)"
@@ -83,6 +100,7 @@ unit_status=0
 wait "$unit_job" || unit_status=$?
 beside_status=0
 wait "$beside_job" || beside_status=$?
+unit_job="" beside_job=""
 step "unit tests of the package (run beside the build)"
 cat "$unit_log"
 step "browser: JupyterLab runs a chapter, the site publishes (run beside the build)"

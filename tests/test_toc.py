@@ -1,8 +1,11 @@
 """The book's pages as scripts/toc.py reads them from _toc.yml, and the order chapters run in:
 the site build (scripts/execute.py) and nbval (conftest.py) start the chapters that ran
-longest first, so that no core idles at the end while one long chapter finishes (issue 21)."""
+longest first, so that no core idles at the end while one long chapter finishes (issue 21);
+and the kernel nbval runs them in."""
 
 import importlib.util
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import nbformat
@@ -72,3 +75,14 @@ def test_xdist_hands_out_the_files_in_that_order(pytestconfig):
     if not pytestconfig.pluginmanager.hasplugin("xdist"):
         pytest.skip("pytest-xdist is not installed")
     assert pytestconfig.getoption("loadscopereorder") is False
+
+
+def test_nbval_runs_the_kernel_named_on_the_command_line():
+    # pytest.ini's --nbval-current-env would otherwise win over the name without a word.
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval", "--nbval-kernel-name", "lesson5-no-such-kernel",
+         "-p", "no:cacheprovider", "-q", "-x", "book/01_data.ipynb"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode != 0, result.stdout[-2000:]
+    assert "No such kernel named lesson5-no-such-kernel" in result.stdout + result.stderr, result.stdout[-2000:]

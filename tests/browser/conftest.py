@@ -15,6 +15,7 @@ A test that changes what a page shows (clicks, sliders, navigation) opens its ow
 import functools
 import http.server
 import os
+import signal
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,17 @@ class Visit:
     math_errors: int = 0
     error_outputs: list = field(default_factory=list)
     links: list = field(default_factory=list)
+
+
+def pytest_configure(config):
+    """Makes SIGTERM (how scripts/test.sh stops a background run) end the run like Ctrl-C: pytest
+    then tears the fixtures down, and those stop what they started in sessions of their own
+    (JupyterLab's server), which stopping this process's group would not reach."""
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"stopped by signal {signum}")
 
 
 def pytest_collection_modifyitems(items):

@@ -64,27 +64,38 @@ def lab(tmp_path_factory):
     if os.geteuid() == 0:
         args.append("--allow-root")  # CI runs as root; a learner does not need this
     log = (home / "lab.log").open("w")
+    # A session of its own, so that stopping it stops its kernels too.
     server = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"scripts/lab.sh exited with {server.returncode}:\n{(home / 'lab.log').read_text()[-3000:]}")
-        try:
-            _get_json(f"{base}/api/status?token={token}")
-            break
-        except (URLError, ConnectionError, OSError):
-            time.sleep(0.5)
-    else:
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                log_tail = (home / "lab.log").read_text()[-3000:]
+                pytest.fail(f"scripts/lab.sh exited with {server.returncode}:\n{log_tail}")
+            try:
+                _get_json(f"{base}/api/status?token={token}")
+                break
+            except (URLError, ConnectionError, OSError):
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"JupyterLab did not answer within 180 s:\n{(home / 'lab.log').read_text()[-3000:]}")
+        yield base, token
+    finally:
+        _stop(server)
+        log.close()
+
+
+def _stop(server):
+    try:
         os.killpg(server.pid, signal.SIGTERM)
-        pytest.fail(f"JupyterLab did not answer within 180 s:\n{(home / 'lab.log').read_text()[-3000:]}")
-    yield base, token
-    os.killpg(server.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
     try:
         server.wait(timeout=20)
     except subprocess.TimeoutExpired:
         os.killpg(server.pid, signal.SIGKILL)
-    log.close()
+        server.wait()
 
 
 def test_lab_offers_the_project_kernel(lab):
