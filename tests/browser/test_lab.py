@@ -66,20 +66,22 @@ def lab(tmp_path_factory):
     log = (home / "lab.log").open("w")
     # A session of its own, so that stopping it stops its kernels too.
     server = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    def log_tail():
+        return (home / "lab.log").read_text()[-3000:]
+
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             if server.poll() is not None:
-                log_tail = (home / "lab.log").read_text()[-3000:]
-                pytest.fail(f"scripts/lab.sh exited with {server.returncode}:\n{log_tail}")
+                pytest.fail(f"scripts/lab.sh exited with {server.returncode}:\n{log_tail()}")
             try:
                 _get_json(f"{base}/api/status?token={token}")
                 break
             except (URLError, ConnectionError, OSError):
                 time.sleep(0.5)
         else:
-            pytest.fail(f"JupyterLab did not answer within 180 s:\n{(home / 'lab.log').read_text()[-3000:]}")
+            pytest.fail(f"JupyterLab did not answer within 180 s:\n{log_tail()}")
         yield base, token
     finally:
         _stop(server)
