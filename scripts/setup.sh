@@ -33,7 +33,14 @@ want=$(cat requirements.txt code/pyproject.toml scripts/setup.sh | sha256sum | c
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing requirements.txt into .venv (the first time takes a few minutes)"
   rm -f "$stamp"
-  .venv/bin/python -m pip install --disable-pip-version-check -q -r requirements.txt
+  # pip would compile every installed module to bytecode one file at a time, a third of the
+  # install; compileall does the same on every core. Bytecode made now matters: where
+  # PYTHONDONTWRITEBYTECODE is set (CI machines), nothing compiled later is ever kept, and
+  # each process would compile torch's modules again. As with pip, a file written for a newer
+  # Python (torch ships one for 3.12) is left uncompiled, which is why errors are ignored.
+  .venv/bin/python -m pip install --disable-pip-version-check -q --no-compile -r requirements.txt
+  .venv/bin/python -m compileall -qq -j 0 \
+    "$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" || true
   # The chapters name the kernel "python3"; this one runs inside .venv, with the CPU code
   # paths the build uses (scripts/env.sh explains them), however it is started.
   .venv/bin/python -m ipykernel install --sys-prefix --name python3 \

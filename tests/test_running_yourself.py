@@ -5,6 +5,7 @@ first cell of every chapter, which installs the package outside a checkout (Cola
 JupyterLab itself is driven in a browser by tests/browser/test_lab.py.
 """
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -153,6 +154,18 @@ def test_setup_names_a_missing_python():
     result = run(["bash", REPO / "scripts" / "setup.sh"], env={**os.environ, "PYTHON": "no-such-python"})
     assert result.returncode == 1
     assert "no 'no-such-python' on PATH" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "module", ["torch", "torch.nn.modules.conv", "pandas", "matplotlib.pyplot", "sphinx.application", "nbformat"]
+)
+def test_setup_leaves_the_installed_modules_compiled(module):
+    # setup.sh compiles them itself (pip --no-compile, then compileall on every core); where
+    # PYTHONDONTWRITEBYTECODE is set, a module it missed would be compiled again by every process.
+    if Path(sys.prefix).resolve() != (REPO / ".venv").resolve():
+        pytest.skip("not running in the checkout's .venv, which setup.sh made")
+    origin = importlib.util.find_spec(module).origin
+    assert Path(importlib.util.cache_from_source(origin)).is_file(), f"{origin} has no bytecode"
 
 
 # --- the bootstrap cell in a Python without the package (the Colab path) ------------------
