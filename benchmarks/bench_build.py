@@ -3,7 +3,7 @@ test command, and each chapter's execution time and peak memory, against the bud
 issue 21 (a 2-core CPU), each beside the serial run it replaces.
 
     python benchmarks/bench_build.py [--root .] [--output DIR] [--skip-build] [--skip-nbval]
-                                     [--test-command]
+                                     [--skip-chapters] [--test-command] [--install]
 
 1. Cold build, serial: `jupyter-book build` (warnings as errors, as in CI) into a fresh
    output folder (a temporary one unless --output is given, never the repository's _build),
@@ -23,6 +23,14 @@ issue 21 (a 2-core CPU), each beside the serial run it replaces.
    chapter's time in the cold build, as recorded by the build's execution cache, is shown
    beside it. With one torch thread, CPU time is the chapter's work: other load on the
    machine disturbs it far less than the wall time.
+
+6. With --install: a fresh environment from requirements.txt, two ways, each in a temporary
+   folder. The baseline is what scripts/setup.sh did before: a virtual environment, pip's
+   install, which compiles every module to bytecode one file at a time, and the kernel spec.
+   Against it, scripts/setup.sh itself, run in a clone of the last commit: pip without
+   compiling, then compileall on every core. Each runs twice (baseline, setup.sh, setup.sh,
+   baseline) and the means are compared. Both should leave the same bytecode files, which
+   are counted. Part of the fresh-clone budget of the test command (5 minutes).
 
 Timings depend on the machine and on what else runs on it; run it on an idle machine.
 """
@@ -114,6 +122,49 @@ def run_chapter(path):
     return seconds, float(cpu), int(peak_kb) / 1024  # ru_maxrss is in KiB on Linux
 
 
+def fresh_install(root, baseline):
+    """A fresh environment in a temporary folder; returns (wall seconds, .pyc files made).
+    The baseline reproduces setup.sh's former steps; otherwise setup.sh runs in a clone."""
+    with tempfile.TemporaryDirectory(prefix="bench_install_") as folder:
+        clone = Path(folder) / "lesson5"
+        subprocess.run(["git", "clone", "--quiet", "--no-local", str(root), str(clone)], check=True)
+        python = clone / ".venv" / "bin" / "python"
+        if baseline:
+            commands = [
+                ["python3", "-m", "venv", ".venv"],
+                [python, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", "requirements.txt"],
+                [python, "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3"],
+            ]
+        else:
+            commands = [["bash", "scripts/setup.sh"]]
+        start = time.perf_counter()
+        for command in commands:
+            timed(command, clone, " ".join(map(str, command)))
+        seconds = time.perf_counter() - start
+        return seconds, sum(1 for _ in (clone / ".venv").rglob("*.pyc"))
+
+
+def chapter_table(root, build_seconds):
+    """Each chapter alone, beside its time in the cold build (when there was one)."""
+    print(f"{'chapter':<28} {'in build':>9} {'alone':>8} {'CPU':>8} {'peak RSS':>10}  verdict")
+    total_build = total_alone = total_cpu = 0.0
+    peak_max = 0.0
+    for path in toc.chapters(root):
+        seconds, cpu, peak_mb = run_chapter(path)
+        in_build = build_seconds.get(path.resolve())
+        total_alone += seconds
+        total_cpu += cpu
+        total_build += in_build or 0.0
+        peak_max = max(peak_max, peak_mb)
+        notes = [verdict(seconds, CHAPTER_BUDGET_S), verdict(peak_mb, MEMORY_BUDGET_MB)]
+        shown = f"{in_build:.1f} s" if in_build is not None else "-"
+        print(f"{path.stem:<28} {shown:>9} {seconds:>6.1f} s {cpu:>6.1f} s {peak_mb:>7.0f} MB  "
+              f"time alone {notes[0]}, memory {notes[1]}")
+    shown_total = f"{total_build:.1f} s" if build_seconds else "-"
+    print(f"{'total':<28} {shown_total:>9} {total_alone:>6.1f} s {total_cpu:>6.1f} s "
+          f"{peak_max:>7.0f} MB  (max)")
+
+
 def verdict(value, budget):
     return "ok" if value <= budget else f"OVER {budget}"
 
@@ -126,8 +177,11 @@ def main():
                         help="build output folder (emptied first); default: a temporary one")
     parser.add_argument("--skip-build", action="store_true", help="no site builds")
     parser.add_argument("--skip-nbval", action="store_true", help="no nbval runs")
+    parser.add_argument("--skip-chapters", action="store_true", help="no table of chapters run alone")
     parser.add_argument("--test-command", action="store_true",
                         help="also time `bash scripts/test.sh` (several minutes)")
+    parser.add_argument("--install", action="store_true",
+                        help="also time a fresh install, pip's way and setup.sh's (a few minutes)")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
     root = args.root.resolve()
@@ -162,24 +216,23 @@ def main():
         print(f"{'test command, warm environment':<40} {seconds:>7.1f} s  "
               f"{verdict(seconds, TEST_COMMAND_BUDGET_S)}\n")
 
-    print(f"{'chapter':<28} {'in build':>9} {'alone':>8} {'CPU':>8} {'peak RSS':>10}  verdict")
-    total_build = total_alone = total_cpu = 0.0
-    peak_max = 0.0
-    for path in toc.chapters(root):
-        seconds, cpu, peak_mb = run_chapter(path)
-        in_build = build_seconds.get(path.resolve())
-        total_alone += seconds
-        total_cpu += cpu
-        total_build += in_build or 0.0
-        peak_max = max(peak_max, peak_mb)
-        notes = [verdict(seconds, CHAPTER_BUDGET_S), verdict(peak_mb, MEMORY_BUDGET_MB)]
-        shown = f"{in_build:.1f} s" if in_build is not None else "-"
-        print(f"{path.stem:<28} {shown:>9} {seconds:>6.1f} s {cpu:>6.1f} s {peak_mb:>7.0f} MB  "
-              f"time alone {notes[0]}, memory {notes[1]}")
-    shown_total = f"{total_build:.1f} s" if build_seconds else "-"
-    print(f"{'total':<28} {shown_total:>9} {total_alone:>6.1f} s {total_cpu:>6.1f} s "
-          f"{peak_max:>7.0f} MB  (max)")
+    if args.install:
+        # Twice each, in the order baseline, setup.sh, setup.sh, baseline, so that a machine
+        # growing busier or quieter during the run weighs on both alike.
+        runs = {True: [], False: []}
+        for baseline in (True, False, False, True):
+            runs[baseline].append(fresh_install(root, baseline))
+        (pip_a, pip_files), (pip_b, _) = runs[True]
+        (setup_a, setup_files), (setup_b, _) = runs[False]
+        pip_seconds, setup_seconds = (pip_a + pip_b) / 2, (setup_a + setup_b) / 2
+        print(f"{'fresh install, pip compiles (baseline)':<40} {pip_seconds:>7.1f} s  "
+              f"(runs {pip_a:.1f}, {pip_b:.1f} s; {pip_files:,} .pyc)")
+        print(f"{'fresh install, scripts/setup.sh':<40} {setup_seconds:>7.1f} s  "
+              f"(runs {setup_a:.1f}, {setup_b:.1f} s; {setup_files:,} .pyc)  "
+              f"{pip_seconds / setup_seconds:.2f}x faster\n")
 
+    if not args.skip_chapters:
+        chapter_table(root, build_seconds)
 
 if __name__ == "__main__":
     main()
