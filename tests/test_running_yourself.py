@@ -1,6 +1,7 @@
 """The paths by which learners run the chapters themselves (README, "Running the chapters
-yourself"): the shell environment they may source, the set-up script's Python check, and the
-first cell of every chapter, which installs the package outside a checkout (Colab).
+yourself"): the shell environment they may source, the set-up script's Python check and the
+bytecode it leaves, and the first cell of every chapter, which installs the package outside a
+checkout (Colab).
 
 JupyterLab itself is driven in a browser by tests/browser/test_lab.py.
 """
