@@ -234,5 +234,6 @@ def main():
     if not args.skip_chapters:
         chapter_table(root, build_seconds)
 
+
 if __name__ == "__main__":
     main()
