@@ -53,11 +53,13 @@ CODE_TOKENS = "div.highlight > pre > span"
 # WCAG 2.1 AA's least contrast for text that is not large (1.4.3).
 AA_CONTRAST = 4.5
 
-# Starts an audit and keeps its promise on the page, to be collected later.
+# Starts an audit and keeps its promise on the page, to be collected later. axe does most of
+# an audit's work before its promise first waits, so the audit begins in the page's next task:
+# the call returns at once, and the phone's audit runs while the desktop page loads and is
+# audited (on a long chapter that was 2.5 s of waiting per page).
 _START = """(rules) => {
-  window.lesson5Audit = axe.run(document, {
-    runOnly: rules, resultTypes: ['violations', 'incomplete'],
-  });
+  window.lesson5Audit = new Promise((resolve) => setTimeout(resolve, 0)).then(
+    () => axe.run(document, {runOnly: rules, resultTypes: ['violations', 'incomplete']}));
 }"""
 _SKIP_CODE_TOKENS = """(tokens) => axe.configure({
   rules: [{id: 'color-contrast', selector: `*:not(${tokens})`}],

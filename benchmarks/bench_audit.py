@@ -1,0 +1,119 @@
+"""Times one page's accessibility audits (tests/browser/test_accessibility.py), with the
+phone's audit started the way the test starts it and, as the baseline, run to its end before
+the call returns.
+
+The test's `audits` fixture loads the page 390 px wide and starts axe-core on it, then audits
+the page already open at 1280 px in light and dark mode, then collects the phone's results.
+axe does most of an audit's work before its promise first waits, so the baseline's phone
+audit ran to its end inside the call that started it; the test's start defers it to the
+page's next task, so that it runs in the phone page's renderer while the desktop page is
+audited. Each side runs on each page in the order baseline, test, test, baseline, and the
+script prints the seconds of each run, the means and the ratio.
+
+Run (a built site and Chromium needed: bash scripts/build.sh):
+
+    python benchmarks/bench_audit.py [--pages book/04_optimizers ...]
+"""
+
+import argparse
+import functools
+import http.server
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+# The browser tests' helpers, imported as pytest imports them (scripts.toc from the root).
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "tests" / "browser"), str(ROOT)]
+
+import test_accessibility as audit  # noqa: E402
+from site_pages import AXE, CHROMIUM, CHROMIUM_FLAGS, SITE, chapter_pages  # noqa: E402
+
+# The start the test used before: the audit runs to its end inside this call.
+BLOCKING_START = """(rules) => {
+  window.lesson5Audit = axe.run(document, {
+    runOnly: rules, resultTypes: ['violations', 'incomplete'],
+  });
+}"""
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def load(browser, url, width):
+    page = browser.new_context(
+        viewport={"width": width, "height": 900}, color_scheme="light"
+    ).new_page()
+    page.goto(url, wait_until="load")
+    page.evaluate("() => window.MathJax?.startup?.promise")
+    return page
+
+
+def audit_seconds(browser, url, page_name, axe_source, start):
+    """Seconds of the `audits` fixture's work on one page, the desktop page already open (as
+    the page checks before it leave it), with the phone audit started by `start`."""
+    desktop = load(browser, url, 1280)
+    began = time.perf_counter()
+    phone = load(browser, url, audit.PHONE[0])
+    phone.evaluate(audit._STYLES, audit.CODE_TOKENS)
+    phone.add_script_tag(content=axe_source)
+    phone.evaluate(audit._SKIP_CODE_TOKENS, audit.CODE_TOKENS)
+    phone.evaluate(start, audit.PHONE[2])
+    for _, mode, rules in audit.DESKTOP:
+        audit._theme(desktop, page_name, mode)
+        desktop.evaluate(audit._STYLES, audit.CODE_TOKENS)
+        audit._start(desktop, axe_source, rules)
+        audit._collect(desktop)
+    audit._theme(desktop, page_name, "light")
+    found = audit._collect(phone)
+    seconds = time.perf_counter() - began
+    if "violations" not in found:
+        sys.exit(f"bench_audit: the phone audit of {page_name} returned no results")
+    desktop.context.close()
+    phone.context.close()
+    return seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", nargs="+", default=chapter_pages(),
+                        help="docnames to audit (default: every chapter)")
+    args = parser.parse_args()
+    if not (SITE / "index.html").is_file():
+        sys.exit(f"bench_audit: no built site at {SITE}; run  bash scripts/build.sh")
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(SITE))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    axe_source = AXE.read_text(encoding="utf-8")
+    sides = {"blocking start (baseline)": BLOCKING_START, "deferred start (the test's)": audit._START}
+    runs = {side: [] for side in sides}
+    baseline, test = sides
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            for page_name in args.pages:
+                url = f"http://127.0.0.1:{server.server_port}/{page_name}.html"
+                for side in (baseline, test, test, baseline):
+                    seconds = audit_seconds(browser, url, page_name, axe_source, sides[side])
+                    runs[side].append(seconds)
+                    print(f"{page_name:<26}{side:<30}{seconds:6.2f} s", flush=True)
+            browser.close()
+    finally:
+        server.shutdown()
+    print()
+    for side, seconds in runs.items():
+        print(f"{side:<30} mean {statistics.mean(seconds):5.2f} s a page, "
+              f"{sum(seconds):6.1f} s in all")
+    ratio = sum(runs[baseline]) / sum(runs[test])
+    print(f"baseline / test: {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
