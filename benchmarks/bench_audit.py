@@ -33,6 +33,8 @@ sys.path[:0] = [str(ROOT / "tests" / "browser"), str(ROOT)]
 import test_accessibility as audit  # noqa: E402
 from site_pages import AXE, CHROMIUM, CHROMIUM_FLAGS, SITE, chapter_pages  # noqa: E402
 
+from conftest import _load, _offline, _QuietHandler  # noqa: E402
+
 # The start the test used before: the audit runs to its end inside this call.
 BLOCKING_START = """(rules) => {
   window.lesson5Audit = axe.run(document, {
@@ -41,40 +43,26 @@ BLOCKING_START = """(rules) => {
 }"""
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 def load(browser, url, width):
-    page = browser.new_context(
-        viewport={"width": width, "height": 900}, color_scheme="light"
-    ).new_page()
-    page.goto(url, wait_until="load")
-    page.evaluate("() => window.MathJax?.startup?.promise")
+    """The page as the test's `shown` opens it: offline, in light mode, formulas typeset."""
+    context = _offline(
+        browser.new_context(viewport={"width": width, "height": 900}, color_scheme="light")
+    )
+    page = context.new_page()
+    _load(page, url)
     return page
 
 
 def audit_seconds(browser, url, page_name, axe_source, start):
     """Seconds of the `audits` fixture's work on one page, the desktop page already open (as
-    the page checks before it leave it), with the phone audit started by `start`."""
+    the page checks before it leave it), with every audit started by `start`."""
     desktop = load(browser, url, 1280)
     began = time.perf_counter()
     phone = load(browser, url, audit.PHONE[0])
-    phone.evaluate(audit._STYLES, audit.CODE_TOKENS)
-    phone.add_script_tag(content=axe_source)
-    phone.evaluate(audit._SKIP_CODE_TOKENS, audit.CODE_TOKENS)
-    phone.evaluate(start, audit.PHONE[2])
-    for _, mode, rules in audit.DESKTOP:
-        audit._theme(desktop, page_name, mode)
-        desktop.evaluate(audit._STYLES, audit.CODE_TOKENS)
-        audit._start(desktop, axe_source, rules)
-        audit._collect(desktop)
-    audit._theme(desktop, page_name, "light")
-    found = audit._collect(phone)
+    found = audit.audit_page(page_name, phone, lambda: desktop, axe_source, start)
     seconds = time.perf_counter() - began
-    if "violations" not in found:
-        sys.exit(f"bench_audit: the phone audit of {page_name} returned no results")
+    if not all("violations" in result for result in found.results.values()):
+        sys.exit(f"bench_audit: an audit of {page_name} returned no results")
     desktop.context.close()
     phone.context.close()
     return seconds
@@ -88,7 +76,7 @@ def main():
     if not (SITE / "index.html").is_file():
         sys.exit(f"bench_audit: no built site at {SITE}; run  bash scripts/build.sh")
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(SITE))
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(SITE))
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     axe_source = AXE.read_text(encoding="utf-8")

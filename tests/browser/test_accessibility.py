@@ -145,19 +145,19 @@ def _theme(browser_page, page, mode):
     # The theme fades colours from one scheme to the other: audit them where they end.
     # Finishing the fades puts every element's colours there at once (the same computed
     # colours, element for element, as waiting 1.5 s). Waiting on the fades' promises instead
-    # took 0.5 s a switch, and hung for good on a page switched right after loading: a copy
-    # button's fade stayed listed, marked finished, with its promise never settled.
+    # took 0.5 s a switch, and hung (over 35 s, until stopped) on a page switched right after
+    # loading: a copy button's fade stayed listed, marked finished, its promise never settled.
     browser_page.evaluate(
         "() => document.getAnimations()"
         ".filter((a) => a instanceof CSSTransition).forEach((a) => a.finish())"
     )
 
 
-def _start(browser_page, axe_source, rules):
+def _start(browser_page, axe_source, rules, start):
     if not browser_page.evaluate("() => Boolean(window.axe)"):
         browser_page.add_script_tag(content=axe_source)
         browser_page.evaluate(_SKIP_CODE_TOKENS, CODE_TOKENS)
-    browser_page.evaluate(_START, rules)
+    browser_page.evaluate(start, rules)
 
 
 def _collect(browser_page):
@@ -172,31 +172,38 @@ class PageAudit(NamedTuple):
     skipped: dict
 
 
+def audit_page(page, phone, open_desktop, axe_source, start=_START):
+    """Every audit of `page` as a PageAudit: the phone's on the open page `phone`, started
+    first so that it runs beside the desktop's, on the page `open_desktop()` returns.
+    `start` is the script that starts an audit (benchmarks/bench_audit.py times another)."""
+    skipped = {PHONE[:2]: phone.evaluate(_STYLES, CODE_TOKENS)}
+    _start(phone, axe_source, PHONE[2], start)
+    desktop = open_desktop()
+    results = {}
+    try:
+        for width, mode, rules in DESKTOP:
+            _theme(desktop, page, mode)
+            skipped[(width, mode)] = desktop.evaluate(_STYLES, CODE_TOKENS)
+            _start(desktop, axe_source, rules, start)
+            results[(width, mode)] = _collect(desktop)
+    finally:
+        _theme(desktop, page, "light")
+        results[PHONE[:2]] = _collect(phone)
+    return PageAudit(results, skipped)
+
+
 @pytest.fixture(scope="session")
 def audits(shown, axe_source):
     """audits(page): the page's PageAudit, every audit run once."""
 
     @functools.cache
     def audit(page):
-        phone = shown(page, PHONE[0])
-        skipped = {PHONE[:2]: phone.evaluate(_STYLES, CODE_TOKENS)}
-        _start(phone, axe_source, PHONE[2])
-        desktop = shown(page, 1280)
-        results = {}
-        try:
-            for width, mode, rules in DESKTOP:
-                _theme(desktop, page, mode)
-                skipped[(width, mode)] = desktop.evaluate(_STYLES, CODE_TOKENS)
-                _start(desktop, axe_source, rules)
-                results[(width, mode)] = _collect(desktop)
-        finally:
-            _theme(desktop, page, "light")
-            results[PHONE[:2]] = _collect(phone)
+        found = audit_page(page, shown(page, PHONE[0]), lambda: shown(page, 1280), axe_source)
         ACCESSIBILITY_REPORTS.mkdir(parents=True, exist_ok=True)
-        for (width, mode), found in results.items():
+        for (width, mode), result in found.results.items():
             report = ACCESSIBILITY_REPORTS / f"{page.replace('/', '__')}--{width}-{mode}.json"
-            report.write_text(json.dumps(found, indent=1), encoding="utf-8")
-        return PageAudit(results, skipped)
+            report.write_text(json.dumps(result, indent=1), encoding="utf-8")
+        return found
 
     return audit
 
