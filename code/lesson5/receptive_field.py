@@ -20,7 +20,11 @@ def top_patches(body, x, n_blocks, channel, k=9):
     acts = body[:n_blocks](x)[:, channel]
     size, stride = 2 ** (n_blocks + 1) - 1, 2**n_blocks
     values, flat = acts.flatten().topk(k)
-    n, rows, cols = torch.unravel_index(flat, acts.shape)
+    # Plain arithmetic rather than torch.unravel_index, whose input check imports sympy
+    # (half a second, once per kernel).
+    height, width = acts.shape[1:]
+    n, within = flat // (height * width), flat % (height * width)
+    rows, cols = within // width, within % width
     half = size // 2
     padded = nn.functional.pad(x[:, 0], (half, half, half, half))
     patches = torch.stack([padded[i, r * stride : r * stride + size, c * stride : c * stride + size]
