@@ -7,13 +7,19 @@ bash scripts/setup.sh
 . scripts/env.sh
 # Progress bars are for people watching; stored outputs must not contain them.
 export LESSON5_PROGRESS=0
+# The PDF of the whole book is printed by headless Chromium after the site is built. Where
+# Chromium is missing, the front page says how to get the PDF instead of linking it
+# (_ext/pdf_link.py), so the site has no link to a file that is not there.
+if bash scripts/install-browser.sh --pdf; then
+  export LESSON5_NO_PDF=0
+else
+  echo "build: the site will have no PDF (printing it needs Chromium, see above)" >&2
+  export LESSON5_NO_PDF=1
+fi
 # Executes the chapters whose code changed, one per core, into the cache the build reads.
 python scripts/execute.py
 jupyter-book build . --builder html -n -W --keep-going
-# The PDF of the whole book, linked from the front page, is printed by headless Chromium.
-if bash scripts/install-browser.sh; then
+if [ "$LESSON5_NO_PDF" = 0 ]; then
   bash scripts/pdf.sh
-else
-  echo "build: no PDF (it needs Chromium, see above); the site itself is complete" >&2
 fi
 echo "build: open _build/html/index.html"

@@ -6,9 +6,16 @@
 #  - axe-core, the accessibility rules, from npm at the version pinned in
 #    tests/browser/package-lock.json, installed into the git-ignored tests/browser/node_modules.
 # Installs what is missing with apt-get when run as root; otherwise exits non-zero with the
-# exact command to run.
+# exact command to run. With --pdf, only what printing the book's PDF needs (scripts/pdf.sh):
+# Chromium and the Chinese font, not axe-core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for_pdf=0
+case "${1:-}" in
+  --pdf) for_pdf=1 ;;
+  "") ;;
+  *) echo "install-browser: unknown option $1 (the one option is --pdf)" >&2; exit 2 ;;
+esac
 
 chromium=${LESSON5_CHROMIUM:-/usr/bin/chromium}
 axe=tests/browser/node_modules/axe-core/axe.min.js
@@ -21,12 +28,12 @@ fi
 packages=""
 [ -x "$chromium" ] || packages="$packages chromium"
 has_chinese_font || packages="$packages fonts-wqy-microhei"
-[ -f "$axe" ] || command -v npm >/dev/null || packages="$packages npm"
+[ "$for_pdf" = 1 ] || [ -f "$axe" ] || command -v npm >/dev/null || packages="$packages npm"
 
 if [ -n "$packages" ]; then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     cat >&2 <<MSG
-install-browser: the browser tests need$packages. Install them with:
+install-browser: the browser tests and the PDF need$packages. Install them with:
     sudo apt-get update && sudo apt-get install -y$packages
 (or point LESSON5_CHROMIUM at an installed Chromium or Google Chrome binary).
 MSG
@@ -42,7 +49,7 @@ MSG
   fi
 fi
 
-if [ ! -f "$axe" ]; then
+if [ "$for_pdf" = 0 ] && [ ! -f "$axe" ]; then
   echo "install-browser: installing axe-core from npm into tests/browser/node_modules"
   npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 fi

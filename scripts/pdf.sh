@@ -11,7 +11,14 @@ if [ ! -f _build/html/index.html ]; then
   echo "pdf: build the site first (bash scripts/build.sh); the PDF is written into it" >&2
   exit 1
 fi
-bash scripts/install-browser.sh
+bash scripts/install-browser.sh --pdf
+# This makes the PDF, so the pages it prints and the site both link it (_ext/pdf_link.py).
+export LESSON5_NO_PDF=0
 jupyter-book build . --builder singlehtml -n -W --keep-going
 python scripts/print_pdf.py _build/singlehtml _build/html/lesson5-executable.pdf
+# A site built where Chromium was missing says it has no PDF: now that there is one, build
+# the site again (nothing executes; the pages are rewritten) so that its front page links it.
+if ! grep -q 'href="../lesson5-executable.pdf"' _build/html/book/intro.html; then
+  jupyter-book build . --builder html -n -W --keep-going
+fi
 echo "pdf: _build/html/lesson5-executable.pdf"

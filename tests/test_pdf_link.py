@@ -1,0 +1,90 @@
+"""The front page's link to the book's PDF (_ext/pdf_link.py, book/intro.md): present in a
+build that prints the PDF, replaced by how to get it in one that cannot (scripts/build.sh
+where Chromium is missing), and what scripts/install-browser.sh asks for before printing.
+
+The built site's link is followed by tests/browser/test_pdf.py.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+LINK = 'href="../lesson5-executable.pdf"'
+
+
+def front_page(tmp_path, no_pdf):
+    """book/intro.md built as the site builds it, with the project's pdf_link extension."""
+    source = tmp_path / "source"
+    (source / "book").mkdir(parents=True)
+    shutil.copy(REPO / "book" / "intro.md", source / "book" / "intro.md")
+    (source / "conf.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(REPO / '_ext')!r})\n"
+        "extensions = ['myst_nb', 'pdf_link']\n"
+        "myst_enable_extensions = ['colon_fence']\n"
+        "nb_execution_mode = 'off'\n"
+        "root_doc = 'book/intro'\n"
+    )
+    env = {**os.environ, "LESSON5_NO_PDF": "1" if no_pdf else "0"}
+    # The chapters the page links are not in this small build: their warnings are expected.
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-E", str(source), str(tmp_path / "html")],
+        env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return (tmp_path / "html" / "book" / "intro.html").read_text()
+
+
+def test_a_build_that_prints_the_pdf_links_it(tmp_path):
+    html = front_page(tmp_path, no_pdf=False)
+    assert html.count(LINK) == 1
+    assert "built without the PDF" not in html
+
+
+def test_a_build_without_chromium_says_how_to_get_the_pdf_and_links_no_file(tmp_path):
+    html = front_page(tmp_path, no_pdf=True)
+    assert "lesson5-executable.pdf" not in html
+    assert "built without the PDF" in html and "scripts/build.sh" in html
+
+
+def install_browser(tmp_path, *args, chromium):
+    """scripts/install-browser.sh run from a copy of the repository that has no axe-core."""
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(REPO / "scripts" / "install-browser.sh", tmp_path / "scripts")
+    env = {**os.environ, "LESSON5_CHROMIUM": str(chromium)}
+    return subprocess.run(
+        ["bash", str(tmp_path / "scripts" / "install-browser.sh"), *args],
+        env=env, capture_output=True, text=True, timeout=60,
+    )
+
+
+def has_chinese_font():
+    fc_list = shutil.which("fc-list")
+    return bool(fc_list) and bool(subprocess.run([fc_list, ":lang=zh"], capture_output=True, text=True).stdout.strip())
+
+
+@pytest.mark.skipif(not has_chinese_font(), reason="no Chinese font installed (fonts-wqy-microhei)")
+def test_printing_the_pdf_needs_chromium_but_not_axe_core(tmp_path):
+    chromium = tmp_path / "chromium"
+    chromium.write_text("#!/bin/sh\n")
+    chromium.chmod(0o755)
+    result = install_browser(tmp_path, "--pdf", chromium=chromium)
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "tests").exists()  # nothing installed from npm
+
+
+def test_a_missing_chromium_is_named(tmp_path):
+    result = install_browser(tmp_path, "--pdf", chromium=tmp_path / "no-chromium")
+    assert result.returncode == 1
+    assert f"LESSON5_CHROMIUM={tmp_path / 'no-chromium'} is not an executable file" in result.stderr
+
+
+def test_an_unknown_option_is_refused(tmp_path):
+    result = install_browser(tmp_path, "--pfd", chromium=tmp_path / "no-chromium")
+    assert result.returncode == 2
+    assert "unknown option --pfd" in result.stderr
