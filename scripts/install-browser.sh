@@ -19,7 +19,10 @@ esac
 
 chromium=${LESSON5_CHROMIUM:-/usr/bin/chromium}
 axe=tests/browser/node_modules/axe-core/axe.min.js
-has_chinese_font() { command -v fc-list >/dev/null && [ -n "$(fc-list :lang=zh)" ]; }
+# macOS ships Chinese fonts (PingFang) and has no fc-list; elsewhere, ask fontconfig.
+has_chinese_font() {
+  [ "$(uname)" = Darwin ] || { command -v fc-list >/dev/null && [ -n "$(fc-list :lang=zh)" ]; }
+}
 
 if [ -n "${LESSON5_CHROMIUM:-}" ] && [ ! -x "$chromium" ]; then
   echo "install-browser: LESSON5_CHROMIUM=$chromium is not an executable file" >&2

@@ -1,6 +1,7 @@
 """The front page's link to the book's PDF (_ext/pdf_link.py, book/intro.md): present in a
 build that prints the PDF, replaced by how to get it in one that cannot (scripts/build.sh
-where Chromium is missing), and what scripts/install-browser.sh asks for before printing.
+where Chromium is missing), and what scripts/install-browser.sh asks for before printing
+(Chromium and a Chinese font, which a Mac has without fontconfig; not axe-core).
 
 The built site's link is followed by tests/browser/test_pdf.py.
 """
@@ -10,8 +11,6 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 LINK = 'href="../lesson5-executable.pdf"'
@@ -52,30 +51,56 @@ def test_a_build_without_chromium_says_how_to_get_the_pdf_and_links_no_file(tmp_
     assert "built without the PDF" in html and "scripts/build.sh" in html
 
 
-def install_browser(tmp_path, *args, chromium):
+def install_browser(tmp_path, *args, chromium, path=None):
     """scripts/install-browser.sh run from a copy of the repository that has no axe-core."""
     (tmp_path / "scripts").mkdir()
     shutil.copy(REPO / "scripts" / "install-browser.sh", tmp_path / "scripts")
     env = {**os.environ, "LESSON5_CHROMIUM": str(chromium)}
+    if path:
+        env["PATH"] = f"{path}:{env['PATH']}"
     return subprocess.run(
         ["bash", str(tmp_path / "scripts" / "install-browser.sh"), *args],
         env=env, capture_output=True, text=True, timeout=60,
     )
 
 
-def has_chinese_font():
-    fc_list = shutil.which("fc-list")
-    return bool(fc_list) and bool(subprocess.run([fc_list, ":lang=zh"], capture_output=True, text=True).stdout.strip())
+def stand_in(folder, name, output=""):
+    """An executable `name` in `folder` that prints `output`."""
+    folder.mkdir(exist_ok=True)
+    program = folder / name
+    program.write_text(f"#!/bin/sh\necho '{output}'\n" if output else "#!/bin/sh\n")
+    program.chmod(0o755)
+    return program
 
 
-@pytest.mark.skipif(not has_chinese_font(), reason="no Chinese font installed (fonts-wqy-microhei)")
 def test_printing_the_pdf_needs_chromium_but_not_axe_core(tmp_path):
-    chromium = tmp_path / "chromium"
-    chromium.write_text("#!/bin/sh\n")
-    chromium.chmod(0o755)
-    result = install_browser(tmp_path, "--pdf", chromium=chromium)
+    bin_folder = tmp_path / "bin"
+    stand_in(bin_folder, "uname", "Linux")
+    stand_in(bin_folder, "fc-list", "/usr/share/fonts/wqy-microhei.ttc: WenQuanYi Micro Hei")
+    chrome = stand_in(tmp_path / "chrome", "chrome")
+    result = install_browser(tmp_path, "--pdf", chromium=chrome, path=bin_folder)
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "tests").exists()  # nothing installed from npm
+
+
+def test_a_mac_needs_no_fontconfig_for_the_chinese_page(tmp_path):
+    # A Mac with Chrome: uname says Darwin, and fc-list (fontconfig) finds no font at all.
+    bin_folder = tmp_path / "bin"
+    stand_in(bin_folder, "uname", "Darwin")
+    stand_in(bin_folder, "fc-list")
+    chrome = stand_in(tmp_path / "chrome", "chrome")
+    assert install_browser(tmp_path, "--pdf", chromium=chrome, path=bin_folder).returncode == 0
+
+
+def test_elsewhere_a_missing_chinese_font_is_asked_for(tmp_path):
+    bin_folder = tmp_path / "bin"
+    stand_in(bin_folder, "uname", "Linux")
+    stand_in(bin_folder, "fc-list")
+    stand_in(bin_folder, "id", "1000")  # not root: the script asks instead of installing
+    chrome = stand_in(tmp_path / "chrome", "chrome")
+    result = install_browser(tmp_path, "--pdf", chromium=chrome, path=bin_folder)
+    assert result.returncode == 1
+    assert "sudo apt-get install -y fonts-wqy-microhei" in result.stderr
 
 
 def test_a_missing_chromium_is_named(tmp_path):
