@@ -8,12 +8,12 @@ bash scripts/setup.sh
 # Progress bars are for people watching; stored outputs must not contain them.
 export LESSON5_PROGRESS=0
 # The PDF of the whole book is printed by headless Chromium after the site is built. Where
-# Chromium is missing, the front page says how to get the PDF instead of linking it
-# (_ext/pdf_link.py), so the site has no link to a file that is not there.
+# Chromium (or a Chinese font) is missing, the front page says how to get the PDF instead of
+# linking it (_ext/pdf_link.py), so the site has no link to a file that is not there.
 if bash scripts/install-browser.sh --pdf; then
   export LESSON5_NO_PDF=0
 else
-  echo "build: the site will have no PDF (printing it needs Chromium, see above)" >&2
+  echo "build: the site will have no PDF (printing it needs what is named above)" >&2
   export LESSON5_NO_PDF=1
 fi
 # Executes the chapters whose code changed, one per core, into the cache the build reads.
