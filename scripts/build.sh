@@ -15,11 +15,15 @@ if bash scripts/install-browser.sh --pdf; then
 else
   echo "build: the site will have no PDF (printing it needs what is named above)" >&2
   export LESSON5_NO_PDF=1
+  # A PDF from an earlier build would be published with a site that says it has none.
+  rm -f _build/html/lesson5-executable.pdf
 fi
 # Executes the chapters whose code changed, one per core, into the cache the build reads.
 python scripts/execute.py
 jupyter-book build . --builder html -n -W --keep-going
 if [ "$LESSON5_NO_PDF" = 0 ]; then
   bash scripts/pdf.sh
+else
+  echo "build: no PDF of the book this time; scripts/install-browser.sh --pdf names what it needs" >&2
 fi
 echo "build: open _build/html/index.html"

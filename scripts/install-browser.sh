@@ -35,10 +35,12 @@ has_chinese_font || packages="$packages fonts-wqy-microhei"
 
 if [ -n "$packages" ]; then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+    if [ "$for_pdf" = 1 ]; then needs="printing the book's PDF needs"; else needs="the browser tests need"; fi
     cat >&2 <<MSG
-install-browser: the browser tests and the PDF need$packages. Install them with:
+install-browser: $needs$packages. Install them with:
     sudo apt-get update && sudo apt-get install -y$packages
-(or point LESSON5_CHROMIUM at an installed Chromium or Google Chrome binary).
+(or point LESSON5_CHROMIUM at an installed Chromium or Google Chrome binary; on macOS,
+LESSON5_CHROMIUM="/Applications/Google Chrome.app/Contents/MacOS/Google Chrome").
 MSG
     exit 1
   fi

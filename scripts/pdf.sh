@@ -18,7 +18,7 @@ jupyter-book build . --builder singlehtml -n -W --keep-going
 python scripts/print_pdf.py _build/singlehtml _build/html/lesson5-executable.pdf
 # A site built where Chromium was missing says it has no PDF: now that there is one, build
 # the site again (nothing executes; the pages are rewritten) so that its front page links it.
-if ! grep -q 'href="../lesson5-executable.pdf"' _build/html/book/intro.html; then
+if ! grep -qF 'href="../lesson5-executable.pdf"' _build/html/book/intro.html; then
   jupyter-book build . --builder html -n -W --keep-going
 fi
 echo "pdf: _build/html/lesson5-executable.pdf"

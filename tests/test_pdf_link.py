@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 REPO = Path(__file__).resolve().parents[1]
 LINK = 'href="../lesson5-executable.pdf"'
 
@@ -39,6 +41,11 @@ def front_page(tmp_path, no_pdf):
     return (tmp_path / "html" / "book" / "intro.html").read_text()
 
 
+def test_the_site_build_loads_the_extension():
+    extensions = yaml.safe_load((REPO / "_config.yml").read_text())["sphinx"]["local_extensions"]
+    assert extensions.get("pdf_link") == "_ext"
+
+
 def test_a_build_that_prints_the_pdf_links_it(tmp_path):
     html = front_page(tmp_path, no_pdf=False)
     assert html.count(LINK) == 1
@@ -51,13 +58,15 @@ def test_a_build_without_chromium_says_how_to_get_the_pdf_and_links_no_file(tmp_
     assert "built without the PDF" in html and "scripts/build.sh" in html
 
 
-def install_browser(tmp_path, *args, chromium, path=None):
-    """scripts/install-browser.sh run from a copy of the repository that has no axe-core."""
+def install_browser(tmp_path, *args, chromium):
+    """scripts/install-browser.sh run from a copy of the repository that has no axe-core, as a
+    user who is not root (a stand-in `id`), so that it never runs apt-get on this machine; the
+    programs in tmp_path/bin come first on PATH."""
     (tmp_path / "scripts").mkdir()
     shutil.copy(REPO / "scripts" / "install-browser.sh", tmp_path / "scripts")
-    env = {**os.environ, "LESSON5_CHROMIUM": str(chromium)}
-    if path:
-        env["PATH"] = f"{path}:{env['PATH']}"
+    bin_folder = tmp_path / "bin"
+    stand_in(bin_folder, "id", "1000")
+    env = {**os.environ, "LESSON5_CHROMIUM": str(chromium), "PATH": f"{bin_folder}:{os.environ['PATH']}"}
     return subprocess.run(
         ["bash", str(tmp_path / "scripts" / "install-browser.sh"), *args],
         env=env, capture_output=True, text=True, timeout=60,
@@ -66,7 +75,7 @@ def install_browser(tmp_path, *args, chromium, path=None):
 
 def stand_in(folder, name, output=""):
     """An executable `name` in `folder` that prints `output`."""
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     program = folder / name
     program.write_text(f"#!/bin/sh\necho '{output}'\n" if output else "#!/bin/sh\n")
     program.chmod(0o755)
@@ -78,7 +87,7 @@ def test_printing_the_pdf_needs_chromium_but_not_axe_core(tmp_path):
     stand_in(bin_folder, "uname", "Linux")
     stand_in(bin_folder, "fc-list", "/usr/share/fonts/wqy-microhei.ttc: WenQuanYi Micro Hei")
     chrome = stand_in(tmp_path / "chrome", "chrome")
-    result = install_browser(tmp_path, "--pdf", chromium=chrome, path=bin_folder)
+    result = install_browser(tmp_path, "--pdf", chromium=chrome)
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "tests").exists()  # nothing installed from npm
 
@@ -89,17 +98,17 @@ def test_a_mac_needs_no_fontconfig_for_the_chinese_page(tmp_path):
     stand_in(bin_folder, "uname", "Darwin")
     stand_in(bin_folder, "fc-list")
     chrome = stand_in(tmp_path / "chrome", "chrome")
-    assert install_browser(tmp_path, "--pdf", chromium=chrome, path=bin_folder).returncode == 0
+    assert install_browser(tmp_path, "--pdf", chromium=chrome).returncode == 0
 
 
 def test_elsewhere_a_missing_chinese_font_is_asked_for(tmp_path):
     bin_folder = tmp_path / "bin"
     stand_in(bin_folder, "uname", "Linux")
     stand_in(bin_folder, "fc-list")
-    stand_in(bin_folder, "id", "1000")  # not root: the script asks instead of installing
     chrome = stand_in(tmp_path / "chrome", "chrome")
-    result = install_browser(tmp_path, "--pdf", chromium=chrome, path=bin_folder)
+    result = install_browser(tmp_path, "--pdf", chromium=chrome)
     assert result.returncode == 1
+    assert "printing the book's PDF needs fonts-wqy-microhei" in result.stderr
     assert "sudo apt-get install -y fonts-wqy-microhei" in result.stderr
 
 

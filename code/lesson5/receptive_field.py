@@ -21,7 +21,7 @@ def top_patches(body, x, n_blocks, channel, k=9):
     size, stride = 2 ** (n_blocks + 1) - 1, 2**n_blocks
     values, flat = acts.flatten().topk(k)
     # Plain arithmetic rather than torch.unravel_index, whose input check imports sympy
-    # (half a second, once per kernel).
+    # (half a second, the first time in a Python process).
     height, width = acts.shape[1:]
     n, within = flat // (height * width), flat % (height * width)
     rows, cols = within // width, within % width
