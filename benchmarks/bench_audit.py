@@ -16,11 +16,8 @@ Run (a built site and Chromium needed: bash scripts/build.sh):
 """
 
 import argparse
-import functools
-import http.server
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -33,7 +30,7 @@ sys.path[:0] = [str(ROOT / "tests" / "browser"), str(ROOT)]
 import test_accessibility as audit  # noqa: E402
 from site_pages import AXE, CHROMIUM, CHROMIUM_FLAGS, SITE, chapter_pages  # noqa: E402
 
-from conftest import _load, _offline, _QuietHandler  # noqa: E402
+from conftest import _open, _serving  # noqa: E402
 
 # The start the test used before: the audit runs to its end inside this call.
 BLOCKING_START = """(rules) => {
@@ -43,22 +40,12 @@ BLOCKING_START = """(rules) => {
 }"""
 
 
-def load(browser, url, width):
-    """The page as the test's `shown` opens it: offline, in light mode, formulas typeset."""
-    context = _offline(
-        browser.new_context(viewport={"width": width, "height": 900}, color_scheme="light")
-    )
-    page = context.new_page()
-    _load(page, url)
-    return page
-
-
 def audit_seconds(browser, url, page_name, axe_source, start):
     """Seconds of the `audits` fixture's work on one page, the desktop page already open (as
     the page checks before it leave it), with every audit started by `start`."""
-    desktop = load(browser, url, 1280)
+    desktop, _ = _open(browser, url, 1280)
     began = time.perf_counter()
-    phone = load(browser, url, audit.PHONE[0])
+    phone, _ = _open(browser, url, audit.PHONE[0])
     found = audit.audit_page(page_name, phone, lambda: desktop, axe_source, start)
     seconds = time.perf_counter() - began
     if not all("violations" in result for result in found.results.values()):
@@ -75,26 +62,19 @@ def main():
     args = parser.parse_args()
     if not (SITE / "index.html").is_file():
         sys.exit(f"bench_audit: no built site at {SITE}; run  bash scripts/build.sh")
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(SITE))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     axe_source = AXE.read_text(encoding="utf-8")
     sides = {"blocking start (baseline)": BLOCKING_START, "deferred start (the test's)": audit._START}
     runs = {side: [] for side in sides}
     baseline, test = sides
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-            for page_name in args.pages:
-                url = f"http://127.0.0.1:{server.server_port}/{page_name}.html"
-                for side in (baseline, test, test, baseline):
-                    seconds = audit_seconds(browser, url, page_name, axe_source, sides[side])
-                    runs[side].append(seconds)
-                    print(f"{page_name:<26}{side:<30}{seconds:6.2f} s", flush=True)
-            browser.close()
-    finally:
-        server.shutdown()
+    with _serving(SITE) as root, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        for page_name in args.pages:
+            url = f"{root}{page_name}.html"
+            for side in (baseline, test, test, baseline):
+                seconds = audit_seconds(browser, url, page_name, axe_source, sides[side])
+                runs[side].append(seconds)
+                print(f"{page_name:<26}{side:<30}{seconds:6.2f} s", flush=True)
+        browser.close()
     print()
     for side, seconds in runs.items():
         print(f"{side:<30} mean {statistics.mean(seconds):5.2f} s a page, "

@@ -12,6 +12,7 @@ A test that changes what a page shows (clicks, sliders, navigation) opens its ow
 ``reader``.
 """
 
+import contextlib
 import functools
 import http.server
 import os
@@ -84,13 +85,22 @@ def site_url():
             f"no built site at {SITE}: build it first with `bash scripts/build.sh` "
             "(or point LESSON5_SITE_HTML at a built html folder)"
         )
-    handler = functools.partial(_QuietHandler, directory=str(SITE))
+    with _serving(SITE) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _serving(directory):
+    """Serves the files in `directory` on 127.0.0.1, at a free port, while the block runs;
+    gives the root URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="session")
@@ -203,13 +213,7 @@ def shown(browser, site_url):
             return current[1]
         if current:
             current[1].context.close()
-        context = _offline(
-            browser.new_context(viewport={"width": width, "height": 900}, color_scheme="light")
-        )
-        browser_page = context.new_page()
-        loaded = _load(browser_page, f"{site_url}{page}.html")
-        loaded.external_requests = context.external_requests
-        show.loads[(page, width)] = loaded
+        browser_page, show.loads[(page, width)] = _open(browser, f"{site_url}{page}.html", width)
         open_pages[width] = (page, browser_page)
         return browser_page
 
@@ -217,6 +221,18 @@ def shown(browser, site_url):
     yield show
     for _, browser_page in open_pages.values():
         browser_page.context.close()
+
+
+def _open(browser, url, width):
+    """A new page showing `url` to an offline reader with a window `width` px wide, in light
+    mode, its formulas typeset: the page and what its loading did (a Visit)."""
+    context = _offline(
+        browser.new_context(viewport={"width": width, "height": 900}, color_scheme="light")
+    )
+    browser_page = context.new_page()
+    loaded = _load(browser_page, url)
+    loaded.external_requests = context.external_requests
+    return browser_page, loaded
 
 
 def _load(browser_page, url):

@@ -5,15 +5,12 @@ The PDF is Chromium's print of the one-page build (_build/singlehtml), so its la
 checked on that page in print mode at the width of an A4 page's text (210 mm less 2 x 16 mm).
 """
 
-import functools
-import http.server
 import re
-import threading
 
 import pytest
 from site_pages import SITE, toc_pages
 
-from conftest import _QuietHandler
+from conftest import _serving
 
 PDF = SITE / "lesson5-executable.pdf"
 SINGLEHTML = SITE.parent / "singlehtml"
@@ -48,21 +45,17 @@ def printed_book(browser):
     root = SINGLEHTML / f"{PAGES[0]}.html"
     if not root.is_file():
         pytest.fail(f"no one-page build at {root}: run `bash scripts/pdf.sh`")
-    handler = functools.partial(_QuietHandler, directory=str(SINGLEHTML))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    context = browser.new_context(viewport={"width": A4_TEXT_WIDTH_PX, "height": 1100})
-    page = context.new_page()
-    page.emulate_media(media="print")
-    # As scripts/print_pdf.py serves it: the root page at the top of the folder.
-    page.route("**/book.html", lambda route: route.fulfill(
-        path=root, content_type="text/html; charset=utf-8"))
-    page.goto(f"http://127.0.0.1:{server.server_port}/book.html", wait_until="load")
-    page.evaluate("() => window.MathJax?.startup?.promise")
-    yield page
-    context.close()
-    server.shutdown()
-    server.server_close()
+    with _serving(SINGLEHTML) as url:
+        context = browser.new_context(viewport={"width": A4_TEXT_WIDTH_PX, "height": 1100})
+        page = context.new_page()
+        page.emulate_media(media="print")
+        # As scripts/print_pdf.py serves it: the root page at the top of the folder.
+        page.route("**/book.html", lambda route: route.fulfill(
+            path=root, content_type="text/html; charset=utf-8"))
+        page.goto(f"{url}book.html", wait_until="load")
+        page.evaluate("() => window.MathJax?.startup?.promise")
+        yield page
+        context.close()
 
 
 def test_printed_book_holds_every_page(printed_book):
