@@ -57,7 +57,10 @@ def _shows_focus(focused):
 
 
 def _tab_through(browser_page, limit=400):
-    """What each Tab press focused, from the page's first control until focus leaves the page."""
+    """What each Tab press focused, from the page's first control until focus leaves the page.
+
+    Once per open page: the record's listeners stay on it, and a second walk would neither
+    start at the top nor record each stop once."""
     browser_page.evaluate(_RECORD_FOCUS)
     try:
         for pressed in range(_BATCH, limit + _BATCH, _BATCH):
@@ -70,7 +73,8 @@ def _tab_through(browser_page, limit=400):
                 raise AssertionError(f"{pressed} Tab presses moved focus {len(record)} times")
         raise AssertionError(f"focus did not leave the page after {limit} Tab presses")
     finally:
-        # The page stays open for other tests: focus back where a reader's would start.
+        # The page stays open for other tests: a walk stopped by a failed check leaves no
+        # control focused (and showing its focus ring) for them.
         browser_page.evaluate("() => { document.activeElement?.blur(); }")
 
 
