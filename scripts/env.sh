@@ -18,8 +18,10 @@ JUPYTER_PATH="$PWD/.venv/share/jupyter"
 # the last decade has, and MKL's (matrix products) to its COMPATIBLE branch, the one branch it
 # runs alike on Intel and AMD processors. Left alone, each picks the widest instructions the
 # CPU offers: the last bits of a result change, a few epochs of training turn that into another
-# fourth decimal, and the stored outputs would match only the machine that made them.
-# seed_everything() does the rest (threads, convolutions). The kernel spec sets them too.
+# fourth decimal, and the stored outputs would match only the machine that made them. Pinned,
+# all but a few long training runs print alike on other CPUs; those cells are tagged
+# machine-dependent (scripts/reference_machine.py). seed_everything() does the rest (threads,
+# convolutions). The kernel spec sets them too.
 ATEN_CPU_CAPABILITY=avx2
 MKL_CBWR=COMPATIBLE
 export PATH VIRTUAL_ENV JUPYTER_PATH ATEN_CPU_CAPABILITY MKL_CBWR

@@ -86,7 +86,17 @@ def test_a_diverging_path_ends_on_the_border_where_it_left():
     np.testing.assert_allclose(decode(encode(nan_path, box), box), [[0.0, 0.0], [3.0, -3.0]])
 
 
+#: Steps of a path compared on a machine whose arithmetic is not the one that wrote the file:
+#: a last-bit difference between CPUs moves a chaotic path by a thousandth of the window only
+#: after many steps (measured: step 146 of 150 on the valley), an error in the code at once.
+STEPS_ON_OTHER_ARITHMETIC = 20
+
+
 def test_the_sites_file_is_what_the_package_computes():
+    from scripts import reference_machine
+
+    # The file is written on the machine that executed the chapters (scripts/reference_machine.py).
+    whole = reference_machine.matches()
     stored = json.loads(DATA.read_text())
     assert stored["lr_factors"] == list(LR_FACTORS) and stored["betas"] == list(BETAS)
     assert stored["quantum"] == QUANTUM and stored["optimizers"] == list(OPTIMIZERS)
@@ -101,7 +111,10 @@ def test_the_sites_file_is_what_the_package_computes():
                 beta = None if name == "SGD" else BETAS[j]
                 path = descend(surface.f, list(surface.start), name, [(surface.lrs[name] * LR_FACTORS[i], beta)],
                                surface.steps)[:, 0]
-                assert saved["paths"][i][j] == encode(path, surface.box), (surface.name, name, i, j)
+                expected, computed = saved["paths"][i][j], encode(path, surface.box)
+                if not whole:
+                    expected, computed = (p[: 2 * (STEPS_ON_OTHER_ARITHMETIC + 1)] for p in (expected, computed))
+                assert expected == computed, (surface.name, name, i, j)
 
 
 def test_trajectories_shapes_on_a_small_grid():
