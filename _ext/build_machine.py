@@ -1,15 +1,25 @@
-"""Sphinx extension: the build machine's core count, for the execution report.
+"""Sphinx extension: the build machine's core count, and the CPU that stored the outputs,
+for the execution report.
 
 Chapter run times depend on the machine and on how many chapters ran at once (one per core,
 scripts/execute.py and the nbval run in scripts/test.sh), so book/execution.md states both:
-it writes {{ build_cores }}, filled in here when the build starts.
+it writes {{ build_cores }}, filled in here when the build starts. A few printed results
+depend on the CPU model too (scripts/reference_machine.py): {{ reference_cpu }} names the
+CPU whose outputs the repository's chapters store, from book/reference_machine.json.
 """
 
+import json
 import os
+from pathlib import Path
 
 
 def _add_substitutions(app, config):
-    config.myst_substitutions = {**config.myst_substitutions, "build_cores": str(os.cpu_count() or 1)}
+    record = json.loads((Path(app.srcdir) / "book" / "reference_machine.json").read_text())
+    config.myst_substitutions = {
+        **config.myst_substitutions,
+        "build_cores": str(os.cpu_count() or 1),
+        "reference_cpu": record["cpu"],
+    }
 
 
 def setup(app):

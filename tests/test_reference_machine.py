@@ -3,6 +3,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -77,3 +78,25 @@ def test_only_cells_of_chapters_are_tagged():
     ]
     assert tagged, "no cell is tagged machine-dependent"
     assert all(nbformat.read(ROOT / "book" / name, as_version=4).cells[n].cell_type == "code" for name, n in tagged)
+
+
+def test_the_execution_report_names_the_cpu_that_stored_the_outputs(tmp_path):
+    source = tmp_path / "source"
+    (source / "book").mkdir(parents=True)
+    shutil.copy(ROOT / "book" / "execution.md", source / "book")
+    (source / "book" / "reference_machine.json").write_text(json.dumps({"fingerprint": "0" * 16, "cpu": "Some CPU 9"}))
+    (source / "conf.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        "extensions = ['myst_nb', 'build_machine']\n"
+        "myst_enable_extensions = ['substitution']\n"
+        "nb_execution_mode = 'off'\n"
+        "root_doc = 'book/execution'\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-E", str(source), str(tmp_path / "html")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "html" / "book" / "execution.html").read_text()
+    assert "on this CPU: Some CPU 9." in html and "reference_cpu" not in html
