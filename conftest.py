@@ -77,7 +77,7 @@ def _leave_machine_dependent_outputs(items):
     if not cells:
         return
     _arithmetic.add(reference_machine.describe())
-    if reference_machine.matches():
+    if reference_machine.compare_tagged_cells():
         return
     for item in cells:
         if reference_machine.TAG in item.cell.get("metadata", {}).get("tags", []):

@@ -13,12 +13,18 @@ import os
 from pathlib import Path
 
 
+def _reference_cpu(srcdir):
+    try:
+        return json.loads((Path(srcdir) / "book" / "reference_machine.json").read_text())["cpu"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "not recorded (book/reference_machine.json is missing or unreadable)"
+
+
 def _add_substitutions(app, config):
-    record = json.loads((Path(app.srcdir) / "book" / "reference_machine.json").read_text())
     config.myst_substitutions = {
         **config.myst_substitutions,
         "build_cores": str(os.cpu_count() or 1),
-        "reference_cpu": record["cpu"],
+        "reference_cpu": _reference_cpu(app.srcdir),
     }
 
 

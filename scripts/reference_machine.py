@@ -1,22 +1,26 @@
 """The machine whose arithmetic stored the chapters' outputs, and whether this one matches.
 
-The pinned code paths (scripts/env.sh) make most stored outputs reproduce on any x86-64 CPU,
-but not all: a few cells print the results of long training runs, whose last digits differ
-between CPU models (measured: 13 of 205 cells between an AMD EPYC and an Intel Xeon). Those
-cells are tagged `machine-dependent`. book/reference_machine.json records the fingerprint
-(lesson5.seed.arithmetic_fingerprint) of the machine that executed the chapters and wrote
-the explorer's paths (`python -m lesson5.explorer`, chaotic too). nbval
-compares every cell where this machine's fingerprint is the same; elsewhere it still runs
-every cell but leaves the tagged cells' outputs uncompared, and says so (conftest.py).
+The pinned code paths (scripts/env.sh) make most stored outputs reproduce on another CPU, but
+not all: a few cells print the results of long training runs, whose last digits differed
+between the two CPU models measured (13 of 205 cells between an AMD EPYC and an Intel Xeon).
+Those cells are tagged `machine-dependent`. book/reference_machine.json records the
+fingerprint (`fingerprint()` below) and CPU of the machine that executed the chapters and
+wrote the explorer's paths (`python -m lesson5.explorer`, chaotic too). nbval compares every
+cell where this machine's fingerprint is the recorded one; elsewhere it still runs every cell
+but leaves the tagged cells' outputs uncompared, and says so (conftest.py).
 
-    python scripts/reference_machine.py           # does this machine match?
+    python scripts/reference_machine.py           # does this machine match? (exit 0 if so)
     python scripts/reference_machine.py --write   # after executing the chapters here
 """
 
 import argparse
+import hashlib
 import json
 import os
 import platform
+import random
+import re
+import subprocess
 import sys
 from datetime import date
 from functools import cache
@@ -25,6 +29,85 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "book" / "reference_machine.json"
 TAG = "machine-dependent"
+
+
+def pins():
+    """The code-path variables scripts/env.sh sets (and the kernel spec), read from env.sh."""
+    text = (ROOT / "scripts" / "env.sh").read_text()
+    return dict(re.findall(r"^(ATEN_CPU_CAPABILITY|MKL_CBWR)=(\S+)$", text, flags=re.M))
+
+
+def _digest():
+    """The fingerprint, computed in this process: a digest of computations whose last bits
+    differed between the two CPUs measured, as they were measured (02's 1-D fit with Adam,
+    04's valley path with RMSProp in float64, a few Adam steps of a small 07 body at batches
+    of 32 and 10). Copied rather than imported from the chapters: the digest should cover the
+    same arithmetic whatever the chapters become."""
+    import numpy as np
+    import torch
+    from torch import nn
+
+    from lesson5 import seed_everything
+    from lesson5.cnn import create_model, simple_body
+    from lesson5.explorer import BETAS, LR_FACTORS, SURFACES, descend
+    from lesson5.optim import Adam
+
+    digest = hashlib.sha256()
+
+    def add(t):
+        digest.update(t.detach().contiguous().numpy().tobytes())
+
+    threads, onednn = torch.get_num_threads(), torch.backends.mkldnn.enabled
+    states = random.getstate(), np.random.get_state(), torch.get_rng_state()
+    try:
+        seed_everything(0)
+        x = torch.linspace(-2, 2, 200)[:, None]
+        y = torch.sin(3 * x) + 0.3 * x**2
+        net = nn.Sequential(nn.Linear(1, 8), nn.ReLU(), nn.Linear(8, 1))
+        opt = torch.optim.Adam(net.parameters(), lr=0.03)
+        for _ in range(300):
+            loss = nn.functional.mse_loss(net(x), y)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+        add(loss)
+
+        valley = SURFACES[1]
+        add(descend(valley.f, list(valley.start), "RMSProp", [(valley.lrs["RMSProp"] * LR_FACTORS[4], BETAS[4])],
+                    valley.steps))
+
+        seed_everything(0)
+        cnn = create_model(simple_body((8, 16)), 5)
+        opt = Adam(cnn.parameters(), lr=1e-2)
+        for bs in (32, 10, 32, 10):
+            images, labels = torch.randn(bs, 1, 28, 28), torch.randint(0, 5, (bs,))
+            nn.functional.cross_entropy(cnn(images), labels).backward()
+            opt.step()
+            opt.zero_grad()
+        for p in cnn.parameters():
+            add(p)
+    finally:
+        torch.set_num_threads(threads)
+        torch.backends.mkldnn.enabled = onednn
+        random.setstate(states[0])
+        np.random.set_state(states[1])
+        torch.set_rng_state(states[2])
+    return digest.hexdigest()[:16]
+
+
+def fingerprint():
+    """This machine's fingerprint with the pinned code paths, as the chapters' kernel runs
+    (its spec sets them): in this process if its environment has them, else in a child that
+    does, so that a shell without scripts/env.sh measures the same arithmetic."""
+    wanted = pins()
+    if all(os.environ.get(name) == value for name, value in wanted.items()):
+        return _digest()
+    child = subprocess.run(
+        [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import reference_machine as r; "
+         "print(r._digest())", str(ROOT / "scripts")],
+        env={**os.environ, **wanted}, capture_output=True, text=True, check=True,
+    )
+    return child.stdout.strip()
 
 
 def cpu_model():
@@ -40,9 +123,7 @@ def cpu_model():
 
 @cache
 def this_machine():
-    from lesson5.seed import arithmetic_fingerprint
-
-    return {"fingerprint": arithmetic_fingerprint(), "cpu": cpu_model()}
+    return {"fingerprint": fingerprint(), "cpu": cpu_model()}
 
 
 def record():
@@ -52,22 +133,35 @@ def record():
 
 
 def stored():
-    return json.loads(record().read_text())
+    """The record, or None if it is missing or unreadable."""
+    try:
+        data = json.loads(record().read_text())
+        return data if re.fullmatch(r"[0-9a-f]{16}", data["fingerprint"]) and data["cpu"] else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
-def matches():
-    return this_machine()["fingerprint"] == stored()["fingerprint"]
+def compare_tagged_cells():
+    """Whether nbval compares the tagged cells too: on the reference machine, and wherever
+    there is no readable record (then nothing is left uncompared)."""
+    ref = stored()
+    return ref is None or ref["fingerprint"] == this_machine()["fingerprint"]
 
 
 def describe():
     """One line for the end of a test run."""
     ref, here = stored(), this_machine()
+    if ref is None:
+        return (f"arithmetic: no readable record at {record()}, so every cell is compared; run "
+                "`python scripts/reference_machine.py --write` on the machine that stored the outputs")
     if ref["fingerprint"] == here["fingerprint"]:
         return (f"arithmetic: this machine's matches the one that stored the outputs ({ref['cpu']}): "
                 "every cell is compared")
+    same_name = " (the same name, another arithmetic)" if ref["cpu"] == here["cpu"] else ""
     return (f"arithmetic: this machine ({here['cpu']}, fingerprint {here['fingerprint']}) differs from the one that "
-            f"stored the outputs ({ref['cpu']}, {ref['fingerprint']}): cells tagged {TAG!r} run but their outputs "
-            "are not compared, since their last digits follow the CPU")
+            f"stored the outputs ({ref['cpu']}, {ref['fingerprint']}){same_name}: cells tagged {TAG!r} run but their "
+            "outputs are not compared, since their last digits follow the CPU. If an untagged cell differs only "
+            "in its last digits, tag it (CONTRIBUTING.md) or report it with both fingerprints")
 
 
 def main(argv=None):
@@ -79,7 +173,9 @@ def main(argv=None):
         print(f"reference_machine: wrote {RECORD.relative_to(ROOT)}: {this_machine()}")
         return 0
     print(describe())
-    return 0 if matches() else 1
+    if stored() is None:
+        return 2
+    return 0 if compare_tagged_cells() else 1
 
 
 if __name__ == "__main__":

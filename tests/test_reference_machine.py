@@ -3,12 +3,16 @@
 
 import json
 import os
+import random
+import re
 import shutil
 import subprocess
 import sys
 
 import nbformat
+import numpy as np
 import pytest
+import torch
 
 from scripts import reference_machine
 
@@ -35,56 +39,117 @@ def notebook(tmp_path_factory):
     return path
 
 
-def _nbval(notebook, tmp_path, fingerprint):
-    record = tmp_path / "reference_machine.json"
-    record.write_text(json.dumps({"fingerprint": fingerprint, "cpu": "the reference CPU"}))
-    return subprocess.run(
+def _nbval(notebook, tmp_path, record, *options):
+    """nbval on `notebook` with conftest.py, against a record file holding `record` (a dict
+    written as JSON, a string written as it is, or None for no file)."""
+    path = tmp_path / "reference_machine.json"
+    if record is not None:
+        path.write_text(record if isinstance(record, str) else json.dumps(record))
+    result = subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval", "-p", "conftest", "-p", "no:cacheprovider", "--rootdir", str(ROOT),
-         "-c", str(ROOT / "pytest.ini"), "-v", str(notebook)],
+         "-c", str(ROOT / "pytest.ini"), "-v", *options, str(notebook)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "LESSON5_REFERENCE_MACHINE": str(record)},
+        env={**os.environ, "LESSON5_REFERENCE_MACHINE": str(path)},
     )
+    return result.stdout
+
+
+def _outcomes(out):
+    """Each cell's outcome in pytest -v's report ("::Cell 0 PASSED", or under pytest-xdist
+    "PASSED ...::Cell 0")."""
+    found = [re.search(rf"::Cell {n} (PASSED|FAILED)|(PASSED|FAILED) \S*::Cell {n}\b", out) for n in range(3)]
+    return [m and (m.group(1) or m.group(2)) for m in found]
 
 
 def test_on_the_reference_machine_every_cell_is_compared(notebook, tmp_path):
-    result = _nbval(notebook, tmp_path, reference_machine.this_machine()["fingerprint"])
-    out = result.stdout
-    assert "Cell 0 FAILED" in out and "Cell 1 PASSED" in out and "Cell 2 FAILED" in out, out[-3000:]
-    assert "matches the one that stored the outputs (the reference CPU)" in out, out[-3000:]
+    out = _nbval(notebook, tmp_path, {"fingerprint": reference_machine.this_machine()["fingerprint"], "cpu": "Ref CPU"})
+    assert _outcomes(out) == ["FAILED", "PASSED", "FAILED"], out[-3000:]
+    assert "matches the one that stored the outputs (Ref CPU)" in out, out[-3000:]
 
 
 def test_elsewhere_only_the_tagged_cells_outputs_are_left_uncompared(notebook, tmp_path):
-    result = _nbval(notebook, tmp_path, "0" * 16)
-    out = result.stdout
-    assert "Cell 0 PASSED" in out and "Cell 1 PASSED" in out and "Cell 2 FAILED" in out, out[-3000:]
-    assert "differs from the one that stored the outputs (the reference CPU" in out, out[-3000:]
+    # Two workers, as scripts/test.sh runs nbval: the line comes back from the worker, once.
+    cpu = reference_machine.cpu_model()
+    out = _nbval(notebook, tmp_path, {"fingerprint": "0" * 16, "cpu": cpu}, "-n", "2", "--dist", "loadfile")
+    assert _outcomes(out) == ["PASSED", "PASSED", "FAILED"], out[-3000:]
+    assert out.count(f"differs from the one that stored the outputs ({cpu}, 0000000000000000)") == 1, out[-3000:]
+    assert "(the same name, another arithmetic)" in out
     assert f"cells tagged {reference_machine.TAG!r} run but their outputs are not compared" in out
 
 
+def test_without_a_record_every_cell_is_compared_and_the_fix_named(notebook, tmp_path):
+    out = _nbval(notebook, tmp_path, None)
+    assert _outcomes(out) == ["FAILED", "PASSED", "FAILED"], out[-3000:]
+    assert "no readable record at" in out and "reference_machine.py --write" in out, out[-3000:]
+
+
+@pytest.mark.parametrize("text", ["{not json", '{"cpu": "Ref CPU"}', '{"fingerprint": "x", "cpu": "Ref CPU"}',
+                                  '{"fingerprint": "0123456789abcdef", "cpu": ""}', "[]"])
+def test_an_unreadable_record_counts_as_none(tmp_path, monkeypatch, text):
+    (tmp_path / "record.json").write_text(text)
+    monkeypatch.setenv("LESSON5_REFERENCE_MACHINE", str(tmp_path / "record.json"))
+    assert reference_machine.stored() is None and reference_machine.compare_tagged_cells()
+    (tmp_path / "record.json").write_text('{"fingerprint": "0123456789abcdef", "cpu": "Ref CPU"}')
+    assert reference_machine.stored() == {"fingerprint": "0123456789abcdef", "cpu": "Ref CPU"}
+
+
+def test_the_fingerprint_repeats_and_leaves_the_session_as_it_was(monkeypatch):
+    monkeypatch.setattr(torch.backends.mkldnn, "enabled", True)
+    threads = torch.get_num_threads()
+    random.seed(1)
+    np.random.seed(1)
+    torch.manual_seed(1)
+    expected = random.random(), np.random.rand(), torch.rand(2)
+    random.seed(1)
+    np.random.seed(1)
+    torch.manual_seed(1)
+    first = reference_machine._digest()
+    drawn = random.random(), np.random.rand(), torch.rand(2)
+    assert drawn[:2] == expected[:2] and torch.equal(drawn[2], expected[2])
+    assert torch.get_num_threads() == threads and torch.backends.mkldnn.enabled is True
+    assert reference_machine._digest() == first and re.fullmatch(r"[0-9a-f]{16}", first)
+
+
+def test_the_fingerprint_sees_a_square_root_one_bit_off(monkeypatch):
+    before = reference_machine._digest()
+    sqrt = torch._foreach_sqrt
+    monkeypatch.setattr(torch, "_foreach_sqrt", lambda xs: [torch.nextafter(r, r + 1) for r in sqrt(xs)])
+    assert reference_machine._digest() != before
+
+
+def test_a_shell_without_the_pins_measures_the_pinned_arithmetic():
+    assert reference_machine.pins() == {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "COMPATIBLE"}
+    env = {k: v for k, v in os.environ.items() if k not in reference_machine.pins()}
+    child = subprocess.run(
+        [sys.executable, "-c", "from scripts import reference_machine as r; print(r.fingerprint())"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=True,
+    )
+    assert child.stdout.strip() == reference_machine.this_machine()["fingerprint"]
+
+
 def test_the_books_record_names_a_fingerprint_and_a_cpu():
-    record = reference_machine.stored()
-    assert len(record["fingerprint"]) == 16 and int(record["fingerprint"], 16) >= 0
-    assert record["cpu"]
+    record = json.loads(reference_machine.RECORD.read_text())
+    assert re.fullmatch(r"[0-9a-f]{16}", record["fingerprint"]) and record["cpu"]
 
 
-def test_only_cells_of_chapters_are_tagged():
+def test_tagged_cells_are_code_cells_of_chapters():
     from scripts.toc import chapters
 
-    tagged = [
-        (path.name, n)
+    kinds = [
+        cell.cell_type
         for path in chapters()
-        for n, cell in enumerate(nbformat.read(path, as_version=4).cells)
+        for cell in nbformat.read(path, as_version=4).cells
         if reference_machine.TAG in cell.metadata.get("tags", [])
     ]
-    assert tagged, "no cell is tagged machine-dependent"
-    assert all(nbformat.read(ROOT / "book" / name, as_version=4).cells[n].cell_type == "code" for name, n in tagged)
+    assert kinds and set(kinds) == {"code"}
 
 
-def test_the_execution_report_names_the_cpu_that_stored_the_outputs(tmp_path):
+def _execution_report(tmp_path, record):
     source = tmp_path / "source"
     (source / "book").mkdir(parents=True)
     shutil.copy(ROOT / "book" / "execution.md", source / "book")
-    (source / "book" / "reference_machine.json").write_text(json.dumps({"fingerprint": "0" * 16, "cpu": "Some CPU 9"}))
+    if record is not None:
+        (source / "book" / "reference_machine.json").write_text(json.dumps(record))
     (source / "conf.py").write_text(
         "import sys\n"
         f"sys.path.insert(0, {str(ROOT / '_ext')!r})\n"
@@ -98,5 +163,13 @@ def test_the_execution_report_names_the_cpu_that_stored_the_outputs(tmp_path):
         capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    html = (tmp_path / "html" / "book" / "execution.html").read_text()
+    return (tmp_path / "html" / "book" / "execution.html").read_text()
+
+
+def test_the_execution_report_names_the_cpu_that_stored_the_outputs(tmp_path):
+    html = _execution_report(tmp_path, {"fingerprint": "0" * 16, "cpu": "Some CPU 9"})
     assert "on this CPU: Some CPU 9." in html and "reference_cpu" not in html
+
+
+def test_the_execution_report_says_when_no_cpu_is_recorded(tmp_path):
+    assert "on this CPU: not recorded (book/reference_machine.json is missing" in _execution_report(tmp_path, None)

@@ -50,26 +50,3 @@ def test_myst_nb_reads_what_glue_writes():
     [(name, found)] = extract_glue_data_cell(cell)
     assert name == "acc"
     assert found["data"] == {"text/plain": "96.3%"}
-
-
-def test_arithmetic_fingerprint_repeats_and_leaves_the_session_as_it_was(monkeypatch):
-    from lesson5.seed import arithmetic_fingerprint
-
-    monkeypatch.setattr(torch.backends.mkldnn, "enabled", True)
-    threads = torch.get_num_threads()
-    torch.manual_seed(3)
-    expected_draw = torch.rand(2)
-    torch.manual_seed(3)
-    first = arithmetic_fingerprint()
-    assert torch.equal(torch.rand(2), expected_draw)
-    assert torch.get_num_threads() == threads and torch.backends.mkldnn.enabled is True
-    assert arithmetic_fingerprint() == first and len(first) == 16
-
-
-def test_arithmetic_fingerprint_sees_a_square_root_one_bit_off(monkeypatch):
-    from lesson5.seed import arithmetic_fingerprint
-
-    before = arithmetic_fingerprint()
-    sqrt = torch._foreach_sqrt
-    monkeypatch.setattr(torch, "_foreach_sqrt", lambda xs: [torch.nextafter(r, r + 1) for r in sqrt(xs)])
-    assert arithmetic_fingerprint() != before
