@@ -15,10 +15,19 @@ _runs = {}
 
 def pytest_configure(config):
     """Sets up nbval's runs (see the helpers below)."""
+    _pin_code_paths(config)
     _keep_collection_order(config)
     _sanitize_from_the_root(config)
     _kernel_as_named(config)
     _execute_with_history()
+
+
+def _pin_code_paths(config):
+    """nbval's kernel (--nbval-current-env, pytest.ini) inherits this process's environment,
+    not the kernel spec's: set scripts/env.sh's code paths here, so that the chapters run with
+    the arithmetic that stored their outputs whether or not the shell sourced env.sh."""
+    if getattr(config.option, "nbval", False):
+        os.environ.update(reference_machine.pins())
 
 
 def _keep_collection_order(config):

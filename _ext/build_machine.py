@@ -15,9 +15,10 @@ from pathlib import Path
 
 def _reference_cpu(srcdir):
     try:
-        return json.loads((Path(srcdir) / "book" / "reference_machine.json").read_text())["cpu"]
+        cpu = json.loads((Path(srcdir) / "book" / "reference_machine.json").read_text())["cpu"]
     except (OSError, ValueError, KeyError, TypeError):
-        return "not recorded (book/reference_machine.json is missing or unreadable)"
+        cpu = None
+    return cpu if isinstance(cpu, str) and cpu else "not recorded: book/reference_machine.json is missing or unreadable"
 
 
 def _add_substitutions(app, config):

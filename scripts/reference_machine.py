@@ -9,7 +9,7 @@ wrote the explorer's paths (`python -m lesson5.explorer`, chaotic too). nbval co
 cell where this machine's fingerprint is the recorded one; elsewhere it still runs every cell
 but leaves the tagged cells' outputs uncompared, and says so (conftest.py).
 
-    python scripts/reference_machine.py           # does this machine match? (exit 0 if so)
+    python scripts/reference_machine.py           # exit 0: it matches, 1: it does not, 2: no record
     python scripts/reference_machine.py --write   # after executing the chapters here
 """
 
@@ -31,10 +31,16 @@ RECORD = ROOT / "book" / "reference_machine.json"
 TAG = "machine-dependent"
 
 
+PINNED = ("ATEN_CPU_CAPABILITY", "MKL_CBWR")
+
+
 def pins():
-    """The code-path variables scripts/env.sh sets (and the kernel spec), read from env.sh."""
+    """The code-path variables scripts/env.sh sets (the kernel spec too), read from env.sh."""
     text = (ROOT / "scripts" / "env.sh").read_text()
-    return dict(re.findall(r"^(ATEN_CPU_CAPABILITY|MKL_CBWR)=(\S+)$", text, flags=re.M))
+    found = dict(re.findall(rf"^({'|'.join(PINNED)})=(\S+?)\r?$", text, flags=re.M))
+    if set(found) != set(PINNED):
+        raise RuntimeError(f"scripts/env.sh should set {' and '.join(PINNED)}; found {found}")
+    return found
 
 
 def _digest():
@@ -96,18 +102,21 @@ def _digest():
 
 
 def fingerprint():
-    """This machine's fingerprint with the pinned code paths, as the chapters' kernel runs
-    (its spec sets them): in this process if its environment has them, else in a child that
-    does, so that a shell without scripts/env.sh measures the same arithmetic."""
+    """This machine's fingerprint with the pinned code paths, which the chapters' kernel runs
+    with (conftest.py sets them for nbval's kernel): in this process if its environment has
+    them, else in a child that does, so that a shell without scripts/env.sh measures the same."""
     wanted = pins()
     if all(os.environ.get(name) == value for name, value in wanted.items()):
         return _digest()
     child = subprocess.run(
         [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import reference_machine as r; "
          "print(r._digest())", str(ROOT / "scripts")],
-        env={**os.environ, **wanted}, capture_output=True, text=True, check=True,
+        env={**os.environ, **wanted}, capture_output=True, text=True,
     )
-    return child.stdout.strip()
+    lines = child.stdout.split()
+    if child.returncode != 0 or not lines or not re.fullmatch(r"[0-9a-f]{16}", lines[-1]):
+        raise RuntimeError(f"reference_machine: measuring the fingerprint failed:\n{child.stderr[-2000:]}")
+    return lines[-1]
 
 
 def cpu_model():
@@ -150,10 +159,11 @@ def compare_tagged_cells():
 
 def describe():
     """One line for the end of a test run."""
-    ref, here = stored(), this_machine()
+    ref = stored()
     if ref is None:
         return (f"arithmetic: no readable record at {record()}, so every cell is compared; run "
                 "`python scripts/reference_machine.py --write` on the machine that stored the outputs")
+    here = this_machine()
     if ref["fingerprint"] == here["fingerprint"]:
         return (f"arithmetic: this machine's matches the one that stored the outputs ({ref['cpu']}): "
                 "every cell is compared")

@@ -127,6 +127,42 @@ def test_a_shell_without_the_pins_measures_the_pinned_arithmetic():
     assert child.stdout.strip() == reference_machine.this_machine()["fingerprint"]
 
 
+def test_nbval_runs_the_chapters_with_the_pins_from_a_shell_without_them(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [_cell('import os\nprint(os.environ.get("ATEN_CPU_CAPABILITY"), os.environ.get("MKL_CBWR"))',
+                      "avx2 COMPATIBLE\n")]
+    nbformat.write(nb, tmp_path / "pins.ipynb")
+    env = {k: v for k, v in os.environ.items() if k not in reference_machine.PINNED}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval", "-p", "conftest", "-p", "no:cacheprovider", "--rootdir", str(ROOT),
+         "-c", str(ROOT / "pytest.ini"), "-v", str(tmp_path / "pins.ipynb")],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env=env,
+    )
+    assert "Cell 0 PASSED" in result.stdout, result.stdout[-3000:]
+
+
+def test_pins_are_read_from_env_sh_whatever_its_line_endings(tmp_path, monkeypatch):
+    (tmp_path / "scripts").mkdir()
+    text = (ROOT / "scripts" / "env.sh").read_text()
+    (tmp_path / "scripts" / "env.sh").write_bytes(text.replace("\n", "\r\n").encode())
+    monkeypatch.setattr(reference_machine, "ROOT", tmp_path)
+    assert reference_machine.pins() == {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "COMPATIBLE"}
+    (tmp_path / "scripts" / "env.sh").write_text(text.replace("MKL_CBWR=COMPATIBLE", ""))
+    with pytest.raises(RuntimeError, match="should set ATEN_CPU_CAPABILITY and MKL_CBWR"):
+        reference_machine.pins()
+
+
+def test_a_failed_measurement_says_why(monkeypatch):
+    for name in reference_machine.PINNED:
+        monkeypatch.delenv(name, raising=False)
+    # The child looks for this module in a folder that does not exist.
+    monkeypatch.setattr(reference_machine, "ROOT", ROOT / "no-such-folder")
+    monkeypatch.setattr(reference_machine, "pins", lambda: {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "COMPATIBLE"})
+    failure = "(?s)measuring the fingerprint failed:.*No module named 'reference_machine'"
+    with pytest.raises(RuntimeError, match=failure):
+        reference_machine.fingerprint()
+
+
 def test_the_books_record_names_a_fingerprint_and_a_cpu():
     record = json.loads(reference_machine.RECORD.read_text())
     assert re.fullmatch(r"[0-9a-f]{16}", record["fingerprint"]) and record["cpu"]
@@ -168,8 +204,10 @@ def _execution_report(tmp_path, record):
 
 def test_the_execution_report_names_the_cpu_that_stored_the_outputs(tmp_path):
     html = _execution_report(tmp_path, {"fingerprint": "0" * 16, "cpu": "Some CPU 9"})
-    assert "on this CPU: Some CPU 9." in html and "reference_cpu" not in html
+    assert "(CPU:\nSome CPU 9)" in html or "(CPU: Some CPU 9)" in html, html
+    assert "reference_cpu" not in html
 
 
 def test_the_execution_report_says_when_no_cpu_is_recorded(tmp_path):
-    assert "on this CPU: not recorded (book/reference_machine.json is missing" in _execution_report(tmp_path, None)
+    html = _execution_report(tmp_path, None)
+    assert "not recorded: book/reference_machine.json is missing or unreadable" in html
