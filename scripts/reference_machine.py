@@ -29,8 +29,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "book" / "reference_machine.json"
 TAG = "machine-dependent"
-
-
 PINNED = ("ATEN_CPU_CAPABILITY", "MKL_CBWR")
 
 

@@ -9,10 +9,10 @@ The built site's link is followed by tests/browser/test_pdf.py.
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
+from sphinx_page import build_page
 
 REPO = Path(__file__).resolve().parents[1]
 LINK = 'href="../lesson5-executable.pdf"'
@@ -20,25 +20,8 @@ LINK = 'href="../lesson5-executable.pdf"'
 
 def front_page(tmp_path, no_pdf):
     """book/intro.md built as the site builds it, with the project's pdf_link extension."""
-    source = tmp_path / "source"
-    (source / "book").mkdir(parents=True)
-    shutil.copy(REPO / "book" / "intro.md", source / "book" / "intro.md")
-    (source / "conf.py").write_text(
-        "import sys\n"
-        f"sys.path.insert(0, {str(REPO / '_ext')!r})\n"
-        "extensions = ['myst_nb', 'pdf_link']\n"
-        "myst_enable_extensions = ['colon_fence']\n"
-        "nb_execution_mode = 'off'\n"
-        "root_doc = 'book/intro'\n"
-    )
-    env = {**os.environ, "LESSON5_NO_PDF": "1" if no_pdf else "0"}
-    # The chapters the page links are not in this small build: their warnings are expected.
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-E", str(source), str(tmp_path / "html")],
-        env=env, capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return (tmp_path / "html" / "book" / "intro.html").read_text()
+    return build_page(tmp_path, "intro", "pdf_link", myst_extensions=["colon_fence"],
+                      env={"LESSON5_NO_PDF": "1" if no_pdf else "0"})
 
 
 def test_the_site_build_loads_the_extension():

@@ -5,7 +5,6 @@ import json
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
 
@@ -13,6 +12,7 @@ import nbformat
 import numpy as np
 import pytest
 import torch
+from sphinx_page import build_page
 
 from scripts import reference_machine
 
@@ -39,19 +39,22 @@ def notebook(tmp_path_factory):
     return path
 
 
+def _run_nbval(notebook, env, *options):
+    """nbval on `notebook` with the repository's conftest.py and pytest.ini; pytest -v's report."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval", "-p", "conftest", "-p", "no:cacheprovider", "--rootdir", str(ROOT),
+         "-c", str(ROOT / "pytest.ini"), "-v", *options, str(notebook)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env=env,
+    ).stdout
+
+
 def _nbval(notebook, tmp_path, record, *options):
-    """nbval on `notebook` with conftest.py, against a record file holding `record` (a dict
-    written as JSON, a string written as it is, or None for no file)."""
+    """_run_nbval against a record file holding `record` (a dict written as JSON, a string
+    written as it is, or None for no file)."""
     path = tmp_path / "reference_machine.json"
     if record is not None:
         path.write_text(record if isinstance(record, str) else json.dumps(record))
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", "-p", "conftest", "-p", "no:cacheprovider", "--rootdir", str(ROOT),
-         "-c", str(ROOT / "pytest.ini"), "-v", *options, str(notebook)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "LESSON5_REFERENCE_MACHINE": str(path)},
-    )
-    return result.stdout
+    return _run_nbval(notebook, {**os.environ, "LESSON5_REFERENCE_MACHINE": str(path)}, *options)
 
 
 def _outcomes(out):
@@ -133,12 +136,8 @@ def test_nbval_runs_the_chapters_with_the_pins_from_a_shell_without_them(tmp_pat
                       "avx2 COMPATIBLE\n")]
     nbformat.write(nb, tmp_path / "pins.ipynb")
     env = {k: v for k, v in os.environ.items() if k not in reference_machine.PINNED}
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", "-p", "conftest", "-p", "no:cacheprovider", "--rootdir", str(ROOT),
-         "-c", str(ROOT / "pytest.ini"), "-v", str(tmp_path / "pins.ipynb")],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, env=env,
-    )
-    assert "Cell 0 PASSED" in result.stdout, result.stdout[-3000:]
+    out = _run_nbval(tmp_path / "pins.ipynb", env)
+    assert "Cell 0 PASSED" in out, out[-3000:]
 
 
 def test_pins_are_read_from_env_sh_whatever_its_line_endings(tmp_path, monkeypatch):
@@ -181,25 +180,8 @@ def test_tagged_cells_are_code_cells_of_chapters():
 
 
 def _execution_report(tmp_path, record):
-    source = tmp_path / "source"
-    (source / "book").mkdir(parents=True)
-    shutil.copy(ROOT / "book" / "execution.md", source / "book")
-    if record is not None:
-        (source / "book" / "reference_machine.json").write_text(json.dumps(record))
-    (source / "conf.py").write_text(
-        "import sys\n"
-        f"sys.path.insert(0, {str(ROOT / '_ext')!r})\n"
-        "extensions = ['myst_nb', 'build_machine']\n"
-        "myst_enable_extensions = ['substitution']\n"
-        "nb_execution_mode = 'off'\n"
-        "root_doc = 'book/execution'\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-E", str(source), str(tmp_path / "html")],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return (tmp_path / "html" / "book" / "execution.html").read_text()
+    files = {} if record is None else {"reference_machine.json": json.dumps(record)}
+    return build_page(tmp_path, "execution", "build_machine", files, myst_extensions=["substitution"])
 
 
 def test_the_execution_report_names_the_cpu_that_stored_the_outputs(tmp_path):
