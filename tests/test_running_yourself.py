@@ -230,3 +230,20 @@ def test_bootstrap_cell_installs_the_package_outside_the_checkout(tmp_path, clon
     installed = Path(site.stdout.strip(), "lesson5")
     assert f"lesson5 from {installed}/__init__.py" in out, out
     assert "'mnist'" in out, out
+
+
+# --- the README's map ---------------------------------------------------------------------
+
+
+def test_readme_names_every_script_and_top_level_folder():
+    readme = (REPO / "README.md").read_text()
+    table = readme[readme.index("## What is where"):]
+    listed = run(["git", "ls-files"], cwd=REPO)
+    if listed.returncode != 0 or not listed.stdout:
+        pytest.skip("not a git checkout: which files are the project's is git's to say")
+    tracked = listed.stdout.split()
+    scripts = {Path(p).name for p in tracked if p.startswith("scripts/")}
+    folders = {p.split("/")[0] for p in tracked if "/" in p and not p.startswith((".", "_"))}
+    missing = sorted(f"`{name}`" for name in scripts if f"`{name}`" not in table)
+    missing += sorted(f"`{name}/`" for name in folders if f"`{name}/" not in table)
+    assert not missing, f"README's 'What is where' does not name {missing}"
