@@ -232,12 +232,14 @@ def test_bootstrap_cell_installs_the_package_outside_the_checkout(tmp_path, clon
     assert "'mnist'" in out, out
 
 
-# --- the README's map ---------------------------------------------------------------------
+# --- the maps of the repository (README, CONTRIBUTING) ------------------------------------
 
 
-def test_readme_names_every_script_and_top_level_folder():
-    readme = (REPO / "README.md").read_text()
-    table = readme[readme.index("## What is where"):]
+@pytest.mark.parametrize("document, heading", [("README.md", "## What is where"),
+                                               ("CONTRIBUTING.md", "## Where things go")])
+def test_the_maps_name_every_script_and_top_level_folder(document, heading):
+    text = (REPO / document).read_text()
+    table = text[text.index(heading):].split("\n## ", 1)[0]
     listed = run(["git", "ls-files"], cwd=REPO)
     if listed.returncode != 0 or not listed.stdout:
         pytest.skip("not a git checkout: which files are the project's is git's to say")
@@ -246,4 +248,4 @@ def test_readme_names_every_script_and_top_level_folder():
     folders = {p.split("/")[0] for p in tracked if "/" in p and not p.startswith((".", "_"))}
     missing = sorted(f"`{name}`" for name in scripts if f"`{name}`" not in table)
     missing += sorted(f"`{name}/`" for name in folders if f"`{name}/" not in table)
-    assert not missing, f"README's 'What is where' does not name {missing}"
+    assert not missing, f"{document}'s {heading[3:]!r} does not name {missing}"

@@ -4,6 +4,7 @@ longest first, so that no core idles at the end while one long chapter finishes 
 and the kernel nbval runs them in."""
 
 import importlib.util
+import re
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -54,6 +55,23 @@ def test_the_pages_are_the_table_of_contents_starting_at_its_root():
 def test_every_notebook_in_book_is_a_chapter_of_the_table_of_contents():
     # A notebook left out of _toc.yml would not be built into the site.
     assert sorted(chapters()) == sorted((ROOT / "book").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("page", ["intro.md", "overview_zh.md"])
+def test_the_front_pages_link_every_chapter_in_the_tables_order(page):
+    # intro.md's table of chapters and the Chinese overview's list are written by hand.
+    text = (ROOT / "book" / page).read_text(encoding="utf-8")
+    linked = [name for name in re.findall(r"\]\(([\w.]+\.ipynb)\)", text)]
+    assert linked == [path.name for path in chapters()], f"book/{page} links {linked}"
+
+
+def test_no_chapter_shows_the_seed_that_seed_everything_returns():
+    # seed_everything() returns its seed; a cell ending in the bare call shows "42" on the page.
+    shown = [f"{path.name} cell {i}" for path in chapters()
+             for i, cell in enumerate(nbformat.read(path, as_version=4).cells)
+             if cell.cell_type == "code"
+             and re.fullmatch(r"seed_everything\([^)]*\)", cell.source.rstrip().rsplit("\n", 1)[-1])]
+    assert not shown, f"end these cells' seed_everything() call with ';': {shown}"
 
 
 def test_nbval_runs_the_longest_chapter_first_and_the_unit_tests_after():
