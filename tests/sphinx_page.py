@@ -12,10 +12,12 @@ REPO = Path(__file__).resolve().parents[1]
 
 def build_page(tmp_path, page, extension, files=None, myst_extensions=(), env=None):
     """The HTML of book/`page`.md built with myst-nb and _ext/`extension`; `files` maps
-    paths under book/ to text written beside the page; `env` is added to the environment."""
+    paths under book/ to text written beside the page (or as the page, where one is named
+    `page`.md); `env` is added to the environment."""
     source = tmp_path / "source"
     (source / "book").mkdir(parents=True)
-    shutil.copy(REPO / "book" / f"{page}.md", source / "book")
+    if f"{page}.md" not in (files or {}):
+        shutil.copy(REPO / "book" / f"{page}.md", source / "book")
     for name, text in (files or {}).items():
         (source / "book" / name).write_text(text)
     (source / "conf.py").write_text(

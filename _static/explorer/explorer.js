@@ -1,17 +1,16 @@
 /*
  * The optimizer explorer of book/04_optimizers.ipynb: sliders for the learning rate, β and the
  * number of steps, over paths that lesson5.explorer computed with the package's optimizers and
- * wrote to trajectories.json next to this script. Nothing is computed here and nothing is
- * loaded from outside the site; the page needs no kernel. The chapter's output holds an empty
- * <div class="optimizer-explorer">; this script fills each one it finds (pages without one
- * are left alone). tests/browser/test_explorer.py moves a slider and checks the drawing follows.
+ * wrote to trajectories.json, which the site build puts in the page just before the explorer
+ * (_ext/explorer_data.py). Nothing is computed here and nothing is loaded; the page needs no
+ * kernel. The chapter's output holds an empty <div class="optimizer-explorer">; this script
+ * fills each one it finds (pages without one are left alone). tests/browser/test_explorer.py moves a slider and checks the drawing follows.
  *
  * File format (see lesson5/explorer.py): per surface, per optimizer, paths[i][j] at learning
  * rate lr * lr_factors[i] and betas[j] (SGD: one β entry), each path a list of integers: the
  * start in thousandths of the window from its lower left corner, then the move of each step.
  */
 (() => {
-  const SCRIPT_URL = document.currentScript ? document.currentScript.src : "";
   const SVG = "http://www.w3.org/2000/svg";
   const COLORS = { SGD: "#1f77b4", momentum: "#ff7f0e", RMSProp: "#2ca02c", Adam: "#d62728" };
   const WIDTH = 560;
@@ -157,16 +156,18 @@
 
   const start = () => {
     for (const root of document.querySelectorAll(".optimizer-explorer")) {
-      const url = new URL(root.dataset.src || "trajectories.json", SCRIPT_URL || document.baseURI);
-      fetch(url)
-        .then((response) => {
-          if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
-          return response.json();
-        })
-        .then((data) => build(root, data))
-        .catch((error) => {
-          root.textContent = `The optimizer explorer could not load its data (${error.message}).`;
-        });
+      // _ext/explorer_data.py puts the data just before the explorer, so that it draws on a
+      // page opened from disk too, where a browser would refuse to fetch a file.
+      const holder = root.previousElementSibling;
+      if (!holder || !holder.matches("script.optimizer-explorer-data")) {
+        root.textContent = "The optimizer explorer found no data on this page: build the site with scripts/build.sh.";
+        continue;
+      }
+      try {
+        build(root, JSON.parse(holder.textContent));
+      } catch (error) {
+        root.textContent = `The optimizer explorer could not read its data (${error.message}).`;
+      }
     }
   };
 

@@ -4,6 +4,8 @@ without the network, and moving a slider redraws the paths.
 Run after building the site: `python -m pytest tests/browser/test_explorer.py -q`.
 """
 
+from site_pages import SITE
+
 PAGE = "book/04_optimizers.html"
 
 
@@ -50,3 +52,20 @@ def test_beta_slider_changes_momentum_but_not_plain_sgd(reader, site_url):
     page.keyboard.press("ArrowLeft")
     assert _points(page, "momentum") != momentum
     assert _points(page, "SGD") == sgd, "plain SGD has no β: its path must not move"
+
+
+def test_explorer_draws_on_the_site_opened_from_disk(browser):
+    # As a reader who opens _build/html/index.html sees it: a file:// page may not fetch
+    # a file, so the data must come in the page itself (_ext/explorer_data.py).
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto((SITE / PAGE).as_uri(), wait_until="load")
+        page.wait_for_selector(".optimizer-explorer[data-ready=true]", timeout=15000)
+        for name in ["SGD", "momentum", "RMSProp", "Adam"]:
+            assert len(_points(page, name).split()) > 1, f"{name}: no path drawn"
+        assert not errors, errors
+    finally:
+        context.close()

@@ -1,0 +1,48 @@
+"""Sphinx extension: the optimizer explorer's data travels inside the page that shows it.
+
+_static/explorer/explorer.js draws the paths that lesson5.explorer wrote to
+_static/explorer/trajectories.json. A browser does not let a page opened from disk (a file://
+address, as when a reader opens _build/html/index.html) fetch another file, so the explorer
+would only work on a served site. Instead, each page holding an explorer (chapter 04, and the
+one-page book the PDF is printed from) carries the data in a <script type="application/json">
+just before it, and the script reads it from there, from disk or from a server alike.
+"""
+
+import json
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[1] / "_static" / "explorer" / "trajectories.json"
+# What chapter 04's output cell writes where the explorer goes.
+EXPLORER = '<div class="optimizer-explorer">'
+DATA_CLASS = "optimizer-explorer-data"
+
+
+def with_data(body, data_text):
+    """`body` (a page's HTML) with the explorer's data before each explorer it holds."""
+    if EXPLORER not in body:
+        return body
+    # "</" would end the script element early; JSON allows "<\/" for it.
+    escaped = data_text.replace("</", "<\\/")
+    script = f'<script type="application/json" class="{DATA_CLASS}">{escaped}</script>'
+    return body.replace(EXPLORER, script + EXPLORER)
+
+
+def _embed(app, pagename, templatename, context, doctree):
+    body = context.get("body", "")
+    if EXPLORER not in body:
+        return
+    text = DATA.read_text(encoding="utf-8")
+    try:
+        json.loads(text)
+    except ValueError as error:
+        # Failing the build here, where a reader's browser would only say the explorer is broken.
+        raise ValueError(f"{DATA} is not valid JSON ({error}): write it again with "
+                         f"`python -m lesson5.explorer {DATA.relative_to(DATA.parents[2])}`") from None
+    context["body"] = with_data(body, text)
+
+
+def setup(app):
+    # Early, like _ext/single_inline_scripts.py: later handlers may return a template name,
+    # after which Sphinx calls no more of them.
+    app.connect("html-page-context", _embed, priority=100)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

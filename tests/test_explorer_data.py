@@ -1,0 +1,49 @@
+"""The optimizer explorer's data in the page that shows it (_ext/explorer_data.py), so that
+the explorer draws on a site opened from disk too (tests/browser/test_explorer.py)."""
+
+import json
+import re
+import sys
+
+import pytest
+from sphinx_page import REPO, build_page
+
+sys.path.insert(0, str(REPO / "_ext"))
+import explorer_data  # noqa: E402  (Sphinx loads it from _ext/ the same way)
+
+PAGE = """# A page with an explorer
+
+```{raw} html
+<div class="optimizer-explorer"><p>placeholder</p></div>
+```
+"""
+
+
+def test_the_built_page_carries_the_sites_data_just_before_the_explorer(tmp_path):
+    html = build_page(tmp_path, "explorer_page", "explorer_data", files={"explorer_page.md": PAGE})
+    found = re.search(r'<script type="application/json" class="optimizer-explorer-data">(.*?)</script>'
+                      r'<div class="optimizer-explorer">', html, re.S)
+    assert found, "no data script just before the explorer"
+    assert json.loads(found.group(1)) == json.loads(explorer_data.DATA.read_text())
+
+
+def test_data_that_would_end_the_script_early_is_escaped():
+    body = '<p>a</p><div class="optimizer-explorer"></div>'
+    out = explorer_data.with_data(body, '{"note": "</script><b>"}')
+    assert out.startswith("<p>a</p><script ")
+    script = out[len("<p>a</p>"):out.index('<div class="optimizer-explorer">')]
+    assert script.count("</script>") == 1 and script.endswith("</script>")
+    assert json.loads(script[script.index(">") + 1:-len("</script>")]) == {"note": "</script><b>"}
+
+
+def test_pages_without_an_explorer_are_left_as_they_are():
+    assert explorer_data.with_data("<p>no explorer</p>", "{}") == "<p>no explorer</p>"
+
+
+def test_a_broken_data_file_fails_the_build_and_names_the_fix(tmp_path, monkeypatch):
+    broken = tmp_path / "trajectories.json"
+    broken.write_text('{"surfaces": [')
+    monkeypatch.setattr(explorer_data, "DATA", broken)
+    context = {"body": '<div class="optimizer-explorer"></div>'}
+    with pytest.raises(ValueError, match="python -m lesson5.explorer"):
+        explorer_data._embed(None, "book/04_optimizers", "page.html", context, None)
