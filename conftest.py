@@ -27,7 +27,10 @@ def _pin_code_paths(config):
     not the kernel spec's: set scripts/env.sh's code paths here, so that the chapters run with
     the arithmetic that stored their outputs whether or not the shell sourced env.sh."""
     if getattr(config.option, "nbval", False):
-        os.environ.update(reference_machine.pins())
+        pins = reference_machine.pins()
+        os.environ.update(pins)
+        for name in set(reference_machine.PINNED) - set(pins):
+            os.environ.pop(name, None)
 
 
 def _keep_collection_order(config):

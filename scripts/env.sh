@@ -24,4 +24,11 @@ JUPYTER_PATH="$PWD/.venv/share/jupyter"
 # convolutions). The kernel spec sets them too.
 ATEN_CPU_CAPABILITY=avx2
 MKL_CBWR=COMPATIBLE
-export PATH VIRTUAL_ENV JUPYTER_PATH ATEN_CPU_CAPABILITY MKL_CBWR
+export PATH VIRTUAL_ENV JUPYTER_PATH MKL_CBWR
+# AVX2 is an x86-64 instruction set: PyTorch elsewhere (an Apple Silicon Mac, an ARM laptop)
+# would print in every chapter that it ignores the setting, so there it is left unset (its
+# numbers then differ from the site's in some last digits). MKL's setting is ignored there.
+case "$(uname -m)" in
+  x86_64 | amd64) export ATEN_CPU_CAPABILITY ;;
+  *) unset ATEN_CPU_CAPABILITY ;;
+esac

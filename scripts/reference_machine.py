@@ -32,12 +32,16 @@ TAG = "machine-dependent"
 PINNED = ("ATEN_CPU_CAPABILITY", "MKL_CBWR")
 
 
-def pins():
-    """The code-path variables scripts/env.sh sets (the kernel spec too), read from env.sh."""
+def pins(machine=None):
+    """The code-path variables scripts/env.sh sets (the kernel spec too), read from env.sh: on
+    a `machine` (platform.machine(), this one's by default) other than x86-64, all but ATen's,
+    which names an x86-64 instruction set (env.sh says why)."""
     text = (ROOT / "scripts" / "env.sh").read_text()
     found = dict(re.findall(rf"^({'|'.join(PINNED)})=(\S+?)\r?$", text, flags=re.M))
     if set(found) != set(PINNED):
         raise RuntimeError(f"scripts/env.sh should set {' and '.join(PINNED)}; found {found}")
+    if (machine or platform.machine()).lower() not in ("x86_64", "amd64"):
+        del found["ATEN_CPU_CAPABILITY"]
     return found
 
 

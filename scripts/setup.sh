@@ -42,9 +42,13 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m compileall -qq -j 0 \
     "$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" || true
   # The chapters name the kernel "python3"; this one runs inside .venv, with the CPU code
-  # paths the build uses (scripts/env.sh explains them), however it is started.
+  # paths the build uses (scripts/env.sh explains them, and why ATen's is x86-64's alone),
+  # however it is started.
+  pins=(--env MKL_CBWR COMPATIBLE)
+  case "$(uname -m)" in
+    x86_64 | amd64) pins=(--env ATEN_CPU_CAPABILITY avx2 "${pins[@]}") ;;
+  esac
   .venv/bin/python -m ipykernel install --sys-prefix --name python3 \
-    --display-name "Python 3 (lesson5)" \
-    --env ATEN_CPU_CAPABILITY avx2 --env MKL_CBWR COMPATIBLE >/dev/null
+    --display-name "Python 3 (lesson5)" "${pins[@]}" >/dev/null
   echo "$want" > "$stamp"
 fi

@@ -140,6 +140,15 @@ def test_nbval_runs_the_chapters_with_the_pins_from_a_shell_without_them(tmp_pat
     assert "Cell 0 PASSED" in out, out[-3000:]
 
 
+@pytest.mark.parametrize("machine, pinned", [("x86_64", {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "COMPATIBLE"}),
+                                              ("AMD64", {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "COMPATIBLE"}),
+                                              ("arm64", {"MKL_CBWR": "COMPATIBLE"}),
+                                              ("aarch64", {"MKL_CBWR": "COMPATIBLE"})])
+def test_atens_pin_is_for_x86_64_alone(machine, pinned):
+    # Elsewhere PyTorch would warn in every chapter that it ignores "avx2".
+    assert reference_machine.pins(machine) == pinned
+
+
 def test_pins_are_read_from_env_sh_whatever_its_line_endings(tmp_path, monkeypatch):
     (tmp_path / "scripts").mkdir()
     text = (ROOT / "scripts" / "env.sh").read_text()

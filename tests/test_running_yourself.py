@@ -8,6 +8,7 @@ JupyterLab itself is driven in a browser by tests/browser/test_lab.py.
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -123,6 +124,28 @@ def test_env_sh_outside_the_repository_returns_an_error_and_keeps_the_shell(shel
     assert "source it from the repository root" in result.stderr
     assert "options-unchanged" in result.stdout
     assert "still-running" in result.stdout
+
+
+@pytest.mark.parametrize("machine, aten", [("x86_64", "avx2"), ("arm64", "unset"), ("aarch64", "unset")])
+def test_env_sh_pins_atens_instruction_set_on_x86_64_alone(machine, aten, tmp_path):
+    # `uname -m` answers as that machine would; PyTorch elsewhere warns that it ignores "avx2".
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "uname").write_text(f"#!/bin/sh\necho {machine}\n")
+    (fake / "uname").chmod(0o755)
+    script = (f"export ATEN_CPU_CAPABILITY=left-from-before; . '{REPO}/scripts/env.sh'; "
+              'echo "aten=${ATEN_CPU_CAPABILITY-unset} mkl=${MKL_CBWR-unset}"')
+    result = run(["bash", "-c", script], cwd=REPO, env={**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"})
+    assert f"aten={aten} mkl=COMPATIBLE" in result.stdout, result.stderr
+
+
+def test_readmes_kernel_by_hand_has_the_pinned_code_paths():
+    # Without bash, learners install the kernel spec themselves; on x86-64 it should run as
+    # the build's does (setup.sh's spec; tests/browser/test_lab.py reads that one).
+    from scripts import reference_machine
+
+    line = next(line for line in (REPO / "README.md").read_text().splitlines() if "ipykernel install" in line)
+    assert dict(re.findall(r"--env (\S+) (\S+)", line)) == reference_machine.pins("x86_64")
 
 
 def test_zsh_is_among_the_shells_tested_when_installed():
