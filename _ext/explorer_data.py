@@ -11,7 +11,9 @@ just before it, and the script reads it from there, from disk or from a server a
 import json
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parents[1] / "_static" / "explorer" / "trajectories.json"
+# Where `python -m lesson5.explorer` is told to write, from the repository root.
+WRITTEN_TO = "_static/explorer/trajectories.json"
+DATA = Path(__file__).resolve().parents[1] / WRITTEN_TO
 # What chapter 04's output cell writes where the explorer goes.
 EXPLORER = '<div class="optimizer-explorer">'
 DATA_CLASS = "optimizer-explorer-data"
@@ -31,17 +33,27 @@ def _embed(app, pagename, templatename, context, doctree):
     body = context.get("body", "")
     if EXPLORER not in body:
         return
-    text = DATA.read_text(encoding="utf-8")
+    # Failing the build here, where a reader's browser would only say the explorer is broken.
+    fix = f"write it with `python -m lesson5.explorer {WRITTEN_TO}`"
     try:
+        text = DATA.read_text(encoding="utf-8")
         json.loads(text)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no {DATA}: {fix}") from None
     except ValueError as error:
-        # Failing the build here, where a reader's browser would only say the explorer is broken.
-        raise ValueError(f"{DATA} is not valid JSON ({error}): write it again with "
-                         f"`python -m lesson5.explorer {DATA.relative_to(DATA.parents[2])}`") from None
+        raise ValueError(f"{DATA} is not valid JSON ({error}): {fix}") from None
     context["body"] = with_data(body, text)
 
 
+def _depend_on_the_data(app, doctree):
+    """A page holding an explorer is written again when the data changes, as it would be
+    when its own source changes (scripts/build.sh keeps the pages it need not rewrite)."""
+    if EXPLORER in doctree.astext():
+        app.env.note_dependency(str(DATA))
+
+
 def setup(app):
+    app.connect("doctree-read", _depend_on_the_data)
     # Early, like _ext/single_inline_scripts.py: later handlers may return a template name,
     # after which Sphinx calls no more of them.
     app.connect("html-page-context", _embed, priority=100)

@@ -128,7 +128,7 @@ def machine_busy_seconds():
 STEP_LINE = re.compile(r"^== (.+?)  \[\d+ s\]$")
 
 
-def test_command(root):
+def run_test_command(root):
     """Runs `bash scripts/test.sh`; returns its wall seconds and, per step it announced,
     (step, wall seconds, busy CPU seconds of the machine or None). A failure stops the
     benchmark."""
@@ -163,7 +163,9 @@ def print_test_command(seconds, steps):
             busy = f"{cpu:>8.0f} s {cpu / wall:>6.2f}" if wall >= 1 else f"{cpu:>8.0f} s {'-':>6}"
         print(f"  {name[:58]:<58} {wall:>5.0f} s {busy}")
     cpus = [cpu for _, _, cpu in steps]
-    if steps and None not in cpus:
+    if not steps:
+        print("  (no steps: scripts/test.sh printed no line of the form '== <step>  [<n> s]')\n")
+    elif None not in cpus:
         total, cores = sum(cpus), os.cpu_count()
         floor = total / cores
         print(f"  {'all steps':<58} {sum(w for _, w, _ in steps):>5.0f} s {total:>8.0f} s "
@@ -284,7 +286,7 @@ def main():
               f"({serial / parallel:.2f}x faster)\n")
 
     if args.test_command:
-        print_test_command(*test_command(root))
+        print_test_command(*run_test_command(root))
 
     if args.install:
         # Twice each, in the order baseline, setup.sh, setup.sh, baseline, so that a machine

@@ -19,13 +19,16 @@ from toc import root_page
 
 CHROMIUM = os.environ.get("LESSON5_CHROMIUM", "/usr/bin/chromium")
 
-# Every image loaded and every formula typeset before printing.
+# Every image loaded, every formula typeset and every font in use loaded before printing.
+# These are waited for by name: Playwright's "networkidle" never came in about half the runs on
+# a busy 2-core machine, with no request left open (30 s, then the print failed).
 _SETTLE = """
 async () => {
   for (const img of document.images) { img.loading = 'eager'; }
   await Promise.all(Array.from(document.images, (img) => img.complete ? null :
     new Promise((done) => { img.onload = img.onerror = done; })));
   if (window.MathJax?.startup?.promise) { await MathJax.startup.promise; }
+  await document.fonts.ready;
 }
 """
 
@@ -64,7 +67,6 @@ def print_book(singlehtml, output):
                 path=singlehtml / root, content_type="text/html; charset=utf-8"))
             page.goto(f"http://127.0.0.1:{server.server_port}/book.html", wait_until="load")
             page.evaluate(_SETTLE)
-            page.wait_for_load_state("networkidle")
             output.parent.mkdir(parents=True, exist_ok=True)
             page.pdf(
                 path=str(output), format="A4", print_background=True,

@@ -2,6 +2,7 @@
 the explorer draws on a site opened from disk too (tests/browser/test_explorer.py)."""
 
 import json
+import pickle
 import re
 import sys
 
@@ -25,6 +26,10 @@ def test_the_built_page_carries_the_sites_data_just_before_the_explorer(tmp_path
                       r'<div class="optimizer-explorer">', html, re.S)
     assert found, "no data script just before the explorer"
     assert json.loads(found.group(1)) == json.loads(explorer_data.DATA.read_text())
+    # ...and Sphinx writes the page again when the data changes (scripts/build.sh reuses pages).
+    with open(tmp_path / "html" / ".doctrees" / "environment.pickle", "rb") as fh:
+        env = pickle.load(fh)
+    assert str(explorer_data.DATA) in {str(path) for path in env.dependencies["book/explorer_page"]}
 
 
 def test_data_that_would_end_the_script_early_is_escaped():
@@ -40,10 +45,13 @@ def test_pages_without_an_explorer_are_left_as_they_are():
     assert explorer_data.with_data("<p>no explorer</p>", "{}") == "<p>no explorer</p>"
 
 
-def test_a_broken_data_file_fails_the_build_and_names_the_fix(tmp_path, monkeypatch):
-    broken = tmp_path / "trajectories.json"
-    broken.write_text('{"surfaces": [')
-    monkeypatch.setattr(explorer_data, "DATA", broken)
+@pytest.mark.parametrize("text, error", [('{"surfaces": [', ValueError), (None, FileNotFoundError)])
+def test_a_broken_or_missing_data_file_fails_the_build_and_names_the_fix(tmp_path, monkeypatch, text, error):
+    data = tmp_path / "trajectories.json"
+    if text is not None:
+        data.write_text(text)
+    monkeypatch.setattr(explorer_data, "DATA", data)
     context = {"body": '<div class="optimizer-explorer"></div>'}
-    with pytest.raises(ValueError, match="python -m lesson5.explorer"):
+    fix = "python -m lesson5.explorer _static/explorer/trajectories.json"
+    with pytest.raises(error, match=re.escape(fix)):
         explorer_data._embed(None, "book/04_optimizers", "page.html", context, None)
