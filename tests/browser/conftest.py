@@ -271,7 +271,9 @@ def visit(shown):
     def look(docname):
         browser_page = shown(docname)
         found = browser_page.evaluate(_VISIT_SCRIPT)
-        browser_page.wait_for_load_state("networkidle")
+        # The fonts by name, not Playwright's "networkidle": on a busy machine that never came
+        # for the one-page book, with no request open (scripts/print_pdf.py).
+        browser_page.evaluate("() => document.fonts.ready.then(() => true)")
         browser_page.screenshot(
             path=str(SCREENSHOTS / f"{docname.replace('/', '__')}.png"), full_page=True
         )
