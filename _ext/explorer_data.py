@@ -21,8 +21,6 @@ DATA_CLASS = "optimizer-explorer-data"
 
 def with_data(body, data_text):
     """`body` (a page's HTML) with the explorer's data before each explorer it holds."""
-    if EXPLORER not in body:
-        return body
     # "</" would end the script element early; JSON allows "<\/" for it.
     escaped = data_text.replace("</", "<\\/")
     script = f'<script type="application/json" class="{DATA_CLASS}">{escaped}</script>'

@@ -42,12 +42,10 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m compileall -qq -j 0 \
     "$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" || true
   # The chapters name the kernel "python3"; this one runs inside .venv, with the CPU code
-  # paths the build uses (scripts/env.sh explains them, and why ATen's is x86-64's alone),
-  # however it is started.
-  pins=(--env MKL_CBWR COMPATIBLE)
-  case "$(uname -m)" in
-    x86_64 | amd64) pins=(--env ATEN_CPU_CAPABILITY avx2 "${pins[@]}") ;;
-  esac
+  # paths the build uses, however it is started: scripts/env.sh sets them (and says why
+  # ATen's is x86-64's alone), and reference_machine.pins() reads this machine's from there.
+  read -r -a pins <<< "$(.venv/bin/python -c 'from scripts.reference_machine import pins
+print(" ".join(f"--env {name} {value}" for name, value in pins().items()))')"
   .venv/bin/python -m ipykernel install --sys-prefix --name python3 \
     --display-name "Python 3 (lesson5)" "${pins[@]}" >/dev/null
   echo "$want" > "$stamp"

@@ -61,7 +61,7 @@ def test_every_notebook_in_book_is_a_chapter_of_the_table_of_contents():
 def test_the_front_pages_link_every_chapter_in_the_tables_order(page):
     # intro.md's table of chapters and the Chinese overview's list are written by hand.
     text = (ROOT / "book" / page).read_text(encoding="utf-8")
-    linked = [name for name in re.findall(r"\]\(([\w.]+\.ipynb)\)", text)]
+    linked = re.findall(r"\]\(([\w.]+\.ipynb)\)", text)
     assert linked == [path.name for path in chapters()], f"book/{page} links {linked}"
 
 

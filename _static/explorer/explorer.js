@@ -4,7 +4,8 @@
  * wrote to trajectories.json, which the site build puts in the page just before the explorer
  * (_ext/explorer_data.py). Nothing is computed here and nothing is loaded; the page needs no
  * kernel. The chapter's output holds an empty <div class="optimizer-explorer">; this script
- * fills each one it finds (pages without one are left alone). tests/browser/test_explorer.py moves a slider and checks the drawing follows.
+ * fills each one it finds (pages without one are left alone). tests/browser/test_explorer.py
+ * moves a slider and checks the drawing follows.
  *
  * File format (see lesson5/explorer.py): per surface, per optimizer, paths[i][j] at learning
  * rate lr * lr_factors[i] and betas[j] (SGD: one β entry), each path a list of integers: the
