@@ -2,9 +2,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 import torch
+from matplotlib.text import Text
 
-from lesson5.plots import show_images
+from lesson5.plots import label_points, show_images
 
 
 def test_show_images_lays_out_a_grid_with_titles():
@@ -21,3 +25,69 @@ def test_show_images_lays_out_a_grid_with_titles():
 def test_show_images_without_titles():
     fig = show_images(torch.rand(3, 5, 5), ncols=3)
     assert all(ax.get_title() == "" for ax in fig.axes)
+
+
+def _text_boxes(labels):
+    renderer = labels[0].figure.canvas.get_renderer()
+    return [Text.get_window_extent(label, renderer) for label in labels]
+
+
+def test_label_points_names_every_point_without_overlaps_inside_the_axes():
+    rng = np.random.default_rng(0)
+    xy = np.concatenate([rng.normal(0, 1, (12, 2)), rng.normal(0, 0.05, (6, 2))])
+    names = [f"point {i}" for i in range(len(xy))]
+    fig, ax = plt.subplots(figsize=(7, 6))
+    ax.margins(0.12)
+    labels = label_points(ax, xy, names)
+    assert [label.get_text() for label in labels] == names
+    boxes = _text_boxes(labels)
+    inside = ax.get_window_extent()
+    for i, box in enumerate(boxes):
+        assert inside.x0 <= box.x0 and box.x1 <= inside.x1
+        assert inside.y0 <= box.y0 and box.y1 <= inside.y1
+        assert not any(box.overlaps(other) for other in boxes[i + 1 :])
+    points = ax.transData.transform(xy)
+    for i, box in enumerate(boxes):
+        others = np.delete(points, i, axis=0)
+        assert not any(box.contains(x, y) for x, y in others)
+    # The labels are drawn at the figure's font size.
+    assert {label.get_fontsize() for label in labels} == {plt.rcParams["font.size"]}
+    plt.close(fig)
+
+
+def test_label_points_keeps_labels_off_the_other_points():
+    # A row of points closer together than a label is long: beside each point, its label
+    # would cover the next one.
+    xy = np.column_stack([np.linspace(0, 1, 6), np.zeros(6)])
+    fig, ax = plt.subplots(figsize=(7, 6))
+    labels = label_points(ax, xy, [f"a longer label {i}" for i in range(6)])
+    points = ax.transData.transform(xy)
+    for i, box in enumerate(_text_boxes(labels)):
+        assert not any(box.contains(x, y) for x, y in np.delete(points, i, axis=0))
+    plt.close(fig)
+
+
+def test_label_points_labels_only_the_chosen_points_and_keeps_the_limits():
+    xy = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.5]])
+    fig, ax = plt.subplots()
+    labels = label_points(ax, xy, ["a", "b", "c"], which=[2, 0])
+    assert [label.get_text() for label in labels] == ["c", "a"]
+    limits = ax.get_xlim(), ax.get_ylim()
+    ax.plot([50], [50])
+    assert (ax.get_xlim(), ax.get_ylim()) == limits
+    plt.close(fig)
+
+
+def test_label_points_says_which_label_found_no_room():
+    xy = np.zeros((40, 2)) + np.linspace(0, 1e-3, 40)[:, None]
+    fig, ax = plt.subplots(figsize=(2, 2))
+    with pytest.raises(ValueError, match=r"no room to label 'a long movie title \d+'.*fewer points"):
+        label_points(ax, xy, [f"a long movie title {i}" for i in range(40)])
+    plt.close(fig)
+
+
+def test_label_points_needs_one_point_per_name():
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match=r"one \(x, y\) row per name.*\(3, 2\).*2 names"):
+        label_points(ax, np.zeros((3, 2)), ["a", "b"])
+    plt.close(fig)

@@ -104,3 +104,25 @@ def test_nbval_runs_the_kernel_named_on_the_command_line():
     )
     assert result.returncode != 0, result.stdout[-2000:]
     assert "No such kernel named lesson5-no-such-kernel" in result.stdout + result.stderr, result.stdout[-2000:]
+
+
+def _smallest_rc_font_size():
+    sizes = re.findall(r"^(?:font\.size|\w+\.labelsize|legend\.fontsize|axes\.titlesize):\s*([\d.]+)",
+                       (ROOT / "book" / "matplotlibrc").read_text(encoding="utf-8"), re.MULTILINE)
+    return min(float(size) for size in sizes)
+
+
+def test_no_figure_text_is_smaller_than_matplotlibrcs():
+    # CONTRIBUTING: figures take their font sizes from book/matplotlibrc, and nothing smaller;
+    # on a phone a figure is shrunk to the column, its text with it. Named sizes below
+    # "medium" are smaller than the file's font.size too.
+    smallest = _smallest_rc_font_size()
+    sources = {f"{path.name} cell {i}": cell.source for path in chapters()
+               for i, cell in enumerate(nbformat.read(path, as_version=4).cells) if cell.cell_type == "code"}
+    sources.update({str(path.relative_to(ROOT)): path.read_text(encoding="utf-8")
+                    for path in sorted((ROOT / "code" / "lesson5").rglob("*.py"))})
+    small = [f"{where}: {match.group(0)}" for where, source in sources.items()
+             for match in re.finditer(r"(?:\b(?:font|label|title)size\s*=|[\"']size[\"']\s*:)\s*"
+                                      r"(?:([\d.]+)|[\"'](x*-?small|smaller)[\"'])", source)
+             if match.group(2) or float(match.group(1)) < smallest]
+    assert smallest >= 9 and not small, f"text below matplotlibrc's {smallest:g} pt: {small}"

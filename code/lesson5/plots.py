@@ -1,11 +1,14 @@
 """Small plotting helpers for looking at data.
 
-Introduced in book/01_data.ipynb (The data).
+`show_images` is introduced in book/01_data.ipynb (The data); `label_points` in
+book/06_collab.ipynb (Collaborative filtering and embeddings), for maps of embeddings.
 """
 
 import math
 
 import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.text import Text
 
 
 def show_images(images, titles=None, ncols=8, size=1.2, cmap="gray_r"):
@@ -24,6 +27,99 @@ def show_images(images, titles=None, ncols=8, size=1.2, cmap="gray_r"):
         if i < n:
             ax.imshow(images[i], cmap=cmap)
             if titles is not None:
-                ax.set_title(str(titles[i]), fontsize=8)
+                ax.set_title(str(titles[i]), fontsize="medium")
     fig.tight_layout()
     return fig
+
+
+# Where a label may go: rings around its point (in points), tried nearest first, each in
+# sixteen directions, beside the point first, then above and below it, then the diagonals
+# (a label beside its point reads as its own). A label beyond the first ring gets a leader line.
+_RINGS = (4, 12, 22, 34, 48, 64)
+_DIRECTIONS = [
+    (math.cos(math.radians(a)), math.sin(math.radians(a)))
+    for a in (0, 180, 90, 270, 45, 135, 315, 225, 22.5, 157.5, 337.5, 202.5, 67.5, 112.5, 292.5, 247.5)
+]
+
+
+def label_points(ax, xy, names, which=None):
+    """Scatters the points `xy` (n, 2) on `ax` and writes the names of those in `which` (every
+    point by default) beside them, at the figure's font size, where no label covers another
+    label or a point and none leaves the axes.
+
+    Labels are placed one at a time, each in the first free spot of a few rings around its
+    point (a leader line joins a label set further out). Call it once the figure's size, the
+    axes' labels and the layout are final: placement is measured on the figure as it is, and
+    the axes' limits are fixed here so that nothing added later moves the points. A label
+    that fits nowhere raises ValueError naming it, since a map with a label silently missing
+    would mislead; label fewer points or give the figure more room. Returns the labels.
+    """
+    xy = np.asarray(xy, dtype=float)
+    if xy.ndim != 2 or xy.shape[1] != 2 or len(xy) != len(names):
+        raise ValueError(
+            f"label_points needs one (x, y) row per name, got points of shape {xy.shape} "
+            f"and {len(names)} names"
+        )
+    ax.scatter(xy[:, 0], xy[:, 1], s=12, zorder=2)
+    ax.set_xlim(ax.get_xlim())
+    ax.set_ylim(ax.get_ylim())
+    renderer = ax.figure.canvas.get_renderer()
+    inside = ax.get_window_extent(renderer)
+    points = ax.transData.transform(xy)
+    # A point's marker, in display pixels, plus a little room.
+    dot = 4 * ax.figure.dpi / 72
+    taken = []
+    labels = []
+    for i in range(len(xy)) if which is None else which:
+        others = np.delete(points, i, axis=0)
+        label = _place(ax, xy[i], str(names[i]), renderer, inside, others, dot, taken)
+        if label is None:
+            raise ValueError(
+                f"no room to label {names[i]!r} without covering another label or point: "
+                "label fewer points or make the figure larger"
+            )
+        taken.append(_text_box(label, renderer))
+        labels.append(label)
+    return labels
+
+
+def _place(ax, point, name, renderer, inside, points, dot, taken):
+    for ring in _RINGS:
+        for dx, dy in _DIRECTIONS:
+            label = ax.annotate(
+                name,
+                point,
+                xytext=(dx * ring, dy * ring),
+                textcoords="offset points",
+                ha=_align(dx, "left", "center", "right"),
+                va=_align(dy, "bottom", "center", "top"),
+                arrowprops=None if ring == _RINGS[0] else {"arrowstyle": "-", "lw": 0.6, "color": "0.5"},
+            )
+            box = _text_box(label, renderer)
+            covers_point = np.any(
+                (points[:, 0] > box.x0 - dot)
+                & (points[:, 0] < box.x1 + dot)
+                & (points[:, 1] > box.y0 - dot)
+                & (points[:, 1] < box.y1 + dot)
+            )
+            fits = (
+                inside.x0 <= box.x0
+                and box.x1 <= inside.x1
+                and inside.y0 <= box.y0
+                and box.y1 <= inside.y1
+            )
+            if fits and not covers_point and not any(box.overlaps(other) for other in taken):
+                return label
+            label.remove()
+    return None
+
+
+def _align(component, positive, middle, negative):
+    """The alignment that puts a label on the side of its offset away from its point."""
+    return positive if component > 0.3 else negative if component < -0.3 else middle
+
+
+def _text_box(label, renderer):
+    """The box of a label's text alone: an annotation's own box takes in its leader line."""
+    label.update_positions(renderer)
+    return Text.get_window_extent(label, renderer)
