@@ -109,8 +109,10 @@ def test_the_formula_check_sees_formulas(reader, site_url):
     the formulas too wide for the column have it (_static/scrollable-formulas.js)."""
     browser_page = reader(1280)
     browser_page.goto(f"{site_url}{PAGES[2]}.html", wait_until="load")
+    # The page's own check runs once MathJax's start-up promise settles (on "load"), before this
+    # wait returns; the fonts by name, not "networkidle", which a busy machine may never reach.
     browser_page.evaluate("() => window.MathJax?.startup?.promise")
-    browser_page.wait_for_load_state("networkidle")
+    browser_page.evaluate("() => document.fonts.ready.then(() => true)")
     formulas = browser_page.evaluate(
         "() => Array.from(document.querySelectorAll('mjx-container'),"
         " (m) => [m.getAttribute('tabindex'), m.scrollWidth > m.clientWidth])"
