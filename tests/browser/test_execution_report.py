@@ -1,20 +1,38 @@
-"""The execution report lists every chapter the build executed, each with a status a reader
-can read without an emoji font (_ext/execution_status_words.py)."""
+"""The execution report lists every chapter the build executed, by its title, with a status a
+reader can read without an emoji font and none of jupyter-cache's vocabulary
+(_ext/execution_report.py)."""
+
+import posixpath
 
 from site_pages import chapter_pages, toc_pages
 
 REPORT = next(page for page in toc_pages() if page.endswith("execution"))
 
 
-def test_execution_report_states_each_chapters_status_in_words(offline_context, site_url):
+def test_execution_report_names_each_chapter_and_its_status_in_words(offline_context, site_url):
     page = offline_context.new_page()
     page.goto(f"{site_url}{REPORT}.html", wait_until="load")
-    rows = page.locator("article table tbody tr").evaluate_all(
+    table = page.locator("article table")
+    headers = table.locator("thead th").all_inner_texts()
+    rows = table.locator("tbody tr").evaluate_all(
         "rows => rows.map(r => Array.from(r.cells, c => c.innerText.trim()))"
     )
+    links = table.locator("tbody tr td:first-child a").evaluate_all(
+        "links => links.map(a => [a.getAttribute('href'), a.innerText.trim()])"
+    )
+    # The sidebar names each chapter by its title: the report must name it the same way.
+    navigation = dict(page.locator("nav.bd-links a").evaluate_all(
+        "links => links.map(a => [a.getAttribute('href'), a.innerText.trim()])"
+    ))
     page.close()
-    executed = {row[0] for row in rows}
-    missing = [c for c in chapter_pages() if not any(c.endswith(doc) for doc in executed)]
+    assert [h.strip() for h in headers] == ["Chapter", "Executed", "Run time (s)", "Status"], headers
+    linked = {posixpath.join(posixpath.dirname(REPORT), href.split("#")[0].removesuffix(".html")): text
+              for href, text in links}
+    missing = [c for c in chapter_pages() if c not in linked]
     assert not missing, f"{REPORT}: the build's table has no row for {missing}: {rows}"
+    for href, text in links:
+        named = navigation.get(href)
+        assert text == named, f"{REPORT}: {href} is named {text!r}, the sidebar says {named!r}"
     statuses = {row[-1] for row in rows}
     assert statuses <= {"succeeded", "failed"}, f"{REPORT}: status cells read {statuses}"
+    assert all(float(row[2]) > 0 for row in rows), f"{REPORT}: run times read {[row[2] for row in rows]}"

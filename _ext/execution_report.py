@@ -1,0 +1,67 @@
+"""Sphinx extension: the execution report (book/execution.md) in a reader's words.
+
+myst-nb's {nb-exec-table} heads its columns Document, Modified, Method, Run Time (s) and
+Status, names each chapter by its file (`book/01_data`), says "cache" in every Method cell
+(how jupyter-cache stores the outputs, which tells a reader nothing), and marks the status
+with the emoji ✅ or ❌. Without an emoji font (common on Linux, and on the machines that
+test the site) ✅ is drawn as an empty box, and screen readers announce it as "check mark
+button". After myst-nb has built the table (its post-transform runs at priority 8) and before
+its links are resolved (10), this one names each chapter by its title, drops the Method
+column, heads the others Chapter, Executed, Run time (s) and Status, and writes "succeeded"
+or "failed" (a failure keeps myst-nb's error as the word's explanation).
+tests/browser/test_execution_report.py reads the built report.
+"""
+
+import posixpath
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+
+_MYST_NB_HEADERS = ["Document", "Modified", "Method", "Run Time (s)", "Status"]
+_HEADERS = {"Document": "Chapter", "Modified": "Executed", "Run Time (s)": "Run time (s)"}
+_DROPPED = "Method"
+_WORDS = {"✅": "succeeded", "❌": "failed"}
+
+
+class ExecutionReport(SphinxPostTransform):
+    default_priority = 9
+
+    def run(self, **kwargs):
+        for thead in list(self.document.findall(nodes.thead)):
+            if [entry.astext().strip() for entry in thead.findall(nodes.entry)] == _MYST_NB_HEADERS:
+                self._reword(thead.parent.parent, _MYST_NB_HEADERS.index(_DROPPED))
+
+    def _reword(self, table, dropped):
+        tgroup = next(table.findall(nodes.tgroup))
+        tgroup.remove(list(tgroup.findall(nodes.colspec))[dropped])
+        tgroup["cols"] -= 1
+        for row in table.findall(nodes.row):
+            row.remove(row.children[dropped])
+        for entry in next(table.findall(nodes.thead)).findall(nodes.entry):
+            header = entry.astext().strip()
+            if header in _HEADERS:
+                entry.children = []
+                entry += nodes.paragraph(text=_HEADERS[header])
+        for row in next(table.findall(nodes.tbody)).children:
+            self._title(row.children[0])
+            self._status(row.children[-1])
+
+    def _title(self, entry):
+        for link in entry.findall(addnodes.pending_xref):
+            # myst-nb links each chapter relative to the report's folder.
+            docname = posixpath.normpath(posixpath.join(posixpath.dirname(self.env.docname), link["reftarget"]))
+            title = self.env.titles.get(docname)
+            if title is not None:
+                link.children = [nodes.inline(text=title.astext())]
+
+    def _status(self, entry):
+        for text in list(entry.findall(nodes.Text)):
+            word = _WORDS.get(text.astext().strip())
+            if word:
+                text.parent.replace(text, nodes.Text(word))
+
+
+def setup(app):
+    app.add_post_transform(ExecutionReport)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
