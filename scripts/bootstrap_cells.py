@@ -8,8 +8,9 @@ The repository URL and the release live in one place, `_config.yml` (`repository
 `repository.branch`); the launch buttons on the site are built from the same two keys.
 After changing either, run
 
-    python scripts/bootstrap_cells.py          # rewrite the cells
-    python scripts/bootstrap_cells.py --check  # exit 1 if any chapter's cell is out of date
+    python scripts/bootstrap_cells.py            # rewrite the cells
+    python scripts/bootstrap_cells.py --check    # exit 1 if any chapter's cell is out of date
+    python scripts/bootstrap_cells.py --release  # print the release tag (scripts/publish.sh)
 """
 
 import argparse
@@ -80,8 +81,12 @@ def write(path, source):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="report stale cells, change nothing")
+    parser.add_argument("--release", action="store_true", help="print the release tag the cells install")
     parser.add_argument("--root", type=Path, default=ROOT, help="the book's root folder")
     args = parser.parse_args(argv)
+    if args.release:
+        print(repository(args.root)[1])
+        return 0
     source = expected_source(args.root)
     problems = [(p, why) for p in chapters(args.root) if (why := stale(p, source))]
     if args.check:

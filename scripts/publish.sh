@@ -5,7 +5,8 @@
 # GitHub serves the _static/ and _images/ folders as they are.
 #   bash scripts/publish.sh [REMOTE]     (default: origin)
 # Build and test first (bash scripts/test.sh); CI does both and then runs this
-# (.github/workflows/publish.yml). The branch keeps one commit per publication.
+# (.github/workflows/publish.yml). The branch keeps one commit per publication. The release
+# tag the chapters install must be on the remote first (CONTRIBUTING.md, "Releasing").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,14 @@ if ! git remote get-url "$remote" >/dev/null 2>&1; then
 fi
 bash scripts/setup.sh
 . scripts/env.sh
+
+# Each chapter's Colab button and first cell install the release tag named in _config.yml: a
+# site published before that tag reaches the remote would send learners to a missing release.
+release=$(python scripts/bootstrap_cells.py --release)
+if ! git ls-remote --exit-code --tags "$remote" "refs/tags/$release" >/dev/null; then
+  echo "publish: $remote has no tag $release, the release that the chapters' Colab buttons and first cells install (repository.branch in _config.yml). Tag the release if it is not yet tagged (git tag $release), push it with  git push $remote $release  and publish again (CONTRIBUTING.md, \"Releasing\")" >&2
+  exit 1
+fi
 
 python -m ghp_import --no-jekyll --push --force --remote "$remote" --branch gh-pages \
   --message "Site built from $(git rev-parse --short HEAD)" "$site"

@@ -1,9 +1,11 @@
 """scripts/publish.sh pushes a built site to the gh-pages branch of a remote, with .nojekyll,
-and refuses clearly when there is nothing to publish or nowhere to push.
+and refuses clearly when there is nothing to publish, nowhere to push, or no release tag on the
+remote for the chapters' Colab cells to install.
 
-It runs in a scratch git repository holding the real publish.sh, the real ghp-import (from
-this test's Python environment) and a small built site, pushing to a local bare repository;
-scripts/setup.sh and env.sh are stand-ins there (the real ones build .venv).
+It runs in a scratch git repository holding the real publish.sh and bootstrap_cells.py, the
+real ghp-import (from this test's Python environment), a _config.yml naming a release, and a
+small built site, pushing to a local bare repository; scripts/setup.sh and env.sh are
+stand-ins there (the real ones build .venv).
 """
 
 import shutil
@@ -13,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from site_pages import REPO
+
+RELEASE = "v9.8.7"
 
 
 def _git(*args, cwd):
@@ -25,7 +29,9 @@ def _git(*args, cwd):
 def checkout(tmp_path):
     work = tmp_path / "work"
     (work / "scripts").mkdir(parents=True)
-    shutil.copy(REPO / "scripts" / "publish.sh", work / "scripts")
+    for script in ("publish.sh", "bootstrap_cells.py", "toc.py"):
+        shutil.copy(REPO / "scripts" / script, work / "scripts")
+    (work / "_config.yml").write_text(f"repository:\n  url: https://example.org/course\n  branch: {RELEASE}\n")
     (work / "scripts" / "setup.sh").write_text("exit 0\n")
     (work / "scripts" / "env.sh").write_text(f'PATH="{Path(sys.executable).parent}:$PATH"\n')
     _git("init", "-q", "-b", "main", cwd=work)
@@ -35,6 +41,8 @@ def checkout(tmp_path):
     remote = tmp_path / "site.git"
     _git("init", "-q", "--bare", str(remote), cwd=tmp_path)
     _git("remote", "add", "origin", str(remote), cwd=work)
+    _git("tag", RELEASE, cwd=work)
+    _git("push", "-q", "origin", RELEASE, cwd=work)
     return work, remote
 
 
@@ -80,3 +88,14 @@ def test_publish_to_a_missing_remote_says_how_to_add_it(checkout):
     result = _publish(work, "pages")
     assert result.returncode != 0
     assert "git remote add pages" in result.stderr
+
+
+def test_publish_refuses_before_the_release_tag_is_on_the_remote(checkout):
+    work, remote = checkout
+    _git("push", "-q", "origin", f":refs/tags/{RELEASE}", cwd=work)
+    _build_site(work, "site")
+    result = _publish(work)
+    assert result.returncode != 0
+    assert f"has no tag {RELEASE}" in result.stderr
+    assert f"git push origin {RELEASE}" in result.stderr
+    assert not _git("branch", "--list", "gh-pages", cwd=remote).strip()
