@@ -4,18 +4,36 @@ without the network, and moving a slider redraws the paths.
 Run after building the site: `python -m pytest tests/browser/test_explorer.py -q`.
 """
 
+import pytest
 from site_pages import SITE
 
 PAGE = "book/04_optimizers.html"
 
 
-def _open(reader, site_url):
-    page = reader(1280)
+def _open(reader, site_url, width=1280):
+    page = reader(width)
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{site_url}{PAGE}", wait_until="load")
     page.wait_for_selector(".optimizer-explorer[data-ready=true]", timeout=15000)
     return page, errors
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_each_control_shares_a_line_with_its_name(reader, site_url, width):
+    # On a phone the sliders' values wrapped onto lines of their own, away from their sliders.
+    page, _ = _open(reader, site_url, width)
+    rows = page.locator(".optimizer-explorer .explorer-row:has(input[type=range], select)").evaluate_all(
+        """rows => rows.map(row => Array.from(row.children, child => {
+            const box = child.getBoundingClientRect();
+            return [child.tagName.toLowerCase(), box.top, box.bottom];
+        }))"""
+    )
+    assert len(rows) == 4, rows
+    for row in rows:
+        name, *controls = row
+        for tag, top, bottom in controls:
+            assert top < name[2] and name[1] < bottom, f"at {width} px the {tag} is not on its name's line: {row}"
 
 
 def _points(page, optimizer):
