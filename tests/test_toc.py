@@ -126,3 +126,11 @@ def test_no_figure_text_is_smaller_than_matplotlibrcs():
                                       r"(?:([\d.]+)|[\"'](x*-?small|smaller)[\"'])", source)
              if match.group(2) or float(match.group(1)) < smallest]
     assert smallest >= 9 and not small, f"text below matplotlibrc's {smallest:g} pt: {small}"
+
+
+def test_percentages_are_written_one_way():
+    # Glued percentages ("{:.1%}") print "12.3%"; prose typed beside them writes the same way.
+    spaced = [f"{path.name} cell {i}: {match.group(0)!r}" for path in chapters()
+              for i, cell in enumerate(nbformat.read(path, as_version=4).cells) if cell.cell_type == "markdown"
+              for match in re.finditer(r"\d[ \u00a0]%", cell.source)]
+    assert not spaced, f"write 20%, not 20 %: {spaced}"
