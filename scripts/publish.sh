@@ -26,7 +26,13 @@ bash scripts/setup.sh
 # Each chapter's Colab button and first cell install the release tag named in _config.yml: a
 # site published before that tag reaches the remote would send learners to a missing release.
 release=$(python scripts/bootstrap_cells.py --release)
-if ! git ls-remote --exit-code --tags "$remote" "refs/tags/$release" >/dev/null; then
+listed=0
+git ls-remote --exit-code --tags "$remote" "refs/tags/$release" >/dev/null || listed=$?
+if [ "$listed" -ne 0 ] && [ "$listed" -ne 2 ]; then
+  echo "publish: could not list the tags of $remote (git ls-remote exited $listed); check the remote's address and your access to it" >&2
+  exit 1
+fi
+if [ "$listed" -eq 2 ]; then
   echo "publish: $remote has no tag $release, the release that the chapters' Colab buttons and first cells install (repository.branch in _config.yml). Tag the release if it is not yet tagged (git tag $release), push it with  git push $remote $release  and publish again (CONTRIBUTING.md, \"Releasing\")" >&2
   exit 1
 fi

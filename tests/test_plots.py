@@ -4,6 +4,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from matplotlib.text import Text
@@ -55,15 +56,56 @@ def test_label_points_names_every_point_without_overlaps_inside_the_axes():
     plt.close(fig)
 
 
-def test_label_points_keeps_labels_off_the_other_points():
-    # A row of points closer together than a label is long: beside each point, its label
-    # would cover the next one.
-    xy = np.column_stack([np.linspace(0, 1, 6), np.zeros(6)])
-    fig, ax = plt.subplots(figsize=(7, 6))
-    labels = label_points(ax, xy, [f"a longer label {i}" for i in range(6)])
+def _gaps(box, points):
+    """Each point's distance (pixels) to the nearest edge of `box`."""
+    dx = np.maximum(np.maximum(box.x0 - points[:, 0], points[:, 0] - box.x1), 0)
+    dy = np.maximum(np.maximum(box.y0 - points[:, 1], points[:, 1] - box.y1), 0)
+    return np.hypot(dx, dy)
+
+
+def test_label_points_keeps_labels_clear_of_the_other_points():
+    # A crowd of points: beside many of them, the first spot tried would touch another point.
+    xy = np.random.default_rng(1).uniform(0, 1, (40, 2))
+    fig, ax = plt.subplots(figsize=(4, 3))
+    labels = label_points(ax, xy, [f"p{i}" for i in range(len(xy))])
     points = ax.transData.transform(xy)
-    for i, box in enumerate(_text_boxes(labels)):
-        assert not any(box.contains(x, y) for x, y in np.delete(points, i, axis=0))
+    marker_radius = 3 * fig.dpi / 72
+    for i, (label, box) in enumerate(zip(labels, _text_boxes(labels))):
+        # A label with a leader line keeps twice the room, so as not to be read as another's.
+        room = marker_radius * (1 if label.arrow_patch is None else 2)
+        gap = _gaps(box, np.delete(points, i, axis=0)).min()
+        assert gap > room, f"label {i} is {gap:.1f} px from another point"
+    plt.close(fig)
+
+
+def test_label_points_leaves_room_for_text_already_on_the_axes():
+    fig, ax = plt.subplots(figsize=(4, 3))
+    first = label_points(ax, [[0.0, 0.0], [1.0, 1.0]], ["first a", "first b"])
+    second = label_points(ax, [[0.05, 0.0], [1.0, 0.95]], ["second a", "second b"])
+    boxes = _text_boxes(first + second)
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    plt.close(fig)
+
+
+def test_label_points_takes_names_in_order_from_a_series():
+    fig, ax = plt.subplots()
+    labels = label_points(ax, [[0.0, 0.0], [1.0, 1.0]], pd.Series(["a", "b"], index=[10, 20]))
+    assert [label.get_text() for label in labels] == ["a", "b"]
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    "xy, which, message",
+    [
+        ([[0.0, 0.0], [1.0, 1.0]], [1, 1], r"distinct row numbers between 0 and 1, got \[1, 1\]"),
+        ([[0.0, 0.0], [1.0, 1.0]], [2], r"distinct row numbers between 0 and 1, got \[2\]"),
+        ([[0.0, np.nan], [1.0, 1.0]], None, r"finite coordinates; rows \[0\] are not"),
+    ],
+)
+def test_label_points_says_what_is_wrong_with_its_input(xy, which, message):
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match=message):
+        label_points(ax, xy, ["a", "b"], which=which)
     plt.close(fig)
 
 

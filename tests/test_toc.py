@@ -117,15 +117,18 @@ def test_no_figure_text_is_smaller_than_matplotlibrcs():
     # on a phone a figure is shrunk to the column, its text with it. Named sizes below
     # "medium" are smaller than the file's font.size too.
     smallest = _smallest_rc_font_size()
+    assert smallest >= 9, f"book/matplotlibrc's smallest text size is {smallest:g} pt"
     sources = {f"{path.name} cell {i}": cell.source for path in chapters()
                for i, cell in enumerate(nbformat.read(path, as_version=4).cells) if cell.cell_type == "code"}
     sources.update({str(path.relative_to(ROOT)): path.read_text(encoding="utf-8")
                     for path in sorted((ROOT / "code" / "lesson5").rglob("*.py"))})
+    # fontsize=8, labelsize=8, set_fontsize(8), {"fontsize": 8}, prop={"size": 8}, "x-small"...
+    setting = re.compile(r"(?:\b(?:font|label|title)size\s*=|\bset_(?:font)?size\(|[\"'](?:font)?size[\"']\s*:)\s*"
+                         r"(?:([\d.]+)|[\"'](x*-?small|smaller)[\"'])")
     small = [f"{where}: {match.group(0)}" for where, source in sources.items()
-             for match in re.finditer(r"(?:\b(?:font|label|title)size\s*=|[\"']size[\"']\s*:)\s*"
-                                      r"(?:([\d.]+)|[\"'](x*-?small|smaller)[\"'])", source)
+             for match in setting.finditer(source)
              if match.group(2) or float(match.group(1)) < smallest]
-    assert smallest >= 9 and not small, f"text below matplotlibrc's {smallest:g} pt: {small}"
+    assert not small, f"text below matplotlibrc's {smallest:g} pt: {small}"
 
 
 def test_percentages_are_written_one_way():

@@ -40,12 +40,19 @@ _DIRECTIONS = [
     (math.cos(math.radians(a)), math.sin(math.radians(a)))
     for a in (0, 180, 90, 270, 45, 135, 315, 225, 22.5, 157.5, 337.5, 202.5, 67.5, 112.5, 292.5, 247.5)
 ]
+# The points' marker area (points squared, as scatter takes it), and the room kept around a
+# marker beyond its radius (points).
+_MARKER_SIZE = 12
+_ROOM = 2
+# Leader lines drawn thick and dark enough to survive a figure shrunk to a phone's column.
+_LEADER = {"arrowstyle": "-", "lw": 1.0, "color": "0.35"}
 
 
 def label_points(ax, xy, names, which=None):
     """Scatters the points `xy` (n, 2) on `ax` and writes the names of those in `which` (every
     point by default) beside them, at the figure's font size, where no label covers another
-    label or a point and none leaves the axes.
+    label (already on the axes or placed here), none comes near another point, and none
+    leaves the axes.
 
     Labels are placed one at a time, each in the first free spot of a few rings around its
     point (a leader line joins a label set further out). Call it once the figure's size, the
@@ -55,24 +62,28 @@ def label_points(ax, xy, names, which=None):
     would mislead; label fewer points or give the figure more room. Returns the labels.
     """
     xy = np.asarray(xy, dtype=float)
+    names = [str(name) for name in names]
     if xy.ndim != 2 or xy.shape[1] != 2 or len(xy) != len(names):
         raise ValueError(
             f"label_points needs one (x, y) row per name, got points of shape {xy.shape} "
             f"and {len(names)} names"
         )
-    ax.scatter(xy[:, 0], xy[:, 1], s=12, zorder=2)
+    if not np.isfinite(xy).all():
+        bad = np.flatnonzero(~np.isfinite(xy).all(axis=1)).tolist()
+        raise ValueError(f"label_points needs finite coordinates; rows {bad} are not")
+    which = list(range(len(xy))) if which is None else [int(i) for i in which]
+    if len(set(which)) != len(which) or not all(0 <= i < len(xy) for i in which):
+        raise ValueError(f"which must list distinct row numbers between 0 and {len(xy) - 1}, got {which}")
+    ax.scatter(xy[:, 0], xy[:, 1], s=_MARKER_SIZE, zorder=2)
     ax.set_xlim(ax.get_xlim())
     ax.set_ylim(ax.get_ylim())
     renderer = ax.figure.canvas.get_renderer()
-    inside = ax.get_window_extent(renderer)
     points = ax.transData.transform(xy)
-    # A point's marker, in display pixels, plus a little room.
-    dot = 4 * ax.figure.dpi / 72
-    taken = []
+    room = (math.sqrt(_MARKER_SIZE) / 2 + _ROOM) * ax.figure.dpi / 72
+    taken = [_text_box(text, renderer) for text in ax.texts]
     labels = []
-    for i in range(len(xy)) if which is None else which:
-        others = np.delete(points, i, axis=0)
-        label = _place(ax, xy[i], str(names[i]), renderer, inside, others, dot, taken)
+    for i in which:
+        label = _place(ax, i, names[i], renderer, points, room, taken)
         if label is None:
             raise ValueError(
                 f"no room to label {names[i]!r} without covering another label or point: "
@@ -83,35 +94,41 @@ def label_points(ax, xy, names, which=None):
     return labels
 
 
-def _place(ax, point, name, renderer, inside, points, dot, taken):
+def _place(ax, i, name, renderer, points, room, taken):
+    """The first free spot for point `i`'s label, as an annotation on `ax`, or None."""
+    inside = ax.get_window_extent(renderer)
+    others = np.delete(points, i, axis=0)
     for ring in _RINGS:
         for dx, dy in _DIRECTIONS:
             label = ax.annotate(
                 name,
-                point,
+                ax.transData.inverted().transform(points[i]),
                 xytext=(dx * ring, dy * ring),
                 textcoords="offset points",
                 ha=_align(dx, "left", "center", "right"),
                 va=_align(dy, "bottom", "center", "top"),
-                arrowprops=None if ring == _RINGS[0] else {"arrowstyle": "-", "lw": 0.6, "color": "0.5"},
+                arrowprops=None if ring == _RINGS[0] else _LEADER,
             )
             box = _text_box(label, renderer)
-            covers_point = np.any(
-                (points[:, 0] > box.x0 - dot)
-                & (points[:, 0] < box.x1 + dot)
-                & (points[:, 1] > box.y0 - dot)
-                & (points[:, 1] < box.y1 + dot)
-            )
-            fits = (
-                inside.x0 <= box.x0
-                and box.x1 <= inside.x1
-                and inside.y0 <= box.y0
-                and box.y1 <= inside.y1
-            )
-            if fits and not covers_point and not any(box.overlaps(other) for other in taken):
+            fits = inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
+            # A label set further out, with a leader line, keeps twice the room from other
+            # points, so that it is not read as theirs.
+            clear = room if ring == _RINGS[0] else 2 * room
+            if (
+                fits
+                and _distances(box, others).min(initial=np.inf) > clear
+                and not any(box.overlaps(other) for other in taken)
+            ):
                 return label
             label.remove()
     return None
+
+
+def _distances(box, points):
+    """Each point's distance (display pixels) to the nearest edge of `box`, 0 inside it."""
+    dx = np.maximum(np.maximum(box.x0 - points[:, 0], points[:, 0] - box.x1), 0)
+    dy = np.maximum(np.maximum(box.y0 - points[:, 1], points[:, 1] - box.y1), 0)
+    return np.hypot(dx, dy)
 
 
 def _align(component, positive, middle, negative):
@@ -121,5 +138,6 @@ def _align(component, positive, middle, negative):
 
 def _text_box(label, renderer):
     """The box of a label's text alone: an annotation's own box takes in its leader line."""
-    label.update_positions(renderer)
+    if hasattr(label, "update_positions"):
+        label.update_positions(renderer)
     return Text.get_window_extent(label, renderer)

@@ -110,7 +110,8 @@ def test_the_formula_check_sees_formulas(reader, site_url):
     browser_page = reader(1280)
     browser_page.goto(f"{site_url}{PAGES[2]}.html", wait_until="load")
     # The page's own check runs once MathJax's start-up promise settles (on "load"), before this
-    # wait returns; the fonts by name, not "networkidle", which a busy machine may never reach.
+    # wait returns; then the fonts (document.fonts.ready), not "networkidle", which a busy
+    # machine may never reach.
     browser_page.evaluate("() => window.MathJax?.startup?.promise")
     browser_page.evaluate("() => document.fonts.ready.then(() => true)")
     formulas = browser_page.evaluate(

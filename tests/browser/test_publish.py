@@ -99,3 +99,13 @@ def test_publish_refuses_before_the_release_tag_is_on_the_remote(checkout):
     assert f"has no tag {RELEASE}" in result.stderr
     assert f"git push origin {RELEASE}" in result.stderr
     assert not _git("branch", "--list", "gh-pages", cwd=remote).strip()
+
+
+def test_publish_to_an_unreachable_remote_says_so_rather_than_blaming_the_tag(checkout):
+    work, remote = checkout
+    _git("remote", "set-url", "origin", str(remote.parent / "gone.git"), cwd=work)
+    _build_site(work, "site")
+    result = _publish(work)
+    assert result.returncode != 0
+    assert "could not list the tags of origin" in result.stderr
+    assert "has no tag" not in result.stderr
