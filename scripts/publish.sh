@@ -6,7 +6,8 @@
 #   bash scripts/publish.sh [REMOTE]     (default: origin)
 # Build and test first (bash scripts/test.sh); CI does both and then runs this
 # (.github/workflows/publish.yml). The branch keeps one commit per publication. The release
-# tag the chapters install must be on the remote first (CONTRIBUTING.md, "Releasing").
+# tag the chapters install must be on the remote first, holding the package as it is here
+# (CONTRIBUTING.md, "Releasing").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +35,13 @@ if [ "$listed" -ne 0 ] && [ "$listed" -ne 2 ]; then
 fi
 if [ "$listed" -eq 2 ]; then
   echo "publish: $remote has no tag $release, the release that the chapters' Colab buttons and first cells install (repository.branch in _config.yml). Tag the release if it is not yet tagged (git tag $release), push it with  git push $remote $release  and publish again (CONTRIBUTING.md, \"Releasing\")" >&2
+  exit 1
+fi
+# A chapter downloaded from the site installs that release's package too: the package must not
+# have changed since.
+git fetch --quiet "$remote" "refs/tags/$release"
+if ! git diff --quiet FETCH_HEAD HEAD -- code/; then
+  echo "publish: the package in code/ has changed since the release $release, so a chapter downloaded from this site would install the older package; make a new release first (CONTRIBUTING.md, \"Releasing\")" >&2
   exit 1
 fi
 

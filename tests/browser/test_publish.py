@@ -29,6 +29,8 @@ def _git(*args, cwd):
 def checkout(tmp_path):
     work = tmp_path / "work"
     (work / "scripts").mkdir(parents=True)
+    (work / "code").mkdir()
+    (work / "code" / "package.py").write_text("VERSION = 1\n")
     for script in ("publish.sh", "bootstrap_cells.py", "toc.py"):
         shutil.copy(REPO / "scripts" / script, work / "scripts")
     (work / "_config.yml").write_text(f"repository:\n  url: https://example.org/course\n  branch: {RELEASE}\n")
@@ -109,3 +111,14 @@ def test_publish_to_an_unreachable_remote_says_so_rather_than_blaming_the_tag(ch
     assert result.returncode != 0
     assert "could not list the tags of origin" in result.stderr
     assert "has no tag" not in result.stderr
+
+
+def test_publish_refuses_when_the_package_changed_since_the_release(checkout):
+    work, remote = checkout
+    (work / "code" / "package.py").write_text("VERSION = 2\n")
+    _git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", "change", cwd=work)
+    _build_site(work, "site")
+    result = _publish(work)
+    assert result.returncode != 0
+    assert f"code/ has changed since the release {RELEASE}" in result.stderr
+    assert not _git("branch", "--list", "gh-pages", cwd=remote).strip()
