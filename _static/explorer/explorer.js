@@ -46,6 +46,12 @@
     return { input, shown };
   };
 
+  // A number in the legend, kept on one line: 1.9e-3 must not break at its hyphen.
+  const number = (text) => {
+    const span = element("span", { class: "explorer-number" });
+    span.textContent = text;
+    return span;
+  };
   const format = (v) => (v === 0 ? "0" : Math.abs(v) >= 0.01 ? String(+v.toPrecision(3)) : v.toExponential(1));
 
   const build = (root, data) => {
@@ -71,12 +77,15 @@
 
     const boxes = element("div", { class: "explorer-row", role: "group", "aria-labelledby": `${uid}-opts` }, form);
     element("span", { id: `${uid}-opts`, class: "explorer-name" }, boxes).textContent = "optimizers";
+    // The options wrap within a box of their own, so a second line starts under the first
+    // option rather than under the row's name.
+    const options = element("span", { class: "explorer-options" }, boxes);
     const shownOptimizers = {};
     for (const name of data.optimizers) {
       const id = `${uid}-${name}`;
       // The box sits inside its label, so a wrapped row never separates them. Text stays in
       // the theme's colour (readable in light and dark mode); a swatch carries the path's.
-      const label = element("label", { for: id, class: "explorer-option" }, boxes);
+      const label = element("label", { for: id, class: "explorer-option" }, options);
       const box = element("input", { type: "checkbox", id, checked: "" }, label);
       box.dataset.optimizer = name;
       shownOptimizers[name] = box;
@@ -134,11 +143,14 @@
         const loss = o.final_loss[i][name === "SGD" ? 0 : j];
         const item = element("li", {}, legend);
         const betaText = name === "SGD" ? "" : `, ${name === "RMSProp" ? "α" : name === "Adam" ? "β1" : "β"} ${data.betas[j]}`;
-        const outcome = left
-          ? `left the window at step ${all.length - 1}`
-          : `loss after ${s.steps} steps ${loss === null ? "overflowed" : format(loss)}`;
         element("span", { class: "explorer-swatch", style: `background: ${COLORS[name]}`, "aria-hidden": "true" }, item);
-        item.append(`${name}: lr ${format(rate)}${betaText}: ${outcome}`);
+        item.append(`${name} (lr `, number(format(rate)), `${betaText}): `);
+        if (left) {
+          item.append(`left the window at step ${all.length - 1}`);
+        } else {
+          // final_loss is the loss after the last step, whatever the steps slider shows.
+          item.append(`loss after all ${s.steps} steps `, loss === null ? "overflowed" : number(format(loss)));
+        }
         described.push(item.textContent);
       }
       title.textContent = `Paths on ${s.name} from (${s.start.join(", ")}), first ${k} steps. ${described.join(". ")}`;
