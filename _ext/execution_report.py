@@ -7,14 +7,17 @@ with the emoji ✅ or ❌. Without an emoji font (common on Linux, and on the ma
 test the site) ✅ is drawn as an empty box, and screen readers announce it as "check mark
 button". After myst-nb has built the table (its post-transform runs at priority 8) and before
 its links are resolved (10), this one names each chapter by its title, drops the Method
-column, heads the others Chapter, Executed, Run time (s) and Status, and writes "succeeded"
-or "failed" (a failure keeps myst-nb's error as the word's explanation).
+column, heads the others Chapter, Executed, Run time (s) and Status, gives the time in UTC
+(myst-nb's is the build machine's, unlabelled), and writes "succeeded" or "failed" (a failure
+keeps myst-nb's error as the word's explanation).
 tests/browser/test_execution_report.py reads the built report.
 """
 
 import posixpath
+from datetime import UTC, datetime
 
 from docutils import nodes
+from myst_nb.sphinx_ import NbMetadataCollector
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
@@ -43,17 +46,35 @@ class ExecutionReport(SphinxPostTransform):
             if header in _HEADERS:
                 entry.children = []
                 entry += nodes.paragraph(text=_HEADERS[header])
+        table["classes"].append("execution-report")
         for row in next(table.findall(nodes.tbody)).children:
-            self._title(row.children[0])
+            docname = self._title(row.children[0])
+            self._executed(row.children[1], docname)
             self._status(row.children[-1])
 
     def _title(self, entry):
+        """Names the row's chapter by its title; returns its docname."""
         for link in entry.findall(addnodes.pending_xref):
             # myst-nb links each chapter relative to the report's folder.
             docname = posixpath.normpath(posixpath.join(posixpath.dirname(self.env.docname), link["reftarget"]))
             title = self.env.titles.get(docname)
             if title is not None:
                 link.children = [nodes.inline(text=title.astext())]
+            return docname
+        return None
+
+    def _executed(self, entry, docname):
+        """When the chapter ran, in UTC and saying so (myst-nb writes the build machine's
+        local time, unlabelled), the date and the time each kept on one line."""
+        data = NbMetadataCollector.get_doc_data(self.env).get(docname, {}).get("exec_data") or {}
+        if not data.get("mtime"):
+            return
+        when = datetime.fromtimestamp(data["mtime"], tz=UTC)
+        paragraph = nodes.paragraph()
+        paragraph += nodes.inline(text=when.strftime("%Y-%m-%d"), classes=["execution-when"])
+        paragraph += nodes.Text(" ")
+        paragraph += nodes.inline(text=when.strftime("%H:%M UTC"), classes=["execution-when"])
+        entry.children = [paragraph]
 
     def _status(self, entry):
         for text in list(entry.findall(nodes.Text)):

@@ -64,17 +64,22 @@ def _gaps(box, points):
 
 
 def test_label_points_keeps_labels_clear_of_the_other_points():
-    # A crowd of points: beside many of them, the first spot tried would touch another point.
+    # A crowd of points: beside many of them, the first spot tried would touch another point
+    # or sit as near to it as to its own.
     xy = np.random.default_rng(1).uniform(0, 1, (40, 2))
     fig, ax = plt.subplots(figsize=(4, 3))
     labels = label_points(ax, xy, [f"p{i}" for i in range(len(xy))])
     points = ax.transData.transform(xy)
     marker_radius = 3 * fig.dpi / 72
     for i, (label, box) in enumerate(zip(labels, _text_boxes(labels))):
-        # A label with a leader line keeps twice the room, so as not to be read as another's.
-        room = marker_radius * (1 if label.arrow_patch is None else 2)
+        # So as not to be read as another's, a label beside its point keeps other points twice
+        # as far as its own; one with a leader line keeps twice the room.
         gap = _gaps(box, np.delete(points, i, axis=0)).min()
-        assert gap > room, f"label {i} is {gap:.1f} px from another point"
+        if label.arrow_patch is None:
+            own = _gaps(box, points[i : i + 1])[0]
+            assert gap > max(marker_radius, 2 * own), f"label {i}: {gap:.1f} px from another, {own:.1f} from its own"
+        else:
+            assert gap > 2 * marker_radius, f"label {i} is {gap:.1f} px from another point"
     plt.close(fig)
 
 

@@ -50,3 +50,18 @@ def test_myst_nb_reads_what_glue_writes():
     [(name, found)] = extract_glue_data_cell(cell)
     assert name == "acc"
     assert found["data"] == {"text/plain": "96.3%"}
+
+
+def test_myst_nb_reads_markdown_that_glue_writes(monkeypatch):
+    from myst_nb.ext.glue import extract_glue_data_cell
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda data, raw, metadata: shown.append((data, metadata)))
+    assert glue("films", "*Fargo* and *Twister*", markdown=True) == "*Fargo* and *Twister*"
+    [(data, metadata)] = shown
+    cell = nbformat.v4.new_code_cell(
+        outputs=[nbformat.v4.new_output("display_data", data=data, metadata=metadata)]
+    )
+    [(name, found)] = extract_glue_data_cell(cell)
+    assert name == "films"
+    assert found["data"] == {"text/plain": "*Fargo* and *Twister*", "text/markdown": "*Fargo* and *Twister*"}

@@ -11,24 +11,29 @@ it names a value glued by a code cell, as {glue:}`name`.
 _GLUE_MIME_PREFIX = "application/papermill.record/"
 
 
-def glue_output(name, text):
-    """The display output (data, metadata) that glues `text` under `name`, hidden in place."""
+def glue_output(name, text, markdown=False):
+    """The display output (data, metadata) that glues `text` under `name`, hidden in place;
+    with `markdown`, as Markdown too."""
     data = {f"{_GLUE_MIME_PREFIX}text/plain": text}
+    if markdown:
+        data[f"{_GLUE_MIME_PREFIX}text/markdown"] = text
     metadata = {"scrapbook": {"name": name, "mime_prefix": _GLUE_MIME_PREFIX}}
     return data, metadata
 
 
-def glue(name, value, fmt="{}"):
+def glue(name, value, fmt="{}", markdown=False):
     """Glues `value` formatted with `fmt` (e.g. "{:.1%}") under `name`, without showing it here.
 
     The value is formatted first, so the page shows the same digits the code computed and
-    no NumPy scalar reaches a formatter of its own.
+    no NumPy scalar reaches a formatter of its own. With `markdown`, the text is Markdown
+    too, for prose that writes {glue:md}`name` (film titles in italics, in
+    book/06_collab.ipynb).
     """
     from IPython.display import display
 
     if hasattr(value, "item"):
         value = value.item()
     text = fmt.format(value)
-    data, metadata = glue_output(name, text)
+    data, metadata = glue_output(name, text, markdown)
     display(data, raw=True, metadata=metadata)
     return text

@@ -51,8 +51,8 @@ _LEADER = {"arrowstyle": "-", "lw": 1.0, "color": "0.35"}
 def label_points(ax, xy, names, which=None):
     """Scatters the points `xy` (n, 2) on `ax` and writes the names of those in `which` (every
     point by default) beside them, at the figure's font size, where no label covers another
-    label (already on the axes or placed here), none comes near another point, and none
-    leaves the axes.
+    label (already on the axes or placed here), none comes near another point or nearer to
+    it than to its own, and none leaves the axes.
 
     Labels are placed one at a time, each in the first free spot of a few rings around its
     point (a leader line joins a label set further out). Call it once the figure's size, the
@@ -111,9 +111,11 @@ def _place(ax, i, name, renderer, points, room, taken):
             )
             box = _text_box(label, renderer)
             fits = inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
-            # A label set further out, with a leader line, keeps twice the room from other
-            # points, so that it is not read as theirs.
-            clear = room if ring == _RINGS[0] else 2 * room
+            # So that no label is read as another point's: beside its point, a label keeps other
+            # points twice as far as its own (a name centred over a row of points would fit
+            # them all); further out, where a leader line says whose it is, twice the room.
+            own = _distances(box, points[i : i + 1])[0]
+            clear = max(room, 2 * own) if ring == _RINGS[0] else 2 * room
             if (
                 fits
                 and _distances(box, others).min(initial=np.inf) > clear
