@@ -201,7 +201,7 @@ async () => {
 def shown(browser, site_url):
     """shown(page, width=1280) returns an open browser page (Playwright's Page) showing
     the site's page `page` ('book/intro') to an offline reader with a window `width` px wide,
-    in light mode, its formulas typeset. It stays open until another page is asked for at
+    in light mode, its formulas typeset and its fonts loaded. It stays open until another page is asked for at
     that width; the tests must leave it as they found it (reading it, tabbing through it and
     auditing it do). `shown.loads[(page, width)]` is what its loading did (a Visit).
     """
@@ -237,7 +237,7 @@ def _open(browser, url, width):
 
 def _load(browser_page, url):
     """Opens `url`, recording its console errors and failed requests, and waits for its
-    formulas to be typeset."""
+    formulas to be typeset and its fonts loaded."""
     result = Visit(url=url)
     browser_page.on(
         "console",
@@ -258,6 +258,9 @@ def _load(browser_page, url):
     if response is None or response.status != 200:
         result.failed_requests.append(f"{url}: HTTP {response and response.status}")
     browser_page.evaluate("() => window.MathJax?.startup?.promise")
+    # The fonts by name, not Playwright's "networkidle": on a busy machine that never came
+    # for the one-page book, with no request open (scripts/print_pdf.py).
+    browser_page.evaluate("() => document.fonts.ready.then(() => true)")
     return result
 
 
@@ -271,9 +274,6 @@ def visit(shown):
     def look(docname):
         browser_page = shown(docname)
         found = browser_page.evaluate(_VISIT_SCRIPT)
-        # The fonts by name, not Playwright's "networkidle": on a busy machine that never came
-        # for the one-page book, with no request open (scripts/print_pdf.py).
-        browser_page.evaluate("() => document.fonts.ready.then(() => true)")
         browser_page.screenshot(
             path=str(SCREENSHOTS / f"{docname.replace('/', '__')}.png"), full_page=True
         )

@@ -40,13 +40,10 @@ def test_execution_report_names_each_chapter_and_its_status_in_words(offline_con
     assert all(re.fullmatch(r"\d+(\.\d+)?", t) and float(t) > 0 for t in times), f"{REPORT}: run times read {times}"
 
 
-def test_execution_report_fits_a_phone(reader, site_url):
+def test_execution_report_fits_a_phone(shown):
     # At 390 px the Status column was cut off ("succee…") until scrolled sideways, and the
     # dates broke at their hyphens.
-    page = reader(390)
-    page.goto(f"{site_url}{REPORT}.html", wait_until="load")
-    page.evaluate("() => document.fonts.ready.then(() => true)")
-    table = page.locator("article table")
+    table = shown(REPORT, 390).locator("article table")
     overflow = table.evaluate("t => t.scrollWidth - t.parentElement.clientWidth")
     broken = table.locator(".execution-when").evaluate_all(
         "spans => spans.filter(s => s.getClientRects().length > 1).map(s => s.textContent)"

@@ -104,16 +104,12 @@ def test_formulas_are_not_tab_stops(tab_stops, page):
     assert not formulas, f"{page}: {len(formulas)} formulas are tab stops: {formulas[:5]}"
 
 
-def test_the_formula_check_sees_formulas(reader, site_url):
+def test_the_formula_check_sees_formulas(shown):
     """Guards the test above: MathJax's default gives every formula tabindex=0; here only
     the formulas too wide for the column have it (_static/scrollable-formulas.js)."""
-    browser_page = reader(1280)
-    browser_page.goto(f"{site_url}{PAGES[2]}.html", wait_until="load")
-    # The page's own check runs once MathJax's start-up promise settles (on "load"), before this
-    # wait returns; then the fonts (document.fonts.ready), not "networkidle", which a busy
-    # machine may never reach.
-    browser_page.evaluate("() => window.MathJax?.startup?.promise")
-    browser_page.evaluate("() => document.fonts.ready.then(() => true)")
+    # The page's own check runs once MathJax's start-up promise settles (on "load"), before
+    # `shown` has waited for that promise and the fonts.
+    browser_page = shown(PAGES[2], 1280)
     formulas = browser_page.evaluate(
         "() => Array.from(document.querySelectorAll('mjx-container'),"
         " (m) => [m.getAttribute('tabindex'), m.scrollWidth > m.clientWidth])"
