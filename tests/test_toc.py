@@ -3,6 +3,7 @@ the site build (scripts/execute.py) and nbval (conftest.py) start the chapters t
 longest first, so that no core idles at the end while one long chapter finishes (issue 21);
 and the kernel nbval runs them in."""
 
+import functools
 import importlib.util
 import re
 import subprocess
@@ -65,12 +66,18 @@ def test_the_front_pages_link_every_chapter_in_the_tables_order(page):
     assert linked == [path.name for path in chapters()], f"book/{page} links {linked}"
 
 
+@functools.cache
+def _chapter_cells(cell_type):
+    """{"<chapter file> cell <n>": source} for every cell of that type in the chapters, which
+    the checks of the chapters' sources below share (each notebook is megabytes of outputs)."""
+    return {f"{path.name} cell {i}": cell.source for path in chapters()
+            for i, cell in enumerate(nbformat.read(path, as_version=4).cells) if cell.cell_type == cell_type}
+
+
 def test_no_chapter_shows_the_seed_that_seed_everything_returns():
     # seed_everything() returns its seed; a cell ending in the bare call shows "42" on the page.
-    shown = [f"{path.name} cell {i}" for path in chapters()
-             for i, cell in enumerate(nbformat.read(path, as_version=4).cells)
-             if cell.cell_type == "code"
-             and re.fullmatch(r"seed_everything\([^)]*\)", cell.source.rstrip().rsplit("\n", 1)[-1])]
+    shown = [where for where, source in _chapter_cells("code").items()
+             if re.fullmatch(r"seed_everything\([^)]*\)", source.rstrip().rsplit("\n", 1)[-1])]
     assert not shown, f"end these cells' seed_everything() call with ';': {shown}"
 
 
@@ -118,8 +125,7 @@ def test_no_figure_text_is_smaller_than_matplotlibrcs():
     # "medium" are smaller than the file's font.size too.
     smallest = _smallest_rc_font_size()
     assert smallest >= 9, f"book/matplotlibrc's smallest text size is {smallest:g} pt"
-    sources = {f"{path.name} cell {i}": cell.source for path in chapters()
-               for i, cell in enumerate(nbformat.read(path, as_version=4).cells) if cell.cell_type == "code"}
+    sources = dict(_chapter_cells("code"))
     sources.update({str(path.relative_to(ROOT)): path.read_text(encoding="utf-8")
                     for path in sorted((ROOT / "code" / "lesson5").rglob("*.py"))})
     # fontsize=8, labelsize=8, set_fontsize(8), {"fontsize": 8}, prop={"size": 8}, "x-small"...
@@ -133,7 +139,6 @@ def test_no_figure_text_is_smaller_than_matplotlibrcs():
 
 def test_percentages_are_written_one_way():
     # Glued percentages ("{:.1%}") print "12.3%"; prose typed beside them writes the same way.
-    spaced = [f"{path.name} cell {i}: {match.group(0)!r}" for path in chapters()
-              for i, cell in enumerate(nbformat.read(path, as_version=4).cells) if cell.cell_type == "markdown"
-              for match in re.finditer(r"\d[ \u00a0]%", cell.source)]
+    spaced = [f"{where}: {match.group(0)!r}" for where, source in _chapter_cells("markdown").items()
+              for match in re.finditer(r"\d[ \u00a0]%", source)]
     assert not spaced, f"write 20%, not 20 %: {spaced}"
