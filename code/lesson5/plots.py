@@ -83,7 +83,7 @@ def label_points(ax, xy, names, which=None):
     taken = [_text_box(text, renderer) for text in ax.texts]
     labels = []
     for i in which:
-        label = _place(ax, i, names[i], renderer, points, room, taken)
+        label = _place(ax, xy[i], i, names[i], renderer, points, room, taken)
         if label is None:
             raise ValueError(
                 f"no room to label {names[i]!r} without covering another label or point: "
@@ -94,15 +94,16 @@ def label_points(ax, xy, names, which=None):
     return labels
 
 
-def _place(ax, i, name, renderer, points, room, taken):
-    """The first free spot for point `i`'s label, as an annotation on `ax`, or None."""
+def _place(ax, anchor, i, name, renderer, points, room, taken):
+    """The first free spot for the label of point `i` (at `anchor` in data coordinates,
+    `points[i]` on the display), as an annotation on `ax`, or None."""
     inside = ax.get_window_extent(renderer)
     others = np.delete(points, i, axis=0)
     for ring in _RINGS:
         for dx, dy in _DIRECTIONS:
             label = ax.annotate(
                 name,
-                ax.transData.inverted().transform(points[i]),
+                anchor,
                 xytext=(dx * ring, dy * ring),
                 textcoords="offset points",
                 ha=_align(dx, "left", "center", "right"),
