@@ -83,6 +83,42 @@ def test_label_points_keeps_labels_clear_of_the_other_points():
     plt.close(fig)
 
 
+def _segments_meet(a, b):
+    def turn(p, q, r):
+        return np.sign((q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]))
+
+    return turn(*a, b[0]) != turn(*a, b[1]) and turn(*b, a[0]) != turn(*b, a[1])
+
+
+# Crowds in which a placement that let them would draw a line across another line (seed 0),
+# across a label or a label across a line (11), a line past another point (17), or, taking the
+# points in the order given, box a point in so that its line must cross (14).
+@pytest.mark.parametrize("seed, n", [(0, 25), (11, 25), (17, 25), (14, 30)])
+def test_label_points_leader_lines_cross_no_label_no_line_and_no_other_point(seed, n):
+    xy = np.random.default_rng(seed).uniform(0, 1, (n, 2))
+    fig, ax = plt.subplots(figsize=(4, 3))
+    labels = label_points(ax, xy, [f"p{i}" for i in range(len(xy))])
+    points = ax.transData.transform(xy)
+    boxes = _text_boxes(labels)
+    # The annotation draws its leader from the middle of its text to its point.
+    lines = {i: np.array([[(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2], points[i]]) for i, (label, box) in enumerate(zip(labels, boxes)) if label.arrow_patch}
+    assert lines, "the crowd should need leader lines"
+    marker_radius = 3 * fig.dpi / 72
+    for i, line in lines.items():
+        samples = line[0] + np.linspace(0, 1, 200)[:, None] * (line[1] - line[0])
+        for j, box in enumerate(boxes):
+            if j != i:
+                assert not any(box.contains(x, y) for x, y in samples), f"p{i}'s line crosses p{j}'s label"
+        for j, other in lines.items():
+            assert j <= i or not _segments_meet(line, other), f"the lines of p{i} and p{j} cross"
+        # Away from its own point's neighbours, a line keeps off the other points.
+        for j, point in enumerate(points):
+            if j != i and np.hypot(*(point - points[i])) > 4 * marker_radius:
+                gap = np.hypot(*(samples - point).T).min()
+                assert gap > marker_radius, f"p{i}'s line passes {gap:.1f} px from p{j}"
+    plt.close(fig)
+
+
 def test_label_points_leaves_room_for_text_already_on_the_axes():
     fig, ax = plt.subplots(figsize=(4, 3))
     first = label_points(ax, [[0.0, 0.0], [1.0, 1.0]], ["first a", "first b"])

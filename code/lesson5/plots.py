@@ -54,8 +54,11 @@ def label_points(ax, xy, names, which=None):
     label (already on the axes or placed here), none comes near another point or nearer to
     it than to its own, and none leaves the axes.
 
-    Labels are placed one at a time, each in the first free spot of a few rings around its
-    point (a leader line joins a label set further out). Call it once the figure's size, the
+    Labels are placed one at a time, the most crowded points first, each in the first free
+    spot of a few rings around its point. A label set further out gets a leader line, which
+    crosses no label and no other leader line and passes no other point but its own point's
+    near neighbours; where a point is boxed in by its neighbours' labels, its line may cross
+    rather than the label be lost. Call it once the figure's size, the
     axes' labels and the layout are final: placement is measured on the figure as it is, and
     the axes' limits are fixed here so that nothing added later moves the points. A label
     that fits nowhere raises ValueError naming it, since a map with a label silently missing
@@ -81,22 +84,37 @@ def label_points(ax, xy, names, which=None):
     points = ax.transData.transform(xy)
     room = (math.sqrt(_MARKER_SIZE) / 2 + _ROOM) * ax.figure.dpi / 72
     taken = [_text_box(text, renderer) for text in ax.texts]
-    labels = []
-    for i in which:
-        label = _place(ax, xy[i], i, names[i], renderer, points, room, taken)
+    leaders = []
+    labels = {}
+    # The most crowded points first: placed after their neighbours' labels, they would find
+    # every way out blocked.
+    gaps = np.hypot(*(points[:, None] - points[None]).transpose(2, 0, 1))
+    np.fill_diagonal(gaps, np.inf)
+    nearest = gaps.min(axis=1, initial=np.inf)
+    for i in sorted(which, key=lambda i: nearest[i]):
+        # Where every spot's leader line would cross a label or another line (a point boxed in
+        # by its neighbours' labels), a crossing line is better than no label.
+        label = _place(ax, xy[i], i, names[i], renderer, points, room, taken, leaders)
+        if label is None:
+            label = _place(ax, xy[i], i, names[i], renderer, points, room, taken, leaders=None)
         if label is None:
             raise ValueError(
                 f"no room to label {names[i]!r} without covering another label or point: "
                 "label fewer points or make the figure larger"
             )
-        taken.append(_text_box(label, renderer))
-        labels.append(label)
-    return labels
+        box = _text_box(label, renderer)
+        taken.append(box)
+        if label.arrow_patch is not None:
+            leaders.append(_leader(box, points[i]))
+        labels[i] = label
+    return [labels[i] for i in which]
 
 
-def _place(ax, anchor, i, name, renderer, points, room, taken):
+def _place(ax, anchor, i, name, renderer, points, room, taken, leaders):
     """The first free spot for the label of point `i` (at `anchor` in data coordinates,
-    `points[i]` on the display), as an annotation on `ax`, or None."""
+    `points[i]` on the display), as an annotation on `ax`, or None. `taken` holds the boxes
+    of the text already on the axes, `leaders` the leader lines drawn so far, which the label
+    and its own leader line keep off (None: leader lines may cross)."""
     inside = ax.get_window_extent(renderer)
     others = np.delete(points, i, axis=0)
     for ring in _RINGS:
@@ -121,10 +139,73 @@ def _place(ax, anchor, i, name, renderer, points, room, taken):
                 fits
                 and _distances(box, others).min(initial=np.inf) > clear
                 and not any(box.overlaps(other) for other in taken)
+                and (leaders is None or _clear_of_leaders(box, ring, points[i], others, room, taken, leaders))
             ):
                 return label
             label.remove()
     return None
+
+
+def _leader(box, point):
+    """A leader line as drawn: from the middle of its label's box to its point (display)."""
+    return np.array([[(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2], point])
+
+
+def _clear_of_leaders(box, ring, point, others, room, taken, leaders):
+    """Whether a label's `box` keeps off the leader lines drawn so far and, if it sits beyond
+    the first ring, its own leader line to `point` keeps off every label and every line and
+    passes the `others` points no nearer than `room` (it would seem to point there), but for
+    its last stretch, which must leave its own point's crowd."""
+    if any(_crosses(line, box) for line in leaders):
+        return False
+    if ring == _RINGS[0]:
+        return True
+    line = _leader(box, point)
+    return (
+        not any(_crosses(line, other) for other in taken)
+        and not any(_segments_cross(line, other) for other in leaders)
+        and _segment_distances(_shortened(line, 2 * room), others).min(initial=np.inf) > room
+    )
+
+
+def _crosses(line, box):
+    """Whether the segment `line` ((2, 2), display) passes through `box` (Liang-Barsky)."""
+    (x0, y0), (x1, y1) = line
+    low, high = 0.0, 1.0
+    for step, start, lo, hi in ((x1 - x0, x0, box.x0, box.x1), (y1 - y0, y0, box.y0, box.y1)):
+        if step == 0:
+            if not lo <= start <= hi:
+                return False
+            continue
+        enter, leave = sorted(((lo - start) / step, (hi - start) / step))
+        low, high = max(low, enter), min(high, leave)
+        if low > high:
+            return False
+    return True
+
+
+def _segments_cross(a, b):
+    """Whether two segments ((2, 2) each) meet."""
+
+    def side(p, q, r):
+        return np.sign((q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]))
+
+    return side(a[0], a[1], b[0]) != side(a[0], a[1], b[1]) and side(b[0], b[1], a[0]) != side(b[0], b[1], a[1])
+
+
+def _shortened(line, length):
+    """The segment `line` with `length` taken off its end (at least a point of it left)."""
+    start, end = line
+    span = np.hypot(*(end - start))
+    return np.array([start, start + (end - start) * max(0.0, 1 - length / span)]) if span else line
+
+
+def _segment_distances(line, points):
+    """Each point's distance (display pixels) to the segment `line`."""
+    start, end = line
+    step = end - start
+    t = np.clip((points - start) @ step / max(step @ step, 1e-12), 0, 1)
+    return np.hypot(*(points - start - t[:, None] * step).T)
 
 
 def _distances(box, points):
