@@ -56,6 +56,33 @@ def test_all_rates_failing_is_an_error_that_says_what_to_do():
         tune(lambda lr, seed: float("nan") if seed == 0 else 1.0, LRS, [0, 1])
 
 
+@pytest.mark.parametrize("best, end, side", [(0.001, 0.01, "smallest"), (100.0, 10.0, "largest")])
+def test_a_best_rate_at_an_end_of_the_grid_is_refused(best, end, side):
+    message = rf"the best learning rate, {end:g}, is the {side} in the grid.*at every seed.*add one"
+    with pytest.raises(ValueError, match=message):
+        tune(quadratic(best, 0.9, {0: 0, 1: 0.01}), LRS, [0, 1])
+    # The same scores with the grid run on past the best are accepted.
+    grid = sorted({*LRS, best / 10, best, best * 10})
+    assert tune(quadratic(best, 0.9, {0: 0, 1: 0.01}), grid, [0, 1]).best_lr == best
+
+
+def test_a_best_end_rate_that_wins_by_noise_alone_passes():
+    # A side that learns at no rate: the end rate's lead over its neighbour changes sign
+    # from seed to seed.
+    noise = {(0.01, 0): 0.11, (0.01, 1): 0.09, (0.1, 0): 0.10, (0.1, 1): 0.095, (1.0, 0): 0.09, (1.0, 1): 0.1}
+    assert tune(lambda lr, seed: noise[lr, seed], [0.01, 0.1, 1.0], [0, 1]).best_lr == 0.01
+
+
+def test_a_rate_beyond_the_best_that_failed_brackets_it():
+    # 10 diverged for every seed, so 1.0, the best, lies inside the grid.
+    t = tune(lambda lr, seed: float("nan") if lr == 10.0 else lr, LRS, [0, 1])
+    assert t.best_lr == 1.0
+
+
+def test_a_one_rate_grid_is_not_tuned_but_allowed():
+    assert tune(lambda lr, seed: 0.5 + seed, [0.1], [0, 1]).mean == 1.0
+
+
 def test_empty_grid_or_seeds_refused():
     with pytest.raises(ValueError, match="at least one"):
         tune(lambda lr, seed: 1.0, [], [0])
@@ -69,6 +96,14 @@ def test_summary_has_one_row_per_side():
     table = summary({"a": a, "b": b})
     assert table.loc["a", "best lr"] == 0.1 and table.loc["b", "best lr"] == 1.0
     assert table.loc["b", "max"] == pytest.approx(0.82)
+
+
+def test_verdict_gives_a_gap_between_percentages_in_points():
+    a = Tuned(_frame({0.1: [0.90, 0.92, 0.91]}))
+    b = Tuned(_frame({0.1: [0.80, 0.85, 0.84]}))
+    text = verdict("A", a, "B", b, "{:.1%}")
+    assert text.startswith("A is ahead by 8.0 percentage points on average, and ahead of every seed of B")
+    assert "(90.0%)" in text and "(85.0%)" in text
 
 
 def test_verdict_separated_and_overlapping():

@@ -101,7 +101,11 @@ def test_label_points_leader_lines_cross_no_label_no_line_and_no_other_point(see
     points = ax.transData.transform(xy)
     boxes = _text_boxes(labels)
     # The annotation draws its leader from the middle of its text to its point.
-    lines = {i: np.array([[(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2], points[i]]) for i, (label, box) in enumerate(zip(labels, boxes)) if label.arrow_patch}
+    lines = {
+        i: np.array([[(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2], points[i]])
+        for i, (label, box) in enumerate(zip(labels, boxes))
+        if label.arrow_patch
+    }
     assert lines, "the crowd should need leader lines"
     marker_radius = 3 * fig.dpi / 72
     for i, line in lines.items():

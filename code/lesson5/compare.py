@@ -49,7 +49,9 @@ def tune(score, lrs, seeds, higher_is_better=True):
     """Runs `score(lr, seed)` for every learning rate and seed; returns a `Tuned`.
 
     A run that diverged should return NaN (or inf when lower is better): that rate is then
-    never the best one.
+    never the best one. The best rate must lie inside the grid: at either end, ahead of its
+    neighbour at every seed, a rate beyond might do better, and tune raises ValueError, so
+    that no comparison rests on a side that was never tuned.
     """
     lrs, seeds = list(lrs), list(seeds)
     if not lrs or not seeds:
@@ -63,7 +65,28 @@ def tune(score, lrs, seeds, higher_is_better=True):
     if scores.isna().any(axis=1).all():
         raise ValueError(f"every learning rate in {lrs} failed for some seed (a score was NaN or infinite): "
                          "add smaller rates to the grid")
-    return Tuned(scores, higher_is_better)
+    tuned = Tuned(scores, higher_is_better)
+    _check_inside(tuned)
+    return tuned
+
+
+def _check_inside(tuned):
+    """Raises ValueError when the best rate is at an end of the grid and beats the rate next to
+    it at every seed: a trend the grid cuts off, so a rate beyond may do better still. A best
+    end rate that wins by noise alone (a side that learns at no rate of the grid) passes, and
+    so does a best rate next to one that failed: a grid run on until a rate fails brackets it."""
+    rates = sorted(tuned.scores.index)
+    best = tuned.best_lr
+    if len(rates) < 2 or best not in (rates[0], rates[-1]):
+        return
+    neighbour = rates[1] if best == rates[0] else rates[-2]
+    lead = tuned.scores.loc[best] - tuned.scores.loc[neighbour]
+    if not tuned.higher_is_better:
+        lead = -lead
+    if (lead > 0).all():
+        side, beyond = ("smallest", "smaller") if best == rates[0] else ("largest", "larger")
+        raise ValueError(f"the best learning rate, {best:g}, is the {side} in the grid {rates} and beats "
+                         f"{neighbour:g} at every seed: a {beyond} rate may do better, so add one to the grid")
 
 
 def summary(sides):
@@ -73,7 +96,8 @@ def summary(sides):
 
 
 def verdict(name_a, a, name_b, b, fmt="{:.4f}"):
-    """One sentence on which side is ahead, computed from the two `Tuned` results.
+    """One sentence on which side is ahead, computed from the two `Tuned` results, each score
+    written with `fmt` (with a percentage format, the gap in percentage points).
 
     "Ahead at every seed" only when the worse side's best seed does not reach the better side's
     worst seed; otherwise the ranges overlap and the sentence says so, with the gap in means.
@@ -83,13 +107,21 @@ def verdict(name_a, a, name_b, b, fmt="{:.4f}"):
                          f"{a.higher_is_better}, the other {b.higher_is_better}")
     better_a = a.mean >= b.mean if a.higher_is_better else a.mean <= b.mean
     (win_name, win), (lose_name, lose) = ((name_a, a), (name_b, b)) if better_a else ((name_b, b), (name_a, a))
-    gap = fmt.format(abs(win.mean - lose.mean))
+    gap = _gap(abs(win.mean - lose.mean), fmt)
     win_worst, lose_best = (win.min, lose.max) if a.higher_is_better else (win.max, lose.min)
     if ahead_at_every_seed(win, lose):
         return (f"{win_name} is ahead by {gap} on average, and ahead of every seed of {lose_name}: its worst "
                 f"seed ({fmt.format(win_worst)}) beats the other's best ({fmt.format(lose_best)})")
     return (f"the two overlap: {win_name} is ahead by {gap} on average, but {lose_name}'s best seed "
             f"({fmt.format(lose_best)}) reaches {win_name}'s worst ({fmt.format(win_worst)})")
+
+
+def _gap(gap, fmt):
+    """`gap` written with `fmt`; a gap between two percentages is in percentage points, since
+    90% against 80% is a lead of 10 points, not of 10% (which would be 8 points)."""
+    if fmt.endswith("%}"):
+        return f"{fmt[:-2]}f}}".format(100 * gap) + " percentage points"
+    return fmt.format(gap)
 
 
 def ahead_at_every_seed(a, b):

@@ -31,9 +31,10 @@ def pca(x, k=3):
     Centring first matters: without it the first component points at the mean of the rows
     instead of along their largest spread. A component's sign is arbitrary, so each is
     flipped to make its largest-magnitude loading positive; the result is then the same
-    on every machine.
+    on every machine. It runs on the CPU wherever `x` lives (a trained model's weights may be
+    on a GPU), since its results are read, printed and plotted.
     """
-    x = torch.as_tensor(x).detach().to(torch.float64)
+    x = torch.as_tensor(x).detach().to("cpu", torch.float64)
     if x.ndim != 2:
         raise ValueError(f"pca expects a 2-D (rows, features) tensor, got shape {tuple(x.shape)}")
     if not 1 <= k <= min(x.shape):
