@@ -66,6 +66,11 @@ def test_a_best_rate_at_an_end_of_the_grid_is_refused(best, end, side):
     assert tune(quadratic(best, 0.9, {0: 0, 1: 0.01}), grid, [0, 1]).best_lr == best
 
 
+def test_a_lowest_loss_at_an_end_of_the_grid_is_refused_too():
+    with pytest.raises(ValueError, match=r"the best learning rate, 10, is the largest in the grid"):
+        tune(lambda lr, seed: 1 / lr + seed, LRS, [0, 1], higher_is_better=False)
+
+
 def test_a_best_end_rate_that_wins_by_noise_alone_passes():
     # A side that learns at no rate: the end rate's lead over its neighbour changes sign
     # from seed to seed.
