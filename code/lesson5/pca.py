@@ -22,7 +22,7 @@ class PCA:
 
     def transform(self, x):
         """Coordinates of new rows `x` (m, d) along the same components."""
-        return (torch.as_tensor(x, dtype=self.mean.dtype) - self.mean) @ self.components.T
+        return (torch.as_tensor(x).detach().to("cpu", self.mean.dtype) - self.mean) @ self.components.T
 
 
 def pca(x, k=3):

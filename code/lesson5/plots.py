@@ -56,9 +56,10 @@ def label_points(ax, xy, names, which=None):
 
     Labels are placed one at a time, the most crowded points first, each in the first free
     spot of a few rings around its point. A label set further out gets a leader line, which
-    crosses no label and no other leader line and passes no other point but its own point's
-    near neighbours; where a point is boxed in by its neighbours' labels, its line may cross
-    rather than the label be lost. Call it once the figure's size, the
+    crosses no label and no other leader line drawn by this call, and passes no other point
+    but its own point's near neighbours. Where a point is boxed in by its neighbours' labels,
+    its label is placed without regard to leader lines (its own line may then cross labels,
+    lines and points) rather than be lost. Call it once the figure's size, the
     axes' labels and the layout are final: placement is measured on the figure as it is, and
     the axes' limits are fixed here so that nothing added later moves the points. A label
     that fits nowhere raises ValueError naming it, since a map with a label silently missing
