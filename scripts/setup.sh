@@ -19,8 +19,10 @@ if ! "$python" -c "$version_ok"; then
   echo "setup: set PYTHON to a newer one, e.g. PYTHON=python3.12 bash scripts/setup.sh" >&2
   exit 1
 fi
-if [ -e .venv ] && ! { [ -x .venv/bin/python ] && .venv/bin/python -c "$version_ok" 2>/dev/null; }; then
-  echo "setup: .venv is broken or was made with Python older than $min_python; rebuilding it"
+# A .venv without pip is what a failed first run leaves where python3-venv is missing.
+if [ -e .venv ] && ! { [ -x .venv/bin/python ] && .venv/bin/python -c "$version_ok" 2>/dev/null \
+    && .venv/bin/python -m pip --version >/dev/null 2>&1; }; then
+  echo "setup: .venv is broken (no pip) or was made with Python older than $min_python; rebuilding it"
   rm -rf .venv
 fi
 if [ ! -x .venv/bin/python ]; then

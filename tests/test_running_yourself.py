@@ -177,6 +177,29 @@ def test_setup_refuses_python_older_than_3_11(tmp_path):
     assert (stamp.stat().st_mtime if stamp.exists() else None) == before
 
 
+def test_setup_rebuilds_a_venv_left_without_pip(tmp_path):
+    # What a first run leaves where python3-venv is missing: .venv/bin/python, but no pip.
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "setup.sh").write_text((REPO / "scripts" / "setup.sh").read_text())
+    venv_python = tmp_path / ".venv" / "bin" / "python"
+    venv_python.parent.mkdir(parents=True)
+    venv_python.write_text('#!/bin/sh\nif [ "$1" = -m ]; then exit 1; fi\nexit 0\n')  # no pip
+    venv_python.chmod(0o755)
+    asked = tmp_path / "asked"
+    system = tmp_path / "python3.12"
+    system.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = --version ]; then echo "Python 3.12.0"; exit 0; fi\n'
+        f'if [ "$1" = -m ]; then echo "$*" > {asked}; exit 1; fi\n'
+        "exit 0\n"
+    )
+    system.chmod(0o755)
+    result = run(["bash", tmp_path / "scripts" / "setup.sh"], env={**os.environ, "PYTHON": str(system)})
+    assert "is broken (no pip)" in result.stdout
+    assert not venv_python.exists()
+    assert asked.read_text().split() == ["-m", "venv", ".venv"]
+
+
 def test_setup_names_a_missing_python():
     result = run(["bash", REPO / "scripts" / "setup.sh"], env={**os.environ, "PYTHON": "no-such-python"})
     assert result.returncode == 1
