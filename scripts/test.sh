@@ -24,7 +24,13 @@ on_early_exit() {
   fi
   rm -f "$system_log"
 }
-{ bash scripts/install-libreoffice.sh && bash scripts/install-browser.sh; } >"$system_log" 2>&1 &
+# Both checks run even when the first fails, so that a newcomer missing both hears of both at once.
+{
+  status=0
+  bash scripts/install-libreoffice.sh || status=1
+  bash scripts/install-browser.sh || status=1
+  exit "$status"
+} >"$system_log" 2>&1 &
 system_job=$!
 trap on_early_exit EXIT
 
