@@ -153,3 +153,53 @@ def test_ahead_at_every_seed_lower_is_better():
 
 def _frame(rows):
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+GRID = [0.001, 0.01, 0.1, 1.0, 10.0, 100.0]
+
+
+def counting(score):
+    calls = []
+
+    def counted(lr, seed):
+        calls.append(lr)
+        return score(lr, seed)
+
+    return counted, calls
+
+
+@pytest.mark.parametrize("peak, start, run", [
+    (0.1, 1.0, {0.01, 0.1, 1.0}),
+    (1.0, 0.01, {0.001, 0.01, 0.1, 1.0, 10.0}),
+    (0.01, 10.0, {0.001, 0.01, 0.1, 1.0, 10.0}),
+])
+def test_a_search_from_start_runs_only_the_rates_that_bracket_the_best(peak, start, run):
+    curve = quadratic(peak, 0.9, {0: 0.0, 1: -0.02})
+    score, calls = counting(curve)
+    searched = tune(score, GRID, [0, 1], start=start)
+    assert set(calls) == run and len(calls) == 2 * len(run)
+    assert list(searched.scores.index) == sorted(run)
+    full = tune(curve, GRID, [0, 1])
+    assert searched.best_lr == full.best_lr == peak
+    assert searched.at_best.tolist() == full.at_best.tolist()
+
+
+def test_a_search_that_reaches_the_grid_end_is_checked_as_the_full_grid_is():
+    with pytest.raises(ValueError, match="largest in the grid"):
+        tune(quadratic(1000.0, 0.9, {0: 0, 1: 0.01}), GRID, [0, 1], start=0.1)
+
+
+def test_a_search_walks_down_past_rates_that_failed():
+    # From 0.1 up every rate diverges at seed 1; the curve peaks at 0.01 below them.
+    def score(lr, seed):
+        return float("nan") if lr >= 0.1 and seed == 1 else quadratic(0.01, 0.9, {0: 0, 1: 0})(lr, seed)
+
+    counted, calls = counting(score)
+    searched = tune(counted, GRID, [0, 1], start=1.0)
+    assert searched.best_lr == 0.01
+    assert sorted(set(calls)) == [0.001, 0.01, 0.1, 1.0]
+
+
+def test_start_must_be_a_rate_of_the_grid():
+    with pytest.raises(ValueError, match="start must be one of"):
+        tune(lambda lr, seed: 1.0, GRID, [0], start=0.5)

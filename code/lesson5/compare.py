@@ -6,6 +6,10 @@ shared learning rate mostly measure which of them that rate suits. Here each sid
 rate of the same grid with every seed, keeps the rate with the best mean score, and reports the
 mean, minimum and maximum over the seeds at that rate. The rate is picked on the same runs it is
 then reported with, which flatters every side alike.
+
+book/07_transfer.ipynb, which tunes fourteen sides, searches the grid outward from a rate in its
+middle (`start`) instead of running all of it: each side runs rates until its best is
+bracketed, which is what the full grid is checked for anyway, in about two thirds of the runs.
 """
 
 import math
@@ -45,29 +49,69 @@ class Tuned:
         return self.at_best.max()
 
 
-def tune(score, lrs, seeds, higher_is_better=True):
+def tune(score, lrs, seeds, higher_is_better=True, start=None):
     """Runs `score(lr, seed)` for every learning rate and seed; returns a `Tuned`.
 
     A run that diverged should return NaN (or inf when lower is better): that rate is then
     never the best one. The best rate must lie inside the grid: at either end, ahead of its
     neighbour at every seed, a rate beyond might do better, and tune raises ValueError, so
     that no comparison rests on a side that was never tuned.
+
+    With `start` (one of `lrs`), tune does not run the whole grid: from `start` it walks
+    outward one rate at a time, toward the side where the best mean lies, until a worse (or
+    failed) rate lies beyond the best on both sides, or the walk reaches an end of the grid
+    (checked as above). While every rate run has failed for some seed, it walks toward smaller
+    rates. The `Tuned` holds the rates run.
     """
     lrs, seeds = list(lrs), list(seeds)
     if not lrs or not seeds:
         raise ValueError(f"tune needs at least one learning rate and one seed, got lrs={lrs}, seeds={seeds}")
+    if start is not None and start not in lrs:
+        raise ValueError(f"start must be one of the grid's rates {lrs}, got {start}")
     rows = {}
-    for lr in lrs:
+
+    def run(lr):
         results = [float(score(lr, seed)) for seed in seeds]
         rows[lr] = [r if math.isfinite(r) else math.nan for r in results]
-    scores = pd.DataFrame.from_dict(rows, orient="index", columns=seeds)
-    scores.index.name, scores.columns.name = "lr", "seed"
-    if scores.isna().any(axis=1).all():
+
+    if start is None:
+        for lr in lrs:
+            run(lr)
+    else:
+        grid = sorted(lrs)
+        lo = hi = grid.index(start)
+        run(start)
+        # Both neighbours first, then outward on the best's side. A best that is NaN-free
+        # nowhere yet (every rate so far failed for some seed) looks for a smaller rate.
+        while True:
+            best = _tuned(rows, seeds, higher_is_better).best_lr if _any_complete(rows) else None
+            if lo > 0 and (best is None or best == grid[lo] or lo == hi):
+                lo -= 1
+                run(grid[lo])
+            elif hi < len(grid) - 1 and best is not None and best == grid[hi]:
+                hi += 1
+                run(grid[hi])
+            else:
+                break
+        rows = dict(sorted(rows.items()))
+    tuned = _tuned(rows, seeds, higher_is_better)
+    if tuned.scores.isna().any(axis=1).all():
         raise ValueError(f"every learning rate in {lrs} failed for some seed (a score was NaN or infinite): "
                          "add smaller rates to the grid")
-    tuned = Tuned(scores, higher_is_better)
     _check_inside(tuned)
     return tuned
+
+
+def _any_complete(rows):
+    """Whether any rate run so far has a score for every seed."""
+    return any(not any(math.isnan(r) for r in results) for results in rows.values())
+
+
+def _tuned(rows, seeds, higher_is_better):
+    """The runs so far (a dict rate -> one score per seed) as a `Tuned`."""
+    scores = pd.DataFrame.from_dict(rows, orient="index", columns=seeds)
+    scores.index.name, scores.columns.name = "lr", "seed"
+    return Tuned(scores, higher_is_better)
 
 
 def _check_inside(tuned):
