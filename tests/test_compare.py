@@ -203,3 +203,33 @@ def test_a_search_walks_down_past_rates_that_failed():
 def test_start_must_be_a_rate_of_the_grid():
     with pytest.raises(ValueError, match="start must be one of"):
         tune(lambda lr, seed: 1.0, GRID, [0], start=0.5)
+
+
+def test_a_search_breaks_a_tie_as_the_full_grid_does():
+    # 0.01 and 0.1 tie in the mean; the full grid keeps the smaller, and so must the walk,
+    # or it stops with 0.001, the best of all, never run.
+    table = {0.001: [0.65, 0.65], 0.01: [0.5, 0.7], 0.1: [0.6, 0.6], 1.0: [0.3, 0.3]}
+    score = lambda lr, seed: table[lr][seed]  # noqa: E731
+    full = tune(score, list(table), [0, 1])
+    assert tune(score, list(table), [0, 1], start=0.1).best_lr == full.best_lr == 0.001
+
+
+@pytest.mark.parametrize("start", [0.001, 100.0])
+def test_a_search_from_either_end_of_the_grid_finds_a_lowest_loss(start):
+    loss = lambda lr, seed: (math.log10(lr) - 1) ** 2 + seed  # noqa: E731, lowest at lr 10
+    score, calls = counting(loss)
+    searched = tune(score, GRID, [0, 1], higher_is_better=False, start=start)
+    assert searched.best_lr == 10.0 and searched.mean == pytest.approx(0.5)
+    assert set(calls) == ({0.001, 0.01, 0.1, 1.0, 10.0, 100.0} if start == 0.001 else {1.0, 10.0, 100.0})
+
+
+def test_a_search_walks_a_grid_given_in_any_order():
+    curve = quadratic(0.1, 0.9, {0: 0.0, 1: -0.02})
+    score, calls = counting(curve)
+    searched = tune(score, GRID[::-1], [0, 1], start=1.0)
+    assert searched.best_lr == 0.1 and set(calls) == {0.01, 0.1, 1.0}
+    assert list(searched.scores.index) == [0.01, 0.1, 1.0]
+
+
+def test_a_search_on_a_one_rate_grid_runs_that_rate():
+    assert tune(lambda lr, seed: 0.5 + seed, [0.1], [0, 1], start=0.1).mean == 1.0

@@ -7,9 +7,11 @@ rate of the same grid with every seed, keeps the rate with the best mean score, 
 mean, minimum and maximum over the seeds at that rate. The rate is picked on the same runs it is
 then reported with, which flatters every side alike.
 
-book/07_transfer.ipynb, which tunes fourteen sides, searches the grid outward from a rate in its
-middle (`start`) instead of running all of it: each side runs rates until its best is
-bracketed, which is what the full grid is checked for anyway, in about two thirds of the runs.
+Chapters that tune many sides (book/06_collab.ipynb, book/07_transfer.ipynb) can walk the grid
+outward from a rate in its middle (`start`) instead of running all of it: a side then runs
+rates until its best is bracketed, which is what the full grid is checked for anyway. On a
+curve with more than one peak the walk can stop at a lower one, so 07 walks only the sides a
+verdict could credit, and runs the whole grid for the sides they are measured against.
 """
 
 import math
@@ -50,7 +52,8 @@ class Tuned:
 
 
 def tune(score, lrs, seeds, higher_is_better=True, start=None):
-    """Runs `score(lr, seed)` for every learning rate and seed; returns a `Tuned`.
+    """Runs `score(lr, seed)` for every learning rate of the grid `lrs` (or, with `start`, those
+    of its rates that a walk reaches) and every seed; returns a `Tuned`.
 
     A run that diverged should return NaN (or inf when lower is better): that rate is then
     never the best one. The best rate must lie inside the grid: at either end, ahead of its
@@ -81,10 +84,13 @@ def tune(score, lrs, seeds, higher_is_better=True, start=None):
         grid = sorted(lrs)
         lo = hi = grid.index(start)
         run(start)
-        # Both neighbours first, then outward on the best's side. A best that is NaN-free
-        # nowhere yet (every rate so far failed for some seed) looks for a smaller rate.
+        # The rate below first, then outward on whichever side the best is. While no rate
+        # run has a score for every seed, the walk looks for a smaller rate.
         while True:
-            best = _tuned(rows, seeds, higher_is_better).best_lr if _any_complete(rows) else None
+            # In increasing order, as the result will be: a tie between two rates then goes
+            # the same way here as there.
+            so_far = _tuned(dict(sorted(rows.items())), seeds, higher_is_better)
+            best = so_far.best_lr if _any_complete(rows) else None
             if lo > 0 and (best is None or best == grid[lo] or lo == hi):
                 lo -= 1
                 run(grid[lo])
@@ -96,8 +102,8 @@ def tune(score, lrs, seeds, higher_is_better=True, start=None):
         rows = dict(sorted(rows.items()))
     tuned = _tuned(rows, seeds, higher_is_better)
     if tuned.scores.isna().any(axis=1).all():
-        raise ValueError(f"every learning rate in {lrs} failed for some seed (a score was NaN or infinite): "
-                         "add smaller rates to the grid")
+        raise ValueError(f"every learning rate run, {list(rows)}, failed for some seed (a score was NaN or "
+                         "infinite): add smaller rates to the grid")
     _check_inside(tuned)
     return tuned
 
