@@ -233,3 +233,11 @@ def test_a_search_walks_a_grid_given_in_any_order():
 
 def test_a_search_on_a_one_rate_grid_runs_that_rate():
     assert tune(lambda lr, seed: 0.5 + seed, [0.1], [0, 1], start=0.1).mean == 1.0
+
+
+def test_a_tie_goes_to_the_smaller_rate_whatever_the_grids_order():
+    table = {0.01: [0.6, 0.6], 0.1: [0.5, 0.7], 1.0: [0.3, 0.3]}
+    score = lambda lr, seed: table[lr][seed]  # noqa: E731
+    for grid in (list(table), list(table)[::-1]):
+        assert tune(score, grid, [0, 1]).best_lr == 0.01
+        assert tune(score, grid, [0, 1], start=0.1).best_lr == 0.01

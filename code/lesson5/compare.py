@@ -7,11 +7,13 @@ rate of the same grid with every seed, keeps the rate with the best mean score, 
 mean, minimum and maximum over the seeds at that rate. The rate is picked on the same runs it is
 then reported with, which flatters every side alike.
 
-Chapters that tune many sides (book/06_collab.ipynb, book/07_transfer.ipynb) can walk the grid
+A chapter that tunes many sides (book/07_transfer.ipynb) can walk the grid
 outward from a rate in its middle (`start`) instead of running all of it: a side then runs
 rates until its best is bracketed, which is what the full grid is checked for anyway. On a
-curve with more than one peak the walk can stop at a lower one, so 07 walks only the sides a
-verdict could credit, and runs the whole grid for the sides they are measured against.
+curve with more than one peak the walk can stop at a lower one, which can only lower a side's
+best mean (its range at the rate kept can move either way), so book/07_transfer.ipynb walks
+only the sides a verdict could credit, and runs the whole grid for the sides they are measured
+against.
 """
 
 import math
@@ -60,11 +62,11 @@ def tune(score, lrs, seeds, higher_is_better=True, start=None):
     neighbour at every seed, a rate beyond might do better, and tune raises ValueError, so
     that no comparison rests on a side that was never tuned.
 
-    With `start` (one of `lrs`), tune does not run the whole grid: from `start` it walks
-    outward one rate at a time, toward the side where the best mean lies, until a worse (or
-    failed) rate lies beyond the best on both sides, or the walk reaches an end of the grid
-    (checked as above). While every rate run has failed for some seed, it walks toward smaller
-    rates. The `Tuned` holds the rates run.
+    With `start` (one of `lrs`), tune does not run the whole grid: from `start` it runs the
+    rate below, then one rate at a time outward past whichever end of the rates run holds the
+    best mean, until a rate no better (or failed) lies beyond the best on both sides, or the
+    walk reaches an end of the grid (checked as above). While every rate run has failed for
+    some seed, it walks toward smaller rates. The `Tuned` holds the rates run.
     """
     lrs, seeds = list(lrs), list(seeds)
     if not lrs or not seeds:
@@ -87,10 +89,7 @@ def tune(score, lrs, seeds, higher_is_better=True, start=None):
         # The rate below first, then outward on whichever side the best is. While no rate
         # run has a score for every seed, the walk looks for a smaller rate.
         while True:
-            # In increasing order, as the result will be: a tie between two rates then goes
-            # the same way here as there.
-            so_far = _tuned(dict(sorted(rows.items())), seeds, higher_is_better)
-            best = so_far.best_lr if _any_complete(rows) else None
+            best = _tuned(rows, seeds, higher_is_better).best_lr if _any_complete(rows) else None
             if lo > 0 and (best is None or best == grid[lo] or lo == hi):
                 lo -= 1
                 run(grid[lo])
@@ -99,7 +98,6 @@ def tune(score, lrs, seeds, higher_is_better=True, start=None):
                 run(grid[hi])
             else:
                 break
-        rows = dict(sorted(rows.items()))
     tuned = _tuned(rows, seeds, higher_is_better)
     if tuned.scores.isna().any(axis=1).all():
         raise ValueError(f"every learning rate run, {list(rows)}, failed for some seed (a score was NaN or "
@@ -114,8 +112,10 @@ def _any_complete(rows):
 
 
 def _tuned(rows, seeds, higher_is_better):
-    """The runs so far (a dict rate -> one score per seed) as a `Tuned`."""
-    scores = pd.DataFrame.from_dict(rows, orient="index", columns=seeds)
+    """The runs so far (a dict rate -> one score per seed) as a `Tuned`, rates in increasing
+    order whatever the order they ran in: a tie between two rates then goes to the smaller
+    one, on the whole grid and on a walk alike."""
+    scores = pd.DataFrame.from_dict(dict(sorted(rows.items())), orient="index", columns=seeds)
     scores.index.name, scores.columns.name = "lr", "seed"
     return Tuned(scores, higher_is_better)
 
