@@ -89,7 +89,8 @@ def tune(score, lrs, seeds, higher_is_better=True, start=None):
         # The rate below first, then outward on whichever side the best is. While no rate
         # run has a score for every seed, the walk looks for a smaller rate.
         while True:
-            best = _tuned(rows, seeds, higher_is_better).best_lr if _any_complete(rows) else None
+            so_far = _tuned(rows, seeds, higher_is_better)
+            best = None if _all_failed(so_far) else so_far.best_lr
             if lo > 0 and (best is None or best == grid[lo] or lo == hi):
                 lo -= 1
                 run(grid[lo])
@@ -99,16 +100,16 @@ def tune(score, lrs, seeds, higher_is_better=True, start=None):
             else:
                 break
     tuned = _tuned(rows, seeds, higher_is_better)
-    if tuned.scores.isna().any(axis=1).all():
+    if _all_failed(tuned):
         raise ValueError(f"every learning rate run, {list(rows)}, failed for some seed (a score was NaN or "
                          "infinite): add smaller rates to the grid")
     _check_inside(tuned)
     return tuned
 
 
-def _any_complete(rows):
-    """Whether any rate run so far has a score for every seed."""
-    return any(not any(math.isnan(r) for r in results) for results in rows.values())
+def _all_failed(tuned):
+    """Whether every rate run so far failed for some seed (has a NaN score)."""
+    return tuned.scores.isna().any(axis=1).all()
 
 
 def _tuned(rows, seeds, higher_is_better):
