@@ -1,0 +1,137 @@
+"""A table, code block or output wider than the column shows that it scrolls sideways: the
+edge hiding more fades (_static/scroll-cues.js marks it, _static/reader.css fades it), the
+fade follows the reader's scrolling and the window's width, a focused box shows its focus
+ring instead, and paper shows no fade.
+"""
+
+import pytest
+from playwright.sync_api import TimeoutError
+from site_pages import chapter_pages, toc_pages
+
+PAGES = toc_pages()
+# Chapter 01 shows the ratings crosstab, wider than the column even on a desktop.
+CROSSTAB_PAGE = chapter_pages()[0]
+BOXES = ".cell_output .output, .cell_output pre, div.highlight > pre, .table-wrapper"
+
+# Each box: how much of it is hidden to the left and to the right, and its marks. A box in a
+# folded cell hides nothing until the cell opens (its marks come then).
+_BOXES = """(selector) => Array.from(document.querySelectorAll(selector), (box, index) => {
+  const overflow = getComputedStyle(box).overflowX;
+  const scrolls = ['auto', 'scroll'].includes(overflow) && box.checkVisibility();
+  const hidden = scrolls ? box.scrollWidth - box.clientWidth : 0;
+  return {
+    index: index,
+    what: `${box.localName}.${[...box.classList].join('.')}: ${box.textContent.trim().slice(0, 40)}`,
+    left: box.scrollLeft,
+    right: hidden - box.scrollLeft,
+    marks: ['lesson5-more-left', 'lesson5-more-right'].filter((c) => box.classList.contains(c)),
+    mask: getComputedStyle(box).maskImage,
+  };
+})"""
+
+
+def _boxes(browser_page):
+    return browser_page.evaluate(_BOXES, BOXES)
+
+
+def _expected_marks(box):
+    return [
+        mark
+        for mark, hidden in (("lesson5-more-left", box["left"]), ("lesson5-more-right", box["right"]))
+        if hidden > 1
+    ]
+
+
+def _settled_boxes(browser_page):
+    """The boxes once the layout has held still for a quarter of a second and every mark
+    agrees with what its box hides, or after 5 s: while a sidebar slides in, the boxes change
+    width every frame, and each box's marks follow a frame later."""
+    try:
+        browser_page.wait_for_function(
+            f"""(selector) => {{
+              const boxes = ({_BOXES})(selector);
+              const now = JSON.stringify(boxes);
+              const still = window.lesson5LastBoxes === now;
+              window.lesson5LastBoxes = now;
+              return still && boxes.every((b) => b.marks.join() ===
+                [b.left > 1 && 'lesson5-more-left', b.right > 1 && 'lesson5-more-right']
+                  .filter(Boolean).join());
+            }}""",
+            arg=BOXES,
+            polling=250,
+            timeout=5000,
+        )
+    except TimeoutError:
+        pass  # the caller's assertion names the boxes
+    return _boxes(browser_page)
+
+
+def _wrongly_marked(boxes):
+    return [
+        f"{b['what']!r} hides {b['left']:.0f} px left and {b['right']:.0f} px right, marked {b['marks']}"
+        for b in boxes
+        if b["marks"] != _expected_marks(b)
+    ]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_box_that_scrolls_shows_it_and_no_other(shown, page, width):
+    wrong = _wrongly_marked(_settled_boxes(shown(page, width)))
+    assert not wrong, f"{page} at {width} px: {wrong[:5]}"
+
+
+def test_the_check_sees_boxes_that_scroll(shown):
+    """Guards the test above: on a phone, chapter 01 has boxes that scroll, each faded."""
+    marked = [b for b in _boxes(shown(CROSSTAB_PAGE, 390)) if b["marks"]]
+    assert len(marked) >= 3, f"{CROSSTAB_PAGE} at 390 px: only {len(marked)} boxes scroll"
+    unfaded = [b["what"] for b in marked if b["mask"] == "none"]
+    assert not unfaded, f"marked boxes that do not fade: {unfaded}"
+
+
+def _wait_for_marks(browser_page, index, marks):
+    browser_page.wait_for_function(
+        """([selector, index, marks]) => {
+          const box = document.querySelectorAll(selector)[index];
+          return ['lesson5-more-left', 'lesson5-more-right']
+            .filter((c) => box.classList.contains(c)).join() === marks.join();
+        }""",
+        arg=[BOXES, index, marks],
+        timeout=5000,
+    )
+
+
+def test_the_fade_follows_scrolling_width_focus_and_paper(reader, site_url):
+    browser_page = reader(390)
+    browser_page.goto(f"{site_url}{CROSSTAB_PAGE}.html", wait_until="load")
+    browser_page.evaluate("() => window.MathJax?.startup?.promise")
+    widest = max(_boxes(browser_page), key=lambda b: b["right"])
+    index = widest["index"]
+    assert widest["right"] > 500, f"the widest box on {CROSSTAB_PAGE} hides {widest['right']} px"
+    _wait_for_marks(browser_page, index, ["lesson5-more-right"])
+    box = browser_page.locator(BOXES).nth(index)
+
+    box.evaluate("(box) => { box.scrollLeft = box.scrollWidth / 3; }")
+    _wait_for_marks(browser_page, index, ["lesson5-more-left", "lesson5-more-right"])
+    box.evaluate("(box) => { box.scrollLeft = box.scrollWidth; }")
+    _wait_for_marks(browser_page, index, ["lesson5-more-left"])
+    assert _boxes(browser_page)[index]["mask"] != "none", "a box scrolled to its end does not fade"
+
+    box.focus()
+    assert box.evaluate("(box) => box.matches(':focus-visible')"), "the box took no visible focus"
+    assert _boxes(browser_page)[index]["mask"] == "none", "the fade would clip the focus ring"
+    box.evaluate("(box) => box.blur()")
+
+    # Wider, some boxes fit: their marks go.
+    phone = {b["index"] for b in _boxes(browser_page) if b["marks"]}
+    browser_page.set_viewport_size({"width": 1280, "height": 900})
+    boxes = _settled_boxes(browser_page)
+    assert [b for b in boxes if b["index"] in phone and not b["marks"]], (
+        "no box that scrolls at 390 px fits at 1280 px"
+    )
+    wrong = _wrongly_marked(boxes)
+    assert not wrong, f"after widening the window to 1280 px: {wrong[:5]}"
+
+    browser_page.emulate_media(media="print")
+    masks = {b["mask"] for b in _boxes(browser_page)}
+    assert masks == {"none"}, f"paper shows a fade: {masks - {'none'}}"
