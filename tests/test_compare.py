@@ -107,28 +107,40 @@ def test_verdict_gives_a_gap_between_percentages_in_points():
     a = Tuned(_frame({0.1: [0.90, 0.92, 0.91]}))
     b = Tuned(_frame({0.1: [0.80, 0.85, 0.84]}))
     text = verdict("A", a, "B", b, "{:.1%}")
-    assert text.startswith("A is ahead by 8.0 percentage points on average, and ahead of every seed of B")
-    assert "(90.0%)" in text and "(85.0%)" in text
+    assert text == (
+        "A is ahead by 8.0 percentage points on average and at every seed, its worst seed (90.0%) "
+        "beating the other's best (85.0%)"
+    )
 
 
 def test_verdict_separated_and_overlapping():
     a = Tuned(_frame({0.1: [0.90, 0.92, 0.91]}))
     b = Tuned(_frame({0.1: [0.80, 0.85, 0.84]}))
     text = verdict("A", a, "B", b)
-    assert text.startswith("A is ahead by 0.0800 on average, and ahead of every seed of B")
-    assert "(0.9000)" in text and "(0.8500)" in text
+    assert text.startswith("A is ahead by 0.0800 on average and at every seed")
+    assert "(0.9000) beating the other's best (0.8500)" in text
     assert verdict("B", b, "A", a) == text
 
     c = Tuned(_frame({0.1: [0.89, 0.95, 0.90]}))
     text = verdict("A", a, "C", c)
-    assert text.startswith("the two overlap: C is ahead by 0.0033 on average")
-    assert "A's best seed (0.9200) reaches C's worst (0.8900)" in text
+    assert text == (
+        "the two overlap, with C ahead by 0.0033 on average but its worst seed (0.8900) no better "
+        "than the other's best (0.9200)"
+    )
 
 
 def test_verdict_lower_is_better():
     a = Tuned(_frame({0.1: [0.10, 0.12]}), higher_is_better=False)
     b = Tuned(_frame({0.1: [0.20, 0.30]}), higher_is_better=False)
-    assert verdict("A", a, "B", b).startswith("A is ahead by 0.1400 on average, and ahead of every seed")
+    assert verdict("A", a, "B", b) == (
+        "A is ahead by 0.1400 on average (lower is better) and at every seed, its worst seed "
+        "(0.1200) beating the other's best (0.2000)"
+    )
+    c = Tuned(_frame({0.1: [0.11, 0.25]}), higher_is_better=False)
+    assert verdict("A", a, "C", c).startswith(
+        "the two overlap, with A ahead by 0.0700 on average (lower is better) but its worst seed "
+        "(0.1200) no better than the other's best (0.1100)"
+    )
     with pytest.raises(ValueError, match="scored the same way"):
         verdict("A", a, "B", Tuned(b.scores))
 

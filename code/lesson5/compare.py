@@ -150,21 +150,24 @@ def verdict(name_a, a, name_b, b, fmt="{:.4f}"):
     """One sentence on which side is ahead, computed from the two `Tuned` results, each score
     written with `fmt` (with a percentage format, the gap in percentage points).
 
-    "Ahead at every seed" only when the worse side's best seed does not reach the better side's
+    "At every seed" only when the worse side's best seed does not reach the better side's
     worst seed; otherwise the ranges overlap and the sentence says so, with the gap in means.
+    Where lower is better (a loss), the sentence says that too. It has no colon, so that a
+    page can introduce it with one, and no possessive on a side's name, which can be any
+    phrase ("no decay", "32 units, stopped early").
     """
     if a.higher_is_better != b.higher_is_better:
         raise ValueError("verdict compares two results scored the same way; one has higher_is_better="
                          f"{a.higher_is_better}, the other {b.higher_is_better}")
     better_a = a.mean >= b.mean if a.higher_is_better else a.mean <= b.mean
     (win_name, win), (lose_name, lose) = ((name_a, a), (name_b, b)) if better_a else ((name_b, b), (name_a, a))
-    gap = _gap(abs(win.mean - lose.mean), fmt)
+    gap = _gap(abs(win.mean - lose.mean), fmt) + " on average" + ("" if a.higher_is_better else " (lower is better)")
     win_worst, lose_best = (win.min, lose.max) if a.higher_is_better else (win.max, lose.min)
     if ahead_at_every_seed(win, lose):
-        return (f"{win_name} is ahead by {gap} on average, and ahead of every seed of {lose_name}: its worst "
-                f"seed ({fmt.format(win_worst)}) beats the other's best ({fmt.format(lose_best)})")
-    return (f"the two overlap: {win_name} is ahead by {gap} on average, but {lose_name}'s best seed "
-            f"({fmt.format(lose_best)}) reaches {win_name}'s worst ({fmt.format(win_worst)})")
+        return (f"{win_name} is ahead by {gap} and at every seed, its worst seed ({fmt.format(win_worst)}) "
+                f"beating the other's best ({fmt.format(lose_best)})")
+    return (f"the two overlap, with {win_name} ahead by {gap} but its worst seed ({fmt.format(win_worst)}) "
+            f"no better than the other's best ({fmt.format(lose_best)})")
 
 
 def _gap(gap, fmt):
@@ -178,7 +181,7 @@ def _gap(gap, fmt):
 def ahead_at_every_seed(a, b):
     """Whether `a`'s worst seed beats `b`'s best seed (both `Tuned`, each at its best rate).
 
-    This is the test behind `verdict`'s "ahead of every seed": a lead in the means alone can
+    This is the test behind `verdict`'s "at every seed": a lead in the means alone can
     come from one lucky seed.
     """
     if a.higher_is_better != b.higher_is_better:
