@@ -9,7 +9,9 @@
   const BOXES = ".cell_output .output, .cell_output pre, div.highlight > pre, .table-wrapper";
   const mark = (box) => {
     const style = getComputedStyle(box).overflowX;
-    const hidden = style === "auto" || style === "scroll" ? box.scrollWidth - box.clientWidth : 0;
+    // A box in a folded cell hides nothing while the cell is closed.
+    const scrolls = (style === "auto" || style === "scroll") && (box.checkVisibility?.() ?? true);
+    const hidden = scrolls ? box.scrollWidth - box.clientWidth : 0;
     // A pixel's slack: zoomed pages round scroll positions to fractions.
     box.classList.toggle("lesson5-more-left", hidden > 1 && box.scrollLeft > 1);
     box.classList.toggle("lesson5-more-right", hidden > 1 && box.scrollLeft < hidden - 1);
@@ -23,6 +25,13 @@
       }
     },
     { capture: true, passive: true },
+  );
+  // A folded cell opening or closing: its boxes start or stop taking up room. (Closing
+  // reports no change of size to the observer below.)
+  document.addEventListener(
+    "toggle",
+    (event) => event.target.querySelectorAll?.(BOXES).forEach(mark),
+    { capture: true },
   );
   // A box changes width with the window, while the theme's sidebar slides in or out, and
   // when a folded cell opens. Observing marks each box once, then at each change.

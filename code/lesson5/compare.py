@@ -154,7 +154,8 @@ def verdict(name_a, a, name_b, b, fmt="{:.4f}"):
     worst seed; otherwise the ranges overlap and the sentence says so, with the gap in means.
     Where lower is better (a loss), the sentence says that too. It has no colon, so that a
     page can introduce it with one, and no possessive on a side's name, which can be any
-    phrase ("no decay", "32 units, stopped early").
+    phrase without a comma ("no decay", "the deeper network"): the sentence puts the name
+    after "with", where a comma would split it.
     """
     if a.higher_is_better != b.higher_is_better:
         raise ValueError("verdict compares two results scored the same way; one has higher_is_better="

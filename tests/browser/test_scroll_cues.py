@@ -1,7 +1,8 @@
 """A table, code block or output wider than the column shows that it scrolls sideways: the
 edge hiding more fades (_static/scroll-cues.js marks it, _static/reader.css fades it), the
-fade follows the reader's scrolling and the window's width, a focused box shows its focus
-ring instead, and paper shows no fade.
+fade follows the reader's scrolling, the window's width and a folded cell opening, a focused
+box shows its focus ring instead, and paper, forced colours and a request for more contrast
+show no fade.
 """
 
 import pytest
@@ -122,6 +123,21 @@ def test_the_fade_follows_scrolling_width_focus_and_paper(reader, site_url):
     assert _boxes(browser_page)[index]["mask"] == "none", "the fade would clip the focus ring"
     box.evaluate("(box) => box.blur()")
 
+    # A folded cell's boxes hide nothing until it opens; then the wide ones are marked.
+    folded = browser_page.locator("details.hide").first
+    assert not folded.evaluate("(details) => details.open"), "the first folded cell is open"
+    folded.locator("summary").click()
+    _wait_for_marks(
+        browser_page,
+        browser_page.evaluate(
+            "(selector) => Array.from(document.querySelectorAll(selector))"
+            ".findIndex((box) => box.closest('details.hide[open]'))",
+            BOXES,
+        ),
+        ["lesson5-more-right"],
+    )
+    folded.locator("summary").click()
+
     # Wider, some boxes fit: their marks go.
     phone = {b["index"] for b in _boxes(browser_page) if b["marks"]}
     browser_page.set_viewport_size({"width": 1280, "height": 900})
@@ -132,6 +148,8 @@ def test_the_fade_follows_scrolling_width_focus_and_paper(reader, site_url):
     wrong = _wrongly_marked(boxes)
     assert not wrong, f"after widening the window to 1280 px: {wrong[:5]}"
 
-    browser_page.emulate_media(media="print")
-    masks = {b["mask"] for b in _boxes(browser_page)}
-    assert masks == {"none"}, f"paper shows a fade: {masks - {'none'}}"
+    for setting in ({"media": "print"}, {"forced_colors": "active"}, {"contrast": "more"}):
+        browser_page.emulate_media(**setting)
+        masks = {b["mask"] for b in _boxes(browser_page)}
+        assert masks == {"none"}, f"{setting}: a box fades: {masks - {'none'}}"
+        browser_page.emulate_media(media="screen", forced_colors="none", contrast="no-preference")
