@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import sync_playwright
-from site_pages import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, SITE, toc_pages
+from site_pages import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, SITE, WANT_SCREENSHOTS, toc_pages
 
 BROWSER_TESTS = Path(__file__).resolve().parent
 
@@ -267,16 +267,18 @@ def _load(browser_page, url):
 @pytest.fixture(scope="session")
 def visit(shown):
     """visit('book/intro') returns a Visit with everything test_site.py checks about the
-    page on a desktop, and screenshots it into <build>/screenshots/; each page once."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page on a desktop, each page once; with LESSON5_SCREENSHOTS=1 it also screenshots the
+    page into <build>/screenshots/."""
 
     @functools.cache
     def look(docname):
         browser_page = shown(docname)
         found = browser_page.evaluate(_VISIT_SCRIPT)
-        browser_page.screenshot(
-            path=str(SCREENSHOTS / f"{docname.replace('/', '__')}.png"), full_page=True
-        )
+        if WANT_SCREENSHOTS:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            browser_page.screenshot(
+                path=str(SCREENSHOTS / f"{docname.replace('/', '__')}.png"), full_page=True
+            )
         result = shown.loads[(docname, 1280)]
         result.images = found["images"]
         result.math_elements = found["mathElements"]

@@ -1,8 +1,9 @@
 """Where the built site, its table of contents and the browser are, and which pages to test.
 
 LESSON5_BOOK_ROOT names the book's source folder (default: this repository),
-LESSON5_SITE_HTML the built html folder to test (default: <book root>/_build/html) and
-LESSON5_CHROMIUM the browser (default: Debian's /usr/bin/chromium).
+LESSON5_SITE_HTML the built html folder to test (default: <book root>/_build/html),
+LESSON5_CHROMIUM the browser (default: Debian's /usr/bin/chromium), and LESSON5_SCREENSHOTS=1
+asks for a full-page screenshot of every page, for people to look at.
 """
 
 import os
@@ -14,6 +15,8 @@ REPO = Path(__file__).resolve().parents[2]
 BOOK_ROOT = Path(os.environ.get("LESSON5_BOOK_ROOT", REPO))
 SITE = Path(os.environ.get("LESSON5_SITE_HTML", BOOK_ROOT / "_build" / "html"))
 SCREENSHOTS = SITE.parent / "screenshots"
+# Off by default: a long chapter's full-page screenshot takes seconds, and no test reads it.
+WANT_SCREENSHOTS = os.environ.get("LESSON5_SCREENSHOTS") == "1"
 # Every page's axe-core results, best-practice rules included, for people to read.
 ACCESSIBILITY_REPORTS = SITE.parent / "accessibility"
 # axe-core from npm (tests/browser/package.json), installed by scripts/install-browser.sh.
