@@ -14,18 +14,21 @@ PAGES = toc_pages()
 CROSSTAB_PAGE = chapter_pages()[0]
 BOXES = ".cell_output .output, .cell_output pre, div.highlight > pre, .table-wrapper"
 
-# Each box: how much of it is hidden to the left and to the right, and its marks. A box in a
+# Each box: how much of it is hidden to the left and to the right, the marks that says it
+# should carry (one per side hiding more than a pixel), and the marks it carries. A box in a
 # folded cell hides nothing until the cell opens (its marks come then).
 _BOXES = """(selector) => Array.from(document.querySelectorAll(selector), (box, index) => {
   const overflow = getComputedStyle(box).overflowX;
   const scrolls = ['auto', 'scroll'].includes(overflow) && box.checkVisibility();
   const hidden = scrolls ? box.scrollWidth - box.clientWidth : 0;
+  const sides = {'lesson5-more-left': box.scrollLeft, 'lesson5-more-right': hidden - box.scrollLeft};
   return {
     index: index,
     what: `${box.localName}.${[...box.classList].join('.')}: ${box.textContent.trim().slice(0, 40)}`,
-    left: box.scrollLeft,
-    right: hidden - box.scrollLeft,
-    marks: ['lesson5-more-left', 'lesson5-more-right'].filter((c) => box.classList.contains(c)),
+    left: sides['lesson5-more-left'],
+    right: sides['lesson5-more-right'],
+    expected: Object.keys(sides).filter((c) => sides[c] > 1),
+    marks: Object.keys(sides).filter((c) => box.classList.contains(c)),
     mask: getComputedStyle(box).maskImage,
   };
 })"""
@@ -33,14 +36,6 @@ _BOXES = """(selector) => Array.from(document.querySelectorAll(selector), (box, 
 
 def _boxes(browser_page):
     return browser_page.evaluate(_BOXES, BOXES)
-
-
-def _expected_marks(box):
-    return [
-        mark
-        for mark, hidden in (("lesson5-more-left", box["left"]), ("lesson5-more-right", box["right"]))
-        if hidden > 1
-    ]
 
 
 def _settled_boxes(browser_page):
@@ -54,9 +49,7 @@ def _settled_boxes(browser_page):
               const now = JSON.stringify(boxes);
               const still = window.lesson5LastBoxes === now;
               window.lesson5LastBoxes = now;
-              return still && boxes.every((b) => b.marks.join() ===
-                [b.left > 1 && 'lesson5-more-left', b.right > 1 && 'lesson5-more-right']
-                  .filter(Boolean).join());
+              return still && boxes.every((b) => b.marks.join() === b.expected.join());
             }}""",
             arg=BOXES,
             polling=250,
@@ -71,7 +64,7 @@ def _wrongly_marked(boxes):
     return [
         f"{b['what']!r} hides {b['left']:.0f} px left and {b['right']:.0f} px right, marked {b['marks']}"
         for b in boxes
-        if b["marks"] != _expected_marks(b)
+        if b["marks"] != b["expected"]
     ]
 
 
