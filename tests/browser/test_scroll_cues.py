@@ -77,7 +77,7 @@ def test_every_box_that_scrolls_shows_it_and_no_other(shown, page, width):
 
 def test_the_check_sees_boxes_that_scroll(shown):
     """Guards the test above: on a phone, chapter 01 has boxes that scroll, each faded."""
-    marked = [b for b in _boxes(shown(CROSSTAB_PAGE, 390)) if b["marks"]]
+    marked = [b for b in _settled_boxes(shown(CROSSTAB_PAGE, 390)) if b["marks"]]
     assert len(marked) >= 3, f"{CROSSTAB_PAGE} at 390 px: only {len(marked)} boxes scroll"
     unfaded = [b["what"] for b in marked if b["mask"] == "none"]
     assert not unfaded, f"marked boxes that do not fade: {unfaded}"
@@ -132,7 +132,7 @@ def test_the_fade_follows_scrolling_width_focus_and_paper(reader, site_url):
     folded.locator("summary").click()
 
     # Wider, some boxes fit: their marks go.
-    phone = {b["index"] for b in _boxes(browser_page) if b["marks"]}
+    phone = {b["index"] for b in _settled_boxes(browser_page) if b["marks"]}
     browser_page.set_viewport_size({"width": 1280, "height": 900})
     boxes = _settled_boxes(browser_page)
     assert [b for b in boxes if b["index"] in phone and not b["marks"]], (
