@@ -34,3 +34,20 @@ def test_top_patches_find_the_unit_on_a_map_wider_than_it_is_tall():
     patches, values = top_patches(body, x, n_blocks=1, channel=0, k=2)
     assert patches[0, 1, 1] == 7.0 and patches[1, 1, 1] == 3.0
     assert values.tolist() == pytest.approx([7.0, 3.0], rel=1e-3)
+
+
+def test_top_patches_score_in_eval_mode_and_leave_the_body_as_it_was():
+    body = simple_body((1,))
+    conv, bn = body[0][0], body[0][1]
+    with torch.no_grad():
+        conv.weight.zero_()
+        conv.weight[0, 0, 1, 1] = 1.0
+        bn.running_mean.zero_(), bn.running_var.fill_(1.0)
+    x = torch.zeros(2, 1, 8, 8)
+    x[1, 0, 4, 6] = 5.0
+    for training in (True, False):
+        body.train(training)
+        _, values = top_patches(body, x, n_blocks=1, channel=0, k=1)
+        # With the batch's statistics instead of the running ones, 5 would not come back.
+        assert values[0] == pytest.approx(5.0, rel=1e-3)
+        assert all(m.training == training for m in body.modules())

@@ -1,9 +1,10 @@
 import nbformat
 import numpy as np
+import pytest
 import torch
 
 from lesson5 import glue, seed_everything
-from lesson5.glue import glue_output
+from lesson5.glue import glue_output, listed
 
 
 def draws():
@@ -65,3 +66,15 @@ def test_myst_nb_reads_markdown_that_glue_writes(monkeypatch):
     [(name, found)] = extract_glue_data_cell(cell)
     assert name == "films"
     assert found["data"] == {"text/plain": "*Fargo* and *Twister*", "text/markdown": "*Fargo* and *Twister*"}
+
+
+def test_listed_reads_as_a_sentence_for_any_length():
+    assert listed(["a"]) == "a"
+    assert listed(("a", "b")) == "a and b"
+    assert listed(f"*{t}*" for t in ["x", "y", "z"]) == "*x*, *y* and *z*"
+    assert listed([2, 8, 0.1]) == "2, 8 and 0.1"
+
+
+def test_listed_refuses_an_empty_list_by_name():
+    with pytest.raises(ValueError, match="at least one item"):
+        listed(iter([]))

@@ -17,6 +17,7 @@ from lesson5.transfer import (
     freeze_to,
     grad_bytes,
     lr_range,
+    optimizer_state_bytes,
     param_groups,
     saved_activation_bytes,
     unfreeze,
@@ -148,6 +149,29 @@ def test_saved_activation_bytes_counts_what_backward_needs():
     assert saved_activation_bytes(linear, x) == 10 * 3 * 4  # the input, for the weight's gradient
     linear.requires_grad_(False)
     assert saved_activation_bytes(linear, x) == 0
+
+
+def test_saved_activation_bytes_counts_a_sliced_batch_as_the_batch():
+    # Slicing a batch from the dataset gives a view of the dataset's whole storage; autograd
+    # saving it costs nothing beyond the batch, which is what a loader would have copied.
+    torch.manual_seed(0)
+    model, dataset = _model(), torch.rand(200, 1, 28, 28)
+    assert saved_activation_bytes(model, dataset[:8]) == saved_activation_bytes(model, dataset[:8].clone())
+    assert saved_activation_bytes(model, dataset[100:108]) == saved_activation_bytes(model, dataset[:8])
+
+
+def test_optimizer_state_bytes_counts_adam_buffers_for_trained_parameters_only():
+    model = _model()
+    freeze(cnn_groups(model), train_bn=False)
+    trained = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.Adam(trained)
+    assert optimizer_state_bytes(opt) == 0
+    nn.functional.cross_entropy(model(torch.rand(4, 1, 28, 28)), torch.tensor([0, 1, 2, 0])).backward()
+    opt.step()
+    per_param = sum(p.numel() * p.element_size() for p in trained)
+    steps = sum(opt.state[p]["step"].numel() * opt.state[p]["step"].element_size() for p in trained)
+    assert optimizer_state_bytes(opt) == 2 * per_param + steps
+    assert per_param < sum(p.numel() * p.element_size() for p in model.parameters())
 
 
 def test_freezing_everything_in_the_body_saves_no_body_activations():

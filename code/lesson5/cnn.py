@@ -2,9 +2,9 @@
 
 Introduced in book/07_transfer.ipynb (Transfer learning). The lesson repurposes an ImageNet
 ResNet-34; a laptop CPU cannot train or download one at build time, so the chapter pretrains
-this small body on Fashion-MNIST instead (`lesson5.pretrain`). The head mirrors the one
-fastai v1 put on every pretrained body: concat pooling, flatten, then (batch norm, dropout,
-linear) blocks.
+this small body on the digits 0–4 of MNIST instead, and another on five Fashion-MNIST
+classes (`lesson5.pretrain`). The head mirrors the one fastai v1 put on every pretrained
+body: concat pooling, flatten, then (batch norm, dropout, linear) blocks.
 """
 
 import torch

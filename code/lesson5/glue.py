@@ -37,3 +37,14 @@ def glue(name, value, fmt="{}", markdown=False):
     data, metadata = glue_output(name, text, markdown)
     display(data, raw=True, metadata=metadata)
     return text
+
+
+def listed(items):
+    """'a, b and c': `items` (any iterable; each shown as str() shows it) as a list in an
+    English sentence, for a glued value the prose reads as words (book/04_optimizers.ipynb's
+    widest spans, book/05_weight_decay.ipynb's grids, book/06_collab.ipynb's film titles)."""
+    words = [str(item) for item in items]
+    if not words:
+        raise ValueError("listed() needs at least one item to put in a sentence")
+    *others, last = words
+    return f"{', '.join(others)} and {last}" if others else last

@@ -1,8 +1,8 @@
 """Pretraining a body on another task, so that transfer learning has something to transfer.
 
 Introduced in book/07_transfer.ipynb (Transfer learning): the chapter pretrains the small CNN
-body of `lesson5.cnn` on Fashion-MNIST, standing in for the ImageNet training of the
-lesson's ResNet-34.
+body of `lesson5.cnn` on the digits 0–4 of MNIST (and a second one on five Fashion-MNIST
+classes), standing in for the ImageNet training of the lesson's ResNet-34.
 """
 
 import torch

@@ -14,10 +14,15 @@ def top_patches(body, x, n_blocks, channel, k=9):
 
     Each `conv_block` has a 3×3 kernel, stride 2 and padding 1, so a unit of block L sees a
     square of 2^(L+1) − 1 input pixels centred on pixel 2^L·(row, column). Returns
-    (patches (k, size, size), activations (k,)).
+    (patches (k, size, size), activations (k,)). The body is scored in eval mode (its batch
+    norms' running averages) and left in the mode it was in.
     """
+    was_training = body.training
     body.eval()
-    acts = body[:n_blocks](x)[:, channel]
+    try:
+        acts = body[:n_blocks](x)[:, channel]
+    finally:
+        body.train(was_training)
     size, stride = 2 ** (n_blocks + 1) - 1, 2**n_blocks
     values, flat = acts.flatten().topk(k)
     # Plain arithmetic rather than torch.unravel_index, whose input check imports sympy

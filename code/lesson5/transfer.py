@@ -112,22 +112,38 @@ def grad_bytes(module):
     return sum(p.grad.numel() * p.grad.element_size() for p in module.parameters() if p.grad is not None)
 
 
+def optimizer_state_bytes(opt):
+    """Bytes of the tensors an optimizer keeps between steps (Adam: two running averages per
+    trained parameter, and a step count); frozen parameters, which never reach a step, have none."""
+    return sum(
+        value.numel() * value.element_size()
+        for state in opt.state.values()
+        for value in state.values()
+        if torch.is_tensor(value)
+    )
+
+
 def saved_activation_bytes(model, x):
     """Bytes of the tensors autograd keeps from `model(x)` for the backward pass, weights excluded.
 
     These are the activations saved for backward: they live from the forward pass until the
-    backward pass frees them, and with gradient bytes they make up what training needs beyond
-    inference. A layer whose output needs no gradient saves nothing. Each storage counts once.
+    backward pass frees them, and with the gradients and the optimizer's state they make up
+    what training needs beyond inference. A layer whose output needs no gradient saves nothing.
+    Each storage counts once, and only as far as the saved tensors reach into it: a batch
+    sliced from a dataset in memory counts as the batch, not as the dataset behind it.
     """
     weights = {p.untyped_storage().data_ptr() for p in model.parameters()}
-    saved = {}
+    reach = {}
 
     def pack(t):
-        storage = t.untyped_storage()
-        if storage.data_ptr() not in weights:
-            saved[storage.data_ptr()] = storage.nbytes()
+        ptr = t.untyped_storage().data_ptr()
+        if ptr not in weights and t.numel():
+            start = t.storage_offset() * t.element_size()
+            end = start + (1 + sum((n - 1) * s for n, s in zip(t.shape, t.stride()))) * t.element_size()
+            low, high = reach.get(ptr, (start, end))
+            reach[ptr] = (min(low, start), max(high, end))
         return t
 
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
         model(x)
-    return sum(saved.values())
+    return sum(high - low for low, high in reach.values())
