@@ -160,11 +160,30 @@ def test_saved_activation_bytes_counts_a_sliced_batch_as_the_batch():
     assert saved_activation_bytes(model, dataset[100:108]) == saved_activation_bytes(model, dataset[:8])
 
 
+def test_saved_activation_bytes_counts_two_slices_of_one_storage_apart():
+    linear, x = nn.Linear(4, 1), torch.randn(100, 4)
+
+    class TwoSlices(nn.Module):
+        def forward(self, x):
+            # The layer saves each slice it is given, for its weight's gradient.
+            return linear(x[:2]).sum() + linear(x[90:92]).sum()
+
+    model = TwoSlices()
+    model.linear = linear
+    assert saved_activation_bytes(model, x) == 2 * (2 * 4 * 4)
+
+
+def test_saved_activation_bytes_leaves_out_batch_norm_running_averages():
+    bn, x = nn.BatchNorm1d(3), torch.randn(8, 3, requires_grad=True)
+    # The input, and the batch's mean and inverse standard deviation per channel.
+    assert saved_activation_bytes(bn, x) == 8 * 3 * 4 + 2 * 3 * 4
+
+
 def test_optimizer_state_bytes_counts_adam_buffers_for_trained_parameters_only():
     model = _model()
     freeze(cnn_groups(model), train_bn=False)
     trained = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.Adam(trained)
+    opt = Adam(trained)
     assert optimizer_state_bytes(opt) == 0
     nn.functional.cross_entropy(model(torch.rand(4, 1, 28, 28)), torch.tensor([0, 1, 2, 0])).backward()
     opt.step()

@@ -124,26 +124,38 @@ def optimizer_state_bytes(opt):
 
 
 def saved_activation_bytes(model, x):
-    """Bytes of the tensors autograd keeps from `model(x)` for the backward pass, weights excluded.
+    """Bytes of the tensors autograd keeps from `model(x)` for the backward pass, the model's
+    parameters and buffers (a batch norm's running averages) excluded.
 
     These are the activations saved for backward: they live from the forward pass until the
     backward pass frees them, and with the gradients and the optimizer's state they make up
     what training needs beyond inference. A layer whose output needs no gradient saves nothing.
-    Each storage counts once, and only as far as the saved tensors reach into it: a batch
-    sliced from a dataset in memory counts as the batch, not as the dataset behind it.
+    Each storage counts once, and only the bytes the saved tensors span in it: a batch sliced
+    from a dataset in memory counts as the batch, not as the dataset behind it. (A strided view
+    counts the whole stretch it spans, the skipped elements too.)
     """
-    weights = {p.untyped_storage().data_ptr() for p in model.parameters()}
-    reach = {}
+    owned = {t.untyped_storage().data_ptr() for t in [*model.parameters(), *model.buffers()]}
+    spans = {}
 
     def pack(t):
         ptr = t.untyped_storage().data_ptr()
-        if ptr not in weights and t.numel():
+        if ptr not in owned and t.numel():
             start = t.storage_offset() * t.element_size()
-            end = start + (1 + sum((n - 1) * s for n, s in zip(t.shape, t.stride()))) * t.element_size()
-            low, high = reach.get(ptr, (start, end))
-            reach[ptr] = (min(low, start), max(high, end))
+            extent = 1 + sum((n - 1) * s for n, s in zip(t.shape, t.stride()))
+            spans.setdefault(ptr, []).append((start, start + extent * t.element_size()))
         return t
 
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
         model(x)
-    return sum(high - low for low, high in reach.values())
+    return sum(_covered(intervals) for intervals in spans.values())
+
+
+def _covered(intervals):
+    """Bytes covered by the union of (start, end) intervals."""
+    total, reached = 0, None
+    for start, end in sorted(intervals):
+        if reached is None or start >= reached:
+            total, reached = total + end - start, end
+        elif end > reached:
+            total, reached = total + end - reached, end
+    return total

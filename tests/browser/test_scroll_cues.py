@@ -42,6 +42,8 @@ def _settled_boxes(browser_page):
     """The boxes once the layout has held still for a quarter of a second and every mark
     agrees with what its box hides, or after 5 s: while a sidebar slides in, the boxes change
     width every frame, and each box's marks follow a frame later."""
+    # A layout seen by an earlier call must not count as holding still in this one.
+    browser_page.evaluate("() => { window.lesson5LastBoxes = undefined; }")
     try:
         browser_page.wait_for_function(
             f"""(selector) => {{
