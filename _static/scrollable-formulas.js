@@ -2,8 +2,8 @@
  * A formula wider than the column scrolls sideways; a keyboard reader must be able to reach
  * it to scroll it (WCAG 2.1.1; axe's scrollable-region-focusable). MathJax is told to keep
  * formulas out of the tab order (mathjax3_config in _config.yml), so once it has typeset the
- * page, and whenever the window changes size, exactly the formulas that overflow become tab
- * stops, as pydata-sphinx-theme does for wide code blocks.
+ * page, once its fonts are in, and whenever the window changes size, exactly the formulas
+ * that overflow become tab stops, as pydata-sphinx-theme does for wide code blocks.
  */
 (() => {
   const update = () => {
@@ -20,5 +20,14 @@
     clearTimeout(pending);
     pending = setTimeout(update, 200);
   });
-  window.addEventListener("load", () => window.MathJax?.startup?.promise?.then(update));
+  // Measuring the typeset formulas is what makes the browser fetch MathJax's fonts, and a
+  // formula's width changes by a pixel or so when they arrive: measure again then.
+  window.addEventListener("load", () =>
+    window.MathJax?.startup?.promise
+      ?.then(() => {
+        update();
+        return document.fonts.ready;
+      })
+      .then(update),
+  );
 })();

@@ -140,6 +140,11 @@ def test_chapter_runs_in_jupyterlab_from_the_run_menu(lab, browser):
     )
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+    # The chapter is stored with counts 1..n, what a run gives too: see them cleared first, or
+    # a lost click would pass for a run.
+    page.wait_for_function(
+        f"() => ({_CELLS})().cells.some((c) => c.count === null)", timeout=30_000, polling=100
+    )
     page.wait_for_function(
         f"() => {{ const s = ({_CELLS})(); return s.status === 'idle'"
         " && s.cells.every((c) => c.count !== null); }",

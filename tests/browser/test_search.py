@@ -28,6 +28,12 @@ def _search(page, site_url, query):
     results = page.locator("#search-results ul.search li")
     try:
         results.first.wait_for(timeout=20000)
+        # Sphinx lists the results one by one, a few milliseconds apart: read them all.
+        page.wait_for_function(
+            "() => /Search finished|did not match/.test("
+            "document.querySelector('#search-results .search-summary')?.innerText || '')",
+            timeout=20000,
+        )
     except Exception:
         summary = page.locator("#search-results").inner_text()
         pytest.fail(f"search.html: searching {query!r} found nothing: {summary!r}")
