@@ -375,3 +375,47 @@ def test_live_progress_bar_then_the_table_in_its_place(monkeypatch):
     assert "epoch 1/2 train |" in shown[0].data and "| 1/4" in shown[0].data
     final = shown[-1]
     assert final.equals(learn.recorder.table.drop(columns="time").round(4))
+
+
+class OneDNNSeen(nn.Linear):
+    """A linear layer that notes, on each forward pass, whether oneDNN was on."""
+
+    def __init__(self):
+        super().__init__(5, 2)
+        self.seen = []
+
+    def forward(self, x):
+        self.seen.append((self.training, torch.backends.mkldnn.enabled))
+        return super().forward(x)
+
+
+def test_training_runs_without_onednn_and_scoring_with_it(monkeypatch):
+    monkeypatch.setattr(torch.backends.mkldnn, "enabled", False)
+    torch.manual_seed(0)
+    model = OneDNNSeen()
+    learn = Learner(model, make_dls(), nn.functional.cross_entropy, device="cpu", progress=False)
+    learn.fit(1)
+    assert set(model.seen) == {(True, False), (False, True)}
+    model.seen.clear()
+    learn.get_preds()
+    assert set(model.seen) == {(False, True)}
+    assert torch.backends.mkldnn.enabled is False
+
+
+def test_scoring_kernels_give_a_convnets_scores_to_the_last_bits_that_matter():
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 8, 3, stride=2), nn.BatchNorm2d(8), nn.ReLU(), nn.Flatten(), nn.Linear(8 * 13 * 13, 5)
+    ).eval()
+    x = torch.randn(64, 1, 28, 28)
+    torch.backends.mkldnn.enabled, was = False, torch.backends.mkldnn.enabled
+    try:
+        with torch.no_grad():
+            plain = model(x)
+        learn = Learner(model, DataLoaders.from_tensors(x, torch.zeros(64), bs=64), nn.functional.mse_loss,
+                        device="cpu", progress=False)
+        scored, _ = learn.get_preds(DataLoader(x, torch.zeros(64), bs=64))
+    finally:
+        torch.backends.mkldnn.enabled = was
+    torch.testing.assert_close(scored, plain, rtol=1e-5, atol=1e-5)
+    assert torch.equal(scored.argmax(1), plain.argmax(1))

@@ -5,6 +5,7 @@ import torch
 
 from lesson5 import glue, seed_everything
 from lesson5.glue import glue_output, listed
+from lesson5.seed import scoring_kernels
 
 
 def draws():
@@ -31,6 +32,17 @@ def test_seed_everything_fixes_threads_and_turns_off_onednn(monkeypatch):
         assert torch.backends.mkldnn.enabled is False
     finally:
         torch.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("before", [False, True])
+def test_scoring_kernels_turn_onednn_on_and_restore_it_even_after_an_error(monkeypatch, before):
+    monkeypatch.setattr(torch.backends.mkldnn, "enabled", before)
+    with scoring_kernels():
+        assert torch.backends.mkldnn.enabled is True
+    assert torch.backends.mkldnn.enabled is before
+    with pytest.raises(RuntimeError, match="mid-pass"), scoring_kernels():
+        raise RuntimeError("mid-pass")
+    assert torch.backends.mkldnn.enabled is before
 
 
 def test_glue_formats_before_gluing(monkeypatch):

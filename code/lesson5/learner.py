@@ -24,12 +24,14 @@ that never started has nothing to clean up, and the first error is the one repor
 
 import math
 import time
+from contextlib import nullcontext
 
 import pandas as pd
 import torch
 
 from .loaders import DataLoaders
 from .progress import progress_enabled
+from .seed import scoring_kernels
 
 
 class CancelBatch(Exception):
@@ -268,7 +270,7 @@ class Learner:
         self.model.train(training)
         dl = self.dls.train if training else self.dls.valid
         self.n_iter = len(dl)
-        with torch.set_grad_enabled(training):
+        with torch.set_grad_enabled(training), nullcontext() if training else scoring_kernels():
             for self.iter, self.batch in enumerate(dl):
                 self._one_batch(cbs)
 
@@ -312,15 +314,17 @@ class Learner:
     def get_preds(self, dl=None):
         """Model outputs and targets over a whole loader (default: the validation set).
 
-        The model runs in eval mode and is then put back in the mode it was in.
+        The model runs in eval mode, with `scoring_kernels`, and is then put back in the mode
+        it was in.
         """
         was_training = self.model.training
         self.model.eval()
         preds, targets = [], []
         try:
-            for xb, yb in dl or self.dls.valid:
-                preds.append(self.model(xb.to(self.device)).cpu())
-                targets.append(yb)
+            with scoring_kernels():
+                for xb, yb in dl or self.dls.valid:
+                    preds.append(self.model(xb.to(self.device)).cpu())
+                    targets.append(yb)
         finally:
             self.model.train(was_training)
         return torch.cat(preds), torch.cat(targets)

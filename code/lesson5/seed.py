@@ -4,6 +4,7 @@ Every chapter calls `seed_everything()` first (book/01_data.ipynb explains why).
 """
 
 import random
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -28,3 +29,23 @@ def seed_everything(seed=42, threads=1):
     torch.set_num_threads(threads)
     torch.backends.mkldnn.enabled = False
     return seed
+
+
+@contextmanager
+def scoring_kernels():
+    """Runs the block with oneDNN on, then restores the setting: for passes that train nothing.
+
+    The Learner scores with it (validation epochs, `get_preds`); book/07_transfer.ipynb scores
+    each of its hundreds of fits so. seed_everything() turns oneDNN off because training turns
+    a last-bit difference into a printed one, step after step; a scoring pass's outputs feed
+    no later step, so such a difference can change a printed score only where it is itself
+    printed to the last bit, or where two classes' outputs tie. And oneDNN's convolutions
+    score a batch of images several times faster than PyTorch's own
+    (benchmarks/bench_scoring.py).
+    """
+    was = torch.backends.mkldnn.enabled
+    torch.backends.mkldnn.enabled = True
+    try:
+        yield
+    finally:
+        torch.backends.mkldnn.enabled = was
