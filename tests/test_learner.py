@@ -419,3 +419,13 @@ def test_scoring_kernels_give_a_convnets_scores_to_the_last_bits_that_matter():
         torch.backends.mkldnn.enabled = was
     torch.testing.assert_close(scored, plain, rtol=1e-5, atol=1e-5)
     assert torch.equal(scored.argmax(1), plain.argmax(1))
+
+
+def test_get_preds_scores_the_loader_it_is_given_even_an_empty_one():
+    learn = make_learner()
+    empty = DataLoader(torch.randn(3, 5), torch.zeros(3, dtype=torch.long), bs=8, drop_last=True)
+    with pytest.raises(ValueError, match="no batches"):
+        learn.get_preds(empty)
+    learn.dls = DataLoaders(learn.dls.train)
+    with pytest.raises(ValueError, match="no validation set"):
+        learn.get_preds()

@@ -25,11 +25,14 @@ def test_seed_everything_repeats_every_generator():
 
 def test_seed_everything_fixes_threads_and_turns_off_onednn(monkeypatch):
     monkeypatch.setattr(torch.backends.mkldnn, "enabled", True)
+    monkeypatch.setattr(torch.backends.cudnn, "deterministic", False)
+    monkeypatch.setattr(torch.backends.cudnn, "benchmark", True)
     threads = torch.get_num_threads()
     try:
         seed_everything(threads=2)
         assert torch.get_num_threads() == 2
         assert torch.backends.mkldnn.enabled is False
+        assert torch.backends.cudnn.deterministic is True and torch.backends.cudnn.benchmark is False
     finally:
         torch.set_num_threads(threads)
 

@@ -317,16 +317,25 @@ class Learner:
         The model runs in eval mode, with `scoring_kernels`, and is then put back in the mode
         it was in.
         """
+        # `is None`, not `or`: a loader with no batches is falsy, and must not become the
+        # validation set.
+        dl = self.dls.valid if dl is None else dl
+        if dl is None:
+            raise ValueError("no loader given and the learner has no validation set: "
+                             "pass one, as in get_preds(DataLoader(x, y))")
         was_training = self.model.training
         self.model.eval()
         preds, targets = [], []
         try:
             with scoring_kernels():
-                for xb, yb in dl or self.dls.valid:
+                for xb, yb in dl:
                     preds.append(self.model(xb.to(self.device)).cpu())
                     targets.append(yb)
         finally:
             self.model.train(was_training)
+        if not preds:
+            raise ValueError("the loader gave no batches to score (fewer items than its batch size, "
+                             "with drop_last?)")
         return torch.cat(preds), torch.cat(targets)
 
 

@@ -22,12 +22,18 @@ def seed_everything(seed=42, threads=1):
     writes), a re-run gives the same bits on one machine. On another CPU model most printed
     numbers stay the same, but a long training run can turn a last-bit difference into a
     printed one (seen between an AMD EPYC and an Intel Xeon: scripts/reference_machine.py).
+    On a GPU it makes cuDNN's convolutions deterministic; a few other CUDA kernels (the
+    backward pass of max pooling among them) still add in varying order.
     """
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
     torch.set_num_threads(threads)
     torch.backends.mkldnn.enabled = False
+    # On a GPU, cuDNN would otherwise pick its convolution algorithms by timing them, and some
+    # add in a different order from run to run.
+    torch.backends.cudnn.deterministic = True
+    torch.backends.cudnn.benchmark = False
     return seed
 
 

@@ -54,7 +54,9 @@ def load_weights(module, path, sha256=None):
         raise ValueError(f"{path} has SHA-256 {actual}, expected {sha256}: the file changed; "
                          "delete it and save the weights again")
     try:
-        state = torch.load(io.BytesIO(data), weights_only=True)
+        # Onto the CPU first: a file saved from a GPU then loads on a machine without one, and
+        # load_state_dict copies each tensor onto the module's device anyway.
+        state = torch.load(io.BytesIO(data), weights_only=True, map_location="cpu")
     except pickle.UnpicklingError as error:
         raise pickle.UnpicklingError(f"{path} holds more than tensors, so it is not loaded; save "
                                      f"weights with save_weights ({error})") from error
