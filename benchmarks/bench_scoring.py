@@ -12,9 +12,9 @@ See benchmarks/README.md.
 
 import argparse
 import statistics
-import time
 
 import torch
+from alternate import alternate
 
 from lesson5 import seed_everything
 from lesson5.cnn import create_model, simple_body
@@ -42,15 +42,7 @@ def main():
 
     sides = {"plain": plain, "scoring_kernels": fast}
     outputs = {name: fn() for name, fn in sides.items()}  # warm-up, and the outputs compared
-    wall = {name: [] for name in sides}
-    cpu = {name: [] for name in sides}
-    for rep in range(args.reps):
-        order = list(sides.items())
-        for name, fn in order if rep % 2 == 0 else order[::-1]:
-            start_wall, start_cpu = time.perf_counter(), time.process_time()
-            fn()
-            wall[name].append(time.perf_counter() - start_wall)
-            cpu[name].append(time.process_time() - start_cpu)
+    wall, cpu = alternate(sides, args.reps)
 
     print(f"chapter 07's model scoring {len(x)} images in one batch, {args.reps} reps, "
           f"torch threads={torch.get_num_threads()}")

@@ -15,10 +15,10 @@ import argparse
 import contextlib
 import io
 import statistics
-import time
 
 import torch
 import torch.nn.functional as F
+from alternate import alternate
 
 from lesson5.datasets import load_mnist_10k
 from lesson5.learner import Learner, accuracy
@@ -76,15 +76,7 @@ def main():
             learn.fit(1)
 
     run_bare(), run_learner()  # warm-up: first-call allocations and lazy imports
-    wall = {"bare": [], "learner": []}
-    cpu = {"bare": [], "learner": []}
-    for rep in range(args.reps):
-        pair = [("bare", run_bare), ("learner", run_learner)]
-        for name, fn in pair if rep % 2 == 0 else pair[::-1]:
-            start_wall, start_cpu = time.perf_counter(), time.process_time()
-            fn()
-            wall[name].append(time.perf_counter() - start_wall)
-            cpu[name].append(time.process_time() - start_cpu)
+    wall, cpu = alternate({"bare": run_bare, "learner": run_learner}, args.reps)
 
     print(f"MNIST-10k MLP epoch, bs={args.bs}, {len(data.x_train)} train + {len(data.x_valid)} valid images, "
           f"{args.reps} reps, torch threads={torch.get_num_threads()}")
