@@ -1,6 +1,7 @@
 """Tests of lesson5.learner: the shared training loop and its callbacks."""
 
 import copy
+import functools
 
 import pytest
 import torch
@@ -429,3 +430,13 @@ def test_get_preds_scores_the_loader_it_is_given_even_an_empty_one():
     learn.dls = DataLoaders(learn.dls.train)
     with pytest.raises(ValueError, match="no validation set"):
         learn.get_preds()
+
+
+@pytest.mark.parametrize(
+    "metrics",
+    [[lambda p, t: accuracy(p, t)], [accuracy, accuracy], [functools.partial(accuracy)]],
+    ids=["lambda", "twice", "partial"],
+)
+def test_metrics_without_a_name_of_their_own_are_refused(metrics):
+    with pytest.raises(ValueError, match="name of its own"):
+        make_learner(metrics=metrics)

@@ -59,3 +59,11 @@ def test_from_tensors():
     assert dls.train.shuffle and not dls.valid.shuffle
     assert dls.train.bs == 4 and dls.valid.bs == 8
     assert DataLoaders.from_tensors(x, y, bs=4).valid is None
+
+
+def test_validation_inputs_without_targets_are_refused():
+    x, y = torch.randn(8, 2), torch.zeros(8)
+    with pytest.raises(ValueError, match="both x_valid and y_valid"):
+        DataLoaders.from_tensors(x, y, x)
+    with pytest.raises(ValueError, match="both x_valid and y_valid"):
+        DataLoaders.from_tensors(x, y, y_valid=y)

@@ -42,6 +42,8 @@ def test_mlp_structure():
     model = mlp(784, 100, 10)
     kinds = [type(m).__name__ for m in model]
     assert kinds == ["Flatten", "Linear", "ReLU", "Linear"]
+    # The package's own Linear, not torch's of the same name.
+    assert all(isinstance(m, Linear) and not isinstance(m, nn.Linear) for m in model[1::2])
     assert model(torch.zeros(2, 28, 28)).shape == (2, 10)
     assert [type(m).__name__ for m in mlp(784, 10)] == ["Flatten", "Linear"]
     with pytest.raises(ValueError):

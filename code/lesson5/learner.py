@@ -58,7 +58,7 @@ def default_device():
 
 
 def format_duration(seconds):
-    """mm:ss, the one format the notebook tests sanitize (see tests/nbval_sanitize.cfg)."""
+    """mm:ss, for the time column the recorder's table keeps (the tables shown leave it out)."""
     minutes, secs = divmod(int(round(seconds)), 60)
     return f"{minutes:02d}:{secs:02d}"
 
@@ -226,6 +226,11 @@ class Learner:
             opt_func = SGD
         self.opt_func = opt_func
         self.metrics = list(metrics)
+        # The table keys each metric's column by its name: a lambda or a partial has none.
+        names = [getattr(m, "__name__", None) for m in self.metrics]
+        if None in names or "<lambda>" in names or len(set(names)) != len(names):
+            raise ValueError(f"each metric needs a name of its own for its column, got {names}: "
+                             "define each with def")
         self.recorder = Recorder()
         self.cbs = [self.recorder, *([ProgressTable()] if progress else []), *cbs]
         self.opt = None

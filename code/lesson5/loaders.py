@@ -49,6 +49,8 @@ class DataLoaders:
     @classmethod
     def from_tensors(cls, x_train, y_train, x_valid=None, y_valid=None, bs=64, valid_bs=None):
         """Shuffled training batches of `bs`; validation in order, in batches of `valid_bs` (2·bs)."""
+        if (x_valid is None) != (y_valid is None):
+            raise ValueError("pass both x_valid and y_valid, or neither")
         train = DataLoader(x_train, y_train, bs=bs, shuffle=True)
         valid = None
         if x_valid is not None:

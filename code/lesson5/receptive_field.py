@@ -20,7 +20,8 @@ def top_patches(body, x, n_blocks, channel, k=9):
     was_training = body.training
     body.eval()
     try:
-        acts = body[:n_blocks](x)[:, channel]
+        # On the body's device (a GPU after training there); the patches are cut from `x` itself.
+        acts = body[:n_blocks](x.to(next(body.parameters()).device))[:, channel].cpu()
     finally:
         body.train(was_training)
     size, stride = 2 ** (n_blocks + 1) - 1, 2**n_blocks

@@ -18,7 +18,9 @@ def activations(body, x, bs=500):
     body.eval()
     try:
         with torch.no_grad():
-            return torch.cat([body(x[i : i + bs]).flatten(1) for i in range(0, len(x), bs)])
+            # On the body's device (a GPU after training there), back on the CPU for the search.
+            device = next(body.parameters()).device
+            return torch.cat([body(x[i : i + bs].to(device)).flatten(1).cpu() for i in range(0, len(x), bs)])
     finally:
         body.train(was_training)
 
