@@ -7,6 +7,7 @@ Every test uses its own manifest and cache folder, never the real ones. Servers 
 import gzip
 import hashlib
 import http.server
+import inspect
 import io
 import os
 import socket
@@ -604,3 +605,18 @@ def test_parser_does_not_import_the_downloader():
     code = "import sys, lesson5.idx; print(sorted({'lesson5.download', 'pooch', 'requests'} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_the_corruption_warning_points_at_the_code_that_called_the_loader(server, cache):
+    server.files["/labels.gz"] = GZ
+    manifest = make_manifest([server.url("/labels.gz")])
+
+    def load_digits():  # stands for a loader of lesson5.datasets, called from a chapter
+        return fetch("digits", manifest=manifest, cache_dir=cache)
+
+    load_digits()
+    (cache / "digits" / "labels-idx1-ubyte").write_bytes(LABELS[:-1])
+    with pytest.warns(UserWarning, match="deleting it") as caught:
+        call_line = inspect.currentframe().f_lineno + 1
+        load_digits()
+    assert (caught[0].filename, caught[0].lineno) == (__file__, call_line)

@@ -440,3 +440,20 @@ def test_get_preds_scores_the_loader_it_is_given_even_an_empty_one():
 def test_metrics_without_a_name_of_their_own_are_refused(metrics):
     with pytest.raises(ValueError, match="name of its own"):
         make_learner(metrics=metrics)
+
+
+def test_plot_loss_puts_each_validation_point_where_its_epoch_ended():
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+    class StopMidEpoch(Callback):
+        def after_batch(self, learn):
+            if learn.training and learn.epoch == 1 and learn.iter == 1:
+                raise CancelFit
+
+    learn = make_learner(progress=False)
+    learn.fit(3, cbs=[StopMidEpoch()])
+    assert len(learn.recorder.losses) == 6 and len(learn.recorder.rows) == 1
+    _, valid = learn.recorder.plot_loss().get_lines()
+    assert list(valid.get_xdata()) == [4]  # the first epoch's 4 batches, not 6 / 1

@@ -114,7 +114,11 @@ def fetch(dataset: str, *, manifest: dict | None = None, cache_dir: Path | None 
     _remove_stale_parts(folder)
     content = {}
     for source in manifest[dataset]["sources"]:
-        cached = {spec["name"]: _read_cached(folder / spec["name"], spec) for spec in source["files"]}
+        # A loop, not a comprehension: Python 3.11 gives a comprehension a frame of its own (3.12
+        # does not), which would change where _read_cached's warning (stacklevel) points.
+        cached = {}
+        for spec in source["files"]:
+            cached[spec["name"]] = _read_cached(folder / spec["name"], spec)
         if any(data is None for data in cached.values()):
             cached = _get_source(dataset, source, folder)
         content.update(cached)

@@ -70,6 +70,8 @@ class Recorder(Callback):
 
     def __init__(self):
         self.losses, self.lrs, self.rows = [], [], []
+        # The number of training batches recorded when each epoch ended, for plot_loss.
+        self.epoch_ends = []
 
     def before_epoch(self, learn):
         self._start = time.perf_counter()
@@ -99,6 +101,7 @@ class Recorder(Callback):
             row[key] = total / n if n else math.nan
         row["time"] = format_duration(time.perf_counter() - self._start)
         self.rows.append(row)
+        self.epoch_ends.append(len(self.losses))
 
     @property
     def table(self):
@@ -112,9 +115,7 @@ class Recorder(Callback):
         ax = ax or plt.subplots(figsize=(6, 3.5))[1]
         ax.plot(range(skip_start, len(self.losses)), self.losses[skip_start:], label="train")
         if self.rows and not math.isnan(self.rows[0]["valid_loss"]):
-            per_epoch = len(self.losses) / len(self.rows)
-            ends = [(i + 1) * per_epoch for i in range(len(self.rows))]
-            ax.plot(ends, [r["valid_loss"] for r in self.rows], "o-", label="valid")
+            ax.plot(self.epoch_ends, [r["valid_loss"] for r in self.rows], "o-", label="valid")
         ax.set(xlabel="batch", ylabel="loss")
         ax.legend()
         return ax
