@@ -136,3 +136,12 @@ def test_bad_inputs_say_what_to_do():
         Value(2.0) ** Value(3.0)
     with pytest.raises(TypeError, match="takes a number"):
         Value(Value(1.0))
+
+
+def test_powers_without_a_real_value_or_gradient_say_why():
+    with pytest.raises(ValueError, match="not a real number"):
+        Value(-2.0) ** 0.5
+    with pytest.raises(ValueError, match="no finite gradient"):
+        Value(0.0) ** 0.5
+    assert (Value(-2.0) ** 2).data == 4.0
+    assert (Value(0.0) ** 2).data == 0.0

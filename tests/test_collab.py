@@ -53,6 +53,14 @@ def test_models_reject_float_or_wrong_width_input():
         EmbeddingNN([4, 5], [2])
 
 
+def test_models_name_a_code_outside_their_table():
+    with pytest.raises(ValueError, match=r"column 1 holds code 6, outside \[0, 6\)"):
+        DotProductBias(4, 6)(torch.tensor([[0, 5], [3, 6]]))
+    with pytest.raises(ValueError, match=r"column 0 holds code -1"):
+        EmbeddingNN([4, 5], [2, 2])(torch.tensor([[-1, 0]]))
+    assert DotProductBias(4, 6)(torch.tensor([[3, 5]])).shape == (1,)
+
+
 def test_embedding_nn_shapes_and_range():
     torch.manual_seed(0)
     model = EmbeddingNN([4, 5, 6], [2, 3, 4], hidden=(8, 8), dropout=0.1, y_range=(1.0, 5.0))

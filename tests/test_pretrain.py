@@ -54,5 +54,9 @@ def test_select_classes_renumbers_in_the_given_order():
     xs, ys = select_classes(x, y, [4, 1])
     assert xs.shape == (3, 1, 2, 2) and ys.tolist() == [1, 0, 1]
     assert xs[:, 0, 0, 0].tolist() == [1.0, 2.0, 3.0]
-    with pytest.raises(ValueError, match="no image"):
+    with pytest.raises(ValueError, match=r"no image has label 7; the labels present are \[1, 3, 4, 9\]"):
         select_classes(x, y, [7])
+    with pytest.raises(ValueError, match="no image has label 12"):
+        select_classes(x, y, [4, 12])
+    with pytest.raises(ValueError, match="each class once"):
+        select_classes(x, y, [4, 4])

@@ -5,7 +5,7 @@ import torch
 
 from lesson5 import glue, seed_everything
 from lesson5.glue import glue_output, listed
-from lesson5.seed import scoring_kernels
+from lesson5.seed import scoring, scoring_kernels
 
 
 def draws():
@@ -46,6 +46,26 @@ def test_scoring_kernels_turn_onednn_on_and_restore_it_even_after_an_error(monke
     with pytest.raises(RuntimeError, match="mid-pass"), scoring_kernels():
         raise RuntimeError("mid-pass")
     assert torch.backends.mkldnn.enabled is before
+
+
+@pytest.mark.parametrize("was_training", [False, True])
+def test_scoring_scores_in_eval_mode_without_gradients_and_restores_the_mode(monkeypatch, was_training):
+    monkeypatch.setattr(torch.backends.mkldnn, "enabled", False)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Dropout(0.5))
+    model.train(was_training)
+    x = torch.ones(8, 3)
+    with scoring(model):
+        assert not model.training and not model[1].training
+        assert torch.backends.mkldnn.enabled is True
+        out = model(x)
+    # Dropout off and no graph kept: the pass trains nothing.
+    assert not out.requires_grad
+    assert torch.equal(out, model[0](x).detach())
+    assert model.training is was_training and model[1].training is was_training
+    assert torch.backends.mkldnn.enabled is False
+    with pytest.raises(RuntimeError, match="mid-pass"), scoring(model):
+        raise RuntimeError("mid-pass")
+    assert model.training is was_training
 
 
 def test_glue_formats_before_gluing(monkeypatch):

@@ -58,6 +58,7 @@ def test_activations_flattens_and_restores_the_mode():
     ({"queries": torch.zeros(2, 3), "base": torch.zeros(4, 2)}, "same number of features"),
     ({"queries": torch.zeros(2, 3), "base": torch.zeros(4, 3), "k": 5}, "between 1 and 4"),
     ({"queries": torch.zeros(2, 3), "base": torch.zeros(4, 3), "exclude_self": True}, "same rows"),
+    ({"queries": torch.zeros(4, 3), "base": torch.ones(4, 3), "exclude_self": True}, "same rows"),
 ])
 def test_bad_input_says_what_to_do(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -41,6 +41,10 @@ class Value:
     def __pow__(self, exponent):
         if not isinstance(exponent, (int, float)):
             raise TypeError("Value ** exponent needs a plain number as exponent; for x ** y use (y * x.log()).exp()")
+        if self.data < 0 and not float(exponent).is_integer():
+            raise ValueError(f"{self.data} ** {exponent} is not a real number: a fractional power needs a base >= 0")
+        if self.data == 0 and exponent < 1 and exponent != 0:
+            raise ValueError(f"0 ** {exponent} has no finite gradient: keep the base away from 0 (add a small eps)")
         return Value(self.data**exponent, (self,), (exponent * self.data ** (exponent - 1),))
 
     def exp(self):

@@ -52,7 +52,7 @@ class DotProductBias(nn.Module):
         self.y_range = y_range
 
     def forward(self, x):
-        _check_codes(x, 2)
+        _check_codes(x, (self.user_factors.num_embeddings, self.item_factors.num_embeddings))
         users, items = x[:, 0], x[:, 1]
         dot = (self.user_factors(users) * self.item_factors(items)).sum(dim=1)
         out = dot + self.user_bias[users] + self.item_bias[items]
@@ -86,7 +86,7 @@ class EmbeddingNN(nn.Module):
         self.y_range = y_range
 
     def forward(self, x):
-        _check_codes(x, len(self.embeds))
+        _check_codes(x, [emb.num_embeddings for emb in self.embeds])
         h = torch.cat([emb(x[:, i]) for i, emb in enumerate(self.embeds)], dim=1)
         out = self.layers(h).squeeze(1)
         if self.y_range is None:
@@ -94,10 +94,21 @@ class EmbeddingNN(nn.Module):
         return sigmoid_range(out, *self.y_range)
 
 
-def _check_codes(x, n_cols):
+def _check_codes(x, cardinalities):
+    n_cols = len(cardinalities)
     if x.ndim != 2 or x.shape[1] != n_cols or x.dtype != torch.long:
         raise ValueError(f"expected a long tensor of shape (N, {n_cols}) of category codes, "
                          f"got {x.dtype} of shape {tuple(x.shape)}")
+    if len(x) == 0:
+        return
+    # An embedding's own error ("index out of range in self") names neither the column nor the code.
+    lows, highs = x.min(dim=0).values.tolist(), x.max(dim=0).values.tolist()
+    for col, (low, high, n) in enumerate(zip(lows, highs, cardinalities)):
+        if low < 0 or high >= n:
+            bad = low if low < 0 else high
+            raise ValueError(f"column {col} holds code {bad}, outside [0, {n}): the model was built for "
+                             f"{n} categories there; build it with the data's counts, or re-code the ids "
+                             f"from 0 (ratings_tensors does)")
 
 
 def split_ratings(ratings, valid_pct=0.2, seed=42):

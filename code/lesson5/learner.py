@@ -31,7 +31,7 @@ import torch
 
 from .loaders import DataLoaders
 from .progress import progress_enabled
-from .seed import scoring_kernels
+from .seed import scoring, scoring_kernels
 
 
 class CancelBatch(Exception):
@@ -316,12 +316,11 @@ class Learner:
             self.training = False
             self._event("cleanup_fit", started)
 
-    @torch.no_grad()
     def get_preds(self, dl=None):
         """Model outputs and targets over a whole loader (default: the validation set).
 
-        The model runs in eval mode, with `scoring_kernels`, and is then put back in the mode
-        it was in.
+        The model is scored as `lesson5.seed.scoring` says: eval mode, no gradients,
+        `scoring_kernels`, and then back in the mode it was in.
         """
         # `is None`, not `or`: a loader with no batches is falsy, and must not become the
         # validation set.
@@ -329,16 +328,11 @@ class Learner:
         if dl is None:
             raise ValueError("no loader given and the learner has no validation set: "
                              "pass one, as in get_preds(DataLoader(x, y))")
-        was_training = self.model.training
-        self.model.eval()
         preds, targets = [], []
-        try:
-            with scoring_kernels():
-                for xb, yb in dl:
-                    preds.append(self.model(xb.to(self.device)).cpu())
-                    targets.append(yb)
-        finally:
-            self.model.train(was_training)
+        with scoring(self.model):
+            for xb, yb in dl:
+                preds.append(self.model(xb.to(self.device)).cpu())
+                targets.append(yb)
         if not preds:
             raise ValueError("the loader gave no batches to score (fewer items than its batch size, "
                              "with drop_last?)")

@@ -18,9 +18,13 @@ from .schedule import OneCycle
 def select_classes(x, y, classes):
     """The images of `classes` only, as (N, 1, H, W), with labels renumbered 0, 1, … in that order."""
     classes = torch.as_tensor(classes)
+    missing = [c for c in classes.tolist() if not (y == c).any()]
+    if missing:
+        raise ValueError(f"no image has label {missing[0]}; the labels present are "
+                         f"{torch.unique(y).tolist()}")
+    if len(set(classes.tolist())) != len(classes):
+        raise ValueError(f"each class once: got {classes.tolist()}")
     keep = torch.isin(y, classes)
-    if not keep.any():
-        raise ValueError(f"no image has a label in {classes.tolist()}")
     renumber = torch.full((int(y.max()) + 1,), -1, dtype=torch.long)
     renumber[classes] = torch.arange(len(classes))
     return x[keep].unsqueeze(1), renumber[y[keep]]

@@ -7,23 +7,20 @@ body's channels respond to, block by block.
 import torch
 from torch import nn
 
+from .seed import scoring
 
-@torch.no_grad()
+
 def top_patches(body, x, n_blocks, channel, k=9):
     """The `k` input patches that excite `channel` of the output of `body[:n_blocks]` most.
 
     Each `conv_block` has a 3×3 kernel, stride 2 and padding 1, so a unit of block L sees a
     square of 2^(L+1) − 1 input pixels centred on pixel 2^L·(row, column). Returns
-    (patches (k, size, size), activations (k,)). The body is scored in eval mode (its batch
-    norms' running averages) and left in the mode it was in.
+    (patches (k, size, size), activations (k,)). The body is scored as `lesson5.seed.scoring`
+    says (in eval mode: its batch norms' running averages) and left in the mode it was in.
     """
-    was_training = body.training
-    body.eval()
-    try:
-        # On the body's device (a GPU after training there); the patches are cut from `x` itself.
+    # On the body's device (a GPU after training there); the patches are cut from `x` itself.
+    with scoring(body):
         acts = body[:n_blocks](x.to(next(body.parameters()).device))[:, channel].cpu()
-    finally:
-        body.train(was_training)
     size, stride = 2 ** (n_blocks + 1) - 1, 2**n_blocks
     values, flat = acts.flatten().topk(k)
     # Plain arithmetic rather than torch.unravel_index, whose input check imports sympy

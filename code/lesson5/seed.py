@@ -55,3 +55,20 @@ def scoring_kernels():
         yield
     finally:
         torch.backends.mkldnn.enabled = was
+
+
+@contextmanager
+def scoring(model):
+    """Runs the block as a pass that trains nothing: `model` in eval mode, no gradients, and
+    `scoring_kernels`. Afterwards, even after an error, the model is back in the mode it was in.
+
+    `Learner.get_preds`, `lesson5.similarity.activations` and
+    `lesson5.receptive_field.top_patches` score through it (book/07_transfer.ipynb).
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad(), scoring_kernels():
+            yield model
+    finally:
+        model.train(was_training)

@@ -8,21 +8,18 @@ cheap. Label agreement of the neighbours says whether "near" means "the same kin
 
 import torch
 
+from .seed import scoring
+
 
 def activations(body, x, bs=500):
     """The body's outputs for the images `x`, flattened to one row per image (eval mode, no gradients).
 
-    The body's train/eval mode is put back afterwards.
+    Scored as `lesson5.seed.scoring` says; the body's train/eval mode is put back afterwards.
     """
-    was_training = body.training
-    body.eval()
-    try:
-        with torch.no_grad():
-            # On the body's device (a GPU after training there), back on the CPU for the search.
-            device = next(body.parameters()).device
-            return torch.cat([body(x[i : i + bs].to(device)).flatten(1).cpu() for i in range(0, len(x), bs)])
-    finally:
-        body.train(was_training)
+    # On the body's device (a GPU after training there), back on the CPU for the search.
+    device = next(body.parameters()).device
+    with scoring(body):
+        return torch.cat([body(x[i : i + bs].to(device)).flatten(1).cpu() for i in range(0, len(x), bs)])
 
 
 def nearest(queries, base, k=5, exclude_self=False):
@@ -34,7 +31,7 @@ def nearest(queries, base, k=5, exclude_self=False):
     if queries.ndim != 2 or base.ndim != 2 or queries.shape[1] != base.shape[1]:
         raise ValueError(f"queries and base must be (rows, features) with the same number of features, "
                          f"got shapes {tuple(queries.shape)} and {tuple(base.shape)}")
-    if exclude_self and queries.shape[0] != base.shape[0]:
+    if exclude_self and not (queries is base or torch.equal(queries, base)):
         raise ValueError("exclude_self=True compares a set with itself: pass the same rows as queries and base")
     n_base = len(base) - 1 if exclude_self else len(base)
     if not 1 <= k <= n_base:
