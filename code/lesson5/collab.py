@@ -102,7 +102,7 @@ def _check_codes(x, cardinalities):
     if len(x) == 0:
         return
     # An embedding's own error ("index out of range in self") names neither the column nor the code.
-    lows, highs = x.min(dim=0).values.tolist(), x.max(dim=0).values.tolist()
+    lows, highs = (t.tolist() for t in torch.aminmax(x, dim=0))
     for col, (low, high, n) in enumerate(zip(lows, highs, cardinalities)):
         if low < 0 or high >= n:
             bad = low if low < 0 else high
