@@ -52,7 +52,7 @@ class DotProductBias(nn.Module):
         self.y_range = y_range
 
     def forward(self, x):
-        _check_codes(x, (self.user_factors.num_embeddings, self.item_factors.num_embeddings))
+        _check_codes(x, self.user_factors, self.item_factors)
         users, items = x[:, 0], x[:, 1]
         dot = (self.user_factors(users) * self.item_factors(items)).sum(dim=1)
         out = dot + self.user_bias[users] + self.item_bias[items]
@@ -86,7 +86,7 @@ class EmbeddingNN(nn.Module):
         self.y_range = y_range
 
     def forward(self, x):
-        _check_codes(x, [emb.num_embeddings for emb in self.embeds])
+        _check_codes(x, *self.embeds)
         h = torch.cat([emb(x[:, i]) for i, emb in enumerate(self.embeds)], dim=1)
         out = self.layers(h).squeeze(1)
         if self.y_range is None:
@@ -94,8 +94,9 @@ class EmbeddingNN(nn.Module):
         return sigmoid_range(out, *self.y_range)
 
 
-def _check_codes(x, cardinalities):
-    n_cols = len(cardinalities)
+def _check_codes(x, *embeddings):
+    """Checks that `x` holds one column of codes per embedding, each code a row of its embedding."""
+    n_cols = len(embeddings)
     if x.ndim != 2 or x.shape[1] != n_cols or x.dtype != torch.long:
         raise ValueError(f"expected a long tensor of shape (N, {n_cols}) of category codes, "
                          f"got {x.dtype} of shape {tuple(x.shape)}")
@@ -103,7 +104,8 @@ def _check_codes(x, cardinalities):
         return
     # An embedding's own error ("index out of range in self") names neither the column nor the code.
     lows, highs = (t.tolist() for t in torch.aminmax(x, dim=0))
-    for col, (low, high, n) in enumerate(zip(lows, highs, cardinalities)):
+    sizes = [emb.num_embeddings for emb in embeddings]
+    for col, (low, high, n) in enumerate(zip(lows, highs, sizes)):
         if low < 0 or high >= n:
             bad = low if low < 0 else high
             raise ValueError(f"column {col} holds code {bad}, outside [0, {n}): the model was built for "
