@@ -95,6 +95,39 @@ def test_freeze_to_counts_like_a_slice():
         freeze(groups[:1])
 
 
+def _trainable(groups):
+    # One value per group: whether its parameters train (all of them, or none).
+    states = [{p.requires_grad for p in g.parameters()} for g in groups]
+    assert all(len(s) == 1 for s in states), states
+    return [s.pop() for s in states]
+
+
+@pytest.mark.parametrize("n, trainable", [(-1, [False, False, True]), (-2, [False, True, True]),
+                                          (-3, [True, True, True]), (0, [True, True, True]),
+                                          (2, [False, False, True]), (3, [False, False, False])])
+def test_freeze_to_negative_counts_from_the_end(n, trainable):
+    groups = cnn_groups(_model())
+    freeze_to(groups, 1, train_bn=False)  # start from a mix, so every group's state is set
+    freeze_to(groups, n, train_bn=False)
+    assert _trainable(groups) == trainable
+
+
+def test_freeze_to_minus_one_is_freeze():
+    a, b = cnn_groups(_model()), cnn_groups(_model())
+    freeze_to(a, -1)
+    freeze(b)
+    assert [[p.requires_grad for p in g.parameters()] for g in a] == \
+        [[p.requires_grad for p in g.parameters()] for g in b]
+
+
+@pytest.mark.parametrize("n", [4, -4, 10])
+def test_freeze_to_refuses_n_out_of_range(n):
+    groups = cnn_groups(_model())
+    with pytest.raises(ValueError, match=f"n must be an int from -3 to 3 for 3 layer groups .*got {n}"):
+        freeze_to(groups, n)
+    assert all(_trainable(groups))  # nothing changed
+
+
 def test_param_groups_list_trainable_parameters_only():
     model = _model()
     groups = cnn_groups(model)

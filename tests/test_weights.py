@@ -4,6 +4,7 @@ import hashlib
 import os
 import pickle
 import threading
+import time
 
 import pytest
 import torch
@@ -100,3 +101,53 @@ def test_unwritable_destination_names_the_file_and_what_to_do(tmp_path):
     path = tmp_path / "a-file" / "w.pt"
     with pytest.raises(OSError, match=f"Could not save weights to {path} .*choose a folder you can write to"):
         save_weights(_model(), path)
+
+
+def _half_saved(module, path):
+    """What a reader sees between save_weights' two renames: `module`'s weights beside the
+    old sidecar. Returns a function that completes the save (renames the sidecar in)."""
+    save_weights(module, path.with_name("new.pt"))
+    os.replace(path.with_name("new.pt"), path)
+    return lambda: os.replace(path.with_name("new.pt.sha256"), f"{path}.sha256")
+
+
+def test_load_waits_for_a_save_in_progress(tmp_path, monkeypatch):
+    # The load reads the new file with the old sidecar; the save finishes while it waits.
+    path, new = tmp_path / "w.pt", _model(2)
+    save_weights(_model(0), path)
+    finish_save = _half_saved(new, path)
+    waits = []
+    monkeypatch.setattr(time, "sleep", lambda s: (waits.append(s), finish_save()))
+    dst = load_weights(_model(1), path)
+    assert len(waits) == 1
+    for a, b in zip(new.state_dict().values(), dst.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_load_rereads_a_file_replaced_while_it_waited(tmp_path, monkeypatch):
+    # While the load waits, another complete save replaces both files: the bytes in hand match
+    # neither hash, so the file is read and hashed again, and the newest weights are loaded.
+    path, middle, newest = tmp_path / "w.pt", _model(2), _model(3)
+    save_weights(_model(0), path)
+    _half_saved(middle, path)
+    monkeypatch.setattr(time, "sleep", lambda s: save_weights(newest, path))
+    dst = load_weights(_model(1), path)
+    for a, b in zip(newest.state_dict().values(), dst.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_a_changed_file_is_refused_after_a_bounded_wait(tmp_path, monkeypatch):
+    path = tmp_path / "w.pt"
+    save_weights(_model(), path)
+    with open(path, "ab") as f:
+        f.write(b"tampered")
+    waits = []
+    monkeypatch.setattr(time, "sleep", waits.append)
+    with pytest.raises(ValueError, match="the file changed"):
+        load_weights(_model(), path)
+    assert 1 < len(waits) and sum(waits) < 1
+    # An explicit hash is not the sidecar, so there is no save to wait for.
+    waits.clear()
+    with pytest.raises(ValueError, match="the file changed"):
+        load_weights(_model(), path, sha256=hashlib.sha256(b"other").hexdigest())
+    assert waits == []

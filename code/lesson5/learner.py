@@ -64,7 +64,11 @@ def format_duration(seconds):
 
 
 class Recorder(Callback):
-    """Keeps what a fit produced: per-batch training loss and learning rate, per-epoch table."""
+    """Keeps what a fit produced: per-batch training loss and learning rate, per-epoch table.
+
+    `lrs` holds the rate of the optimizer's last parameter group (the head's, when the groups
+    have discriminative rates), as the step of each training batch used it.
+    """
 
     order = -10
 

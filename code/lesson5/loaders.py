@@ -1,14 +1,16 @@
 """Mini-batches of in-memory tensors, taken by index.
 
 Introduced in book/02_from_scratch.ipynb. Every dataset in this course fits in memory, so a
-batch is one fancy-indexing operation per tensor: no per-item Python objects, no collation.
+batch is one indexing operation per tensor (a slice, which copies nothing, when unshuffled):
+no per-item Python objects, no collation.
 """
 
 import torch
 
 
 class DataLoader:
-    """Yields tuples of batches `(t[idx] for t in tensors)`, `bs` rows at a time.
+    """Yields tuples of batches `(t[idx] for t in tensors)`, `bs` rows at a time; the last
+    batch is shorter when `bs` does not divide the length, or dropped with `drop_last=True`.
 
     With `shuffle=True` the order is a new permutation each pass, drawn from `generator`
     (or the global torch RNG, which the chapters seed).
@@ -48,7 +50,7 @@ class DataLoaders:
 
     @classmethod
     def from_tensors(cls, x_train, y_train, x_valid=None, y_valid=None, bs=64, valid_bs=None):
-        """Shuffled training batches of `bs`; validation in order, in batches of `valid_bs` (2·bs)."""
+        """Shuffled training batches of `bs`; validation in order, in batches of `valid_bs` (default 2·bs)."""
         if (x_valid is None) != (y_valid is None):
             raise ValueError("pass both x_valid and y_valid, or neither")
         train = DataLoader(x_train, y_train, bs=bs, shuffle=True)

@@ -10,10 +10,12 @@ outside their range) usually returns a number rather than failing: a negative lo
 that cannot fall below a floor. The checks turn those cases into an error or a
 `LossInputWarning` that says what is wrong; `check=False` skips them.
 
-Shapes and dtypes are checked for free. The checks on values start from four numbers, the
-smallest and largest entry of the predictions and of the targets, read back from the device
-together: one transfer per call. Most batches are settled by them; only predictions that
-could be probabilities or log-probabilities cost more (benchmarks/bench_losses.py).
+Shapes and dtypes are checked for free. The checks on values of `nll` and `cross_entropy`
+start from four numbers, the smallest and largest entry of the predictions and of the targets,
+read back from the device together: one transfer per call. Most batches are settled by them;
+only predictions that could be probabilities or log-probabilities cost more
+(benchmarks/bench_losses.py). `binary_cross_entropy_with_logits` reads its two checks back in
+one transfer too.
 """
 
 import math
@@ -65,7 +67,10 @@ def looks_like_probabilities(x, dim=-1, tol=None):
 
 
 def looks_like_log_probabilities(x, dim=-1, tol=None):
-    """True when every entry is <= 0 and exp of every slice along `dim` sums to 1 (a log_softmax output)."""
+    """True when every entry is <= 0 and exp of every slice along `dim` sums to 1 (a log_softmax output).
+
+    Both up to `tol` (by default a rounding tolerance for x's dtype).
+    """
     if x.numel() == 0 or not x.is_floating_point():
         return False
     tol = _tolerance(x) if tol is None else tol
@@ -241,9 +246,10 @@ def binary_cross_entropy_with_logits(logits, targets, reduction="mean", check=Tr
     -[y log(sigmoid(z)) + (1 - y) log(1 - sigmoid(z))], computed as
     max(z, 0) - z y + log(1 + exp(-|z|)), which never takes the log of an underflowed 0.
     `targets` must be floats with exactly the shape of `logits` (a (N, 1) output against (N,)
-    targets would otherwise broadcast to an (N, N) matrix). Targets outside [0, 1] make the
-    loss negative and are refused; logits that all lie in [0, 1] look like a sigmoid output
-    and give a LossInputWarning when `check=True`.
+    targets would otherwise broadcast to an (N, N) matrix). With `check=True`, targets outside
+    [0, 1], which make the loss negative, are refused with an error, and logits that all lie
+    in [0, 1] (more than one of them) look like a sigmoid output and give a LossInputWarning;
+    `check=False` reads no values.
     """
     _check_reduction(reduction)
     if not isinstance(logits, torch.Tensor) or not isinstance(targets, torch.Tensor):

@@ -29,12 +29,20 @@ def cnn_groups(model, cut=2):
 
 
 def freeze_to(groups, n, train_bn=True):
-    """Freezes `groups[:n]` and makes `groups[n:]` trainable (n may be negative, like a slice).
+    """Freezes `groups[:n]` and makes `groups[n:]` trainable, counting `n` like a slice.
+
+    `n` is an int from -len(groups) to len(groups): with three groups, `freeze_to(groups, -1)`
+    (fastai's `freeze_to(-1)`, what `freeze` does) and `freeze_to(groups, 2)` both freeze all
+    but the last group, 0 or -3 freeze none (`unfreeze`), and 3 freezes all. A slice would
+    quietly clamp any other value to one of those ends, so it raises a ValueError instead.
 
     With `train_bn` (fastai v1's default) the batch-norm layers of frozen groups stay
     trainable: their scales and shifts are few, and they let the frozen features re-centre
     themselves on the new data.
     """
+    if not -len(groups) <= n <= len(groups):
+        raise ValueError(f"n must be an int from {-len(groups)} to {len(groups)} for {len(groups)} layer "
+                         f"groups (negative counts from the end: -1 freezes all but the last), got {n}")
     for group in groups[:n]:
         for module in group.modules():
             trainable = train_bn and isinstance(module, BN_TYPES)

@@ -2,20 +2,27 @@
 
 Introduced in book/07_transfer.ipynb (Transfer learning), where a pretrained body is saved
 and loaded into a new model. Both files are written under a temporary name and renamed into
-place, so a reader never sees half a file; loading parses the very bytes it hashed, so a
-file changed in between cannot slip through.
+place, so a reader never sees half a file, and a load that falls between the two renames
+waits for the second; loading parses the very bytes it hashed, so a file changed in between
+cannot slip through.
 """
 
 import contextlib
 import io
 import os
 import pickle
+import time
 import uuid
 from pathlib import Path
 
 import torch
 
 from .checksum import read_hashed, sha256_hex
+
+# How long a load waits for a save in progress to rename its sidecar into place: a few short
+# waits, a quarter of a second in all, before a mismatch is called a changed file.
+SIDECAR_TRIES = 5
+SIDECAR_WAIT_S = 0.05
 
 
 def save_weights(module, path):
@@ -44,12 +51,9 @@ def load_weights(module, path, sha256=None):
     """
     path = Path(path)
     if sha256 is None:
-        sidecar = Path(f"{path}.sha256")
-        if not sidecar.exists():
-            raise FileNotFoundError(f"{sidecar} is missing: pass sha256= or save with save_weights")
-        sha256 = sidecar.read_text().strip()
-    with open(path, "rb") as f:
-        data, actual = read_hashed(f)
+        data, actual, sha256 = _read_with_sidecar(path)
+    else:
+        data, actual = _read(path)
     if actual != sha256:
         raise ValueError(f"{path} has SHA-256 {actual}, expected {sha256}: the file changed; "
                          "delete it and save the weights again")
@@ -62,6 +66,36 @@ def load_weights(module, path, sha256=None):
                                      f"weights with save_weights ({error})") from error
     module.load_state_dict(state)
     return module
+
+
+def _read(path):
+    with open(path, "rb") as f:
+        return read_hashed(f)
+
+
+def _read_with_sidecar(path):
+    """(bytes, their SHA-256, the hash in the sidecar), read so that a save in progress is no error.
+
+    save_weights renames the new file into place and then its sidecar, so a load in between
+    reads new bytes beside the old hash. Such a pair becomes consistent within moments: on a
+    mismatch, wait, read the sidecar again, and read the file again if the bytes in hand still
+    do not match. A file that really changed still mismatches after the last wait.
+    """
+    sidecar = Path(f"{path}.sha256")
+    if not sidecar.exists():
+        raise FileNotFoundError(f"{sidecar} is missing: pass sha256= or save with save_weights")
+    expected = sidecar.read_text().strip()
+    data, actual = _read(path)
+    for _ in range(SIDECAR_TRIES):
+        if actual == expected:
+            break
+        time.sleep(SIDECAR_WAIT_S)
+        expected = sidecar.read_text().strip()
+        if actual != expected:
+            # Perhaps another save replaced the file meanwhile: hash it afresh, with the bytes
+            # that will be parsed.
+            data, actual = _read(path)
+    return data, actual, expected
 
 
 def _write_atomically(path, data):
