@@ -1,0 +1,20 @@
+import pytest
+import torch
+
+from lesson5.datasets import normalise
+
+
+def test_normalise_uses_the_training_statistics_for_every_tensor():
+    torch.manual_seed(0)
+    train, valid = torch.rand(50, 4, 4) * 3 + 2, torch.rand(20, 16)
+    new_train, new_valid = normalise(train, valid)
+    assert new_train.mean().abs() < 1e-5 and (new_train.std() - 1).abs() < 1e-5
+    # The validation set is scaled by the training set's numbers, not its own.
+    assert torch.allclose(new_valid, (valid - train.mean()) / train.std())
+    assert new_valid.shape == (20, 16) and new_valid.mean() < -1
+    assert normalise(train)[0].shape == train.shape
+
+
+def test_normalise_refuses_a_constant_training_set():
+    with pytest.raises(ValueError, match="nothing to scale by"):
+        normalise(torch.ones(3, 3), torch.rand(2))
