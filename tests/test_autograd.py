@@ -145,3 +145,10 @@ def test_powers_without_a_real_value_or_gradient_say_why():
         Value(0.0) ** 0.5
     assert (Value(-2.0) ** 2).data == 4.0
     assert (Value(0.0) ** 2).data == 0.0
+    with pytest.raises(ValueError, match="no finite value or gradient"):
+        Value(0.0) ** -1
+    for exponent in (0, 0.0):
+        x = Value(0.0)
+        y = x**exponent
+        y.backward()
+        assert y.data == 1.0 and x.grad == 0.0

@@ -120,8 +120,8 @@ def test_freeze_to_minus_one_is_freeze():
         [[p.requires_grad for p in g.parameters()] for g in b]
 
 
-@pytest.mark.parametrize("n", [4, -4, 10])
-def test_freeze_to_refuses_n_out_of_range(n):
+@pytest.mark.parametrize("n", [4, -4, 10, 1.5, True])
+def test_freeze_to_refuses_n_out_of_range_or_not_an_int(n):
     groups = cnn_groups(_model())
     with pytest.raises(ValueError, match=f"n must be an int from -3 to 3 for 3 layer groups .*got {n}"):
         freeze_to(groups, n)

@@ -151,3 +151,22 @@ def test_a_changed_file_is_refused_after_a_bounded_wait(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="the file changed"):
         load_weights(_model(), path, sha256=hashlib.sha256(b"other").hexdigest())
     assert waits == []
+
+
+def test_load_waits_for_the_sidecar_of_a_first_save(tmp_path, monkeypatch):
+    # The very first save has renamed its weights into place but not yet its sidecar.
+    path, new = tmp_path / "w.pt", _model(2)
+    finish_save = _half_saved(new, path)
+    monkeypatch.setattr(time, "sleep", lambda s: finish_save())
+    dst = load_weights(_model(1), path)
+    for a, b in zip(new.state_dict().values(), dst.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_a_sidecar_that_never_appears_is_reported_missing_after_a_bounded_wait(tmp_path, monkeypatch):
+    torch.save(_model().state_dict(), tmp_path / "w.pt")
+    waits = []
+    monkeypatch.setattr(time, "sleep", waits.append)
+    with pytest.raises(FileNotFoundError, match="w.pt.sha256 is missing"):
+        load_weights(_model(), tmp_path / "w.pt")
+    assert 1 < len(waits) and sum(waits) < 1

@@ -43,8 +43,12 @@ class Value:
             raise TypeError("Value ** exponent needs a plain number as exponent; for x ** y use (y * x.log()).exp()")
         if self.data < 0 and not float(exponent).is_integer():
             raise ValueError(f"{self.data} ** {exponent} is not a real number: a fractional power needs a base >= 0")
-        if self.data == 0 and exponent < 1 and exponent != 0:
-            raise ValueError(f"0 ** {exponent} has no finite gradient: keep the base away from 0 (add a small eps)")
+        if exponent == 0:
+            # x ** 0 is 1 whatever x, so its gradient is 0, even at 0 where the formula divides by 0.
+            return Value(1.0, (self,), (0.0,))
+        if self.data == 0 and exponent < 1:
+            what = "value or gradient" if exponent < 0 else "gradient"
+            raise ValueError(f"0 ** {exponent} has no finite {what}: keep the base away from 0 (add a small eps)")
         return Value(self.data**exponent, (self,), (exponent * self.data ** (exponent - 1),))
 
     def exp(self):

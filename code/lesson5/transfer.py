@@ -6,6 +6,7 @@ the last ones; `lr_range` turns a learning rate given as a number or a `slice` i
 per group; `param_groups` hands both to any torch-style optimizer (`learn.create_opt(...)`).
 """
 
+import numbers
 from collections.abc import Sequence
 
 import torch
@@ -40,7 +41,7 @@ def freeze_to(groups, n, train_bn=True):
     trainable: their scales and shifts are few, and they let the frozen features re-centre
     themselves on the new data.
     """
-    if not -len(groups) <= n <= len(groups):
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not -len(groups) <= n <= len(groups):
         raise ValueError(f"n must be an int from {-len(groups)} to {len(groups)} for {len(groups)} layer "
                          f"groups (negative counts from the end: -1 freezes all but the last), got {n}")
     for group in groups[:n]:

@@ -77,25 +77,34 @@ def _read_with_sidecar(path):
     """(bytes, their SHA-256, the hash in the sidecar), read so that a save in progress is no error.
 
     save_weights renames the new file into place and then its sidecar, so a load in between
-    reads new bytes beside the old hash. Such a pair becomes consistent within moments: on a
-    mismatch, wait, read the sidecar again, and read the file again if the bytes in hand still
-    do not match. A file that really changed still mismatches after the last wait.
+    reads new bytes beside the old hash, or beside no sidecar at all on a first save. Such a
+    pair becomes consistent within moments: on a mismatch, wait, read the sidecar again, and
+    read the file again if the bytes in hand still do not match. A file that really changed
+    still mismatches after the last wait, and a sidecar that never appears is reported missing.
     """
     sidecar = Path(f"{path}.sha256")
-    if not sidecar.exists():
-        raise FileNotFoundError(f"{sidecar} is missing: pass sha256= or save with save_weights")
-    expected = sidecar.read_text().strip()
+    expected = _read_sidecar(sidecar)
     data, actual = _read(path)
     for _ in range(SIDECAR_TRIES):
         if actual == expected:
             break
         time.sleep(SIDECAR_WAIT_S)
-        expected = sidecar.read_text().strip()
+        expected = _read_sidecar(sidecar)
         if actual != expected:
             # Perhaps another save replaced the file meanwhile: hash it afresh, with the bytes
             # that will be parsed.
             data, actual = _read(path)
+    if expected is None:
+        raise FileNotFoundError(f"{sidecar} is missing: pass sha256= or save with save_weights")
     return data, actual, expected
+
+
+def _read_sidecar(sidecar):
+    """The hash saved in `sidecar`, or None while there is none."""
+    try:
+        return sidecar.read_text().strip()
+    except FileNotFoundError:
+        return None
 
 
 def _write_atomically(path, data):
