@@ -3,6 +3,7 @@ the site build (scripts/execute.py) and nbval (conftest.py) start the chapters t
 longest first, so that no core idles at the end while one long chapter finishes (issue 21);
 and the kernel nbval runs them in."""
 
+import ast
 import functools
 import importlib.util
 import re
@@ -79,6 +80,22 @@ def test_no_chapter_shows_the_seed_that_seed_everything_returns():
     shown = [where for where, source in _chapter_cells("code").items()
              if re.fullmatch(r"seed_everything\([^)]*\)", source.rstrip().rsplit("\n", 1)[-1])]
     assert not shown, f"end these cells' seed_everything() call with ';': {shown}"
+
+
+def test_no_chapter_shows_the_text_that_glue_returns():
+    # glue() returns the text it glued, so a cell whose last statement is a bare glue(...)
+    # call shows that text, quoted, under the cell on the page.
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    shown = []
+    for where, source in _chapter_cells("code").items():
+        # IPython's own translation, so that a cell with a %magic parses too.
+        body = ast.parse(TransformerManager().transform_cell(source)).body
+        last = body[-1] if body else None
+        if (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
+                and getattr(last.value.func, "id", None) == "glue" and not source.rstrip().endswith(";")):
+            shown.append(where)
+    assert not shown, f"end these cells' last glue(...) call with ';': {shown}"
 
 
 def test_nbval_runs_the_longest_chapter_first_and_the_unit_tests_after():
