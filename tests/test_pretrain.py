@@ -60,3 +60,12 @@ def test_select_classes_renumbers_in_the_given_order():
         select_classes(x, y, [4, 12])
     with pytest.raises(ValueError, match="each class once"):
         select_classes(x, y, [4, 4])
+
+
+def test_pretrain_shows_its_table_unless_told_not_to(capsys):
+    x, y = _toy_data()
+    pretrain(simple_body((4,)), x, y, n_out=2, epochs=1, bs=16)
+    assert "train_loss" in capsys.readouterr().out
+    quiet = pretrain(simple_body((4,)), x, y, n_out=2, epochs=1, bs=16, progress=False)
+    assert capsys.readouterr().out == ""
+    assert len(quiet.recorder.table) == 1

@@ -30,13 +30,14 @@ def select_classes(x, y, classes):
     return x[keep].unsqueeze(1), renumber[y[keep]]
 
 
-def pretrain(body, x, y, n_out, valid=None, epochs=2, lr=3e-3, bs=128, seed=0, **head_kwargs):
+def pretrain(body, x, y, n_out, valid=None, epochs=2, lr=3e-3, bs=128, seed=0, progress=True, **head_kwargs):
     """Trains `body` under a throwaway head to classify `x` into `n_out` classes; returns the learner.
 
     Adam with a 1cycle schedule from the package (book/04_optimizers.ipynb). The head's
     initialisation and the batch order come from `seed`, so a rerun on the same machine gives
     the same weights. `x` is (N, 1, H, W), `y` holds class indices below `n_out`; `valid` is
-    an optional (x, y) pair scored after each epoch.
+    an optional (x, y) pair scored after each epoch. `progress=False` shows no epoch table,
+    for a pretraining that is not the one a chapter reports.
     """
     if int(y.max()) >= n_out or int(y.min()) < 0:
         raise ValueError(f"labels must lie in [0, {n_out}); remap the source classes first")
@@ -44,6 +45,7 @@ def pretrain(body, x, y, n_out, valid=None, epochs=2, lr=3e-3, bs=128, seed=0, *
     model = create_model(body, n_out, **head_kwargs)
     train = DataLoader(x, y, bs=bs, shuffle=True, generator=torch.Generator().manual_seed(seed))
     dls = DataLoaders(train, None if valid is None else DataLoader(*valid, bs=2 * bs))
-    learn = Learner(model, dls, nn.functional.cross_entropy, lr=lr, opt_func=Adam, metrics=[accuracy])
+    learn = Learner(model, dls, nn.functional.cross_entropy, lr=lr, opt_func=Adam, metrics=[accuracy],
+                    progress=progress)
     learn.fit(epochs, cbs=[OneCycle(lr)])
     return learn
