@@ -98,6 +98,18 @@ def test_no_chapter_shows_the_text_that_glue_returns():
     assert not shown, f"end these cells' last glue(...) call with ';': {shown}"
 
 
+# The characters a line of code shows on the page without scrolling: the browser check
+# (tests/browser/test_code_width.py) measures the column at 83 at 1280 px. Checked here too,
+# so that a long line fails in seconds rather than after the site's build.
+CODE_COLUMN = 83
+
+
+def test_no_chapter_code_line_is_wider_than_the_pages_column():
+    wide = [f"{where}: {len(line)} characters" for where, source in _chapter_cells("code").items()
+            for line in source.splitlines() if len(line) > CODE_COLUMN]
+    assert not wide, f"wrap these lines to {CODE_COLUMN} characters: {wide}"
+
+
 def test_nbval_runs_the_longest_chapter_first_and_the_unit_tests_after():
     spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
     root_conftest = importlib.util.module_from_spec(spec)
