@@ -54,7 +54,8 @@ def test_scoring_scores_in_eval_mode_without_gradients_and_restores_the_mode(mon
     model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Dropout(0.5))
     model.train(was_training)
     x = torch.ones(8, 3)
-    with scoring(model):
+    with scoring(model) as device:
+        assert device == torch.device("cpu")
         assert not model.training and not model[1].training
         assert torch.backends.mkldnn.enabled is True
         out = model(x)
@@ -66,6 +67,9 @@ def test_scoring_scores_in_eval_mode_without_gradients_and_restores_the_mode(mon
     with pytest.raises(RuntimeError, match="mid-pass"), scoring(model):
         raise RuntimeError("mid-pass")
     assert model.training is was_training
+    # A model without weights runs on the CPU.
+    with scoring(torch.nn.ReLU()) as device:
+        assert device == torch.device("cpu")
 
 
 def test_glue_formats_before_gluing(monkeypatch):

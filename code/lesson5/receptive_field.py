@@ -18,9 +18,9 @@ def top_patches(body, x, n_blocks, channel, k=9):
     (patches (k, size, size), activations (k,)). The body is scored as `lesson5.seed.scoring`
     says (in eval mode: its batch norms' running averages) and left in the mode it was in.
     """
-    # On the body's device (a GPU after training there); the patches are cut from `x` itself.
-    with scoring(body):
-        acts = body[:n_blocks](x.to(next(body.parameters()).device))[:, channel].cpu()
+    # The patches are cut from `x` itself, wherever it is.
+    with scoring(body) as device:
+        acts = body[:n_blocks](x.to(device))[:, channel].cpu()
     size, stride = 2 ** (n_blocks + 1) - 1, 2**n_blocks
     values, flat = acts.flatten().topk(k)
     # Plain arithmetic rather than torch.unravel_index, whose input check imports sympy

@@ -62,13 +62,17 @@ def scoring(model):
     """Runs the block as a pass that trains nothing: `model` in eval mode, no gradients, and
     `scoring_kernels`. Afterwards, even after an error, the model is back in the mode it was in.
 
-    `Learner.get_preds`, `lesson5.similarity.activations` and
-    `lesson5.receptive_field.top_patches` score through it (book/07_transfer.ipynb).
+    Yields the device the model's weights are on (a GPU after training there; the CPU for a
+    model without weights), where the pass's inputs must go. `Learner.get_preds`,
+    `lesson5.similarity.activations` and `lesson5.receptive_field.top_patches` score through
+    it (book/07_transfer.ipynb).
     """
+    weight = next(model.parameters(), None)
+    device = torch.device("cpu") if weight is None else weight.device
     was_training = model.training
     model.eval()
     try:
         with torch.no_grad(), scoring_kernels():
-            yield model
+            yield device
     finally:
         model.train(was_training)

@@ -16,9 +16,8 @@ def activations(body, x, bs=500):
 
     Scored as `lesson5.seed.scoring` says; the body's train/eval mode is put back afterwards.
     """
-    # On the body's device (a GPU after training there), back on the CPU for the search.
-    device = next(body.parameters()).device
-    with scoring(body):
+    # Back on the CPU for the search.
+    with scoring(body) as device:
         return torch.cat([body(x[i : i + bs].to(device)).flatten(1).cpu() for i in range(0, len(x), bs)])
 
 
