@@ -25,10 +25,12 @@ def pytest_configure(config):
 def _pin_code_paths(config):
     """nbval's kernel (--nbval-current-env, pytest.ini) inherits this process's environment,
     not the kernel spec's: set scripts/env.sh's code paths here, so that the chapters run with
-    the arithmetic that stored their outputs whether or not the shell sourced env.sh."""
+    the arithmetic that stored their outputs whether or not the shell sourced env.sh, and on
+    the CPU, where those outputs were computed, even on a machine with a GPU."""
     if getattr(config.option, "nbval", False):
         pins = reference_machine.pins()
         os.environ.update(pins)
+        os.environ.update(reference_machine.ON_THE_CPU)
         for name in set(reference_machine.PINNED) - set(pins):
             os.environ.pop(name, None)
 

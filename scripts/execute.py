@@ -26,6 +26,7 @@ import yaml
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from jupyter_cache.executors.utils import single_nb_execution
+from reference_machine import ON_THE_CPU
 from toc import ROOT, chapters, expected_seconds
 
 
@@ -51,7 +52,9 @@ def _store(cache, path, nb, seconds):
 
 
 def _execute(path, timeout):
-    """Runs in a worker process: one chapter, in its own folder, as myst-nb would."""
+    """Runs in a worker process: one chapter, in its own folder, as myst-nb would, on the CPU
+    (where the stored outputs were computed) even on a machine with a GPU."""
+    os.environ.update(ON_THE_CPU)
     nb = nbformat.read(path, as_version=4)
     result = single_nb_execution(nb, cwd=str(path.parent), timeout=timeout, allow_errors=False)
     return nb, result.time, result.exc_string

@@ -30,6 +30,11 @@ ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "book" / "reference_machine.json"
 TAG = "machine-dependent"
 PINNED = ("ATEN_CPU_CAPABILITY", "MKL_CBWR")
+# The stored outputs were computed on the CPU. Runs that store or compare them (the site build's
+# executor, nbval) hide any GPU from the chapters, whose Learner would otherwise train there
+# (lesson5.learner.default_device) with other kernels and other last digits. A learner's own
+# run in JupyterLab or Colab keeps the GPU.
+ON_THE_CPU = {"CUDA_VISIBLE_DEVICES": ""}
 
 
 def pins(machine=None):

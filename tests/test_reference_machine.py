@@ -129,15 +129,41 @@ def test_a_shell_without_the_pins_measures_the_pinned_arithmetic():
     assert child.stdout.strip() == reference_machine.this_machine()["fingerprint"]
 
 
+_PRINT_PINS = ('import os\nprint(os.environ.get("ATEN_CPU_CAPABILITY"), os.environ.get("MKL_CBWR"), '
+               'repr(os.environ.get("CUDA_VISIBLE_DEVICES")))')
+
+
+def _pins_printed():
+    """What _PRINT_PINS prints in a chapter run with this machine's pins, on the CPU."""
+    pins = reference_machine.pins()  # this machine's: ATen's only on x86-64
+    hidden = reference_machine.ON_THE_CPU["CUDA_VISIBLE_DEVICES"]
+    return f"{pins.get('ATEN_CPU_CAPABILITY')} {pins['MKL_CBWR']} {hidden!r}\n"
+
+
 def test_nbval_runs_the_chapters_with_the_pins_from_a_shell_without_them(tmp_path):
     nb = nbformat.v4.new_notebook()
-    pins = reference_machine.pins()  # this machine's: ATen's only on x86-64
-    nb.cells = [_cell('import os\nprint(os.environ.get("ATEN_CPU_CAPABILITY"), os.environ.get("MKL_CBWR"))',
-                      f"{pins.get('ATEN_CPU_CAPABILITY')} {pins['MKL_CBWR']}\n")]
+    nb.cells = [_cell(_PRINT_PINS, _pins_printed())]
     nbformat.write(nb, tmp_path / "pins.ipynb")
-    env = {k: v for k, v in os.environ.items() if k not in reference_machine.PINNED}
+    unset = {*reference_machine.PINNED, *reference_machine.ON_THE_CPU}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     out = _run_nbval(tmp_path / "pins.ipynb", env)
     assert "Cell 0 PASSED" in out, out[-3000:]
+
+
+def test_the_builds_executor_runs_the_chapters_on_the_cpu(tmp_path, monkeypatch):
+    """scripts/execute.py hides any GPU from the kernels it starts, as nbval does: the stored
+    outputs were computed on the CPU. (Its worker processes set this for themselves; here the
+    worker's function runs in the test's process, so monkeypatch puts the variable back.)"""
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    monkeypatch.syspath_prepend(str(ROOT / "scripts"))
+    import execute
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('import os\nprint(repr(os.environ.get("CUDA_VISIBLE_DEVICES")))')]
+    nbformat.write(nb, tmp_path / "device.ipynb")
+    ran, _, error = execute._execute(tmp_path / "device.ipynb", timeout=120)
+    assert error is None
+    assert ran.cells[0].outputs[0].text == f"{reference_machine.ON_THE_CPU['CUDA_VISIBLE_DEVICES']!r}\n"
 
 
 @pytest.mark.parametrize("machine, pinned", [("x86_64", {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "COMPATIBLE"}),
