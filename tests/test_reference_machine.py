@@ -129,20 +129,13 @@ def test_a_shell_without_the_pins_measures_the_pinned_arithmetic():
     assert child.stdout.strip() == reference_machine.this_machine()["fingerprint"]
 
 
-_PRINT_PINS = ('import os\nprint(os.environ.get("ATEN_CPU_CAPABILITY"), os.environ.get("MKL_CBWR"), '
-               'repr(os.environ.get("CUDA_VISIBLE_DEVICES")))')
-
-
-def _pins_printed():
-    """What _PRINT_PINS prints in a chapter run with this machine's pins, on the CPU."""
-    pins = reference_machine.pins()  # this machine's: ATen's only on x86-64
-    hidden = reference_machine.ON_THE_CPU["CUDA_VISIBLE_DEVICES"]
-    return f"{pins.get('ATEN_CPU_CAPABILITY')} {pins['MKL_CBWR']} {hidden!r}\n"
-
-
 def test_nbval_runs_the_chapters_with_the_pins_from_a_shell_without_them(tmp_path):
     nb = nbformat.v4.new_notebook()
-    nb.cells = [_cell(_PRINT_PINS, _pins_printed())]
+    pins = reference_machine.pins()  # this machine's: ATen's only on x86-64
+    hidden = reference_machine.ON_THE_CPU["CUDA_VISIBLE_DEVICES"]
+    nb.cells = [_cell('import os\nprint(os.environ.get("ATEN_CPU_CAPABILITY"), os.environ.get("MKL_CBWR"), '
+                      'repr(os.environ.get("CUDA_VISIBLE_DEVICES")))',
+                      f"{pins.get('ATEN_CPU_CAPABILITY')} {pins['MKL_CBWR']} {hidden!r}\n")]
     nbformat.write(nb, tmp_path / "pins.ipynb")
     unset = {*reference_machine.PINNED, *reference_machine.ON_THE_CPU}
     env = {k: v for k, v in os.environ.items() if k not in unset}
