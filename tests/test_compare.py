@@ -3,7 +3,7 @@ import math
 import pandas as pd
 import pytest
 
-from lesson5.compare import Tuned, ahead_at_every_seed, summary, tune, verdict
+from lesson5.compare import Tuned, ahead_at_every_seed, summary, tune, tune_on_first_seed, verdict
 
 
 def quadratic(best_lr, peak, seed_offsets):
@@ -253,3 +253,38 @@ def test_a_tie_goes_to_the_smaller_rate_whatever_the_grids_order():
     for grid in (list(table), list(table)[::-1]):
         assert tune(score, grid, [0, 1]).best_lr == 0.01
         assert tune(score, grid, [0, 1], start=0.1).best_lr == 0.01
+
+
+def test_the_first_seed_alone_picks_the_rate_the_others_run_only_there():
+    # Seed 0 peaks at 0.1, the others at 1.0: the first seed's choice stands.
+    def curve(lr, seed):
+        return quadratic(0.1 if seed == 0 else 1.0, 0.9, {0: 0.0, 1: 0.0, 2: 0.0})(lr, seed)
+
+    score, calls = counting(curve)
+    t = tune_on_first_seed(score, LRS, [0, 1, 2])
+    assert calls == [*LRS, 0.1, 0.1]
+    assert t.best_lr == 0.1
+    assert t.at_best.tolist() == pytest.approx([curve(0.1, s) for s in (0, 1, 2)])
+    assert t.scores.drop(index=0.1)[[1, 2]].isna().all().all()
+    assert len(t.scores) == len(LRS) and list(t.scores.columns) == [0, 1, 2]
+
+
+def test_the_first_seeds_pick_walks_and_minimises_as_tune_does():
+    loss = lambda lr, seed: (math.log10(lr) - 1) ** 2 + seed  # noqa: E731, lowest at lr 10
+    score, calls = counting(loss)
+    t = tune_on_first_seed(score, GRID, [0, 1], higher_is_better=False, start=1.0)
+    assert t.best_lr == 10.0 and t.mean == pytest.approx(0.5)
+    assert calls == [1.0, 0.1, 10.0, 100.0, 10.0]
+
+
+def test_the_first_seeds_pick_is_checked_for_the_grids_end():
+    with pytest.raises(ValueError, match="largest in the grid"):
+        tune_on_first_seed(quadratic(1000.0, 0.9, {0: 0, 1: 0}), GRID, [0, 1])
+
+
+def test_a_picked_rate_that_fails_for_another_seed_is_an_error_that_says_what_to_do():
+    def score(lr, seed):
+        return float("inf") if (lr, seed) == (1.0, 2) else quadratic(1.0, 0.9, {0: 0, 1: 0, 2: 0})(lr, seed)
+
+    with pytest.raises(ValueError, match=r"picked, 1, failed .* for seed 2: add smaller rates"):
+        tune_on_first_seed(score, LRS, [0, 1, 2])

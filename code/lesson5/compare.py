@@ -14,6 +14,12 @@ curve with more than one peak the walk can stop at a lower one, which can only l
 best mean (its range at the rate kept can move either way), so book/07_transfer.ipynb walks
 only the sides a verdict could credit, and runs the whole grid for the sides they are measured
 against.
+
+`tune_on_first_seed` (book/06_collab.ipynb) runs fewer still: the first seed alone picks the
+rate, and only that rate runs with the other seeds, whose scores then had no say in the choice.
+That suits sides whose seeds differ far less than their rates do (06's validation losses); where
+one seed's score is as noisy as the gaps between rates (07's few-label accuracies), one seed
+would pick a rate by chance, and `tune`'s mean over every seed is the one to use.
 """
 
 import math
@@ -105,6 +111,31 @@ def tune(score, lrs, seeds, higher_is_better=True, start=None):
                          "infinite): add smaller rates to the grid")
     _check_inside(tuned)
     return tuned
+
+
+def tune_on_first_seed(score, lrs, seeds, higher_is_better=True, start=None):
+    """`tune` with fewer runs: every rate of `lrs` (or, with `start`, the rates the walk from it
+    reaches) with the first seed alone, which picks the best rate and is checked as `tune`
+    checks it; then that rate with the other seeds too. Returns a `Tuned` whose other rates
+    hold NaN for the seeds never run, so its `best_lr` is the picked rate, the one rate with a
+    mean.
+
+    Raises ValueError when the picked rate fails (NaN or infinite) for another seed: the side
+    then has no mean at any rate, and a smaller grid is what to try.
+    """
+    seeds = list(seeds)
+    first = tune(score, lrs, seeds[:1], higher_is_better, start)
+    best = first.best_lr
+    scores = first.scores.reindex(columns=seeds)
+    for seed in seeds[1:]:
+        result = float(score(best, seed))
+        scores.loc[best, seed] = result if math.isfinite(result) else math.nan
+    failed = [seed for seed in seeds[1:] if math.isnan(scores.loc[best, seed])]
+    if failed:
+        raise ValueError(f"the rate the first seed picked, {best:g}, failed (a score was NaN or infinite) "
+                         f"for seed {failed[0]}: add smaller rates to the grid")
+    scores.columns.name = "seed"
+    return Tuned(scores, higher_is_better)
 
 
 def _all_failed(tuned):
