@@ -5,7 +5,7 @@ book/03_cross_entropy.ipynb (cross-entropy against MSE). Two training recipes co
 shared learning rate mostly measure which of them that rate suits. Here each side runs every
 rate of the same grid with every seed, keeps the rate with the best mean score, and reports the
 mean, minimum and maximum over the seeds at that rate. The rate is picked on the same runs it is
-then reported with, which flatters every side alike.
+then reported with, so each side's best score is somewhat optimistic, by an amount not measured.
 
 A chapter that tunes many sides (book/07_transfer.ipynb) can walk the grid
 outward from a rate in its middle (`start`) instead of running all of it: a side then runs
@@ -115,8 +115,8 @@ def tune(score, lrs, seeds, higher_is_better=True, start=None):
 
 def tune_on_first_seed(score, lrs, seeds, higher_is_better=True, start=None):
     """`tune` with fewer runs: every rate of `lrs` (or, with `start`, the rates the walk from it
-    reaches) with the first seed alone, which picks the best rate and is checked as `tune`
-    checks it; then that rate with the other seeds too. Returns a `Tuned` whose other rates
+    reaches) with the first seed alone, which picks the best rate (refused at an end of the
+    grid, as `tune` refuses it); then that rate with the other seeds too. Returns a `Tuned` whose other rates
     hold NaN for the seeds never run, so its `best_lr` is the picked rate, the one rate with a
     mean.
 
