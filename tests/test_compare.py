@@ -3,7 +3,7 @@ import math
 import pandas as pd
 import pytest
 
-from lesson5.compare import Tuned, ahead_at_every_seed, summary, tune, tune_on_first_seed, verdict
+from lesson5.compare import Tuned, ahead_at_every_seed, over_seeds, summary, tune, tune_on_first_seed, verdict
 
 
 def quadratic(best_lr, peak, seed_offsets):
@@ -288,3 +288,17 @@ def test_a_picked_rate_that_fails_for_another_seed_is_an_error_that_says_what_to
 
     with pytest.raises(ValueError, match=r"picked, 1, failed .* for seed 2: add smaller rates"):
         tune_on_first_seed(score, LRS, [0, 1, 2])
+
+
+def test_one_settings_scores_over_seeds_read_as_a_tuned_side():
+    wd_1 = over_seeds([0.30, 0.32, 0.31], [0, 1, 2], label=1.0, higher_is_better=False)
+    wd_0 = over_seeds([0.40, 0.35, 0.38], [0, 1, 2], label=0.0, higher_is_better=False)
+    assert wd_1.best_lr == 1.0 and wd_1.at_best.to_dict() == {0: 0.30, 1: 0.32, 2: 0.31}
+    assert (wd_1.mean, wd_1.min, wd_1.max) == pytest.approx((0.31, 0.30, 0.32))
+    assert ahead_at_every_seed(wd_1, wd_0)
+    assert verdict("wd = 1", wd_1, "no decay", wd_0).startswith("wd = 1 is ahead by 0.0667")
+
+
+def test_over_seeds_needs_one_score_per_seed():
+    with pytest.raises(ValueError, match="one score per seed: got 2 scores for seeds"):
+        over_seeds([0.3, 0.4], [0, 1, 2])

@@ -138,6 +138,20 @@ def tune_on_first_seed(score, lrs, seeds, higher_is_better=True, start=None):
     return Tuned(scores, higher_is_better)
 
 
+def over_seeds(scores, seeds, label=None, higher_is_better=True):
+    """One setting's scores, one per seed in the order of `seeds`, as a `Tuned` with a single
+    row named `label` (the rate or setting they ran at), so that `summary`, `verdict` and
+    `ahead_at_every_seed` read them as they read a tuned side: for results nothing was tuned
+    for (book/04_optimizers.ipynb's accuracies at the rate a loss picked,
+    book/05_weight_decay.ipynb's fixed settings, book/07_transfer.ipynb's search scores)."""
+    scores, seeds = list(scores), list(seeds)
+    if len(scores) != len(seeds):
+        raise ValueError(f"over_seeds needs one score per seed: got {len(scores)} scores for seeds {seeds}")
+    frame = pd.DataFrame([scores], index=[label], columns=seeds)
+    frame.columns.name = "seed"
+    return Tuned(frame, higher_is_better)
+
+
 def _all_failed(tuned):
     """Whether every rate run so far failed for some seed (has a NaN score)."""
     return tuned.scores.isna().any(axis=1).all()
