@@ -286,8 +286,10 @@ def test_a_picked_rate_that_fails_for_another_seed_is_an_error_that_says_what_to
     def score(lr, seed):
         return float("inf") if (lr, seed) == (1.0, 2) else quadratic(1.0, 0.9, {0: 0, 1: 0, 2: 0})(lr, seed)
 
-    with pytest.raises(ValueError, match=r"picked, 1, failed .* for seed 2: add smaller rates"):
+    with pytest.raises(ValueError, match=r"picked, 1, failed .* for seed 2: tune this side with `tune`"):
         tune_on_first_seed(score, LRS, [0, 1, 2])
+    # The advice works: tune keeps a rate every seed survives.
+    assert tune(score, LRS, [0, 1, 2]).best_lr < 1.0
 
 
 def test_one_settings_scores_over_seeds_read_as_a_tuned_side():
@@ -302,3 +304,9 @@ def test_one_settings_scores_over_seeds_read_as_a_tuned_side():
 def test_over_seeds_needs_one_score_per_seed():
     with pytest.raises(ValueError, match="one score per seed: got 2 scores for seeds"):
         over_seeds([0.3, 0.4], [0, 1, 2])
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_over_seeds_refuses_a_failed_run_and_names_its_seed(bad):
+    with pytest.raises(ValueError, match="failed .* for seed 1: a mean over the seeds needs every run"):
+        over_seeds([0.3, bad, 0.4], [0, 1, 2], label=0.1)

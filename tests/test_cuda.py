@@ -10,6 +10,7 @@ from lesson5.cnn import create_model, simple_body
 from lesson5.collab import DotProductBias
 from lesson5.learner import Learner, default_device
 from lesson5.loaders import DataLoader, DataLoaders
+from lesson5.pretrain import select_classes
 from lesson5.seed import scoring
 from lesson5.similarity import activations
 from lesson5.weights import load_weights, save_weights
@@ -55,3 +56,16 @@ def test_weights_saved_from_the_gpu_load_into_a_model_on_either_device(tmp_path)
         for theirs, ours in zip(gpu_model.state_dict().values(), other.state_dict().values()):
             assert ours.device.type == device
             assert torch.equal(theirs.cpu(), ours.cpu())
+
+
+def test_data_already_on_the_gpu_is_scored_and_selected_there():
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.rand(40, 28, 28, generator=g), torch.arange(40) % 4
+    picked_x, picked_y = select_classes(x.cuda(), y.cuda(), [3, 1])
+    assert picked_y.device.type == "cuda"
+    assert picked_y.cpu().tolist() == [1 if label == 1 else 0 for label in y.tolist() if label in (1, 3)]
+    learn = Learner(create_model(simple_body((4, 8)), n_out=2),
+                    DataLoaders.from_tensors(picked_x, picked_y, bs=5), F.cross_entropy, progress=False)
+    preds, targets = learn.get_preds(DataLoader(picked_x, picked_y, bs=5))
+    assert preds.device.type == "cpu" and targets.device.type == "cpu"
+    assert torch.equal(targets, picked_y.cpu())

@@ -41,7 +41,13 @@ def test_pca_rejects_bad_input():
     with pytest.raises(ValueError, match="2-D"):
         pca(torch.zeros(5))
     with pytest.raises(ValueError, match="k must be between 1 and 3"):
-        pca(torch.zeros(10, 3), k=4)
+        pca(torch.randn(10, 3), k=4)
+    # Three centred rows span two directions, whatever the number of features.
+    with pytest.raises(ValueError, match="k must be between 1 and 2"):
+        pca(torch.randn(3, 10), k=3)
+    assert pca(torch.randn(3, 10), k=2).explained_ratio.sum().item() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="every row of x is the same"):
+        pca(torch.ones(4, 3), k=1)
 
 
 def test_correlations_read_each_axis_against_properties():

@@ -46,3 +46,34 @@ def test_top_patches_score_in_eval_mode_and_leave_the_body_as_it_was():
         # With the batch's statistics instead of the running ones, 5 would not come back.
         assert values[0] == pytest.approx(5.0, rel=1e-3)
         assert all(m.training == training for m in body.modules())
+
+
+@pytest.mark.parametrize("n_blocks", [2, 3])
+def test_top_patches_cut_exactly_the_pixels_the_unit_depends_on(n_blocks):
+    """Deeper blocks' geometry, checked against autograd: with positive weights and inputs no
+    ReLU is ever off, so the input pixels with a gradient are the unit's whole receptive field."""
+    torch.manual_seed(0)
+    body = simple_body((2, 2, 2)).eval()
+    with torch.no_grad():
+        for block in body:
+            block[0].weight.uniform_(0.5, 1.0)
+    x = torch.rand(2, 1, 40, 40) * 0.1
+    x[1, 0, 16, 16] = 5.0  # the winning unit lies well inside the image
+    patches, _ = top_patches(body, x, n_blocks=n_blocks, channel=1, k=1)
+    x_grad = x.clone().requires_grad_()
+    acts = body[:n_blocks](x_grad)[:, 1]
+    flat = int(acts.argmax())
+    n, r, c = flat // acts[0].numel(), flat % acts[0].numel() // acts.shape[2], flat % acts.shape[2]
+    acts[n, r, c].backward()
+    seen = x_grad.grad[n, 0] != 0
+    rows, cols = seen.any(1).nonzero().squeeze(1), seen.any(0).nonzero().squeeze(1)
+    assert 0 < rows[0] and rows[-1] < 39 and 0 < cols[0] and cols[-1] < 39
+    expected = x[n, 0, rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    assert patches.shape[1:] == expected.shape == (2 ** (n_blocks + 1) - 1,) * 2
+    assert torch.equal(patches[0], expected)
+
+
+@pytest.mark.parametrize("n_blocks", [0, 4])
+def test_top_patches_refuse_more_blocks_than_the_body_has(n_blocks):
+    with pytest.raises(ValueError, match="n_blocks must be from 1 to the body's 3 blocks"):
+        top_patches(simple_body((2, 2, 2)), torch.rand(1, 1, 16, 16), n_blocks=n_blocks, channel=0)

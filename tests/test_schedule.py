@@ -170,3 +170,11 @@ def test_unknown_warm_up_is_explained():
         one_cycle(10, 0.1, warmup="exp")
     with pytest.raises(ValueError, match="warmup must be one of"):
         OneCycle(0.1, warmup="cosine")
+
+
+@pytest.mark.parametrize("pct_start", [-0.5, 1.0, 1.5])
+def test_a_warm_up_fraction_outside_zero_to_one_is_refused_by_both_forms(pct_start):
+    with pytest.raises(ValueError, match="pct_start is the fraction of steps spent warming up"):
+        one_cycle(50, 0.1, pct_start=pct_start)
+    with pytest.raises(ValueError, match="pct_start is the fraction of steps spent warming up"):
+        OneCycle(0.1, pct_start=pct_start)

@@ -236,3 +236,12 @@ def test_freezing_everything_in_the_body_saves_no_body_activations():
     body_output = model[0](x)
     head_only = saved_activation_bytes(model[1], body_output.detach())
     assert all_trainable > bn_trainable > body_frozen == head_only
+
+
+def test_saved_activation_bytes_leaves_the_running_averages_as_they_were():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU()).train()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    assert saved_activation_bytes(model, torch.randn(8, 1, 6, 6)) > 0
+    assert model.training
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())

@@ -121,7 +121,8 @@ def tune_on_first_seed(score, lrs, seeds, higher_is_better=True, start=None):
     mean.
 
     Raises ValueError when the picked rate fails (NaN or infinite) for another seed: the side
-    then has no mean at any rate, and a smaller grid is what to try.
+    then has no mean at any rate. Adding rates would not help, since the first seed would pick
+    the same one; `tune`, whose best rate must succeed for every seed, is what to use instead.
     """
     seeds = list(seeds)
     first = tune(score, lrs, seeds[:1], higher_is_better, start)
@@ -133,7 +134,8 @@ def tune_on_first_seed(score, lrs, seeds, higher_is_better=True, start=None):
     failed = [seed for seed in seeds[1:] if math.isnan(scores.loc[best, seed])]
     if failed:
         raise ValueError(f"the rate the first seed picked, {best:g}, failed (a score was NaN or infinite) "
-                         f"for seed {failed[0]}: add smaller rates to the grid")
+                         f"for seed {failed[0]}: tune this side with `tune`, whose best rate must "
+                         "succeed for every seed, or drop the rates from this one up from the grid")
     scores.columns.name = "seed"
     return Tuned(scores, higher_is_better)
 
@@ -142,11 +144,17 @@ def over_seeds(scores, seeds, label=None, higher_is_better=True):
     """One setting's scores, one per seed in the order of `seeds`, as a `Tuned` with a single
     row named `label` (the rate or setting they ran at), so that `summary`, `verdict` and
     `ahead_at_every_seed` read them as they read a tuned side: for results nothing was tuned
-    for (book/04_optimizers.ipynb's accuracies at the rate a loss picked,
-    book/05_weight_decay.ipynb's fixed settings, book/07_transfer.ipynb's search scores)."""
-    scores, seeds = list(scores), list(seeds)
+    for (book/02_from_scratch.ipynb's two depths and book/03_cross_entropy.ipynb's first epochs at
+    one rate, book/04_optimizers.ipynb's accuracies at the rate a loss picked,
+    book/05_weight_decay.ipynb's fixed settings, book/07_transfer.ipynb's search scores). A failed
+    run (a NaN or infinite score) is an error: one seed's failure would leave no mean."""
+    scores, seeds = [float(s) for s in scores], list(seeds)
     if len(scores) != len(seeds):
         raise ValueError(f"over_seeds needs one score per seed: got {len(scores)} scores for seeds {seeds}")
+    failed = [seed for seed, s in zip(seeds, scores) if not math.isfinite(s)]
+    if failed:
+        raise ValueError(f"the run at {label} failed (its score is NaN or infinite) for seed {failed[0]}: "
+                         "a mean over the seeds needs every run to succeed; a smaller rate may")
     frame = pd.DataFrame([scores], index=[label], columns=seeds)
     frame.columns.name = "seed"
     return Tuned(frame, higher_is_better)

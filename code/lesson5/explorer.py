@@ -198,9 +198,9 @@ def _finite_or_none(value):
     return float(f"{value:.3g}") if math.isfinite(value) else None
 
 
-def write(path, data=None):
-    """Writes `trajectories()` (or `data`) to `path` as compact JSON; returns its size in bytes."""
-    text = json.dumps(trajectories() if data is None else data, separators=(",", ":"), allow_nan=False)
+def write(path):
+    """Writes `trajectories()` to `path` as compact JSON; returns its size in bytes."""
+    text = json.dumps(trajectories(), separators=(",", ":"), allow_nan=False)
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(text)
     return len(text.encode())

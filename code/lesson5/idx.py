@@ -1,6 +1,7 @@
 """Reading IDX, the simple binary format MNIST and Fashion-MNIST are published in.
 
-Introduced in book/01_data.ipynb — The data.
+Read by `lesson5.datasets`, whose MNIST loaders book/01_data.ipynb (The data) calls; the
+chapter shows the images, not the format, which is described here.
 
 An IDX file is a header followed by the raw elements in row-major order:
 
@@ -27,7 +28,7 @@ UNSIGNED_BYTE = 0x08
 def read_idx(data: bytes, name: str) -> torch.Tensor:
     """Parses the bytes of an IDX file of unsigned bytes into a uint8 tensor shaped as its header says.
 
-    Introduced in book/01_data.ipynb — The data. `name` is the file's name, for error
+    `name` is the file's name, for error
     messages. Raises DataError for a wrong magic number or number of dimensions, or when
     the data after the header is not exactly as long as the dimensions say.
     """

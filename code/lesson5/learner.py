@@ -1,7 +1,8 @@
 """The training loop every chapter shares: a `Learner` with callbacks.
 
 Introduced in book/02_from_scratch.ipynb (A neural net from scratch); the later chapters
-plug schedules, weight decay, freezing and the learning-rate finder into it as callbacks.
+plug schedules, weight decay and the learning-rate finder into it as callbacks, and freeze
+layers through the parameter groups of its optimizer (`lesson5.transfer`).
 
 A fit is a fixed sequence of events. At each one the learner calls the method of that name
 on every callback, in `order`, passing itself:
@@ -135,9 +136,10 @@ class ProgressTable(Callback):
     """
 
     order = 10
+    # Four decimals: enough to tell runs apart, few enough to read across a table.
+    digits = 4
 
-    def __init__(self, digits=4):
-        self.digits = digits
+    def __init__(self):
         self.live = progress_enabled() and _in_notebook()
 
     def before_fit(self, learn):
@@ -324,7 +326,8 @@ class Learner:
         """Model outputs and targets over a whole loader (default: the validation set).
 
         The model is scored as `lesson5.seed.scoring` says: eval mode, no gradients,
-        `scoring_kernels`, and then back in the mode it was in.
+        `scoring_kernels`, and then back in the mode it was in. Both come back on the CPU,
+        wherever the model and the loader's tensors are.
         """
         # `is None`, not `or`: a loader with no batches is falsy, and must not become the
         # validation set.
@@ -336,7 +339,7 @@ class Learner:
         with scoring(self.model):
             for xb, yb in dl:
                 preds.append(self.model(xb.to(self.device)).cpu())
-                targets.append(yb)
+                targets.append(yb.cpu())
         if not preds:
             raise ValueError("the loader gave no batches to score (fewer items than its batch size, "
                              "with drop_last?)")

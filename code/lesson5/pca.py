@@ -37,10 +37,16 @@ def pca(x, k=3):
     x = torch.as_tensor(x).detach().to("cpu", torch.float64)
     if x.ndim != 2:
         raise ValueError(f"pca expects a 2-D (rows, features) tensor, got shape {tuple(x.shape)}")
-    if not 1 <= k <= min(x.shape):
-        raise ValueError(f"k must be between 1 and {min(x.shape)} for shape {tuple(x.shape)}, got {k}")
+    # Centred, n rows span at most n - 1 directions: a k-th beyond them has no variance and
+    # an arbitrary direction.
+    most = min(x.shape[0] - 1, x.shape[1])
+    if not 1 <= k <= most:
+        raise ValueError(f"k must be between 1 and {most} (at most rows - 1 and at most the features) "
+                         f"for shape {tuple(x.shape)}, got {k}")
     mean = x.mean(dim=0)
     _, s, vt = torch.linalg.svd(x - mean, full_matrices=False)
+    if s[0] == 0:
+        raise ValueError("every row of x is the same: there is no spread for a component to follow")
     components = vt[:k]
     biggest = components.abs().argmax(dim=1)
     components = components * components[torch.arange(k), biggest].sign()[:, None]

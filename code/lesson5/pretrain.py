@@ -17,7 +17,8 @@ from .schedule import OneCycle
 
 def select_classes(x, y, classes):
     """The images of `classes` only, as (N, 1, H, W), with labels renumbered 0, 1, … in that order."""
-    classes = torch.as_tensor(classes)
+    # On the labels' device, so that labels on a GPU are selected there.
+    classes = torch.as_tensor(classes, device=y.device)
     missing = [c for c in classes.tolist() if not (y == c).any()]
     if missing:
         raise ValueError(f"no image has label {missing[0]}; the labels present are "
@@ -25,7 +26,7 @@ def select_classes(x, y, classes):
     if len(set(classes.tolist())) != len(classes):
         raise ValueError(f"each class once: got {classes.tolist()}")
     keep = torch.isin(y, classes)
-    renumber = torch.full((int(y.max()) + 1,), -1, dtype=torch.long)
+    renumber = torch.full((int(y.max()) + 1,), -1, dtype=torch.long, device=y.device)
     renumber[classes] = torch.arange(len(classes))
     return x[keep].unsqueeze(1), renumber[y[keep]]
 

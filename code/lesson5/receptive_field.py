@@ -18,6 +18,8 @@ def top_patches(body, x, n_blocks, channel, k=9):
     (patches (k, size, size), activations (k,)). The body is scored as `lesson5.seed.scoring`
     says (in eval mode: its batch norms' running averages) and left in the mode it was in.
     """
+    if not 1 <= n_blocks <= len(body):
+        raise ValueError(f"n_blocks must be from 1 to the body's {len(body)} blocks, got {n_blocks}")
     # The patches are cut from `x` itself, wherever it is.
     with scoring(body) as device:
         acts = body[:n_blocks](x.to(device))[:, channel].cpu()

@@ -28,6 +28,15 @@ def linear(start, end, pct):
 WARMUPS = {"cos": cos_anneal, "linear": linear}
 
 
+def _check_cycle(pct_start, warmup):
+    """The checks `one_cycle` and `OneCycle` share, so that `OneCycle` refuses bad settings when
+    it is made rather than when its fit starts."""
+    if not 0 <= pct_start < 1:
+        raise ValueError(f"pct_start is the fraction of steps spent warming up, in [0, 1); got {pct_start}")
+    if warmup not in WARMUPS:
+        raise ValueError(f"warmup must be one of {sorted(WARMUPS)}, got {warmup!r}")
+
+
 def one_cycle(n_steps, lr_max, pct_start=0.3, div=25.0, div_final=None, moms=(0.95, 0.85), warmup="cos"):
     """(learning rates, momentums) for each of `n_steps` batches, for one `lr_max` (a float).
 
@@ -41,8 +50,7 @@ def one_cycle(n_steps, lr_max, pct_start=0.3, div=25.0, div_final=None, moms=(0.
     """
     if n_steps < 1:
         raise ValueError(f"one_cycle needs at least one step, got {n_steps}")
-    if warmup not in WARMUPS:
-        raise ValueError(f"warmup must be one of {sorted(WARMUPS)}, got {warmup!r}")
+    _check_cycle(pct_start, warmup)
     rise = WARMUPS[warmup]
     div_final = div * 1e4 if div_final is None else div_final
     n_up = int(n_steps * pct_start)
@@ -79,10 +87,7 @@ class OneCycle(Callback):
     order = -5
 
     def __init__(self, lr_max, pct_start=0.3, div=25.0, div_final=None, moms=(0.95, 0.85), warmup="cos"):
-        if not 0 <= pct_start < 1:
-            raise ValueError(f"pct_start is the fraction of steps spent warming up, in [0, 1); got {pct_start}")
-        if warmup not in WARMUPS:
-            raise ValueError(f"warmup must be one of {sorted(WARMUPS)}, got {warmup!r}")
+        _check_cycle(pct_start, warmup)
         self.lr_max, self.pct_start, self.div, self.div_final, self.moms = lr_max, pct_start, div, div_final, moms
         self.warmup = warmup
 

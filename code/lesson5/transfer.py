@@ -142,6 +142,10 @@ def saved_activation_bytes(model, x):
     Each storage counts once, and only the bytes the saved tensors span in it: a batch sliced
     from a dataset in memory counts as the batch, not as the dataset behind it. (A strided view
     counts the whole stretch it spans, the skipped elements too.)
+
+    The forward pass runs in the model's own mode, as training would; afterwards the model's
+    buffers are put back as they were, so measuring does not move a batch norm's running
+    averages.
     """
     owned = {t.untyped_storage().data_ptr() for t in [*model.parameters(), *model.buffers()]}
     spans = {}
@@ -154,8 +158,14 @@ def saved_activation_bytes(model, x):
             spans.setdefault(ptr, []).append((start, start + extent * t.element_size()))
         return t
 
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        model(x)
+    buffers = [b.clone() for b in model.buffers()]
+    try:
+        with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+            model(x)
+    finally:
+        with torch.no_grad():
+            for b, before in zip(model.buffers(), buffers):
+                b.copy_(before)
     return sum(_covered(intervals) for intervals in spans.values())
 
 
