@@ -27,7 +27,7 @@ def select_classes(x, y, classes):
         raise ValueError(f"each class once: got {classes.tolist()}")
     keep = torch.isin(y, classes)
     renumber = torch.full((int(y.max()) + 1,), -1, dtype=torch.long, device=y.device)
-    renumber[classes] = torch.arange(len(classes))
+    renumber[classes] = torch.arange(len(classes), device=y.device)
     return x[keep].unsqueeze(1), renumber[y[keep]]
 
 
