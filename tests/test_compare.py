@@ -3,7 +3,16 @@ import math
 import pandas as pd
 import pytest
 
-from lesson5.compare import Tuned, ahead_at_every_seed, over_seeds, summary, tune, tune_on_first_seed, verdict
+from lesson5.compare import (
+    Tuned,
+    ahead_at_every_seed,
+    over_seeds,
+    summary,
+    thin_lead,
+    tune,
+    tune_on_first_seed,
+    verdict,
+)
 
 
 def quadratic(best_lr, peak, seed_offsets):
@@ -134,7 +143,8 @@ def test_verdict_lower_is_better():
     b = Tuned(_frame({0.1: [0.20, 0.30]}), higher_is_better=False)
     assert verdict("A", a, "B", b) == (
         "A is ahead by 0.1400 on average (lower is better) and at every seed, its worst seed "
-        "(0.1200) beating the other's best (0.2000)"
+        "(0.1200) beating the other's best (0.2000), though by less than the mean gap between "
+        "neighbouring scores of the seeds with B (0.1000), so one more seed could make the two overlap"
     )
     c = Tuned(_frame({0.1: [0.11, 0.25]}), higher_is_better=False)
     assert verdict("A", a, "C", c).startswith(
@@ -153,6 +163,57 @@ def test_ahead_at_every_seed_needs_the_worst_seed_to_beat_the_best():
     assert c.mean > a.mean and not ahead_at_every_seed(c, a) and not ahead_at_every_seed(a, c)
     # Ties are not "ahead": a's worst equal to b's best is an overlap.
     assert not ahead_at_every_seed(Tuned(_frame({0.1: [0.85, 0.9]})), b)
+
+
+def test_a_lead_at_every_seed_narrower_than_the_gaps_between_a_sides_seeds_is_thin():
+    a = Tuned(_frame({0.1: [0.90, 0.92, 0.91]}))
+    b = Tuned(_frame({0.1: [0.80, 0.85, 0.84]}))  # margin 0.05; neighbouring seeds 0.025 apart on average
+    assert not thin_lead(a, b) and "one more seed" not in verdict("A", a, "B", b)
+    wide = Tuned(_frame({0.1: [0.70, 0.89, 0.80]}))  # margin 0.01 against a mean gap of 0.095
+    assert thin_lead(a, wide) and not thin_lead(wide, a)
+    assert verdict("A", a, "W", wide).endswith(
+        "beating the other's best (0.8900), though by less than the mean gap between neighbouring "
+        "scores of the seeds with W (0.0950), so one more seed could make the two overlap"
+    )
+    # The winner's own gaps count as well: here they are the wider ones.
+    spread = Tuned(_frame({0.1: [0.86, 0.99, 0.95]}))
+    assert thin_lead(spread, b) and "the seeds with S (0.0650)" in verdict("S", spread, "B", b)
+    # An overlap is not a lead at all, thin or not.
+    assert not thin_lead(a, Tuned(_frame({0.1: [0.89, 0.95, 0.90]})))
+    low = Tuned(_frame({0.1: [0.10, 0.12]}), higher_is_better=False)
+    assert thin_lead(low, Tuned(_frame({0.1: [0.13, 0.30]}), higher_is_better=False))
+    assert not thin_lead(low, Tuned(_frame({0.1: [0.20, 0.21]}), higher_is_better=False))
+    with pytest.raises(ValueError, match="scored the same way"):
+        thin_lead(low, Tuned(low.scores))
+
+
+def test_more_seeds_over_the_same_range_make_a_lead_less_thin():
+    # The same range (0.80 to 0.90) and margin (0.05): two seeds are a gap of 0.10 apart, five
+    # seeds 0.025 apart on average.
+    ahead = Tuned(_frame({0.1: [0.95] * 5}))
+    assert thin_lead(ahead, Tuned(_frame({0.1: [0.80, 0.90]})))
+    assert not thin_lead(ahead, Tuned(_frame({0.1: [0.80, 0.82, 0.85, 0.88, 0.90]})))
+
+
+def test_verdicts_gap_is_the_difference_of_the_means_as_written():
+    # Means 0.81115 and 0.81004 are written 0.8112 and 0.8100: the gap a reader gets is 0.0012,
+    # where the unrounded one (0.00111) would be written 0.0011.
+    a = Tuned(_frame({0.1: [0.81115, 0.81115]}), higher_is_better=False)
+    b = Tuned(_frame({0.1: [0.81004, 0.81004]}), higher_is_better=False)
+    assert "ahead by 0.0012 on average" in verdict("A", a, "B", b)
+    # 91.2% against 90.1%: 1.1 points, where the unrounded gap (1.198) would be written 1.2.
+    assert "ahead by 1.1 percentage points" in verdict(
+        "A", Tuned(_frame({0.1: [0.91249, 0.91249]})), "B", Tuned(_frame({0.1: [0.90051, 0.90051]})), "{:.1%}"
+    )
+    # Means written alike: the gap is below the last digit shown, and said so.
+    same = verdict("A", Tuned(_frame({0.1: [0.90001, 0.9]})), "B", Tuned(_frame({0.1: [0.9, 0.9]})))
+    assert "ahead by less than 0.0001 on average" in same
+    assert "ahead by less than 0.1 percentage points" in verdict(
+        "A", Tuned(_frame({0.1: [0.9001, 0.9]})), "B", Tuned(_frame({0.1: [0.9, 0.9]})), "{:.1%}"
+    )
+    assert "ahead by 1.57 px" in verdict(
+        "A", Tuned(_frame({0.1: [2.8, 2.9]}), False), "B", Tuned(_frame({0.1: [4.42, 4.42]}), False), "{:.2f} px"
+    )
 
 
 def test_ahead_at_every_seed_lower_is_better():

@@ -23,6 +23,7 @@ would pick a rate by chance, and `tune`'s mean over every seed is the one to use
 """
 
 import math
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -205,23 +206,46 @@ def verdict(name_a, a, name_b, b, fmt="{:.4f}"):
 
     "At every seed" only when the worse side's best seed does not reach the better side's
     worst seed; otherwise the ranges overlap and the sentence says so, with the gap in means.
-    Where lower is better (a loss), the sentence says that too. It has no colon, so that a
-    page can introduce it with one, and no possessive on a side's name, which can be any
-    phrase without a comma ("no decay", "the deeper network"): the sentence puts the name
-    after "with", where a comma would split it.
+    A lead at every seed narrower than the gaps between one side's seeds is thin
+    (`thin_lead`), and the sentence says that one more seed could make the two overlap.
+    Where lower is better (a loss), the sentence says that too. The gap is the difference of
+    the two means as written, so that a reader who subtracts them gets it. The sentence has
+    no colon, so that a page can introduce it with one, and no possessive on a side's name,
+    which can be any phrase without a comma ("no decay", "the deeper network"): the sentence
+    puts the name after "with", where a comma would split it.
     """
-    if a.higher_is_better != b.higher_is_better:
-        raise ValueError("verdict compares two results scored the same way; one has higher_is_better="
-                         f"{a.higher_is_better}, the other {b.higher_is_better}")
+    _check_scored_alike("verdict", a, b)
     better_a = a.mean >= b.mean if a.higher_is_better else a.mean <= b.mean
     (win_name, win), (lose_name, lose) = ((name_a, a), (name_b, b)) if better_a else ((name_b, b), (name_a, a))
-    gap = _gap(abs(win.mean - lose.mean), fmt) + " on average" + ("" if a.higher_is_better else " (lower is better)")
+    gap = _written_gap(win.mean, lose.mean, fmt) + " on average" + ("" if a.higher_is_better else " (lower is better)")
     win_worst, lose_best = (win.min, lose.max) if a.higher_is_better else (win.max, lose.min)
-    if ahead_at_every_seed(win, lose):
-        return (f"{win_name} is ahead by {gap} and at every seed, its worst seed ({fmt.format(win_worst)}) "
-                f"beating the other's best ({fmt.format(lose_best)})")
-    return (f"the two overlap, with {win_name} ahead by {gap} but its worst seed ({fmt.format(win_worst)}) "
-            f"no better than the other's best ({fmt.format(lose_best)})")
+    if not ahead_at_every_seed(win, lose):
+        return (f"the two overlap, with {win_name} ahead by {gap} but its worst seed ({fmt.format(win_worst)}) "
+                f"no better than the other's best ({fmt.format(lose_best)})")
+    text = (f"{win_name} is ahead by {gap} and at every seed, its worst seed ({fmt.format(win_worst)}) "
+            f"beating the other's best ({fmt.format(lose_best)})")
+    if thin_lead(win, lose):
+        wide_name, wide = max(((win_name, win), (lose_name, lose)), key=lambda side: _seed_gap(side[1]))
+        text += (f", though by less than the mean gap between neighbouring scores of the seeds with "
+                 f"{wide_name} ({_gap(_seed_gap(wide), fmt)}), so one more seed could make the two overlap")
+    return text
+
+
+def _written(value, fmt):
+    """`value` as `fmt` writes it, read back: the number (a percentage as a fraction) and
+    what one unit of its last digit is worth."""
+    number = re.search(r"-?\d+(?:\.(\d+))?", fmt.format(value).replace(",", ""))
+    scale = 100 if fmt.endswith("%}") else 1
+    return float(number.group()) / scale, 10.0 ** -len(number.group(1) or "") / scale
+
+
+def _written_gap(x, y, fmt):
+    """The gap between `x` and `y` as the difference of the two as `fmt` writes them, so that
+    it is what a reader subtracting them gets; when both are written alike, "less than" one
+    unit of the last digit."""
+    (x_written, last_digit), (y_written, _) = _written(x, fmt), _written(y, fmt)
+    gap = abs(x_written - y_written)
+    return _gap(gap, fmt) if gap else "less than " + _gap(last_digit, fmt)
 
 
 def _gap(gap, fmt):
@@ -238,7 +262,33 @@ def ahead_at_every_seed(a, b):
     This is the test behind `verdict`'s "at every seed": a lead in the means alone can
     come from one lucky seed.
     """
-    if a.higher_is_better != b.higher_is_better:
-        raise ValueError("ahead_at_every_seed compares two results scored the same way; one has "
-                         f"higher_is_better={a.higher_is_better}, the other {b.higher_is_better}")
+    _check_scored_alike("ahead_at_every_seed", a, b)
     return a.min > b.max if a.higher_is_better else a.max < b.min
+
+
+def thin_lead(a, b):
+    """Whether `a` is ahead of `b` at every seed (`ahead_at_every_seed`), but by less than
+    the mean gap between neighbouring scores of one side's seeds (its range over one less than
+    its number of seeds, at its best rate).
+
+    That gap is how far apart a side's seeds land, one from the next; one more seed landing
+    that far beyond the others would make the two overlap, so such a lead rests on the draw
+    of seeds. `verdict` says so in words; a chapter that builds its own sentence from
+    `ahead_at_every_seed` asks this too.
+    """
+    _check_scored_alike("thin_lead", a, b)
+    if not ahead_at_every_seed(a, b):
+        return False
+    margin = a.min - b.max if a.higher_is_better else b.min - a.max
+    return margin < max(_seed_gap(a), _seed_gap(b))
+
+
+def _seed_gap(tuned):
+    """The mean gap between neighbouring scores of a side's seeds, at its best rate."""
+    return (tuned.max - tuned.min) / max(len(tuned.at_best) - 1, 1)
+
+
+def _check_scored_alike(what, a, b):
+    if a.higher_is_better != b.higher_is_better:
+        raise ValueError(f"{what} compares two results scored the same way; one has "
+                         f"higher_is_better={a.higher_is_better}, the other {b.higher_is_better}")
