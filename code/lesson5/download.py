@@ -40,7 +40,6 @@ import sys
 import threading
 import time
 import tomllib
-import uuid
 import warnings
 import zipfile
 import zlib
@@ -53,6 +52,7 @@ from urllib.request import HTTPHandler, HTTPSHandler, Request, build_opener, url
 import platformdirs
 from tqdm import tqdm
 
+from .atomic import SUFFIX, temp_beside, temp_name
 from .checksum import read_hashed, sha256_hex
 from .errors import DataError
 from .progress import progress_enabled
@@ -114,11 +114,7 @@ def fetch(dataset: str, *, manifest: dict | None = None, cache_dir: Path | None 
     _remove_stale_parts(folder)
     content = {}
     for source in manifest[dataset]["sources"]:
-        # A loop, not a comprehension: Python 3.11 gives a comprehension a frame of its own (3.12
-        # does not), which would change where _read_cached's warning (stacklevel) points.
-        cached = {}
-        for spec in source["files"]:
-            cached[spec["name"]] = _read_cached(folder / spec["name"], spec)
+        cached = {spec["name"]: _read_cached(folder / spec["name"], spec) for spec in source["files"]}
         if any(data is None for data in cached.values()):
             cached = _get_source(dataset, source, folder)
         content.update(cached)
@@ -142,10 +138,22 @@ def _read_cached(path: Path, spec: dict) -> bytes | None:
         if (sha256, len(data)) == (spec["sha256"], spec["size"]):
             return data
         warnings.warn(f"{path} does not match its size and SHA-256 in the manifest "
-                      "(damaged or truncated); deleting it and fetching it again", stacklevel=4)
+                      "(damaged or truncated); deleting it and fetching it again",
+                      stacklevel=_first_level_outside_package())
         if not _discard(path, seen):
             return None
     return None
+
+
+def _first_level_outside_package() -> int:
+    """The `stacklevel` that points a warning, raised by the function calling this one, at the
+    first caller outside this package: the code that asked for the data, whether it called
+    `fetch` itself or through a loader of `lesson5.datasets`."""
+    package = os.path.dirname(__file__) + os.sep
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _discard(path: Path, seen: os.stat_result) -> bool:
@@ -155,7 +163,7 @@ def _discard(path: Path, seen: os.stat_result) -> bool:
     read the damaged one. So the file is first moved aside (atomic), and only deleted if it
     is the one that was read; otherwise it goes back, and True tells the caller to look again.
     """
-    aside = path.parent / f".{path.name}.{uuid.uuid4().hex}.part"
+    aside = temp_name(path)
     with _cache_errors(path, "remove the damaged file"):
         try:
             os.rename(path, aside)
@@ -173,7 +181,7 @@ def _remove_stale_parts(folder: Path) -> None:
     # Left by a process killed mid-download. A live download writes at least every TIMEOUT_S,
     # so a temporary file untouched for longer belongs to no one.
     now = time.time()
-    for part in folder.glob(".*.part"):
+    for part in folder.glob(f".*{SUFFIX}"):
         with contextlib.suppress(OSError):  # gone already, or a read-only cache: not worth failing for
             if now - part.stat().st_mtime > STALE_S:
                 part.unlink()
@@ -192,7 +200,7 @@ def _get_source(dataset: str, source: dict, folder: Path) -> dict[str, bytes]:
     failures = []
     for url in source["urls"]:
         try:
-            with _temp_path(folder, Path(source["mirror"]).name) as download:
+            with temp_beside(folder / Path(source["mirror"]).name) as download:
                 _download(url, download, _download_limit(source))
                 return _install(download, url, source, folder)
         except _CacheError:
@@ -363,7 +371,7 @@ def _install(archive: Path, origin: str, source: dict, folder: Path) -> dict[str
                     f"{spec['name']} from {origin} does not match the manifest: expected "
                     f"SHA-256 {spec['sha256']} and {spec['size']} bytes, got SHA-256 {sha256} "
                     f"and {size} bytes. The file is damaged, or is not the one the course uses.")
-            temp = temporaries.enter_context(_temp_path(folder, spec["name"]))
+            temp = temporaries.enter_context(temp_beside(folder / spec["name"]))
             with _cache_errors(temp, "write"), open(temp, "xb") as out:
                 out.write(data)
             ready.append((temp, folder / spec["name"]))
@@ -398,18 +406,6 @@ def _cache_errors(path: Path, doing: str) -> Iterator[None]:
         yield
     except OSError as error:
         raise _CacheError(f"Could not {doing} {path}: {error.strerror or error}. {CACHE_HINT}") from error
-
-
-@contextlib.contextmanager
-def _temp_path(folder: Path, name: str) -> Iterator[Path]:
-    # Beside the final file, so os.replace is an atomic rename; a hidden unique name, so
-    # nothing ever mistakes it for a cached file; removed unless it was renamed into place.
-    path = folder / f".{name}.{uuid.uuid4().hex}.part"
-    try:
-        yield path
-    finally:
-        with contextlib.suppress(OSError):
-            path.unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:

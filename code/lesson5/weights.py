@@ -7,16 +7,14 @@ waits for the second; loading parses the very bytes it hashed, so a file changed
 cannot slip through.
 """
 
-import contextlib
 import io
-import os
 import pickle
 import time
-import uuid
 from pathlib import Path
 
 import torch
 
+from .atomic import write_atomically
 from .checksum import read_hashed, sha256_hex
 
 # How long a load waits for a save in progress to rename its sidecar into place: a few short
@@ -34,8 +32,8 @@ def save_weights(module, path):
     digest = sha256_hex(data)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(path, data)
-        _write_atomically(Path(f"{path}.sha256"), f"{digest}\n".encode())
+        write_atomically(path, data)
+        write_atomically(Path(f"{path}.sha256"), f"{digest}\n".encode())
     except OSError as error:
         raise OSError(error.errno, f"Could not save weights to {path} ({error.strerror or error}): choose a "
                                    "folder you can write to, on a disk with free space") from error
@@ -105,15 +103,3 @@ def _read_sidecar(sidecar):
         return sidecar.read_text().strip()
     except FileNotFoundError:
         return None
-
-
-def _write_atomically(path, data):
-    # A unique name beside the target, then a rename: readers see the old file or the new one.
-    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
-    try:
-        with open(temp, "xb") as f:
-            f.write(data)
-        os.replace(temp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
