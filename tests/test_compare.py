@@ -12,6 +12,8 @@ from lesson5.compare import (
     tune,
     tune_on_first_seed,
     verdict,
+    written,
+    written_difference,
 )
 
 
@@ -144,7 +146,7 @@ def test_verdict_lower_is_better():
     assert verdict("A", a, "B", b) == (
         "A is ahead by 0.1400 on average (lower is better) and at every seed, its worst seed "
         "(0.1200) beating the other's best (0.2000), though by less than the mean gap between "
-        "neighbouring scores of the seeds with B (0.1000), so one more seed could make the two overlap"
+        "neighbouring seeds' scores for B (0.1000), so one more seed could make the two overlap"
     )
     c = Tuned(_frame({0.1: [0.11, 0.25]}), higher_is_better=False)
     assert verdict("A", a, "C", c).startswith(
@@ -173,11 +175,11 @@ def test_a_lead_at_every_seed_narrower_than_the_gaps_between_a_sides_seeds_is_th
     assert thin_lead(a, wide) and not thin_lead(wide, a)
     assert verdict("A", a, "W", wide).endswith(
         "beating the other's best (0.8900), though by less than the mean gap between neighbouring "
-        "scores of the seeds with W (0.0950), so one more seed could make the two overlap"
+        "seeds' scores for W (0.0950), so one more seed could make the two overlap"
     )
     # The winner's own gaps count as well: here they are the wider ones.
     spread = Tuned(_frame({0.1: [0.86, 0.99, 0.95]}))
-    assert thin_lead(spread, b) and "the seeds with S (0.0650)" in verdict("S", spread, "B", b)
+    assert thin_lead(spread, b) and "seeds' scores for S (0.0650)" in verdict("S", spread, "B", b)
     # An overlap is not a lead at all, thin or not.
     assert not thin_lead(a, Tuned(_frame({0.1: [0.89, 0.95, 0.90]})))
     low = Tuned(_frame({0.1: [0.10, 0.12]}), higher_is_better=False)
@@ -185,6 +187,25 @@ def test_a_lead_at_every_seed_narrower_than_the_gaps_between_a_sides_seeds_is_th
     assert not thin_lead(low, Tuned(_frame({0.1: [0.20, 0.21]}), higher_is_better=False))
     with pytest.raises(ValueError, match="scored the same way"):
         thin_lead(low, Tuned(low.scores))
+
+
+def test_the_percentage_points_a_thin_lead_names():
+    a = Tuned(_frame({0.1: [0.620, 0.650, 0.692]}))
+    scratch = Tuned(_frame({0.1: [0.486, 0.614, 0.550]}))
+    assert verdict("frozen", a, "scratch", scratch, "{:.1%}").endswith(
+        "though by less than the mean gap between neighbouring seeds' scores for scratch "
+        "(6.4 percentage points), so one more seed could make the two overlap"
+    )
+
+
+def test_one_seed_a_side_cannot_tell_a_thin_lead_and_says_so():
+    one = Tuned(_frame({0.1: [0.9]}))
+    with pytest.raises(ValueError, match="at least two"):
+        thin_lead(one, Tuned(_frame({0.1: [0.8]})))
+    with pytest.raises(ValueError, match="at least two"):
+        verdict("A", one, "B", Tuned(_frame({0.1: [0.8]})))
+    # A tie is no lead, so it needs no such judgement.
+    assert verdict("A", one, "B", Tuned(_frame({0.1: [0.9]}))).startswith("the two overlap")
 
 
 def test_more_seeds_over_the_same_range_make_a_lead_less_thin():
@@ -211,9 +232,29 @@ def test_verdicts_gap_is_the_difference_of_the_means_as_written():
     assert "ahead by less than 0.1 percentage points" in verdict(
         "A", Tuned(_frame({0.1: [0.9001, 0.9]})), "B", Tuned(_frame({0.1: [0.9, 0.9]})), "{:.1%}"
     )
+    # Text around the number: units after it, a name with digits before it.
     assert "ahead by 1.57 px" in verdict(
-        "A", Tuned(_frame({0.1: [2.8, 2.9]}), False), "B", Tuned(_frame({0.1: [4.42, 4.42]}), False), "{:.2f} px"
+        "A", Tuned(_frame({0.1: [2.846, 2.846]}), False), "B", Tuned(_frame({0.1: [4.42, 4.42]}), False), "{:.2f} px"
     )
+    assert "ahead by 1.2 percentage points" in verdict(
+        "A", Tuned(_frame({0.1: [0.912, 0.912]})), "B", Tuned(_frame({0.1: [0.90, 0.90]})), "{:.1%} accuracy"
+    )
+    assert "ahead by less than R2 0.001 on average" in verdict(
+        "A", Tuned(_frame({0.1: [0.9001, 0.9]})), "B", Tuned(_frame({0.1: [0.9, 0.9]})), "R2 {:.3f}"
+    )
+    # Exponent formats have no fixed last digit: their gap is the difference as written.
+    assert "ahead by 4.50e-05 on average" in verdict(
+        "A", Tuned(_frame({0.1: [1.45e-4, 1.45e-4]})), "B", Tuned(_frame({0.1: [1e-4, 1e-4]})), "{:.2e}"
+    )
+    with pytest.raises(ValueError, match="one replacement field"):
+        verdict("A", Tuned(_frame({0.1: [0.9, 0.9]})), "B", Tuned(_frame({0.1: [0.8, 0.8]})), "{:.2f} to {:.2f}")
+
+
+def test_written_difference_is_what_a_reader_subtracts():
+    assert written_difference(0.81115, 0.81004) == pytest.approx(0.0012)
+    assert written_difference(0.91249, 0.90051, "{:.1%}") == pytest.approx(0.011)
+    assert written(0.81115) == 0.8112 and written(0.91249, "{:.1%} accuracy") == pytest.approx(0.912)
+    assert written(1234.4, "{:,.0f} ratings") == 1234
 
 
 def test_ahead_at_every_seed_lower_is_better():

@@ -24,6 +24,7 @@ would pick a rate by chance, and `tune`'s mean over every seed is the one to use
 
 import math
 import re
+import string
 from dataclasses import dataclass
 
 import pandas as pd
@@ -206,13 +207,14 @@ def verdict(name_a, a, name_b, b, fmt="{:.4f}"):
 
     "At every seed" only when the worse side's best seed does not reach the better side's
     worst seed; otherwise the ranges overlap and the sentence says so, with the gap in means.
-    A lead at every seed narrower than the gaps between one side's seeds is thin
-    (`thin_lead`), and the sentence says that one more seed could make the two overlap.
+    A lead at every seed narrower than the mean gap between neighbouring seeds' scores on the
+    side whose seeds scatter more is thin (`thin_lead`), and the sentence names that side and
+    says that one more seed could make the two overlap.
     Where lower is better (a loss), the sentence says that too. The gap is the difference of
-    the two means as written, so that a reader who subtracts them gets it. The sentence has
+    the two means as written (`written_difference`), so that a reader who subtracts them gets it. The sentence has
     no colon, so that a page can introduce it with one, and no possessive on a side's name,
     which can be any phrase without a comma ("no decay", "the deeper network"): the sentence
-    puts the name after "with", where a comma would split it.
+    puts the name after "with" or "for", where a comma would split it.
     """
     _check_scored_alike("verdict", a, b)
     better_a = a.mean >= b.mean if a.higher_is_better else a.mean <= b.mean
@@ -226,33 +228,50 @@ def verdict(name_a, a, name_b, b, fmt="{:.4f}"):
             f"beating the other's best ({fmt.format(lose_best)})")
     if thin_lead(win, lose):
         wide_name, wide = max(((win_name, win), (lose_name, lose)), key=lambda side: _seed_gap(side[1]))
-        text += (f", though by less than the mean gap between neighbouring scores of the seeds with "
-                 f"{wide_name} ({_gap(_seed_gap(wide), fmt)}), so one more seed could make the two overlap")
+        text += (f", though by less than the mean gap between neighbouring seeds' scores for {wide_name} "
+                 f"({_gap(_seed_gap(wide), fmt)}), so one more seed could make the two overlap")
     return text
 
 
-def _written(value, fmt):
-    """`value` as `fmt` writes it, read back: the number (a percentage as a fraction) and
-    what one unit of its last digit is worth."""
-    number = re.search(r"-?\d+(?:\.(\d+))?", fmt.format(value).replace(",", ""))
-    scale = 100 if fmt.endswith("%}") else 1
-    return float(number.group()) / scale, 10.0 ** -len(number.group(1) or "") / scale
+def written(value, fmt="{:.4f}"):
+    """`value` as `fmt` writes it, read back as a number (a percentage as a fraction): what a
+    reader of the page has to go on."""
+    text = format(value, _spec(fmt)).replace(",", "")
+    return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+
+
+def written_difference(x, y, fmt="{:.4f}"):
+    """`x` minus `y` as a reader computes it from the two as `fmt` writes them (a fraction for
+    a percentage format), so that a gap printed beside the two scores agrees with them."""
+    return written(x, fmt) - written(y, fmt)
+
+
+def _spec(fmt):
+    """The format spec of `fmt`'s one replacement field: ".1%" for "{:.1%} accuracy"."""
+    specs = [spec for _, field, spec, _ in string.Formatter().parse(fmt) if field is not None]
+    if len(specs) != 1:
+        raise ValueError(f"a score's format has one replacement field, such as '{{:.4f}}' or '{{:.1%}}'; got {fmt!r}")
+    return specs[0]
 
 
 def _written_gap(x, y, fmt):
-    """The gap between `x` and `y` as the difference of the two as `fmt` writes them, so that
-    it is what a reader subtracting them gets; when both are written alike, "less than" one
-    unit of the last digit."""
-    (x_written, last_digit), (y_written, _) = _written(x, fmt), _written(y, fmt)
-    gap = abs(x_written - y_written)
-    return _gap(gap, fmt) if gap else "less than " + _gap(last_digit, fmt)
+    """The gap between `x` and `y` as the difference of the two as `fmt` writes them; when
+    both are written alike, "less than" one unit of the last digit."""
+    gap = abs(written_difference(x, y, fmt))
+    if gap:
+        return _gap(gap, fmt)
+    digits = re.fullmatch(r".*\.(\d+)([f%])", _spec(fmt))
+    if digits is None:  # a format without a fixed last digit (e, g): the gap as it is
+        return _gap(abs(x - y), fmt)
+    return "less than " + _gap(10.0 ** -int(digits.group(1)) / (100 if digits.group(2) == "%" else 1), fmt)
 
 
 def _gap(gap, fmt):
     """`gap` written with `fmt`; a gap between two percentages is in percentage points, since
     90% against 80% is a lead of 10 points, not of 10% (which would be 8 points)."""
-    if fmt.endswith("%}"):
-        return f"{fmt[:-2]}f}}".format(100 * gap) + " percentage points"
+    spec = _spec(fmt)
+    if spec.endswith("%"):
+        return format(100 * gap, spec[:-1] + "f") + " percentage points"
     return fmt.format(gap)
 
 
@@ -268,13 +287,13 @@ def ahead_at_every_seed(a, b):
 
 def thin_lead(a, b):
     """Whether `a` is ahead of `b` at every seed (`ahead_at_every_seed`), but by less than
-    the mean gap between neighbouring scores of one side's seeds (its range over one less than
-    its number of seeds, at its best rate).
+    the mean gap between neighbouring seeds' scores on the side whose seeds scatter more (its
+    range divided by one less than its number of seeds, at its best rate).
 
-    That gap is how far apart a side's seeds land, one from the next; one more seed landing
-    that far beyond the others would make the two overlap, so such a lead rests on the draw
-    of seeds. `verdict` says so in words; a chapter that builds its own sentence from
-    `ahead_at_every_seed` asks this too.
+    That gap is how far a side's seeds land from one another; one more seed landing that far
+    past its side's extreme, towards the other side, would make the two overlap, so such a
+    lead rests on the draw of seeds. `verdict` says so in words; a chapter that builds its
+    own sentence from `ahead_at_every_seed` asks this too. Each side needs two seeds or more.
     """
     _check_scored_alike("thin_lead", a, b)
     if not ahead_at_every_seed(a, b):
@@ -285,7 +304,11 @@ def thin_lead(a, b):
 
 def _seed_gap(tuned):
     """The mean gap between neighbouring scores of a side's seeds, at its best rate."""
-    return (tuned.max - tuned.min) / max(len(tuned.at_best) - 1, 1)
+    seeds = len(tuned.at_best)
+    if seeds < 2:
+        raise ValueError(f"a side has {seeds} seed: how far its seeds land from one another, which tells "
+                         "whether a lead is thin, needs at least two; run more seeds")
+    return (tuned.max - tuned.min) / (seeds - 1)
 
 
 def _check_scored_alike(what, a, b):
