@@ -6,7 +6,7 @@ import torch
 
 from lesson5.learner import Learner
 from lesson5.loaders import DataLoaders
-from lesson5.lr_finder import LRFind, lr_find
+from lesson5.lr_finder import LRFind, LRFinder, lr_find
 from lesson5.optim import Adam
 
 
@@ -152,6 +152,9 @@ def test_raw_minimum_and_resmoothing_on_a_known_curve():
     assert res.smoothed(0.0) == pytest.approx(raw)
     with pytest.raises(ValueError, match="beta"):
         res.smoothed(1.0)
+    # The finder itself refuses such a beta when it is made, before any training.
+    with pytest.raises(ValueError, match="beta"):
+        LRFinder(beta=1.0)
 
 
 def test_finder_records_its_beta_and_smoothed_reproduces_its_curve():

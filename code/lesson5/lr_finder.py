@@ -52,13 +52,8 @@ class LRFind:
 
     def smoothed(self, beta):
         """The raw losses smoothed as the finder does, bias-corrected, with another `beta`."""
-        if not 0 <= beta < 1:
-            raise ValueError(f"beta must be in [0, 1), got {beta}")
-        avg, out = 0.0, []
-        for i, loss in enumerate(self.losses, 1):
-            avg = beta * avg + (1 - beta) * loss
-            out.append(avg / (1 - beta**i))
-        return out
+        smooth = _Smoother(beta)
+        return [smooth(loss) for loss in self.losses]
 
     @property
     def raw_min_loss(self):
@@ -96,6 +91,21 @@ class LRFind:
         return ax
 
 
+class _Smoother:
+    """A bias-corrected moving average, fed one loss at a time: after losses x_1 ... x_t it is
+    the sum of (1 - beta) beta**(t - i) x_i over i, divided by 1 - beta**t, the weights' sum."""
+
+    def __init__(self, beta):
+        if not 0 <= beta < 1:
+            raise ValueError(f"beta must be in [0, 1), got {beta}")
+        self.beta, self.avg, self.count = beta, 0.0, 0
+
+    def __call__(self, loss):
+        self.count += 1
+        self.avg = self.beta * self.avg + (1 - self.beta) * loss
+        return self.avg / (1 - self.beta**self.count)
+
+
 class LRFinder(Callback):
     """Sets an exponentially growing learning rate per batch; stops at `num_it` or divergence."""
 
@@ -104,10 +114,11 @@ class LRFinder(Callback):
     def __init__(self, start_lr=1e-7, end_lr=10, num_it=100, stop_div=True, beta=0.98):
         self.start_lr, self.end_lr, self.num_it = start_lr, end_lr, num_it
         self.stop_div, self.beta = stop_div, beta
+        self.smooth = _Smoother(beta)
         self.result = LRFind(beta=beta)
 
     def before_fit(self, learn):
-        self.step, self.avg, self.best = 0, 0.0, math.inf
+        self.step, self.smooth, self.best = 0, _Smoother(self.beta), math.inf
 
     def before_batch(self, learn):
         if not learn.training:
@@ -120,8 +131,7 @@ class LRFinder(Callback):
     def after_batch(self, learn):
         loss = learn.loss.item()
         self.step += 1
-        self.avg = self.beta * self.avg + (1 - self.beta) * loss
-        smooth = self.avg / (1 - self.beta**self.step)
+        smooth = self.smooth(loss)
         self.result.losses.append(loss)
         self.result.smooth_losses.append(smooth)
         self.best = min(self.best, smooth)
