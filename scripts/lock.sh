@@ -5,11 +5,14 @@
 #   bash scripts/lock.sh [pip-compile options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/setup.sh
+bash scripts/setup.sh
+. scripts/env.sh
 python -m piptools compile --quiet --no-strip-extras \
   --no-emit-index-url --no-emit-find-links --no-header \
   "$@" requirements.in -o requirements.txt
 # The pin stays the public version: pip then takes whichever build of it the index offers
 # (these machines' CPU wheel, PyTorch's CPU index, or PyPI's CUDA build; see README).
-sed -i -E 's/^torch==([0-9.]+)\+[a-z0-9]+$/torch==\1/' requirements.txt
+# Written to a new file and moved: BSD sed (macOS) takes -i differently from GNU sed.
+sed -E 's/^torch==([0-9.]+)\+[a-z0-9]+$/torch==\1/' requirements.txt >requirements.txt.new
+mv requirements.txt.new requirements.txt
 echo "lock: requirements.txt regenerated from requirements.in"

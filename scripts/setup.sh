@@ -31,7 +31,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 stamp=.venv/.installed-requirements
-want=$(cat requirements.txt code/pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)
+# Hashed with the Python that makes .venv: sha256sum comes with GNU coreutils, which not every
+# system has.
+want=$(cat requirements.txt code/pyproject.toml scripts/setup.sh |
+  "$python" -c 'import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing requirements.txt into .venv (the first time takes a few minutes)"
   rm -f "$stamp"
