@@ -363,8 +363,17 @@ def test_endless_body_is_cut_at_the_download_limit(server, cache):
         fetch("digits", manifest=make_manifest([server.url("/labels.gz")]), cache_dir=cache)
     assert server.url("/labels.gz") in str(error.value)
     assert time.monotonic() - start < 10
-    # The limit is 2 * 13 bytes + 1 MiB; what the socket buffers add on top is small.
+    # The limit is twice the content's size plus 1 MiB, named in the error; what the socket
+    # buffers add on top of it is small.
+    assert f"sent more than {2 * len(LABELS) + (1 << 20)} bytes" in str(error.value)
     assert server.sent < 8 << 20
+    assert files_in(cache) == []
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/labels.gz"])
+def test_only_http_and_https_urls_are_downloaded(cache, url):
+    with pytest.raises(DataError, match="only http:// and https:// URLs are downloaded"):
+        fetch("digits", manifest=make_manifest([url]), cache_dir=cache)
     assert files_in(cache) == []
 
 

@@ -29,11 +29,6 @@ def test_images_and_labels_round_trip():
     assert read_idx(idx_bytes(LABELS), "labels").tolist() == [7, 0, 255]
 
 
-def test_magic_numbers():
-    assert idx_bytes(IMAGES)[:4] == bytes.fromhex("00000803")
-    assert idx_bytes(LABELS)[:4] == bytes.fromhex("00000801")
-
-
 @settings(deadline=None)  # the first call may be slow on a busy machine; speed is not the point
 @given(arrays(np.uint8, st.one_of(st.tuples(st.integers(0, 50)),
                                   st.tuples(st.integers(0, 5), st.integers(0, 9), st.integers(0, 9)))))

@@ -127,6 +127,31 @@ def test_get_preds_covers_validation_set():
     assert preds.shape == (32, 2) and targets.shape == (32,)
 
 
+def test_get_preds_pairs_each_prediction_with_its_own_target():
+    # A model that outputs its input, fed the target as input: each row must meet its own
+    # target, in every batch, including the short last one.
+    y = torch.arange(10)
+    learn = Learner(nn.Identity(), make_dls(), nn.functional.mse_loss, device="cpu")
+    preds, targets = learn.get_preds(DataLoader(y[:, None].float(), y, bs=4))
+    assert torch.equal(preds[:, 0].long(), targets) and torch.equal(targets, y)
+
+
+def test_callbacks_given_to_fit_run_for_that_fit_only():
+    learn, log = make_learner(), EventLog()
+    learn.fit(1, cbs=[log])
+    seen = len(log.events)
+    learn.fit(1)
+    assert seen > 0 and len(log.events) == seen and log not in learn.cbs
+
+
+def test_recorder_keeps_the_last_groups_rate():
+    # With discriminative rates the recorded rate is the head's, the last group's.
+    learn = make_learner()
+    learn.create_opt([{"params": [learn.model.weight], "lr": 0.01}, {"params": [learn.model.bias], "lr": 0.2}])
+    learn.fit(1)
+    assert learn.recorder.lrs == [0.2] * 4
+
+
 def test_final_table_printed_outside_notebook(capsys):
     learn = make_learner()
     learn.fit(2)

@@ -29,6 +29,25 @@ def test_shuffle_is_a_new_permutation_each_pass_and_keeps_pairs():
     assert all(torch.equal(yb, xb * 2) for xb, yb in dl)
 
 
+def test_a_given_generator_alone_decides_the_order():
+    x = torch.arange(50)
+
+    def order(seed, global_seed):
+        torch.manual_seed(global_seed)
+        dl = DataLoader(x, bs=8, shuffle=True, generator=torch.Generator().manual_seed(seed))
+        return torch.cat([b[0] for b in dl])
+
+    # The global RNG's state does not matter; the generator's seed does.
+    assert torch.equal(order(0, global_seed=1), order(0, global_seed=2))
+    assert not torch.equal(order(0, global_seed=1), order(1, global_seed=1))
+
+
+def test_validation_batches_are_valid_bs_rows():
+    x, y = torch.arange(40).float()[:, None], torch.arange(40)
+    assert [len(b[1]) for b in DataLoaders.from_tensors(x, y, x, y, bs=4, valid_bs=16).valid] == [16, 16, 8]
+    assert [len(b[1]) for b in DataLoaders.from_tensors(x, y, x, y, bs=4).valid] == [8] * 5
+
+
 def test_shuffle_follows_global_seed():
     x = torch.arange(50)
     torch.manual_seed(3)

@@ -31,6 +31,44 @@ def test_sweep_is_exponential_and_stops_on_divergence():
     assert res.smooth_losses[-1] > 4 * min(res.smooth_losses)
 
 
+def test_without_stop_div_a_diverging_sweep_runs_to_num_it():
+    # The same sweep as above, which diverges and stops early with stop_div on.
+    res = lr_find(_learner(), num_it=100, stop_div=False)
+    assert len(res.lrs) == 100
+
+
+def _loss_failing_after(batches, failure):
+    """Cross-entropy for `batches` training batches, then `failure()` (a NaN loss, or raises)."""
+    calls = []
+
+    def loss(preds, targets):
+        calls.append(1)
+        return failure(preds) if len(calls) > batches else torch.nn.functional.cross_entropy(preds, targets)
+
+    return loss
+
+
+def test_a_nan_loss_stops_the_sweep_at_that_batch():
+    learn = _learner()
+    learn.loss_func = _loss_failing_after(20, lambda preds: preds.sum() * float("nan"))
+    res = lr_find(learn, end_lr=1e-3, num_it=100)
+    assert len(res.lrs) == 21 and np.isnan(res.losses[-1])
+
+
+def test_a_sweep_cut_short_by_an_error_still_puts_the_weights_back():
+    learn = _learner()
+    before = copy.deepcopy(learn.model.state_dict())
+
+    def interrupted(preds):
+        raise KeyboardInterrupt
+
+    learn.loss_func = _loss_failing_after(15, interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        lr_find(learn, num_it=100)
+    after = learn.model.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before)
+
+
 def test_runs_over_several_epochs_when_needed():
     learn = _learner(n=160)  # 10 batches per epoch
     res = lr_find(learn, end_lr=1e-3, num_it=35)

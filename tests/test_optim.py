@@ -143,18 +143,38 @@ def test_bad_hyperparameters_are_explained():
         optim.Adam(_model().parameters(), betas=(1.0, 0.999))
 
 
-def test_closure_returns_loss():
-    model = _model()
-    opt = optim.SGD(model.parameters(), lr=0.1)
+@pytest.mark.parametrize("make", [lambda p: optim.SGD(p, lr=0.1), lambda p: optim.RMSprop(p, lr=0.1),
+                                  lambda p: optim.Adam(p, lr=0.1)], ids=["SGD", "RMSprop", "Adam"])
+def test_a_step_with_a_closure_uses_its_gradients_and_returns_its_loss(make):
+    # torch.optim's contract: step(closure) calls the closure, which recomputes the loss and
+    # its gradients, then steps on those gradients. Each optimizer must take the step torch's
+    # takes after the same closure, from gradients it had not been given before.
+    torch.manual_seed(0)
+    model, reference = _model(), _model()
+    reference.load_state_dict(model.state_dict())
     x, y = torch.randn(4, 7), torch.tensor([0, 1, 2, 0])
+    ours = make(model.parameters())
+    theirs = {"SGD": lambda p: torch.optim.SGD(p, lr=0.1),
+              "RMSprop": lambda p: torch.optim.RMSprop(p, lr=0.1, alpha=0.99, eps=ours.defaults["eps"]),
+              "Adam": lambda p: torch.optim.Adam(p, lr=0.1, betas=ours.defaults["betas"],
+                                                 eps=ours.defaults["eps"])}[type(ours).__name__](reference.parameters())
 
-    def closure():
-        opt.zero_grad()
-        loss = torch.nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        return loss
+    def closure_for(net, opt, losses):
+        def closure():
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(net(x), y)
+            loss.backward()
+            losses.append(loss)
+            return loss
+        return closure
 
-    assert opt.step(closure).item() > 0
+    ours_losses, theirs_losses = [], []
+    returned = ours.step(closure_for(model, ours, ours_losses))
+    theirs.step(closure_for(reference, theirs, theirs_losses))
+    assert returned is ours_losses[0]
+    for p, q in zip(model.parameters(), reference.parameters()):
+        torch.testing.assert_close(p, q)
+    assert any(not torch.equal(p, q) for p, q in zip(model.parameters(), _model().parameters()))
 
 
 NAN_CASES = [

@@ -15,10 +15,13 @@ from .loaders import DataLoaders
 
 
 def sigmoid_range(x, low, high):
-    """A sigmoid stretched to (low, high): outputs can approach both ends but never reach them.
+    """A sigmoid stretched to (low, high): outputs can approach both ends but, in exact
+    arithmetic, never reach them.
 
     That is why a model of 1-5 star ratings uses a high end a little above 5: a rating of 5
-    is then reachable with a finite activation.
+    is then reachable with a finite activation. In float32 the sigmoid rounds to exactly 1
+    from an activation of about 17 (and to 0 below about -100), where the ends themselves
+    come out; a model that has to push that far to fit a rating has its range too tight.
     """
     if not low < high:
         raise ValueError(f"sigmoid_range needs low < high, got low={low}, high={high}")
