@@ -269,3 +269,13 @@ def test_ordinary_logits_are_settled_by_their_range_alone(monkeypatch):
 def test_check_false_reads_no_values_so_bad_targets_fail_in_indexing():
     with pytest.raises(RuntimeError, match="out of bounds"):
         cross_entropy(X, torch.tensor([0, 3]), check=False)
+
+
+def test_one_value_in_0_1_is_not_taken_for_a_probability_but_a_batch_is():
+    # A single logit of 0.3 is as likely a logit as a probability; two such values warn.
+    targets = torch.tensor([1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LossInputWarning)
+        binary_cross_entropy_with_logits(torch.tensor([0.3]), targets)
+    with pytest.warns(LossInputWarning, match="every entry lies in"):
+        binary_cross_entropy_with_logits(torch.tensor([0.3, 0.8]), torch.tensor([1.0, 0.0]))

@@ -236,3 +236,11 @@ def test_training_does_not_import_torchs_compiler():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("make", [optim.SGD, optim.RMSprop, optim.Adam], ids=["SGD", "RMSprop", "Adam"])
+def test_a_sparse_gradient_is_refused_with_the_optimizer_to_use(make):
+    table = torch.nn.Embedding(10, 3, sparse=True)
+    table(torch.tensor([1, 2])).sum().backward()
+    with pytest.raises(RuntimeError, match="SparseAdam"):
+        make(table.parameters(), lr=0.1).step()

@@ -178,3 +178,8 @@ def test_a_warm_up_fraction_outside_zero_to_one_is_refused_by_both_forms(pct_sta
         one_cycle(50, 0.1, pct_start=pct_start)
     with pytest.raises(ValueError, match="pct_start is the fraction of steps spent warming up"):
         OneCycle(0.1, pct_start=pct_start)
+
+
+def test_one_cycle_needs_a_step():
+    with pytest.raises(ValueError, match="at least one step"):
+        one_cycle(0, 0.1)
