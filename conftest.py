@@ -132,6 +132,7 @@ def pytest_runtest_call(item):
     run["outputs"][item.cell_num] = item.test_outputs
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist's, which a run may leave out (-p no:xdist)
 def pytest_testnodedown(node, error):
     """pytest-xdist: gathers what each worker found about the machine's arithmetic."""
     _arithmetic.update(getattr(node, "workeroutput", {}).get("lesson5_arithmetic", []))
