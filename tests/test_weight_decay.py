@@ -6,7 +6,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from lesson5.learner import Learner
+from lesson5.learner import Callback, Learner
 from lesson5.loaders import DataLoader, DataLoaders
 from lesson5.weight_decay import WeightDecay, decay_split, l2_penalty
 
@@ -191,3 +191,23 @@ def test_bad_arguments_say_what_is_wrong():
     # Even when wd = 0 turns decay off, a misspelt mode is a mistake worth reporting.
     with pytest.raises(ValueError, match="mode must be one of"):
         WeightDecay(0.0, mode="bogus")
+
+
+def test_decoupled_decay_uses_the_rate_a_callback_sets_just_before_the_step():
+    # A callback of the default order that changes the rate in before_step runs first, so the
+    # decay shrinks the weights by that rate, the one the step itself then uses.
+    class RateJustBeforeTheStep(Callback):
+        def before_step(self, learn):
+            for group in learn.opt.param_groups:
+                group["lr"] = 0.5
+
+    x, y = make_data()
+    model = nn.Linear(5, 1, bias=False)
+    learn = Learner(model, DataLoaders(DataLoader(x[:16], y[:16], bs=16)), F.mse_loss, lr=0.01,
+                    opt_func=torch.optim.SGD, device="cpu", cbs=[WeightDecay(0.1), RateJustBeforeTheStep()])
+    before = model.weight.detach().clone()
+    loss = F.mse_loss(model(x[:16]), y[:16])
+    (grad,) = torch.autograd.grad(loss, model.weight)
+    learn.fit(1)
+    expected = before * (1 - 0.5 * 0.1) - 0.5 * grad
+    torch.testing.assert_close(model.weight.detach(), expected)
