@@ -3,7 +3,7 @@ for the execution report.
 
 Chapter run times depend on the machine and on how many chapters ran at once (one per core,
 scripts/execute.py and the nbval run in scripts/test.sh), so book/execution.md states both:
-it writes {{ build_cores }}, filled in here when the build starts. A few printed results
+it writes {{ build_cores }} (as book/intro.md does), filled in here when the build starts. A few printed results
 depend on the CPU model too (scripts/reference_machine.py): {{ reference_cpu }} names the
 CPU whose outputs the repository's chapters store, from book/reference_machine.json.
 """

@@ -7,10 +7,16 @@ reader of the site learns what to clone without a second copy of the address to 
 """
 
 
+# What Jupyter Book fills in when _config.yml names no repository: a page must not send a
+# reader there to clone the course.
+JUPYTER_BOOK_DEFAULT = "https://github.com/executablebooks/jupyter-book"
+
+
 def _add_substitution(app, config):
     url = config.html_theme_options.get("repository_url")
-    if not url:
-        raise ValueError("_config.yml has no repository.url: the front page links the repository from it")
+    if not url or url.rstrip("/") == JUPYTER_BOOK_DEFAULT:
+        raise ValueError("_config.yml names no repository.url (Jupyter Book would link its own): set it to "
+                         "the course's repository, which the front page tells readers to clone")
     config.myst_substitutions = {
         **config.myst_substitutions,
         "repository_link": f"[{url.removeprefix('https://')}]({url})",

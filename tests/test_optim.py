@@ -155,7 +155,8 @@ def test_a_step_with_a_closure_uses_its_gradients_and_returns_its_loss(make):
     x, y = torch.randn(4, 7), torch.tensor([0, 1, 2, 0])
     ours = make(model.parameters())
     theirs = {"SGD": lambda p: torch.optim.SGD(p, lr=0.1),
-              "RMSprop": lambda p: torch.optim.RMSprop(p, lr=0.1, alpha=0.99, eps=ours.defaults["eps"]),
+              "RMSprop": lambda p: torch.optim.RMSprop(p, lr=0.1, alpha=ours.defaults["alpha"],
+                                                       eps=ours.defaults["eps"]),
               "Adam": lambda p: torch.optim.Adam(p, lr=0.1, betas=ours.defaults["betas"],
                                                  eps=ours.defaults["eps"])}[type(ours).__name__](reference.parameters())
 

@@ -19,9 +19,11 @@ def sigmoid_range(x, low, high):
     arithmetic, never reach them.
 
     That is why a model of 1-5 star ratings uses a high end a little above 5: a rating of 5
-    is then reachable with a finite activation. In float32 the sigmoid rounds to exactly 1
-    from an activation of about 17 (and to 0 below about -100), where the ends themselves
-    come out; a model that has to push that far to fit a rating has its range too tight.
+    is then reachable with a finite activation. In float32, though, the sigmoid rounds to
+    exactly 1 from an activation of about 17, and `low` plus a tiny product rounds to `low`
+    from some large negative activation (about -100 when `low` is 0, nearer -20 when it is 1),
+    so there the ends themselves come out; a model that has to push that far to fit a rating
+    has its range too tight.
     """
     if not low < high:
         raise ValueError(f"sigmoid_range needs low < high, got low={low}, high={high}")

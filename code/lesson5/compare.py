@@ -207,9 +207,11 @@ def verdict(name_a, a, name_b, b, fmt="{:.4f}"):
 
     "At every seed" only when the worse side's best seed does not reach the better side's
     worst seed; otherwise the ranges overlap and the sentence says so, with the gap in means.
-    A lead at every seed narrower than the mean gap between neighbouring seeds' scores on the
-    side whose seeds scatter more is thin (`thin_lead`), and the sentence names that side and
-    says that one more seed could make the two overlap.
+    A lead at every seed narrower than the larger of the two sides' mean gaps between
+    neighbouring seeds' scores is thin (`thin_lead`, which compares the unrounded scores), and
+    the sentence names the side with that gap and says that one more seed could make the two
+    overlap. Judging that needs two seeds a side or more: with one, a lead is refused
+    (ValueError), since nothing shows how far another seed could land.
     Where lower is better (a loss), the sentence says that too. The gap is the difference of
     the two means as written (`written_difference`), so that a reader who subtracts them gets it. The sentence has
     no colon, so that a page can introduce it with one, and no possessive on a side's name,
@@ -287,8 +289,8 @@ def ahead_at_every_seed(a, b):
 
 def thin_lead(a, b):
     """Whether `a` is ahead of `b` at every seed (`ahead_at_every_seed`), but by less than
-    the mean gap between neighbouring seeds' scores on the side whose seeds scatter more (its
-    range divided by one less than its number of seeds, at its best rate).
+    the larger of the two sides' mean gaps between neighbouring seeds' scores (a side's range
+    divided by one less than its number of seeds, at its best rate), compared unrounded.
 
     That gap is how far a side's seeds land from one another; one more seed landing that far
     past its side's extreme, towards the other side, would make the two overlap, so such a
