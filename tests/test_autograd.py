@@ -152,3 +152,12 @@ def test_powers_without_a_real_value_or_gradient_say_why():
         y = x**exponent
         y.backward()
         assert y.data == 1.0 and x.grad == 0.0
+
+
+def test_relu_passes_no_gradient_at_zero():
+    # As torch does: the derivative of max(x, 0) at the kink is taken as 0.
+    x = Value(0.0)
+    x.relu().backward()
+    t = torch.zeros((), requires_grad=True)
+    torch.relu(t).backward()
+    assert x.grad == t.grad.item() == 0.0

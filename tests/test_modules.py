@@ -25,6 +25,12 @@ def test_parameters_registered_and_initialized_like_torch():
     bound = 1 / 400**0.5
     assert lin.weight.abs().max() <= bound and lin.bias.abs().max() <= bound
     assert lin.weight.std().item() == pytest.approx(bound / 3**0.5, rel=0.05)
+    # The same draws as torch.nn.Linear's, bias included, from the same seed.
+    torch.manual_seed(0)
+    ours = Linear(5, 3)
+    torch.manual_seed(0)
+    theirs = nn.Linear(5, 3)
+    assert torch.equal(ours.weight, theirs.weight) and torch.equal(ours.bias, theirs.bias)
 
 
 def test_no_bias_and_batched_inputs():

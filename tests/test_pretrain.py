@@ -46,6 +46,9 @@ def test_pretrain_checks_labels():
     x, y = _toy_data()
     with pytest.raises(ValueError, match="remap"):
         pretrain(simple_body((4,)), x, y + 5, n_out=2)
+    # n_out itself is one past the last class.
+    with pytest.raises(ValueError, match="remap"):
+        pretrain(simple_body((4,)), x, y + 1, n_out=2)
 
 
 def test_select_classes_renumbers_in_the_given_order():

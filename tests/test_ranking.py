@@ -15,3 +15,12 @@ def test_top_bottom_orders_and_carries_extra_columns():
     assert table.index.tolist() == [1, 2]
     with pytest.raises(ValueError, match="only 4 items"):
         top_bottom([1, 2, 3, 4], list("abcd"), n=5)
+
+
+def test_top_bottom_rounds_for_display_and_keeps_ties_in_their_order():
+    table = top_bottom([0.123456, 0.5, 0.5, 0.5, -0.987654], list("abcde"), n=3, name="bias", digits=2)
+    assert table[("highest", "bias")].tolist() == [0.5, 0.5, 0.5]
+    assert table[("lowest", "bias")].tolist() == [-0.99, 0.12, 0.5]
+    # Tied values keep the order they were given in, on both sides.
+    assert table[("highest", "title")].tolist() == ["b", "c", "d"]
+    assert table[("lowest", "title")].tolist() == ["e", "a", "b"]

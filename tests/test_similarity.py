@@ -47,7 +47,7 @@ def test_activations_flattens_and_restores_the_mode():
     body = simple_body((4, 8)).train()
     x = torch.rand(7, 1, 28, 28)
     out = activations(body, x, bs=3)
-    assert out.shape == (7, 8 * 7 * 7)
+    assert out.shape == (7, 8 * 7 * 7) and not out.requires_grad
     assert body.training
     body.eval()
     with torch.no_grad():
@@ -57,6 +57,8 @@ def test_activations_flattens_and_restores_the_mode():
 @pytest.mark.parametrize("kwargs, message", [
     ({"queries": torch.zeros(2, 3), "base": torch.zeros(4, 2)}, "same number of features"),
     ({"queries": torch.zeros(2, 3), "base": torch.zeros(4, 3), "k": 5}, "between 1 and 4"),
+    # Leaving each row out of its own neighbours leaves one row fewer to choose from.
+    ({"queries": torch.eye(4), "base": torch.eye(4), "k": 4, "exclude_self": True}, "between 1 and 3"),
     ({"queries": torch.zeros(2, 3), "base": torch.zeros(4, 3), "exclude_self": True}, "same rows"),
     ({"queries": torch.zeros(4, 3), "base": torch.ones(4, 3), "exclude_self": True}, "same rows"),
 ])

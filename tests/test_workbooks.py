@@ -148,8 +148,42 @@ def test_bad_input_gets_a_clear_error():
         factor_descent(np.ones((3, 4)), np.ones((3, 2)), np.ones((3, 2)))
     with pytest.raises(ValueError, match="one activation per class"):
         softmax_rows([1.0, 2.0], 0, CLASSES)
+    with pytest.raises(ValueError, match="a target in"):
+        softmax_rows(np.zeros(len(CLASSES)), len(CLASSES), CLASSES)
     with pytest.raises(ValueError, match="0/1 label"):
         binary_rows([0.5], [2])
+
+
+def test_a_wrong_cell_whose_expected_value_is_zero_counts_by_its_absolute_difference(monkeypatch):
+    built = Built(workbook=None, expected={("s", "A1"): 0.0, ("s", "A2"): 2.0, ("s", "A3"): 1.0})
+    monkeypatch.setattr(calc, "computed", lambda path, cells: {("s", "A1"): 5.0, ("s", "A2"): 3.0,
+                                                               ("s", "A3"): "#VALUE!"})
+    assert calc.differences(built, "unused.xlsx").relative.tolist() == [5.0, 0.5, math.inf]
+
+
+def _fake_soffice(tmp_path, monkeypatch):
+    """A LibreOffice that writes nothing: recalculate must not take anything else for its result."""
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\nexit 0\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(calc, "soffice", lambda: str(fake))
+
+
+def test_recalculate_refuses_outputs_that_would_collide_or_overwrite(monkeypatch, tmp_path):
+    _fake_soffice(tmp_path, monkeypatch)
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    with pytest.raises(ValueError, match="names must differ"):
+        calc.recalculate([tmp_path / "a" / "x.xlsx", tmp_path / "b" / "x.xlsx"], tmp_path / "out")
+    with pytest.raises(ValueError, match="holds an input file"):
+        calc.recalculate([tmp_path / "a" / "x.xlsx"], tmp_path / "a")
+
+
+def test_a_stale_result_is_never_read_back_as_libreoffices(monkeypatch, tmp_path):
+    _fake_soffice(tmp_path, monkeypatch)
+    (tmp_path / "in").mkdir(), (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "x.xlsx").write_text("left by an earlier run")
+    with pytest.raises(RuntimeError, match="did not convert"):
+        calc.recalculate([tmp_path / "in" / "x.xlsx"], tmp_path / "out")
 
 
 def test_recalculate_without_libreoffice_says_how_to_install_it(monkeypatch, tmp_path):
