@@ -8,6 +8,7 @@ from lesson5.compare import (
     ahead_at_every_seed,
     over_seeds,
     summary,
+    thin_caveat,
     thin_lead,
     tune,
     tune_on_first_seed,
@@ -206,6 +207,14 @@ def test_one_seed_a_side_cannot_tell_a_thin_lead_and_says_so():
         verdict("A", one, "B", Tuned(_frame({0.1: [0.8]})))
     # A tie is no lead, so it needs no such judgement.
     assert verdict("A", one, "B", Tuned(_frame({0.1: [0.9]}))).startswith("the two overlap")
+
+
+def test_a_thin_lead_gets_its_caveat_and_any_other_none():
+    a = Tuned(_frame({0.1: [0.90, 0.92, 0.91]}))
+    wide = Tuned(_frame({0.1: [0.70, 0.89, 0.80]}))  # a thin lead for a
+    clear = Tuned(_frame({0.1: [0.80, 0.85, 0.84]}))  # a lead for a, not thin
+    assert thin_caveat(a, wide) == ", though thinly"
+    assert thin_caveat(a, clear) == "" and thin_caveat(wide, a) == ""
 
 
 def test_more_seeds_over_the_same_range_make_a_lead_less_thin():

@@ -304,6 +304,12 @@ def thin_lead(a, b):
     return margin < max(_seed_gap(a), _seed_gap(b))
 
 
+def thin_caveat(a, b):
+    """", though thinly" when `a` leads `b` at every seed by a thin margin (`thin_lead`), else
+    "": the caveat a chapter's own sentence about a lead at every seed ends with."""
+    return ", though thinly" if thin_lead(a, b) else ""
+
+
 def _seed_gap(tuned):
     """The mean gap between neighbouring scores of a side's seeds, at its best rate."""
     seeds = len(tuned.at_best)

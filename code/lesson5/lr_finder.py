@@ -114,6 +114,7 @@ class LRFinder(Callback):
     def __init__(self, start_lr=1e-7, end_lr=10, num_it=100, stop_div=True, beta=0.98):
         self.start_lr, self.end_lr, self.num_it = start_lr, end_lr, num_it
         self.stop_div, self.beta = stop_div, beta
+        # Made here so that a bad beta is refused before any training; each fit starts afresh.
         self.smooth = _Smoother(beta)
         self.result = LRFind(beta=beta)
 
