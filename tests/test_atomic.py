@@ -35,3 +35,14 @@ def test_a_temporary_file_not_renamed_into_place_is_removed(tmp_path):
     with temp_beside(tmp_path / "never-made.gz"):
         pass
     assert os.listdir(tmp_path) == []
+
+
+def test_a_reader_who_opened_the_old_file_reads_it_whole_after_the_write(tmp_path):
+    # The new bytes go to a new file renamed over the old name: one already open keeps reading
+    # the old file, where writing into the old file in place would change it under the reader.
+    target = tmp_path / "data.bin"
+    target.write_bytes(b"old contents")
+    with open(target, "rb") as reader:
+        write_atomically(target, b"new")
+        assert reader.read() == b"old contents"
+    assert target.read_bytes() == b"new"

@@ -122,6 +122,28 @@ def test_the_sites_file_is_what_the_package_computes():
                 assert expected == computed, (surface.name, name, i, j)
 
 
+def test_each_final_loss_is_its_own_paths_last_loss_and_none_once_it_overflows():
+    # Two rates by two betas, so a swapped index or a neighbour's loss reads differently; the
+    # second rate is large enough that some paths overflow.
+    factors, betas = (0.5, 1e4), (0.5, 0.9)
+    data = trajectories(lr_factors=factors, betas=betas)
+    overflowed = 0
+    for surface, entry in zip(SURFACES, data["surfaces"]):
+        for name in OPTIMIZERS:
+            for i, factor in enumerate(factors):
+                for j, beta in enumerate([None] if name == "SGD" else betas):
+                    alone = descend(surface.f, list(surface.start), name,
+                                    [(surface.lrs[name] * factor, beta)], surface.steps)
+                    loss = surface.f(alone[-1]).item()
+                    stored = entry["optimizers"][name]["final_loss"][i][j]
+                    if math.isfinite(loss):
+                        assert stored == pytest.approx(loss, rel=5e-3), (surface.name, name, i, j)
+                    else:
+                        assert stored is None, (surface.name, name, i, j)
+                        overflowed += 1
+    assert overflowed, "the grid holds an overflowing path"
+
+
 def test_trajectories_shapes_on_a_small_grid():
     data = trajectories(lr_factors=(0.5, 1.0), betas=(0.9,))
     for entry in data["surfaces"]:
