@@ -45,6 +45,11 @@ if ! git diff --quiet FETCH_HEAD HEAD -- code/; then
   exit 1
 fi
 
+# ghp-import makes a publication the child of the last one only when it knows the remote's
+# branch (REMOTE/gh-pages); a CI checkout fetches just the commit it tests, so fetch the branch.
+if git ls-remote --exit-code --heads "$remote" gh-pages >/dev/null; then
+  git fetch --quiet "$remote" "+refs/heads/gh-pages:refs/remotes/$remote/gh-pages"
+fi
 python -m ghp_import --no-jekyll --push --force --remote "$remote" --branch gh-pages \
   --message "Site built from $(git rev-parse --short HEAD)" "$site"
 echo "publish: $site pushed to the gh-pages branch of $remote ($(git remote get-url "$remote"))"

@@ -76,6 +76,22 @@ def test_publish_pushes_the_site_to_gh_pages_with_nojekyll(checkout):
     assert len(_git("rev-list", "gh-pages", cwd=remote).split()) == 2, "history not kept"
 
 
+def test_a_checkout_that_never_fetched_gh_pages_still_adds_to_its_history(checkout):
+    # As in CI: a fresh checkout of the tested commit alone, with no gh-pages branch of its own
+    # and none of the remote's.
+    work, remote = checkout
+    _build_site(work, "first")
+    assert _publish(work).returncode == 0
+    first = _git("rev-parse", "gh-pages", cwd=remote).strip()
+    _git("branch", "-D", "gh-pages", cwd=work)
+    _git("update-ref", "-d", "refs/remotes/origin/gh-pages", cwd=work)
+    _build_site(work, "second")
+    result = _publish(work)
+    assert result.returncode == 0, result.stderr
+    assert "second" in _git("show", "gh-pages:index.html", cwd=remote)
+    assert _git("rev-parse", "gh-pages^", cwd=remote).strip() == first, "history not kept"
+
+
 def test_publish_without_a_built_site_says_to_build(checkout):
     work, remote = checkout
     result = _publish(work)
