@@ -2,7 +2,7 @@
 
 The pinned code paths (scripts/env.sh) make most stored outputs reproduce on another CPU, but
 not all: a few cells print the results of long training runs, whose last digits differed
-between the two CPU models measured (13 of 205 cells between an AMD EPYC and an Intel Xeon).
+between the two CPU models measured (13 cells, between an AMD EPYC and an Intel Xeon).
 Those cells are tagged `machine-dependent`. book/reference_machine.json records the
 fingerprint (`fingerprint()` below) and CPU of the machine that executed the chapters and
 wrote the explorer's paths (`python -m lesson5.explorer`, chaotic too). nbval compares every

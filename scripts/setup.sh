@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Creates the project's virtual environment in .venv and installs requirements.txt into it,
-# with the project's Jupyter kernel. Idempotent: it reinstalls only when requirements.txt or
-# code/pyproject.toml changed, and rebuilds .venv when it was made with another Python.
-#   bash scripts/setup.sh            (PYTHON=python3.12 bash scripts/setup.sh to choose one)
+# with the project's Jupyter kernel. Idempotent: it reinstalls only when requirements.txt,
+# code/pyproject.toml or this script changed, and rebuilds .venv when it has no pip or its
+# Python is older than 3.11.
+#   bash scripts/setup.sh            (PYTHON=python3.12 bash scripts/setup.sh chooses the Python
+#                                     that creates .venv; delete .venv to switch later)
 # The other scripts call it first; nobody needs to source it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
