@@ -49,3 +49,25 @@ def test_head_without_pooling_keeps_the_map():
 def test_model_outputs_one_value_per_class():
     model = create_model(simple_body((8, 16)), 3).eval()
     assert model(torch.zeros(4, 1, 28, 28)).shape == (4, 3)
+
+
+def test_a_body_without_a_convolution_is_refused_with_advice():
+    with pytest.raises(ValueError, match="no Conv2d"):
+        body_features(torch.nn.Sequential(torch.nn.Linear(2, 2)))
+
+
+def test_the_default_head_has_a_hidden_layer_and_half_dropout():
+    # Chapter 07's create_model(body, n_out=5) relies on these: one hidden layer of 64.
+    head = create_head(64, 5)
+    assert head[-1].weight.shape == (5, 64) and head[-2].p == 0.5
+
+
+def test_create_model_passes_the_head_settings_on():
+    model = create_model(simple_body((8,)), 3, hidden=(4,), pool="avg")
+    assert model[1][-1].weight.shape == (3, 4)
+    assert isinstance(model[1][0], torch.nn.AdaptiveAvgPool2d)
+
+
+def test_the_average_pool_averages():
+    x = torch.tensor([[[[1.0, 3.0], [2.0, 6.0]]]])
+    assert create_head(1, 1, hidden=(), pool="avg")[0](x).flatten().tolist() == [3.0]

@@ -421,3 +421,58 @@ def test_over_seeds_needs_one_score_per_seed():
 def test_over_seeds_refuses_a_failed_run_and_names_its_seed(bad):
     with pytest.raises(ValueError, match="failed .* for seed 1: a mean over the seeds needs every run"):
         over_seeds([0.3, bad, 0.4], [0, 1, 2], label=0.1)
+
+
+def test_a_margin_equal_to_the_seed_gap_is_not_thin():
+    # "Smaller than" the gap: a margin of exactly b's gap (0.5) is not thin.
+    a = Tuned(_frame({0.1: [1.0, 1.0]}))
+    b = Tuned(_frame({0.1: [0.0, 0.5]}))
+    assert ahead_at_every_seed(a, b) and not thin_lead(a, b)
+
+
+def test_the_leaders_own_spread_can_make_its_lead_thin():
+    # The other side's seeds agree (gap 0); the leader's land 0.1 apart, more than its margin.
+    a = Tuned(_frame({0.1: [0.90, 1.00]}))
+    b = Tuned(_frame({0.1: [0.85, 0.85]}))
+    assert thin_lead(a, b)
+
+
+def test_a_gap_below_the_last_digit_is_written_in_an_exponent_format():
+    a = Tuned(_frame({0.1: [1.452e-4] * 2}))
+    b = Tuned(_frame({0.1: [1.451e-4] * 2}))
+    assert "ahead by 1.00e-07 on average" in verdict("A", a, "B", b, "{:.2e}")
+
+
+def test_when_lower_is_better_a_tie_at_the_extremes_is_an_overlap():
+    a = Tuned(_frame({0.1: [0.1, 0.2]}), higher_is_better=False)
+    b = Tuned(_frame({0.1: [0.2, 0.3]}), higher_is_better=False)
+    assert not ahead_at_every_seed(a, b) and not ahead_at_every_seed(b, a)
+
+
+def _bowl(lr, seed):
+    """A loss with its best rate at 10, each seed a constant above the last."""
+    return (math.log10(lr) - 1) ** 2 + seed
+
+
+def test_tune_on_first_seed_keeps_the_sides_direction():
+    tuned = tune_on_first_seed(_bowl, [0.1, 1.0, 10.0, 100.0], [0, 1], higher_is_better=False)
+    assert tuned.higher_is_better is False and tuned.best_lr == 10.0
+
+
+def test_tune_on_first_seed_names_a_later_seed_that_failed():
+    def score(lr, seed):
+        return math.nan if (lr, seed) == (10.0, 1) else _bowl(lr, seed)
+
+    with pytest.raises(ValueError, match="for seed 1: tune this side"):
+        tune_on_first_seed(score, [0.1, 1.0, 10.0, 100.0], [0, 1, 2], higher_is_better=False)
+
+
+def test_a_two_rate_grid_whose_end_wins_at_every_seed_is_refused():
+    with pytest.raises(ValueError, match="smallest in the grid"):
+        tune(lambda lr, seed: -lr + seed * 0.01, [0.01, 0.1], [0, 1])
+
+
+def test_an_end_rate_that_only_ties_its_neighbour_at_a_seed_is_kept():
+    # Accuracies are discrete, so ties happen: the end rate does not beat 0.1 at seed 0.
+    table = {0.01: [0.5, 0.6], 0.1: [0.5, 0.55], 1.0: [0.3, 0.3]}
+    assert tune(lambda lr, seed: table[lr][seed], list(table), [0, 1]).best_lr == 0.01

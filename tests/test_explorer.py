@@ -1,3 +1,4 @@
+import inspect
 import json
 import math
 import warnings
@@ -9,6 +10,7 @@ import torch
 
 from lesson5.explorer import (
     BETAS,
+    DEFAULT_BETAS,
     LR_FACTORS,
     OPTIMIZERS,
     QUANTUM,
@@ -152,3 +154,26 @@ def test_trajectories_shapes_on_a_small_grid():
         assert entry["contours"], "contour lines drawn"
         losses = entry["optimizers"]["Adam"]["final_loss"]
         assert all(v is None or v >= 0 for row in losses for v in row)
+
+
+def test_paths_are_indexed_by_rate_then_beta_from_the_stated_start():
+    factors, betas = (0.5, 1.0), (0.5, 0.9)
+    surface = SURFACES[0]
+    entry = trajectories(surfaces=SURFACES[:1], lr_factors=factors, betas=betas)["surfaces"][0]
+    # explorer.js starts each path at "start" and labels it with "lr" times the factor.
+    assert entry["start"] == list(surface.start)
+    for name in ("momentum", "Adam"):
+        stored = entry["optimizers"][name]
+        assert stored["lr"] == surface.lrs[name]
+        for i, factor in enumerate(factors):
+            for j, beta in enumerate(betas):
+                path = descend(surface.f, list(surface.start), name,
+                               [(surface.lrs[name] * factor, beta)], surface.steps)[:, 0]
+                assert stored["paths"][i][j] == encode(path, surface.box), (name, i, j)
+
+
+def test_the_default_betas_are_torchs_where_torch_has_one():
+    defaults = {name: inspect.signature(cls).parameters
+                for name, cls in (("RMSProp", torch.optim.RMSprop), ("Adam", torch.optim.Adam))}
+    assert DEFAULT_BETAS["RMSProp"] == defaults["RMSProp"]["alpha"].default
+    assert DEFAULT_BETAS["Adam"] == defaults["Adam"]["betas"].default[0]

@@ -76,3 +76,8 @@ def test_correlations_refuses_mismatched_rows():
 
     with pytest.raises(ValueError, match="one row per row of properties"):
         correlations(torch.zeros(5, 2), pd.DataFrame({"a": range(4)}))
+
+
+def test_no_component_is_refused():
+    with pytest.raises(ValueError, match="k must be between 1"):
+        pca(torch.randn(10, 3), k=0)

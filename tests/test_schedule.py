@@ -183,3 +183,34 @@ def test_a_warm_up_fraction_outside_zero_to_one_is_refused_by_both_forms(pct_sta
 def test_one_cycle_needs_a_step():
     with pytest.raises(ValueError, match="at least one step"):
         one_cycle(0, 0.1)
+
+
+def _rates(learn, *callbacks, epochs=1):
+    spy = Spy()
+    learn.fit(epochs, cbs=[*callbacks, spy])
+    return [seen[0][0] for seen in spy.seen]
+
+
+def test_one_cycle_callback_follows_its_own_settings():
+    learn = _learner()
+    rates = _rates(learn, OneCycle(0.1, pct_start=0.5, div=10.0, div_final=2.0))
+    expected, _ = one_cycle(len(learn.dls.train), 0.1, pct_start=0.5, div=10.0, div_final=2.0)
+    assert rates == pytest.approx(expected)
+
+
+def test_one_cycle_callback_defaults_are_the_functions():
+    # Four epochs: enough steps to tell one warm-up share from another.
+    learn = _learner()
+    rates = _rates(learn, OneCycle(0.1), epochs=4)
+    assert rates == pytest.approx(one_cycle(4 * len(learn.dls.train), 0.1)[0])
+
+
+def test_the_warm_up_starts_at_the_peak_over_div():
+    assert one_cycle(10, 1.0, div=10.0)[0][0] == pytest.approx(0.1)
+
+
+def test_a_one_cycle_callback_given_to_a_second_fit_starts_again():
+    learn = _learner()
+    schedule = OneCycle(0.1)
+    learn.fit(1, cbs=[schedule])
+    assert _rates(learn, schedule) == pytest.approx(one_cycle(len(learn.dls.train), 0.1)[0])

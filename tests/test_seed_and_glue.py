@@ -117,3 +117,20 @@ def test_listed_reads_as_a_sentence_for_any_length():
 def test_listed_refuses_an_empty_list_by_name():
     with pytest.raises(ValueError, match="at least one item"):
         listed(iter([]))
+
+
+def test_seed_everything_by_default_seeds_42_on_one_thread():
+    threads = torch.get_num_threads()
+    try:
+        assert seed_everything() == 42
+        draws = torch.rand(3).tolist()
+        assert torch.get_num_threads() == 1
+        seed_everything(42)
+        assert torch.rand(3).tolist() == draws
+    finally:
+        torch.set_num_threads(threads)
+
+
+def test_glue_reads_a_one_element_tensor_as_its_number(monkeypatch):
+    monkeypatch.setattr("IPython.display.display", lambda data, raw, metadata: None)
+    assert glue("x", torch.tensor([2.5]), "{:.1f}") == "2.5"

@@ -245,3 +245,56 @@ def test_saved_activation_bytes_leaves_the_running_averages_as_they_were():
     assert saved_activation_bytes(model, torch.randn(8, 1, 6, 6)) > 0
     assert model.training
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+
+def test_a_cut_at_zero_is_refused():
+    with pytest.raises(ValueError, match="cut"):
+        cnn_groups(create_model(simple_body((4, 8, 16)), 3), cut=0)
+
+
+def test_freezing_leaves_a_batchnorm1d_trainable():
+    groups = [nn.Sequential(nn.Linear(3, 3), nn.BatchNorm1d(3)), nn.Linear(3, 1)]
+    freeze(groups)
+    assert groups[0][1].weight.requires_grad and not groups[0][0].weight.requires_grad
+
+
+def test_a_slice_without_a_stop_is_refused_with_its_reason():
+    with pytest.raises(ValueError, match="slice"):
+        lr_range(slice(1e-5, None), 3)
+
+
+def test_more_rates_than_groups_are_refused():
+    # param_groups pairs rates and groups with zip, which would drop the extra one silently.
+    with pytest.raises(ValueError, match="3 learning rates given for 2"):
+        lr_range([1e-4, 1e-3, 1e-2], 2)
+
+
+def test_count_params_gives_the_trainable_count_then_the_total():
+    model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1))
+    model[0].requires_grad_(False)
+    assert count_params(model) == (3, 9)
+
+
+def test_optimizer_state_is_counted_at_its_own_element_size():
+    weight = nn.Parameter(torch.zeros(5, dtype=torch.float64))
+    opt = Adam([weight])
+    weight.grad = torch.ones_like(weight)
+    opt.step()
+    step = opt.state[weight]["step"]
+    # Two float64 moving averages of 5 values each, and the step count.
+    assert optimizer_state_bytes(opt) == 2 * 5 * 8 + step.numel() * step.element_size()
+
+
+def test_slices_of_one_input_that_overlap_are_counted_once():
+    linear, x = nn.Linear(4, 1), torch.randn(100, 4)
+
+    class Overlapping(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = linear
+
+        def forward(self, x):
+            return self.linear(x[0:4]).sum() + self.linear(x[2:6]).sum()
+
+    # Rows 0 to 5 of four float32 values: rows 2 and 3 are saved once.
+    assert saved_activation_bytes(Overlapping(), x) == 6 * 4 * 4
