@@ -76,6 +76,9 @@ def test_correlations_refuses_mismatched_rows():
 
     with pytest.raises(ValueError, match="one row per row of properties"):
         correlations(torch.zeros(5, 2), pd.DataFrame({"a": range(4)}))
+    # One component's scores as a vector: the explained error, not pandas' own.
+    with pytest.raises(ValueError, match="scores must be \\(rows, components\\)"):
+        correlations(torch.zeros(4), pd.DataFrame({"a": range(4)}))
 
 
 def test_no_component_is_refused():
