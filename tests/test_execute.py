@@ -1,0 +1,122 @@
+"""scripts/execute.py fills the build's execution cache: it executes the stale chapters (each in
+its own folder, a failure reported and never cached) or imports the runs nbval compared (only
+for chapters whose code is unchanged since)."""
+
+import os
+
+import nbformat
+import pytest
+from jupyter_cache import get_cache
+
+from scripts.toc import ROOT
+
+
+@pytest.fixture
+def execute(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "scripts"))
+    import execute
+
+    return execute
+
+
+def _notebook(path, *sources, outputs=None):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    for cell, (text, count) in zip(nb.cells, outputs or []):
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+        cell.execution_count = count
+    nbformat.write(nb, path)
+    return path
+
+
+def _book(tmp_path, monkeypatch, execute, *notebooks):
+    monkeypatch.setattr(execute, "ROOT", tmp_path)
+    monkeypatch.setattr(execute, "chapters", lambda: list(notebooks))
+    monkeypatch.setattr(execute, "_timeout", lambda: 120)
+
+
+def _cached_outputs(cache_path, path):
+    """The stored outputs of the cached run of `path`'s notebook (KeyError if none)."""
+    cache = get_cache(cache_path)
+    record = cache.match_cache_notebook(nbformat.read(path, as_version=4))
+    bundle = cache.get_cache_bundle(record.pk)
+    return [cell.get("outputs") for cell in bundle.nb.cells], record.data
+
+
+def test_a_failed_chapter_fails_the_run_and_only_the_good_one_is_cached(tmp_path, monkeypatch, execute, capsys):
+    book = tmp_path / "book"
+    book.mkdir()
+    # Read beside the notebook: the chapter runs in its own folder, as myst-nb runs it.
+    (book / "beside.txt").write_text("found beside\n")
+    good = _notebook(book / "good.ipynb", "print(open('beside.txt').read().strip())")
+    bad = _notebook(book / "bad.ipynb", "raise RuntimeError('broken chapter')")
+    _book(tmp_path, monkeypatch, execute, good, bad)
+    cache = tmp_path / "cache"
+
+    assert execute.execute_stale(1, cache) == 1
+    outputs, data = _cached_outputs(cache, good)
+    assert outputs[0][0]["text"] == "found beside\n" and data["execution_seconds"] > 0
+    with pytest.raises(KeyError):
+        _cached_outputs(cache, bad)
+    assert "bad.ipynb FAILED" in capsys.readouterr().err
+
+    # Run again: the cached chapter is not executed twice, the failed one is tried again.
+    assert execute.execute_stale(1, cache) == 1
+    assert "1 chapter(s)" in capsys.readouterr().out
+
+
+def test_the_longest_chapter_starts_first(tmp_path, monkeypatch, execute):
+    short, long = (_notebook(tmp_path / f"{name}.ipynb", "1") for name in ("short", "long"))
+    _book(tmp_path, monkeypatch, execute, short, long)
+    monkeypatch.setattr(execute, "expected_seconds", lambda path: {"short": 1, "long": 9}[path.stem])
+    submitted = []
+
+    class Pool:
+        def __init__(self, max_workers):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def submit(self, function, path, timeout):
+            submitted.append(path.stem)
+            return path
+
+    # Only the order of submission is looked at: nothing is run or collected.
+    monkeypatch.setattr(execute, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(execute, "as_completed", lambda futures: [])
+    execute.execute_stale(2, tmp_path / "cache")
+    assert submitted == ["long", "short"]
+
+
+def test_an_import_caches_nbvals_run_only_for_unchanged_code(tmp_path, monkeypatch, execute):
+    book, ran = tmp_path / "book", tmp_path / "ran"
+    book.mkdir()
+    ran.mkdir()
+    same = _notebook(book / "same.ipynb", "print(1)", "print(2)")
+    changed = _notebook(book / "changed.ipynb", "print(3)")
+    for path, sources, texts in [(same, ("print(1)", "print(2)"), ["1\n", "2\n"]),
+                                 (changed, ("print('old code')",), ["old code\n"])]:
+        executed = _notebook(ran / path.name, *sources, outputs=[(t, n + 1) for n, t in enumerate(texts)])
+        nb = nbformat.read(executed, as_version=4)
+        nb.metadata["lesson5_execution_seconds"] = 0.5
+        nbformat.write(nb, executed)
+    _book(tmp_path, monkeypatch, execute, same, changed)
+    cache = tmp_path / "cache"
+
+    assert execute.main(["--import", str(ran), "--cache", str(cache)]) == 0
+    outputs, data = _cached_outputs(cache, same)
+    assert [o[0]["text"] for o in outputs] == ["1\n", "2\n"] and data["execution_seconds"] == 0.5
+    with pytest.raises(KeyError):
+        _cached_outputs(cache, changed)
+
+
+def test_by_default_it_fills_myst_nbs_cache_on_every_core(monkeypatch, execute):
+    calls = []
+    monkeypatch.setattr(execute, "execute_stale", lambda jobs, cache: calls.append((jobs, cache)) or 0)
+    execute.main([])
+    # myst-nb's default cache is beside the HTML output folder, _build/html.
+    assert calls == [(os.cpu_count(), (ROOT / "_build" / "html").parent / ".jupyter_cache")]
