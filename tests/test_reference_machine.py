@@ -12,6 +12,7 @@ import nbformat
 import numpy as np
 import pytest
 import torch
+from nbval_run import run_nbval as _run_nbval
 from sphinx_page import build_page
 
 from scripts import reference_machine
@@ -39,13 +40,6 @@ def notebook(tmp_path_factory):
     return path
 
 
-def _run_nbval(notebook, env, *options):
-    """nbval on `notebook` with the repository's conftest.py and pytest.ini; pytest -v's report."""
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", "-p", "conftest", "-p", "no:cacheprovider", "--rootdir", str(ROOT),
-         "-c", str(ROOT / "pytest.ini"), "-v", *options, str(notebook)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, env=env,
-    ).stdout
 
 
 def _nbval(notebook, tmp_path, record, *options):

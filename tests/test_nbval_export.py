@@ -1,0 +1,45 @@
+"""conftest.py keeps what nbval executed (LESSON5_EXECUTED_DIR), so that the site is built from
+the very runs nbval compared (scripts/execute.py --import): every chapter whose cells all passed
+is written with this run's outputs, and a chapter with a failing cell is not written at all."""
+
+import os
+
+import nbformat
+from nbval_run import run_nbval
+
+
+def _notebook(path, cells):
+    """A notebook of (source, stored stdout or None) code cells."""
+    nb = nbformat.v4.new_notebook()
+    for count, (source, stored) in enumerate(cells, start=1):
+        cell = nbformat.v4.new_code_cell(source, execution_count=count)
+        if stored is not None:
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=stored)]
+        nb.cells.append(cell)
+    nbformat.write(nb, path)
+    return path
+
+
+def test_a_passing_notebook_is_kept_with_its_run_and_a_failing_one_is_not(tmp_path):
+    # A value ending in ';' shows nothing, as in a chapter's plotting lines, so it stores nothing.
+    good = _notebook(tmp_path / "good.ipynb", [("print('one')", "one\n"), ("1 + 1;", None),
+                                               ("print('three')", "three\n")])
+    bad = _notebook(tmp_path / "bad.ipynb", [("print('right')", "right\n"), ("print(4)", "5\n")])
+    executed = tmp_path / "executed"
+    env = {**os.environ, "LESSON5_EXECUTED_DIR": str(executed)}
+    out = run_nbval([good, bad], env, "-p", "no:xdist")
+    # Every cell but the bad notebook's second passes.
+    assert "1 failed, 4 passed" in out, out[-3000:]
+
+    assert sorted(p.name for p in executed.iterdir()) == ["good.ipynb"]
+    kept = nbformat.read(executed / "good.ipynb", as_version=4)
+    assert [[o.get("text") for o in c.outputs] for c in kept.cells] == [["one\n"], [], ["three\n"]]
+    assert [c.execution_count for c in kept.cells] == [1, 2, 3]
+    assert kept.metadata["lesson5_execution_seconds"] > 0
+
+
+def test_without_the_variable_nothing_is_written(tmp_path):
+    good = _notebook(tmp_path / "good.ipynb", [("print('one')", "one\n")])
+    env = {k: v for k, v in os.environ.items() if k != "LESSON5_EXECUTED_DIR"}
+    run_nbval(good, env, "-p", "no:xdist")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.ipynb"]
