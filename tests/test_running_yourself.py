@@ -51,16 +51,29 @@ def test_bootstrap_check_notices_a_moved_repository(tmp_path):
         shutil.copy(REPO / name, tmp_path / name)
     shutil.copytree(REPO / "book", tmp_path / "book")
     text = (tmp_path / "_config.yml").read_text()
-    (tmp_path / "_config.yml").write_text(text.replace(config()["repository"]["url"], "https://example.org/fork"))
+    # A URL written with a trailing slash, which the install line must not keep.
+    (tmp_path / "_config.yml").write_text(text.replace(config()["repository"]["url"], "https://example.org/fork/"))
     stale = run([sys.executable, BOOTSTRAP, "--check", "--root", tmp_path])
     assert stale.returncode == 1
     assert "01_data.ipynb" in stale.stdout
 
+    chapter = tmp_path / "book" / "01_data.ipynb"
+    code_cells = sum(c.cell_type == "code" for c in nbformat.read(chapter, as_version=4).cells)
     assert run([sys.executable, BOOTSTRAP, "--root", tmp_path]).returncode == 0
     assert run([sys.executable, BOOTSTRAP, "--check", "--root", tmp_path]).returncode == 0
-    cell = nbformat.read(tmp_path / "book" / "01_data.ipynb", as_version=4).cells
-    assert sum(c.get("id") == "bootstrap" for c in cell) == 1
-    assert "https://example.org/fork" in next(c for c in cell if c.get("id") == "bootstrap").source
+    cells = nbformat.read(chapter, as_version=4).cells
+    # The cell was replaced, not added beside the old one.
+    assert sum(c.cell_type == "code" for c in cells) == code_cells
+    assert sum('find_spec("lesson5")' in c.source for c in cells) == 1
+    assert sum(c.get("id") == "bootstrap" for c in cells) == 1
+    assert '"https://example.org/fork"' in next(c for c in cells if c.get("id") == "bootstrap").source
+
+    # A bootstrap cell that lost its tag would show open on the site.
+    nb = nbformat.read(chapter, as_version=4)
+    next(c for c in nb.cells if c.get("id") == "bootstrap").metadata["tags"] = []
+    nbformat.write(nb, chapter)
+    untagged = run([sys.executable, BOOTSTRAP, "--check", "--root", tmp_path])
+    assert untagged.returncode == 1 and "not tagged" in untagged.stdout
 
 
 def test_launch_ref_is_the_package_release():
