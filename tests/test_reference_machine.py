@@ -94,7 +94,10 @@ def test_an_unreadable_record_counts_as_none(tmp_path, monkeypatch, text):
 
 def test_the_fingerprint_repeats_and_leaves_the_session_as_it_was(monkeypatch):
     monkeypatch.setattr(torch.backends.mkldnn, "enabled", True)
-    threads = torch.get_num_threads()
+    # Not one thread, which the digest sets: its putting the count back is then seen.
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 3)
+    set_threads = []
+    monkeypatch.setattr(torch, "set_num_threads", set_threads.append)
     random.seed(1)
     np.random.seed(1)
     torch.manual_seed(1)
@@ -105,7 +108,7 @@ def test_the_fingerprint_repeats_and_leaves_the_session_as_it_was(monkeypatch):
     first = reference_machine._digest()
     drawn = random.random(), np.random.rand(), torch.rand(2)
     assert drawn[:2] == expected[:2] and torch.equal(drawn[2], expected[2])
-    assert torch.get_num_threads() == threads and torch.backends.mkldnn.enabled is True
+    assert set_threads[-1] == 3 and torch.backends.mkldnn.enabled is True
     assert reference_machine._digest() == first and re.fullmatch(r"[0-9a-f]{16}", first)
 
 
@@ -217,3 +220,38 @@ def test_the_execution_report_names_the_cpu_that_stored_the_outputs(tmp_path):
 def test_the_execution_report_says_when_no_cpu_is_recorded(tmp_path):
     html = _execution_report(tmp_path, None)
     assert "not recorded: book/reference_machine.json is missing or unreadable" in html
+
+
+def test_a_shell_with_only_some_pins_measures_in_a_child_with_all_of_them(monkeypatch):
+    # The shell's own value of a pinned variable must not win over the pin in the child.
+    wanted = reference_machine.pins()
+    name, value = next(iter(wanted.items()))
+    monkeypatch.setenv(name, "default" if value != "default" else "other")
+    children = []
+
+    def child(args, env, **kwargs):
+        children.append(env)
+        return subprocess.CompletedProcess(args, 0, stdout="0" * 16 + "\n", stderr="")
+
+    monkeypatch.setattr(reference_machine.subprocess, "run", child)
+    assert reference_machine.fingerprint() == "0" * 16
+    assert children and all(children[0][k] == v for k, v in wanted.items())
+
+
+def test_the_cpu_is_named_by_its_model_name(monkeypatch):
+    cpuinfo = "processor\t: 0\nmodel\t\t: 167\nmodel name\t: Example CPU @ 2.00GHz\n"
+    monkeypatch.setattr(reference_machine.Path, "read_text", lambda self, *a, **k: cpuinfo)
+    assert reference_machine.cpu_model() == "Example CPU @ 2.00GHz"
+
+
+@pytest.mark.parametrize("record, code", [(None, 2), ({"fingerprint": "0" * 16, "cpu": "Other"}, 1), ("here", 0)])
+def test_the_command_exits_as_its_docstring_says(tmp_path, monkeypatch, capsys, record, code):
+    here = {"fingerprint": "1" * 16, "cpu": "This CPU"}
+    monkeypatch.setattr(reference_machine, "this_machine", lambda: here)
+    path = tmp_path / "reference_machine.json"
+    if record is not None:
+        path.write_text(json.dumps(here if record == "here" else record))
+    monkeypatch.setenv("LESSON5_REFERENCE_MACHINE", str(path))
+    assert reference_machine.main([]) == code
+    assert capsys.readouterr().out.startswith("arithmetic:")
+
