@@ -1,0 +1,54 @@
+"""The root conftest.py's set-up of nbval's runs: the chapters' code paths and CPU for nbval
+alone, and the sanitizer found from any folder."""
+
+import importlib.util
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from scripts import reference_machine
+from scripts.toc import ROOT
+
+
+@pytest.fixture
+def root_conftest():
+    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def environment(monkeypatch):
+    """Every variable the set-up may change, put back after the test."""
+    for name in (*reference_machine.PINNED, *reference_machine.ON_THE_CPU):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def _options(**options):
+    return SimpleNamespace(option=SimpleNamespace(**options), rootpath=ROOT)
+
+
+def test_nbval_runs_on_the_cpu_with_the_pins_and_drops_atens_off_x86(root_conftest, environment):
+    environment.setattr(reference_machine.platform, "machine", lambda: "aarch64")
+    # Inherited from a shell that sourced env.sh on another machine, say.
+    environment.setenv("ATEN_CPU_CAPABILITY", "avx2")
+    root_conftest._pin_code_paths(_options(nbval=True))
+    assert "ATEN_CPU_CAPABILITY" not in os.environ
+    assert os.environ["MKL_CBWR"] == reference_machine.pins("aarch64")["MKL_CBWR"]
+    assert all(os.environ[k] == v for k, v in reference_machine.ON_THE_CPU.items())
+
+
+def test_other_test_runs_keep_their_environment(root_conftest, environment):
+    # A unit-test run on a GPU machine must still see the GPU (tests/test_cuda.py).
+    root_conftest._pin_code_paths(_options(nbval=False))
+    assert not any(k in os.environ for k in (*reference_machine.PINNED, *reference_machine.ON_THE_CPU))
+
+
+def test_the_sanitizer_is_found_from_another_folder(root_conftest, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = _options(nbval_sanitize_with="tests/nbval_sanitize.cfg")
+    root_conftest._sanitize_from_the_root(config)
+    assert config.option.nbval_sanitize_with == str(ROOT / "tests" / "nbval_sanitize.cfg")
