@@ -220,6 +220,18 @@ def test_the_execution_report_names_the_cpu_that_stored_the_outputs(tmp_path):
 def test_the_execution_report_says_when_no_cpu_is_recorded(tmp_path):
     html = _execution_report(tmp_path, None)
     assert "not recorded: book/reference_machine.json is missing or unreadable" in html
+    # The build machine's own core count, beside it.
+    assert re.search(rf"had\s+{os.cpu_count()}\s+CPU cores", html), html
+
+
+@pytest.mark.parametrize("text", ['{"fingerprint": "0000000000000000", "cpu": ""}', "{not json", '["a list"]'])
+def test_an_empty_or_unreadable_record_names_no_cpu(tmp_path, monkeypatch, text):
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "reference_machine.json").write_text(text)
+    monkeypatch.syspath_prepend(str(ROOT / "_ext"))
+    import build_machine
+
+    assert build_machine._reference_cpu(tmp_path).startswith("not recorded")
 
 
 def test_a_shell_with_only_some_pins_measures_in_a_child_with_all_of_them(monkeypatch):
