@@ -41,8 +41,26 @@ def test_data_that_would_end_the_script_early_is_escaped():
     assert json.loads(script[script.index(">") + 1:-len("</script>")]) == {"note": "</script><b>"}
 
 
-def test_pages_without_an_explorer_are_left_as_they_are():
+def test_pages_without_an_explorer_are_left_as_they_are(tmp_path, monkeypatch):
     assert explorer_data.with_data("<p>no explorer</p>", "{}") == "<p>no explorer</p>"
+    # Nor do they read the data: a missing file fails only the page that needs it.
+    monkeypatch.setattr(explorer_data, "DATA", tmp_path / "missing.json")
+    context = {"body": "<p>no explorer</p>"}
+    explorer_data._embed(None, "book/intro", "page.html", context, None)
+    assert context == {"body": "<p>no explorer</p>"}
+
+
+def test_the_data_goes_in_before_the_themes_handlers_can_end_the_round():
+    # Sphinx stops calling html-page-context handlers once one returns a template name, as a
+    # theme's may; Sphinx's default priority is 500, so this one must come earlier.
+    connected = []
+
+    class App:
+        def connect(self, event, handler, priority=500):
+            connected.append((event, handler, priority))
+
+    explorer_data.setup(App())
+    assert [p for event, h, p in connected if event == "html-page-context" and h is explorer_data._embed][0] < 500
 
 
 @pytest.mark.parametrize("text, error", [('{"surfaces": [', ValueError), (None, FileNotFoundError)])
