@@ -40,6 +40,15 @@ def test_a_chapter_without_recorded_times_expects_none(tmp_path):
     assert expected_seconds(_notebook(tmp_path / "b.ipynb", [None, None])) == 0
 
 
+def test_a_cell_with_only_its_start_recorded_counts_for_nothing(tmp_path):
+    # As a cell interrupted before its reply leaves it.
+    path = _notebook(tmp_path / "c.ipynb", [1.5, None])
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].metadata["execution"] = {"iopub.execute_input": "2026-12-02T10:00:00.000000Z"}
+    nbformat.write(nb, path)
+    assert expected_seconds(path) == pytest.approx(1.5)
+
+
 def test_the_books_chapters_all_record_their_times():
     # Without them every chapter would expect 0 s and the order would be the TOC's.
     untimed = [path.name for path in chapters() if expected_seconds(path) == 0]
