@@ -1,5 +1,9 @@
+import importlib.util
+
 import pytest
 import torch
+
+from scripts.toc import ROOT
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -10,3 +14,13 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture
+def root_conftest():
+    """The repository root's conftest.py (nbval's set-up) as a module of its own, so that its
+    hooks and helpers can be called directly."""
+    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

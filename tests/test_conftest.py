@@ -1,7 +1,6 @@
 """The root conftest.py's set-up of nbval's runs: the chapters' code paths and CPU for nbval
 alone, and the sanitizer found from any folder."""
 
-import importlib.util
 import os
 from types import SimpleNamespace
 
@@ -9,14 +8,6 @@ import pytest
 
 from scripts import reference_machine
 from scripts.toc import ROOT
-
-
-@pytest.fixture
-def root_conftest():
-    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ and the kernel nbval runs them in."""
 
 import ast
 import functools
-import importlib.util
 import re
 import subprocess
 import sys
@@ -119,10 +118,7 @@ def test_no_chapter_code_line_is_wider_than_the_pages_column():
     assert not wide, f"wrap these lines to {CODE_COLUMN} characters: {wide}"
 
 
-def test_nbval_runs_the_longest_chapter_first_and_the_unit_tests_after():
-    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
-    root_conftest = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(root_conftest)
+def test_nbval_runs_the_longest_chapter_first_and_the_unit_tests_after(root_conftest):
     unit = [SimpleNamespace(path=ROOT / "tests" / name) for name in ("test_a.py", "test_b.py")]
     cells = [SimpleNamespace(path=path) for path in chapters() for _ in range(2)]
     items = [unit[0], *cells, unit[1]]
