@@ -7,6 +7,7 @@ import os
 import nbformat
 import pytest
 from jupyter_cache import get_cache
+from nbval_run import write_notebook
 
 from scripts.toc import ROOT
 
@@ -17,16 +18,6 @@ def execute(monkeypatch):
     import execute
 
     return execute
-
-
-def _notebook(path, *sources, outputs=None):
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
-    for cell, (text, count) in zip(nb.cells, outputs or []):
-        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
-        cell.execution_count = count
-    nbformat.write(nb, path)
-    return path
 
 
 def _book(tmp_path, monkeypatch, execute, *notebooks):
@@ -48,8 +39,8 @@ def test_a_failed_chapter_fails_the_run_and_only_the_good_one_is_cached(tmp_path
     book.mkdir()
     # Read beside the notebook: the chapter runs in its own folder, as myst-nb runs it.
     (book / "beside.txt").write_text("found beside\n")
-    good = _notebook(book / "good.ipynb", "print(open('beside.txt').read().strip())")
-    bad = _notebook(book / "bad.ipynb", "raise RuntimeError('broken chapter')")
+    good = write_notebook(book / "good.ipynb", [("print(open('beside.txt').read().strip())", None)])
+    bad = write_notebook(book / "bad.ipynb", [("raise RuntimeError('broken chapter')", None)])
     _book(tmp_path, monkeypatch, execute, good, bad)
     cache = tmp_path / "cache"
 
@@ -66,7 +57,7 @@ def test_a_failed_chapter_fails_the_run_and_only_the_good_one_is_cached(tmp_path
 
 
 def test_the_longest_chapter_starts_first(tmp_path, monkeypatch, execute):
-    short, long = (_notebook(tmp_path / f"{name}.ipynb", "1") for name in ("short", "long"))
+    short, long = (write_notebook(tmp_path / f"{name}.ipynb", [("1", None)]) for name in ("short", "long"))
     _book(tmp_path, monkeypatch, execute, short, long)
     monkeypatch.setattr(execute, "expected_seconds", lambda path: {"short": 1, "long": 9}[path.stem])
     submitted = []
@@ -96,14 +87,11 @@ def test_an_import_caches_nbvals_run_only_for_unchanged_code(tmp_path, monkeypat
     book, ran = tmp_path / "book", tmp_path / "ran"
     book.mkdir()
     ran.mkdir()
-    same = _notebook(book / "same.ipynb", "print(1)", "print(2)")
-    changed = _notebook(book / "changed.ipynb", "print(3)")
-    for path, sources, texts in [(same, ("print(1)", "print(2)"), ["1\n", "2\n"]),
-                                 (changed, ("print('old code')",), ["old code\n"])]:
-        executed = _notebook(ran / path.name, *sources, outputs=[(t, n + 1) for n, t in enumerate(texts)])
-        nb = nbformat.read(executed, as_version=4)
-        nb.metadata["lesson5_execution_seconds"] = 0.5
-        nbformat.write(nb, executed)
+    same = write_notebook(book / "same.ipynb", [("print(1)", None), ("print(2)", None)])
+    changed = write_notebook(book / "changed.ipynb", [("print(3)", None)])
+    # What nbval wrote: the same code with its outputs, and the changed one's older code.
+    write_notebook(ran / same.name, [("print(1)", "1\n"), ("print(2)", "2\n")], lesson5_execution_seconds=0.5)
+    write_notebook(ran / changed.name, [("print('old code')", "old code\n")], lesson5_execution_seconds=0.5)
     _book(tmp_path, monkeypatch, execute, same, changed)
     cache = tmp_path / "cache"
 

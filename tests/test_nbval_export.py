@@ -6,18 +6,7 @@ import os
 
 import nbformat
 from nbval_run import run_nbval
-
-
-def _notebook(path, cells):
-    """A notebook of (source, stored stdout or None) code cells."""
-    nb = nbformat.v4.new_notebook()
-    for count, (source, stored) in enumerate(cells, start=1):
-        cell = nbformat.v4.new_code_cell(source, execution_count=count)
-        if stored is not None:
-            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=stored)]
-        nb.cells.append(cell)
-    nbformat.write(nb, path)
-    return path
+from nbval_run import write_notebook as _notebook
 
 
 def test_a_passing_notebook_is_kept_with_its_run_and_a_failing_one_is_not(tmp_path):
