@@ -124,24 +124,29 @@ def test_the_sites_file_is_what_the_package_computes():
                 assert expected == computed, (surface.name, name, i, j)
 
 
-def test_each_final_loss_is_its_own_paths_last_loss_and_none_once_it_overflows():
-    # Two rates by two betas, so a swapped index or a neighbour's loss reads differently; the
+def test_each_path_and_final_loss_is_its_own_rate_and_betas_and_none_once_it_overflows():
+    # Two rates by two betas, so a swapped index or a neighbour's path reads differently; the
     # second rate is large enough that some paths overflow.
     factors, betas = (0.5, 1e4), (0.5, 0.9)
     data = trajectories(lr_factors=factors, betas=betas)
     overflowed = 0
     for surface, entry in zip(SURFACES, data["surfaces"]):
+        # explorer.js starts each path at "start" and labels it with "lr" times the factor.
+        assert entry["start"] == list(surface.start)
         for name in OPTIMIZERS:
+            stored = entry["optimizers"][name]
+            assert stored["lr"] == surface.lrs[name]
             for i, factor in enumerate(factors):
                 for j, beta in enumerate([None] if name == "SGD" else betas):
+                    where = (surface.name, name, i, j)
                     alone = descend(surface.f, list(surface.start), name,
                                     [(surface.lrs[name] * factor, beta)], surface.steps)
+                    assert stored["paths"][i][j] == encode(alone[:, 0], surface.box), where
                     loss = surface.f(alone[-1]).item()
-                    stored = entry["optimizers"][name]["final_loss"][i][j]
                     if math.isfinite(loss):
-                        assert stored == pytest.approx(loss, rel=5e-3), (surface.name, name, i, j)
+                        assert stored["final_loss"][i][j] == pytest.approx(loss, rel=5e-3), where
                     else:
-                        assert stored is None, (surface.name, name, i, j)
+                        assert stored["final_loss"][i][j] is None, where
                         overflowed += 1
     assert overflowed, "the grid holds an overflowing path"
 
@@ -154,22 +159,6 @@ def test_trajectories_shapes_on_a_small_grid():
         assert entry["contours"], "contour lines drawn"
         losses = entry["optimizers"]["Adam"]["final_loss"]
         assert all(v is None or v >= 0 for row in losses for v in row)
-
-
-def test_paths_are_indexed_by_rate_then_beta_from_the_stated_start():
-    factors, betas = (0.5, 1.0), (0.5, 0.9)
-    surface = SURFACES[0]
-    entry = trajectories(surfaces=SURFACES[:1], lr_factors=factors, betas=betas)["surfaces"][0]
-    # explorer.js starts each path at "start" and labels it with "lr" times the factor.
-    assert entry["start"] == list(surface.start)
-    for name in ("momentum", "Adam"):
-        stored = entry["optimizers"][name]
-        assert stored["lr"] == surface.lrs[name]
-        for i, factor in enumerate(factors):
-            for j, beta in enumerate(betas):
-                path = descend(surface.f, list(surface.start), name,
-                               [(surface.lrs[name] * factor, beta)], surface.steps)[:, 0]
-                assert stored["paths"][i][j] == encode(path, surface.box), (name, i, j)
 
 
 def test_the_default_betas_are_torchs_where_torch_has_one():
