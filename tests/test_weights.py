@@ -10,6 +10,7 @@ import pytest
 import torch
 from torch import nn
 
+from lesson5 import weights
 from lesson5.weights import load_weights, save_weights
 
 
@@ -159,6 +160,33 @@ def test_load_waits_for_the_sidecar_of_a_first_save(tmp_path, monkeypatch):
     finish_save = _half_saved(new, path)
     monkeypatch.setattr(time, "sleep", lambda s: finish_save())
     dst = load_weights(_model(1), path)
+    for a, b in zip(new.state_dict().values(), dst.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_a_first_save_puts_its_weights_in_place_before_their_sidecar(tmp_path, monkeypatch):
+    # A real save, paused between its two renames while a load runs: the load finds the weights
+    # and waits for the sidecar. Were the sidecar renamed first, the load would find no weights.
+    path, new = tmp_path / "w.pt", _model(2)
+    first_in_place, resume = threading.Event(), threading.Event()
+    write = weights.write_atomically
+
+    def write_then_pause(target, data):
+        write(target, data)
+        if not first_in_place.is_set():
+            first_in_place.set()
+            resume.wait(timeout=30)
+
+    monkeypatch.setattr(weights, "write_atomically", write_then_pause)
+    saver = threading.Thread(target=save_weights, args=(new, path))
+    saver.start()
+    try:
+        assert first_in_place.wait(timeout=30)
+        monkeypatch.setattr(time, "sleep", lambda s: (resume.set(), saver.join(timeout=30)))
+        dst = load_weights(_model(1), path)
+    finally:
+        resume.set()
+        saver.join(timeout=30)
     for a, b in zip(new.state_dict().values(), dst.state_dict().values()):
         assert torch.equal(a, b)
 
