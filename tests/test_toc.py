@@ -76,11 +76,17 @@ def test_the_front_pages_link_every_chapter_in_the_tables_order(page):
 
 
 @functools.cache
+def _chapter_notebooks():
+    """{path: notebook} for every chapter, read once for the checks of the chapters' sources
+    below (each notebook is megabytes of outputs)."""
+    return {path: nbformat.read(path, as_version=4) for path in chapters()}
+
+
+@functools.cache
 def _chapter_cells(cell_type):
-    """{"<chapter file> cell <n>": source} for every cell of that type in the chapters, which
-    the checks of the chapters' sources below share (each notebook is megabytes of outputs)."""
-    return {f"{path.name} cell {i}": cell.source for path in chapters()
-            for i, cell in enumerate(nbformat.read(path, as_version=4).cells) if cell.cell_type == cell_type}
+    """{"<chapter file> cell <n>": source} for every cell of that type in the chapters."""
+    return {f"{path.name} cell {i}": cell.source for path, nb in _chapter_notebooks().items()
+            for i, cell in enumerate(nb.cells) if cell.cell_type == cell_type}
 
 
 def test_no_chapter_shows_the_seed_that_seed_everything_returns():
@@ -116,6 +122,49 @@ def test_no_chapter_code_line_is_wider_than_the_pages_column():
     wide = [f"{where}: {len(line)} characters" for where, source in _chapter_cells("code").items()
             for line in source.splitlines() if len(line) > CODE_COLUMN]
     assert not wide, f"wrap these lines to {CODE_COLUMN} characters: {wide}"
+
+
+# Tags with which myst-nb folds a cell's code behind a "Show code" toggle.
+FOLDING_TAGS = {"hide-input", "hide-cell"}
+# The most lines a code cell shows unfolded (CONTRIBUTING): a cell holds one idea, with prose
+# between cells. Glue bookkeeping longer than that is folded with hide-input.
+SHOWN_CELL_LINES = 40
+
+
+def _long_shown_cells(notebooks):
+    """"<file> cell <n>: <lines> lines" for each code cell of `notebooks` ({path: notebook})
+    that the page shows unfolded with more than SHOWN_CELL_LINES lines, other than the imports
+    (the cell after the bootstrap imports, then calls seed_everything(): CONTRIBUTING)."""
+    def only_imports(source):
+        def seeding(node):
+            return (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+                    and getattr(node.value.func, "id", None) == "seed_everything")
+        return all(isinstance(node, (ast.Import, ast.ImportFrom)) or seeding(node)
+                   for node in ast.parse(source).body)
+
+    return [f"{path.name} cell {i}: {len(cell.source.splitlines())} lines"
+            for path, nb in notebooks.items() for i, cell in enumerate(nb.cells)
+            if cell.cell_type == "code" and len(cell.source.splitlines()) > SHOWN_CELL_LINES
+            and not FOLDING_TAGS & set(cell.metadata.get("tags", [])) and not only_imports(cell.source)]
+
+
+def test_no_chapter_shows_a_code_cell_longer_than_one_idea():
+    long = _long_shown_cells(_chapter_notebooks())
+    assert not long, (f"split these cells at their ideas, with prose between, or fold glue-only "
+                      f"cells (tag hide-input), to at most {SHOWN_CELL_LINES} lines: {long}")
+
+
+def test_a_long_shown_cell_is_found_but_not_a_folded_one_or_imports(tmp_path):
+    long = "\n".join(f"x{i} = {i}" for i in range(SHOWN_CELL_LINES + 1))
+    imports = "\n".join(f"import m{i}" for i in range(SHOWN_CELL_LINES + 1)) + "\nseed_everything();"
+    cells = [nbformat.v4.new_code_cell(long), nbformat.v4.new_code_cell(imports),
+             nbformat.v4.new_code_cell(long, metadata={"tags": ["hide-input"]}),
+             nbformat.v4.new_code_cell(long, metadata={"tags": ["hide-cell", "machine-dependent"]}),
+             nbformat.v4.new_code_cell(long.rsplit("\n", 1)[0]), nbformat.v4.new_markdown_cell(long),
+             nbformat.v4.new_code_cell(imports + "\nx = 1")]
+    found = _long_shown_cells({tmp_path / "ch.ipynb": nbformat.v4.new_notebook(cells=cells)})
+    assert found == [f"ch.ipynb cell 0: {SHOWN_CELL_LINES + 1} lines",
+                     f"ch.ipynb cell 6: {SHOWN_CELL_LINES + 3} lines"]
 
 
 def test_nbval_runs_the_longest_chapter_first_and_the_unit_tests_after(root_conftest):
