@@ -167,6 +167,40 @@ def test_a_long_shown_cell_is_found_but_not_a_folded_one_or_imports(tmp_path):
                      f"ch.ipynb cell 6: {SHOWN_CELL_LINES + 3} lines"]
 
 
+def _figure_words_misplaced(notebooks):
+    """"<file> cell <n>: ..." for each code cell of `notebooks` with a figure but no alt text
+    in its metadata (myst-nb then writes the image's path as its alt), or alt text but no
+    figure (words left behind when a cell was split)."""
+    found = []
+    for path, nb in notebooks.items():
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            figure = any("image/png" in output.get("data", {}) for output in cell.get("outputs", []))
+            alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt")
+            if figure != bool(alt):
+                found.append(f"{path.name} cell {i}: " + ("a figure without alt text" if figure
+                                                         else "alt text without a figure"))
+    return found
+
+
+def test_every_chapter_figure_has_its_words_in_its_own_cell():
+    # tests/browser/test_figures.py checks the words on the page; this finds a cell that lost
+    # them in seconds, without a build.
+    misplaced = _figure_words_misplaced(_chapter_notebooks())
+    assert not misplaced, f'give each figure\'s cell "mystnb": {{"image": {{"alt": ...}}}}: {misplaced}'
+
+
+def test_figure_words_are_checked_against_the_cells_outputs(tmp_path):
+    figure = nbformat.v4.new_output("display_data", data={"image/png": "iVBOR", "text/plain": "<Figure>"})
+    words = {"mystnb": {"image": {"alt": "A line chart of the loss falling."}}}
+    cells = [nbformat.v4.new_code_cell("plot()", outputs=[figure]),
+             nbformat.v4.new_code_cell("plot()", outputs=[figure], metadata=words),
+             nbformat.v4.new_code_cell("x = 1", metadata=words), nbformat.v4.new_code_cell("x = 1")]
+    found = _figure_words_misplaced({tmp_path / "ch.ipynb": nbformat.v4.new_notebook(cells=cells)})
+    assert found == ["ch.ipynb cell 0: a figure without alt text", "ch.ipynb cell 2: alt text without a figure"]
+
+
 def test_nbval_runs_the_longest_chapter_first_and_the_unit_tests_after(root_conftest):
     unit = [SimpleNamespace(path=ROOT / "tests" / name) for name in ("test_a.py", "test_b.py")]
     cells = [SimpleNamespace(path=path) for path in chapters() for _ in range(2)]
