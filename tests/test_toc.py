@@ -176,6 +176,15 @@ def test_a_long_shown_cell_is_found_but_not_a_folded_one_or_imports(tmp_path):
                      f"ch.ipynb cell 6: {SHOWN_CELL_LINES + 3} lines"]
 
 
+def test_every_folded_cell_says_what_its_toggle_shows():
+    # myst-nb's own words, "Show code cell source", would not say why a reader might open it.
+    unnamed = [f"{path.name} cell {i}" for path, nb in _chapter_notebooks().items()
+               for i, cell in enumerate(nb.cells) if "hide-input" in cell.metadata.get("tags", [])
+               and not cell.metadata.get("mystnb", {}).get("code_prompt_show")]
+    assert not unnamed, ('give these folded cells the words of their toggle, "mystnb": '
+                         f'{{"code_prompt_show": ..., "code_prompt_hide": ...}}: {unnamed}')
+
+
 def _figure_words_misplaced(notebooks):
     """"<file> cell <n>: ..." for each code cell of `notebooks` with a figure but no alt text
     in its metadata (myst-nb then writes the image's path as its alt), or alt text but no
