@@ -176,13 +176,17 @@ def test_a_long_shown_cell_is_found_but_not_a_folded_one_or_imports(tmp_path):
                      f"ch.ipynb cell 6: {SHOWN_CELL_LINES + 3} lines"]
 
 
-def test_every_folded_cell_says_what_its_toggle_shows():
-    # myst-nb's own words, "Show code cell source", would not say why a reader might open it.
-    unnamed = [f"{path.name} cell {i}" for path, nb in _chapter_notebooks().items()
-               for i, cell in enumerate(nb.cells) if "hide-input" in cell.metadata.get("tags", [])
-               and not cell.metadata.get("mystnb", {}).get("code_prompt_show")]
+def test_every_folded_cell_says_what_its_toggle_shows_and_folds_in_jupyterlab_too():
+    # myst-nb's own words, "Show code cell source", would not say why a reader might open it;
+    # JupyterLab ignores the tag, and folds a cell's code by its jupyter.source_hidden.
+    folded = [(f"{path.name} cell {i}", cell.metadata) for path, nb in _chapter_notebooks().items()
+              for i, cell in enumerate(nb.cells) if "hide-input" in cell.metadata.get("tags", [])]
+    unnamed = [where for where, metadata in folded if not metadata.get("mystnb", {}).get("code_prompt_show")]
     assert not unnamed, ('give these folded cells the words of their toggle, "mystnb": '
                          f'{{"code_prompt_show": ..., "code_prompt_hide": ...}}: {unnamed}')
+    open_in_lab = [where for where, metadata in folded
+                   if metadata.get("jupyter", {}).get("source_hidden") is not True]
+    assert not open_in_lab, f'fold these cells in JupyterLab too, "jupyter": {{"source_hidden": true}}: {open_in_lab}'
 
 
 def _figure_words_misplaced(notebooks):
