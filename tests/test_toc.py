@@ -82,11 +82,26 @@ def _chapter_notebooks():
     return {path: nbformat.read(path, as_version=4) for path in chapters()}
 
 
+def _cells(notebooks, cell_type="code"):
+    """("<file> cell <n>", cell) for each cell of that type in `notebooks` ({path: notebook})."""
+    for path, nb in notebooks.items():
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type == cell_type:
+                yield f"{path.name} cell {i}", cell
+
+
 @functools.cache
 def _chapter_cells(cell_type):
     """{"<chapter file> cell <n>": source} for every cell of that type in the chapters."""
-    return {f"{path.name} cell {i}": cell.source for path, nb in _chapter_notebooks().items()
-            for i, cell in enumerate(nb.cells) if cell.cell_type == cell_type}
+    return {where: cell.source for where, cell in _cells(_chapter_notebooks(), cell_type)}
+
+
+# Tags with which myst-nb folds a cell's code behind a "Show code" toggle.
+FOLDING_TAGS = {"hide-input", "hide-cell"}
+
+
+def _folded(cell):
+    return bool(FOLDING_TAGS & set(cell.metadata.get("tags", [])))
 
 
 def test_no_chapter_shows_the_seed_that_seed_everything_returns():
@@ -122,19 +137,13 @@ FOLDED_CODE_COLUMN = 81
 
 def test_no_chapter_code_line_is_wider_than_the_pages_column():
     wide = []
-    for path, nb in _chapter_notebooks().items():
-        for i, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
-                continue
-            folded = FOLDING_TAGS & set(cell.metadata.get("tags", []))
-            column = FOLDED_CODE_COLUMN if folded else CODE_COLUMN
-            wide += [f"{path.name} cell {i}: {len(line)} characters, {column} fit"
-                     for line in cell.source.splitlines() if len(line) > column]
+    for where, cell in _cells(_chapter_notebooks()):
+        column = FOLDED_CODE_COLUMN if _folded(cell) else CODE_COLUMN
+        wide += [f"{where}: {len(line)} characters, {column} fit"
+                 for line in cell.source.splitlines() if len(line) > column]
     assert not wide, f"wrap these lines to the column: {wide}"
 
 
-# Tags with which myst-nb folds a cell's code behind a "Show code" toggle.
-FOLDING_TAGS = {"hide-input", "hide-cell"}
 # The most lines a code cell shows unfolded (CONTRIBUTING): a cell holds one idea, with prose
 # between cells. Glue bookkeeping longer than that is folded with hide-input.
 SHOWN_CELL_LINES = 40
@@ -151,10 +160,9 @@ def _long_shown_cells(notebooks):
         return all(isinstance(node, (ast.Import, ast.ImportFrom)) or seeding(node)
                    for node in ast.parse(source).body)
 
-    return [f"{path.name} cell {i}: {len(cell.source.splitlines())} lines"
-            for path, nb in notebooks.items() for i, cell in enumerate(nb.cells)
-            if cell.cell_type == "code" and len(cell.source.splitlines()) > SHOWN_CELL_LINES
-            and not FOLDING_TAGS & set(cell.metadata.get("tags", [])) and not only_imports(cell.source)]
+    return [f"{where}: {len(cell.source.splitlines())} lines" for where, cell in _cells(notebooks)
+            if len(cell.source.splitlines()) > SHOWN_CELL_LINES and not _folded(cell)
+            and not only_imports(cell.source)]
 
 
 def test_no_chapter_shows_a_code_cell_longer_than_one_idea():
@@ -179,8 +187,8 @@ def test_a_long_shown_cell_is_found_but_not_a_folded_one_or_imports(tmp_path):
 def test_every_folded_cell_says_what_its_toggle_shows_and_folds_in_jupyterlab_too():
     # myst-nb's own words, "Show code cell source", would not say why a reader might open it;
     # JupyterLab ignores the tag, and folds a cell's code by its jupyter.source_hidden.
-    folded = [(f"{path.name} cell {i}", cell.metadata) for path, nb in _chapter_notebooks().items()
-              for i, cell in enumerate(nb.cells) if "hide-input" in cell.metadata.get("tags", [])]
+    folded = [(where, cell.metadata) for where, cell in _cells(_chapter_notebooks())
+              if "hide-input" in cell.metadata.get("tags", [])]
     unnamed = [where for where, metadata in folded if not metadata.get("mystnb", {}).get("code_prompt_show")]
     assert not unnamed, ('give these folded cells the words of their toggle, "mystnb": '
                          f'{{"code_prompt_show": ..., "code_prompt_hide": ...}}: {unnamed}')
@@ -194,15 +202,11 @@ def _figure_words_misplaced(notebooks):
     in its metadata (myst-nb then writes the image's path as its alt), or alt text but no
     figure (words left behind when a cell was split)."""
     found = []
-    for path, nb in notebooks.items():
-        for i, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
-                continue
-            figure = any("image/png" in output.get("data", {}) for output in cell.get("outputs", []))
-            alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt")
-            if figure != bool(alt):
-                found.append(f"{path.name} cell {i}: " + ("a figure without alt text" if figure
-                                                         else "alt text without a figure"))
+    for where, cell in _cells(notebooks):
+        figure = any("image/png" in output.get("data", {}) for output in cell.get("outputs", []))
+        alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt")
+        if figure != bool(alt):
+            found.append(f"{where}: " + ("a figure without alt text" if figure else "alt text without a figure"))
     return found
 
 
