@@ -285,3 +285,32 @@ def test_percentages_are_written_one_way():
     spaced = [f"{where}: {match.group(0)!r}" for where, source in _chapter_cells("markdown").items()
               for match in re.finditer(r"\d[ \u00a0]%", source)]
     assert not spaced, f"write 20%, not 20 %: {spaced}"
+
+
+def _summary_misplaced(notebooks):
+    """"<file>: ..." for each of `notebooks` ({path: notebook}) whose sections do not include one
+    "## Summary" after its "## Exercise" or "## Exercises" section (CONTRIBUTING)."""
+    found = []
+    for path, notebook in notebooks.items():
+        sections = [line[3:].strip() for cell in notebook.cells if cell.cell_type == "markdown"
+                    for line in cell.source.splitlines() if line.startswith("## ")]
+        exercises = [i for i, title in enumerate(sections) if title in ("Exercise", "Exercises")]
+        summaries = [i for i, title in enumerate(sections) if title == "Summary"]
+        if len(summaries) != 1 or len(exercises) != 1 or summaries[0] < exercises[0]:
+            found.append(f"{path.name}: sections {sections}")
+    return found
+
+
+def test_every_chapter_ends_its_lesson_with_a_summary_after_its_exercises():
+    misplaced = _summary_misplaced(_chapter_notebooks())
+    assert not misplaced, f"give these chapters one ## Summary, after their exercises: {misplaced}"
+
+
+def test_a_missing_or_early_summary_is_found(tmp_path):
+    def chapter(*titles):
+        return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"## {t}\n\ntext") for t in titles])
+
+    found = _summary_misplaced({tmp_path / "good.ipynb": chapter("Data", "Exercises", "Summary", "Note"),
+                                tmp_path / "none.ipynb": chapter("Data", "Exercise"),
+                                tmp_path / "early.ipynb": chapter("Summary", "Exercise")})
+    assert [where.split(":")[0] for where in found] == ["none.ipynb", "early.ipynb"]
