@@ -16,6 +16,7 @@ _runs = {}
 def pytest_configure(config):
     """Sets up nbval's runs (see the helpers below)."""
     _pin_code_paths(config)
+    _without_progress_bars(config)
     _keep_collection_order(config)
     _sanitize_from_the_root(config)
     _kernel_as_named(config)
@@ -33,6 +34,14 @@ def _pin_code_paths(config):
         os.environ.update(reference_machine.ON_THE_CPU)
         for name in set(reference_machine.PINNED) - set(pins):
             os.environ.pop(name, None)
+
+
+def _without_progress_bars(config):
+    """A chapter's progress bars redraw their display as training goes, which nbval cannot
+    compare with the stored outputs (none stored a bar): turn them off for nbval's kernel, as
+    the build and test commands do, so that `pytest --nbval` run by hand compares alike."""
+    if getattr(config.option, "nbval", False):
+        os.environ["LESSON5_PROGRESS"] = "0"
 
 
 def _keep_collection_order(config):

@@ -108,7 +108,7 @@ def build_execution_seconds(output):
 
 def nbval(root, parallel):
     """nbval on every chapter, serially or one chapter per core; returns wall seconds."""
-    spread = ["-n", "auto", "--dist", "loadfile"] if parallel else ["-p", "no:xdist"]
+    spread = ["-n", str(os.cpu_count() or 1), "--dist", "loadfile"] if parallel else ["-p", "no:xdist"]
     command = [sys.executable, "-m", "pytest", *NBVAL, *spread, *map(str, toc.chapters(root))]
     return timed(command, root, "nbval")
 

@@ -11,10 +11,14 @@ _build/.jupyter_cache), so the build that follows only reads results:
 each one is the chapter with the outputs of the run that nbval compared with the stored
 ones, so the test command executes each chapter once, for the comparison and the site.
 A chapter is cached only if its code is unchanged since it was executed: the cache is keyed
-on the code cells, exactly as myst-nb looks it up.
+on the code cells, exactly as myst-nb looks it up. What else decides a chapter's outputs, the
+package in code/, the pinned requirements and the figures' style, is fingerprinted beside the
+cache: when it changes, every chapter runs again, so the site never shows results of an older
+package.
 """
 
 import argparse
+import hashlib
 import os
 import sys
 import time
@@ -28,6 +32,41 @@ from jupyter_cache.base import CacheBundleIn
 from jupyter_cache.executors.utils import single_nb_execution
 from reference_machine import ON_THE_CPU
 from toc import ROOT, chapters, expected_seconds
+
+# Besides a chapter's code cells, what its outputs depend on (paths from the repository root).
+INPUTS = ("code", "requirements.txt", "book/matplotlibrc")
+# Beside the cache's own files: the fingerprint of INPUTS its results were computed with.
+STAMP = "lesson5-inputs.sha256"
+
+
+def inputs_fingerprint():
+    """SHA-256 over the files of INPUTS (names and contents; bytecode and install metadata
+    left out, as they follow from the sources)."""
+    digest = hashlib.sha256()
+    for name in INPUTS:
+        top = ROOT / name
+        files = sorted(top.rglob("*")) if top.is_dir() else [top]
+        for path in files:
+            if not path.is_file() or any(part == "__pycache__" or part.endswith(".egg-info") for part in path.parts):
+                continue
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _fresh_cache(cache_path):
+    """The cache, emptied first if its results were computed with other inputs (or with
+    unknown ones, from before the fingerprint was kept), and stamped with the current ones."""
+    now = inputs_fingerprint()
+    stamp = Path(cache_path) / STAMP
+    cache = get_cache(cache_path)
+    if (not stamp.exists() or stamp.read_text().strip() != now) and cache.list_cache_records():
+        print("execute: the package, the requirements or the figure style changed since the cached "
+              "runs: every chapter runs again")
+        cache.clear_cache()
+        cache = get_cache(cache_path)
+    Path(cache_path).mkdir(parents=True, exist_ok=True)
+    stamp.write_text(now + "\n")
+    return cache
 
 
 def _timeout():
@@ -62,7 +101,7 @@ def _execute(path, timeout):
 
 def execute_stale(jobs, cache_path):
     timeout = _timeout()
-    cache = get_cache(cache_path)
+    cache = _fresh_cache(cache_path)
     stale = [p for p in chapters() if not _cached(cache, nbformat.read(p, as_version=4))]
     if not stale:
         print("execute: every chapter's results are cached")
@@ -90,7 +129,7 @@ def execute_stale(jobs, cache_path):
 
 def import_executed(folder, cache_path):
     """Caches each notebook nbval executed, when its code is still the chapter's."""
-    cache = get_cache(cache_path)
+    cache = _fresh_cache(cache_path)
     by_name = {p.name: p for p in chapters()}
     for executed in sorted(Path(folder).glob("*.ipynb")):
         source = by_name.get(executed.name)

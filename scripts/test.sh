@@ -56,8 +56,11 @@ cat "$system_log"
 step "nbval: every chapter re-executed and compared with its stored outputs, one per core"
 rm -rf _build
 export LESSON5_EXECUTED_DIR=_build/nbval-executed
-# loadfile keeps each chapter in one kernel; conftest.py starts the longest first.
-python -m pytest book/ --nbval -p no:cacheprovider -q -n auto --dist loadfile --durations=5
+# loadfile keeps each chapter in one kernel; conftest.py starts the longest first. One worker
+# per core as os.cpu_count() counts them, as scripts/execute.py runs the build and as the
+# execution report says (-n auto would count physical cores only).
+python -m pytest book/ --nbval -p no:cacheprovider -q -n "$(python -c 'import os; print(os.cpu_count() or 1)')" \
+  --dist loadfile --durations=5
 
 # These need no built site, so they run beside the build. The unit tests run at a lower
 # priority, on the CPU that the site build, the PDF and the browser checks (the longer path)

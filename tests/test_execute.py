@@ -108,3 +108,32 @@ def test_by_default_it_fills_myst_nbs_cache_on_every_core(monkeypatch, execute):
     execute.main([])
     # myst-nb's default cache is beside the HTML output folder, _build/html.
     assert calls == [(os.cpu_count(), (ROOT / "_build" / "html").parent / ".jupyter_cache")]
+
+
+def test_a_change_to_the_package_runs_every_chapter_again(tmp_path, monkeypatch, execute, capsys):
+    # Outputs depend on the package as much as on a chapter's code cells, which alone key the cache.
+    chapter = write_notebook(tmp_path / "ch.ipynb", [("1 + 1", None)])
+    _book(tmp_path, monkeypatch, execute, chapter)
+    module = tmp_path / "code" / "lesson5" / "m.py"
+    module.parent.mkdir(parents=True)
+    module.write_text("A = 1\n")
+    cache = tmp_path / "cache"
+    assert execute.execute_stale(1, cache) == 0
+    capsys.readouterr()
+
+    # Bytecode follows from the sources: writing it changes nothing.
+    (module.parent / "__pycache__").mkdir()
+    (module.parent / "__pycache__" / "m.cpython.pyc").write_bytes(b"compiled")
+    assert execute.execute_stale(1, cache) == 0
+    assert "every chapter's results are cached" in capsys.readouterr().out
+
+    module.write_text("A = 2\n")
+    assert execute.execute_stale(1, cache) == 0
+    out = capsys.readouterr().out
+    assert "changed since the cached runs" in out and "1 chapter(s)" in out
+    assert _cached_outputs(cache, chapter)[0][0][0]["data"]["text/plain"] == "2"
+
+    # A cache from before the fingerprint was kept holds runs of unknown inputs.
+    (cache / execute.STAMP).unlink()
+    assert execute.execute_stale(1, cache) == 0
+    assert "1 chapter(s)" in capsys.readouterr().out

@@ -142,6 +142,17 @@ def test_nbval_runs_the_chapters_with_the_pins_from_a_shell_without_them(tmp_pat
     assert "Cell 0 PASSED" in out, out[-3000:]
 
 
+def test_nbval_run_by_hand_draws_no_progress_bars(tmp_path):
+    # A bar's redrawn display fails nbval's comparison; scripts/test.sh turns bars off, and
+    # so must `pytest --nbval` started from a shell that did not.
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [_cell("from lesson5.progress import progress_enabled\nprint(progress_enabled())", "False\n")]
+    nbformat.write(nb, tmp_path / "bars.ipynb")
+    env = {k: v for k, v in os.environ.items() if k != "LESSON5_PROGRESS"}
+    out = _run_nbval(tmp_path / "bars.ipynb", {**env, "LESSON5_PROGRESS": "1"})
+    assert "Cell 0 PASSED" in out, out[-3000:]
+
+
 def test_the_builds_executor_runs_the_chapters_on_the_cpu(tmp_path, monkeypatch):
     """scripts/execute.py hides any GPU from the kernels it starts, as nbval does: the stored
     outputs were computed on the CPU. (Its worker processes set this for themselves; here the
