@@ -7,16 +7,19 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from scripts import reference_machine
+from scripts import inputs, reference_machine
 from scripts.toc import expected_seconds
 
 _runs = {}
+# The fingerprint of the package and requirements when this run started (scripts/inputs.py).
+_inputs_at_start = None
 
 
 def pytest_configure(config):
     """Sets up nbval's runs (see the helpers below)."""
     _pin_code_paths(config)
     _without_progress_bars(config)
+    _record_inputs(config)
     _keep_collection_order(config)
     _sanitize_from_the_root(config)
     _kernel_as_named(config)
@@ -42,6 +45,13 @@ def _without_progress_bars(config):
     the build and test commands do, so that `pytest --nbval` run by hand compares alike."""
     if getattr(config.option, "nbval", False):
         os.environ["LESSON5_PROGRESS"] = "0"
+
+
+def _record_inputs(config):
+    """Notes the inputs the chapters run with, for the notebooks this run keeps (below)."""
+    global _inputs_at_start
+    if getattr(config.option, "nbval", False) and os.environ.get("LESSON5_EXECUTED_DIR"):
+        _inputs_at_start = inputs.fingerprint()
 
 
 def _keep_collection_order(config):
@@ -110,7 +120,7 @@ def _leave_machine_dependent_outputs(items):
 def pytest_collection_modifyitems(items):
     """Runs the notebooks first, the one that ran longest when stored first of all.
 
-    With `-n auto --dist loadfile` each notebook goes whole to one process in this order, so
+    With `-n <cores> --dist loadfile` each notebook goes whole to one process in this order, so
     the long chapters start at once and the short ones fill the cores at the end, instead of
     the longest chapter starting last.
     """
@@ -170,5 +180,7 @@ def pytest_sessionfinish(session):
             cell.outputs = [nbformat.from_dict(dict(o)) for o in run["outputs"][number]]
             cell.execution_count = number + 1
         nb.metadata["lesson5_execution_seconds"] = run["seconds"]
+        # The inputs as this run started; scripts/execute.py --import skips a run made with others.
+        nb.metadata["lesson5_inputs"] = _inputs_at_start
         Path(folder).mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, Path(folder) / Path(path).name)

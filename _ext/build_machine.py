@@ -9,7 +9,7 @@ CPU whose outputs the repository's chapters store, from book/reference_machine.j
 """
 
 import json
-import os
+import runpy
 from pathlib import Path
 
 
@@ -21,10 +21,16 @@ def _reference_cpu(srcdir):
     return cpu if isinstance(cpu, str) and cpu else "not recorded: book/reference_machine.json is missing or unreadable"
 
 
+def _usable_cores():
+    """scripts/cores.py's count, the one the build and nbval run their chapters with (the
+    build's Python does not have the repository's scripts/ on its path)."""
+    return runpy.run_path(str(Path(__file__).resolve().parents[1] / "scripts" / "cores.py"))["usable"]()
+
+
 def _add_substitutions(app, config):
     config.myst_substitutions = {
         **config.myst_substitutions,
-        "build_cores": str(os.cpu_count() or 1),
+        "build_cores": str(_usable_cores()),
         "reference_cpu": _reference_cpu(app.srcdir),
     }
 

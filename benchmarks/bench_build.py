@@ -60,10 +60,20 @@ REBUILD_BUDGET_S = 30
 TEST_COMMAND_BUDGET_S = 180
 CHAPTER_BUDGET_S = 30
 MEMORY_BUDGET_MB = 2048
-# The book's table of contents, read as every script reads it (scripts/toc.py).
-_spec = importlib.util.spec_from_file_location("toc", Path(__file__).resolve().parents[1] / "scripts" / "toc.py")
-toc = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(toc)
+
+
+def _script(name):
+    """A module of scripts/, loaded from its file (scripts/ is not on this script's path)."""
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[1] / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# The book's table of contents, read as every script reads it (scripts/toc.py), and the CPUs
+# the build and nbval run their chapters on (scripts/cores.py).
+toc = _script("toc")
+usable = _script("cores").usable
 
 USAGE_CELL = """\
 import resource as _resource
@@ -108,7 +118,7 @@ def build_execution_seconds(output):
 
 def nbval(root, parallel):
     """nbval on every chapter, serially or one chapter per core; returns wall seconds."""
-    spread = ["-n", str(os.cpu_count() or 1), "--dist", "loadfile"] if parallel else ["-p", "no:xdist"]
+    spread = ["-n", str(usable()), "--dist", "loadfile"] if parallel else ["-p", "no:xdist"]
     command = [sys.executable, "-m", "pytest", *NBVAL, *spread, *map(str, toc.chapters(root))]
     return timed(command, root, "nbval")
 
@@ -272,7 +282,7 @@ def main():
         parallel = execute_parallel(root, parallel_output) + build(root, parallel_output)
         print(f"{'cold build, serial (baseline)':<40} {serial:>7.1f} s")
         print(f"{'cold build, one chapter per core':<40} {parallel:>7.1f} s  "
-              f"{verdict(parallel, COLD_BUDGET_S)}  ({serial / parallel:.2f}x faster, {os.cpu_count()} cores)")
+              f"{verdict(parallel, COLD_BUDGET_S)}  ({serial / parallel:.2f}x faster, {usable()} cores)")
         print(f"{'unchanged rebuild':<40} {rebuild:>7.1f} s  {verdict(rebuild, REBUILD_BUDGET_S)}\n")
         shutil.rmtree(parallel_output)
         if args.output is None:

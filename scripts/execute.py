@@ -12,14 +12,15 @@ each one is the chapter with the outputs of the run that nbval compared with the
 ones, so the test command executes each chapter once, for the comparison and the site.
 A chapter is cached only if its code is unchanged since it was executed: the cache is keyed
 on the code cells, exactly as myst-nb looks it up. What else decides a chapter's outputs, the
-package in code/, the pinned requirements and the figures' style, is fingerprinted beside the
-cache: when it changes, every chapter runs again, so the site never shows results of an older
-package.
+package in code/, the pinned requirements and the figures' style (scripts/inputs.py), is
+fingerprinted beside the cache: when it changes, every chapter runs again and every page is
+read again, so the site never shows results of an older package; a run nbval made with other
+inputs is not imported.
 """
 
 import argparse
-import hashlib
 import os
+import shutil
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -27,46 +28,38 @@ from pathlib import Path
 
 import nbformat
 import yaml
+from cores import usable
+from inputs import fingerprint
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from jupyter_cache.executors.utils import single_nb_execution
 from reference_machine import ON_THE_CPU
 from toc import ROOT, chapters, expected_seconds
 
-# Besides a chapter's code cells, what its outputs depend on (paths from the repository root).
-INPUTS = ("code", "requirements.txt", "book/matplotlibrc")
-# Beside the cache's own files: the fingerprint of INPUTS its results were computed with.
+# Beside the cache's own files: the fingerprint of the inputs its results were computed with.
 STAMP = "lesson5-inputs.sha256"
-
-
-def inputs_fingerprint():
-    """SHA-256 over the files of INPUTS (names and contents; bytecode and install metadata
-    left out, as they follow from the sources)."""
-    digest = hashlib.sha256()
-    for name in INPUTS:
-        top = ROOT / name
-        files = sorted(top.rglob("*")) if top.is_dir() else [top]
-        for path in files:
-            if not path.is_file() or any(part == "__pycache__" or part.endswith(".egg-info") for part in path.parts):
-                continue
-            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+# Where the notebooks nbval wrote record the inputs it ran with (conftest.py).
+INPUTS_KEY = "lesson5_inputs"
 
 
 def _fresh_cache(cache_path):
     """The cache, emptied first if its results were computed with other inputs (or with
-    unknown ones, from before the fingerprint was kept), and stamped with the current ones."""
-    now = inputs_fingerprint()
+    unknown ones, from before the fingerprint was kept), and stamped with the current ones.
+    Emptying it also drops Sphinx's record of the pages it read (.doctrees beside the cache),
+    since Sphinx reads a page again only when its source changed, and here only the results
+    did. Returns the cache and the fingerprint."""
+    now = fingerprint(ROOT)
     stamp = Path(cache_path) / STAMP
     cache = get_cache(cache_path)
     if (not stamp.exists() or stamp.read_text().strip() != now) and cache.list_cache_records():
         print("execute: the package, the requirements or the figure style changed since the cached "
               "runs: every chapter runs again")
         cache.clear_cache()
+        shutil.rmtree(Path(cache_path).parent / ".doctrees", ignore_errors=True)
         cache = get_cache(cache_path)
     Path(cache_path).mkdir(parents=True, exist_ok=True)
     stamp.write_text(now + "\n")
-    return cache
+    return cache, now
 
 
 def _timeout():
@@ -101,7 +94,7 @@ def _execute(path, timeout):
 
 def execute_stale(jobs, cache_path):
     timeout = _timeout()
-    cache = _fresh_cache(cache_path)
+    cache, _ = _fresh_cache(cache_path)
     stale = [p for p in chapters() if not _cached(cache, nbformat.read(p, as_version=4))]
     if not stale:
         print("execute: every chapter's results are cached")
@@ -128,14 +121,18 @@ def execute_stale(jobs, cache_path):
 
 
 def import_executed(folder, cache_path):
-    """Caches each notebook nbval executed, when its code is still the chapter's."""
-    cache = _fresh_cache(cache_path)
+    """Caches each notebook nbval executed, when its code is still the chapter's and it ran
+    with the current inputs."""
+    cache, now = _fresh_cache(cache_path)
     by_name = {p.name: p for p in chapters()}
     for executed in sorted(Path(folder).glob("*.ipynb")):
         source = by_name.get(executed.name)
         if source is None:
             continue
         executed_nb = nbformat.read(executed, as_version=4)
+        if executed_nb.metadata.get(INPUTS_KEY) != now:
+            print(f"execute: {executed.name} ran with another package or requirements; the build will execute it")
+            continue
         ran = [c for c in executed_nb.cells if c.cell_type == "code"]
         nb = nbformat.read(source, as_version=4)
         code = [c for c in nb.cells if c.cell_type == "code"]
@@ -154,7 +151,7 @@ def import_executed(folder, cache_path):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="chapters at once (default: cores)")
+    parser.add_argument("--jobs", type=int, default=usable(), help="chapters at once (default: the CPUs it may use)")
     parser.add_argument("--import", dest="folder", type=Path, help="cache the notebooks nbval executed (in FOLDER)")
     parser.add_argument("--cache", type=Path, default=ROOT / "_build" / ".jupyter_cache",
                         help="the build's execution cache (myst-nb's default for the default output)")

@@ -57,9 +57,9 @@ step "nbval: every chapter re-executed and compared with its stored outputs, one
 rm -rf _build
 export LESSON5_EXECUTED_DIR=_build/nbval-executed
 # loadfile keeps each chapter in one kernel; conftest.py starts the longest first. One worker
-# per core as os.cpu_count() counts them, as scripts/execute.py runs the build and as the
-# execution report says (-n auto would count physical cores only).
-python -m pytest book/ --nbval -p no:cacheprovider -q -n "$(python -c 'import os; print(os.cpu_count() or 1)')" \
+# per CPU this process may use (scripts/cores.py), as scripts/execute.py runs the build and as
+# the execution report says (-n auto would count the host's physical cores).
+python -m pytest book/ --nbval -p no:cacheprovider -q -n "$(python scripts/cores.py)" \
   --dist loadfile --durations=5
 
 # These need no built site, so they run beside the build. The unit tests run at a lower

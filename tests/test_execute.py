@@ -2,13 +2,13 @@
 its own folder, a failure reported and never cached) or imports the runs nbval compared (only
 for chapters whose code is unchanged since)."""
 
-import os
 
 import nbformat
 import pytest
 from jupyter_cache import get_cache
 from nbval_run import write_notebook
 
+from scripts import cores
 from scripts.toc import ROOT
 
 
@@ -89,9 +89,11 @@ def test_an_import_caches_nbvals_run_only_for_unchanged_code(tmp_path, monkeypat
     ran.mkdir()
     same = write_notebook(book / "same.ipynb", [("print(1)", None), ("print(2)", None)])
     changed = write_notebook(book / "changed.ipynb", [("print(3)", None)])
-    # What nbval wrote: the same code with its outputs, and the changed one's older code.
-    write_notebook(ran / same.name, [("print(1)", "1\n"), ("print(2)", "2\n")], lesson5_execution_seconds=0.5)
-    write_notebook(ran / changed.name, [("print('old code')", "old code\n")], lesson5_execution_seconds=0.5)
+    # What nbval wrote: the same code with its outputs, and the changed one's older code, both
+    # run with the current package (none here).
+    run = {"lesson5_execution_seconds": 0.5, execute.INPUTS_KEY: execute.fingerprint(tmp_path)}
+    write_notebook(ran / same.name, [("print(1)", "1\n"), ("print(2)", "2\n")], **run)
+    write_notebook(ran / changed.name, [("print('old code')", "old code\n")], **run)
     _book(tmp_path, monkeypatch, execute, same, changed)
     cache = tmp_path / "cache"
 
@@ -107,33 +109,61 @@ def test_by_default_it_fills_myst_nbs_cache_on_every_core(monkeypatch, execute):
     monkeypatch.setattr(execute, "execute_stale", lambda jobs, cache: calls.append((jobs, cache)) or 0)
     execute.main([])
     # myst-nb's default cache is beside the HTML output folder, _build/html.
-    assert calls == [(os.cpu_count(), (ROOT / "_build" / "html").parent / ".jupyter_cache")]
+    assert calls == [(cores.usable(), (ROOT / "_build" / "html").parent / ".jupyter_cache")]
 
 
 def test_a_change_to_the_package_runs_every_chapter_again(tmp_path, monkeypatch, execute, capsys):
     # Outputs depend on the package as much as on a chapter's code cells, which alone key the cache.
-    chapter = write_notebook(tmp_path / "ch.ipynb", [("1 + 1", None)])
+    reads_the_package = "import sys\nsys.path.insert(0, 'code/lesson5')\nimport m\nm.A"
+    chapter = write_notebook(tmp_path / "ch.ipynb", [(reads_the_package, None)])
     _book(tmp_path, monkeypatch, execute, chapter)
     module = tmp_path / "code" / "lesson5" / "m.py"
     module.parent.mkdir(parents=True)
     module.write_text("A = 1\n")
-    cache = tmp_path / "cache"
+    cache = tmp_path / "_build" / ".jupyter_cache"
+    doctrees = tmp_path / "_build" / ".doctrees"
     assert execute.execute_stale(1, cache) == 0
+    assert _cached_outputs(cache, chapter)[0][0][0]["data"]["text/plain"] == "1"
+    doctrees.mkdir()
     capsys.readouterr()
 
-    # Bytecode follows from the sources: writing it changes nothing.
-    (module.parent / "__pycache__").mkdir()
-    (module.parent / "__pycache__" / "m.cpython.pyc").write_bytes(b"compiled")
     assert execute.execute_stale(1, cache) == 0
-    assert "every chapter's results are cached" in capsys.readouterr().out
+    assert "every chapter's results are cached" in capsys.readouterr().out and doctrees.exists()
 
     module.write_text("A = 2\n")
     assert execute.execute_stale(1, cache) == 0
     out = capsys.readouterr().out
     assert "changed since the cached runs" in out and "1 chapter(s)" in out
     assert _cached_outputs(cache, chapter)[0][0][0]["data"]["text/plain"] == "2"
+    # Sphinx reads again only pages whose source changed: its record of the pages goes too.
+    assert not doctrees.exists()
 
     # A cache from before the fingerprint was kept holds runs of unknown inputs.
     (cache / execute.STAMP).unlink()
     assert execute.execute_stale(1, cache) == 0
     assert "1 chapter(s)" in capsys.readouterr().out
+
+
+def test_a_run_nbval_made_with_another_package_is_not_imported(tmp_path, monkeypatch, execute, capsys):
+    chapter = write_notebook(tmp_path / "ch.ipynb", [("1 + 1", None)])
+    _book(tmp_path, monkeypatch, execute, chapter)
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "m.py").write_text("A = 1\n")
+    ran = tmp_path / "nbval"
+    ran.mkdir()
+    executed = nbformat.read(chapter, as_version=4)
+    executed.cells[0].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)]
+    executed.metadata["lesson5_execution_seconds"] = 0.5
+    executed.metadata[execute.INPUTS_KEY] = execute.fingerprint(tmp_path)
+    nbformat.write(executed, ran / "ch.ipynb")
+    cache = tmp_path / "cache"
+
+    (tmp_path / "code" / "m.py").write_text("A = 2\n")
+    assert execute.import_executed(ran, cache) == 0
+    assert "ran with another package" in capsys.readouterr().out
+    with pytest.raises(KeyError):
+        _cached_outputs(cache, chapter)
+
+    (tmp_path / "code" / "m.py").write_text("A = 1\n")
+    assert execute.import_executed(ran, cache) == 0
+    assert _cached_outputs(cache, chapter)[0][0][0]["data"]["text/plain"] == "2"

@@ -289,21 +289,21 @@ def test_percentages_are_written_one_way():
 
 def _summary_misplaced(notebooks):
     """"<file>: ..." for each of `notebooks` ({path: notebook}) whose sections do not include one
-    "## Summary" after its "## Exercise" or "## Exercises" section (CONTRIBUTING)."""
+    "## Summary" straight after its one "## Exercise" or "## Exercises" section (CONTRIBUTING)."""
     found = []
     for path, notebook in notebooks.items():
         sections = [line[3:].strip() for cell in notebook.cells if cell.cell_type == "markdown"
                     for line in cell.source.splitlines() if line.startswith("## ")]
         exercises = [i for i, title in enumerate(sections) if title in ("Exercise", "Exercises")]
         summaries = [i for i, title in enumerate(sections) if title == "Summary"]
-        if len(summaries) != 1 or len(exercises) != 1 or summaries[0] < exercises[0]:
+        if len(summaries) != 1 or len(exercises) != 1 or summaries[0] != exercises[0] + 1:
             found.append(f"{path.name}: sections {sections}")
     return found
 
 
 def test_every_chapter_ends_its_lesson_with_a_summary_after_its_exercises():
     misplaced = _summary_misplaced(_chapter_notebooks())
-    assert not misplaced, f"give these chapters one ## Summary, after their exercises: {misplaced}"
+    assert not misplaced, f"give these chapters one ## Summary, straight after their exercises: {misplaced}"
 
 
 def test_a_missing_or_early_summary_is_found(tmp_path):
@@ -312,5 +312,8 @@ def test_a_missing_or_early_summary_is_found(tmp_path):
 
     found = _summary_misplaced({tmp_path / "good.ipynb": chapter("Data", "Exercises", "Summary", "Note"),
                                 tmp_path / "none.ipynb": chapter("Data", "Exercise"),
-                                tmp_path / "early.ipynb": chapter("Summary", "Exercise")})
-    assert [where.split(":")[0] for where in found] == ["none.ipynb", "early.ipynb"]
+                                tmp_path / "early.ipynb": chapter("Summary", "Exercise"),
+                                tmp_path / "apart.ipynb": chapter("Exercise", "Note", "Summary"),
+                                tmp_path / "no_exercise.ipynb": chapter("Data", "Summary")})
+    assert [where.split(":")[0] for where in found] == ["none.ipynb", "early.ipynb", "apart.ipynb",
+                                                        "no_exercise.ipynb"]

@@ -1,0 +1,42 @@
+"""What a chapter's outputs depend on besides its own code cells: the package, the pinned
+requirements and the figures' style. The execution cache is keyed on the code cells alone, so
+scripts/execute.py keeps this fingerprint beside it, and conftest.py records it in each
+notebook nbval executed: results computed with other inputs are never shown on the site."""
+
+import hashlib
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# The package's sources and data (code/lesson5, and its pyproject.toml), by suffix: bytecode,
+# an in-tree build/ or *.egg-info, editor swap files and checkpoints follow from these or do
+# not matter.
+PACKAGE = "code"
+PACKAGE_SUFFIXES = (".py", ".toml")
+FILES = ("requirements.txt", "book/matplotlibrc")
+
+
+def _package_files(root):
+    top = root / PACKAGE
+    for folder, subfolders, files in os.walk(top, followlinks=True):
+        # Hidden folders (checkpoints, caches) and build output hold no source of the package.
+        subfolders[:] = sorted(d for d in subfolders
+                               if not d.startswith(".") and d not in ("__pycache__", "build")
+                               and not d.endswith(".egg-info"))
+        for name in sorted(files):
+            if name.endswith(PACKAGE_SUFFIXES) and not name.startswith("."):
+                yield Path(folder) / name
+
+
+def fingerprint(root=ROOT):
+    """SHA-256 over the names and contents of the package's sources and of FILES; a file
+    that disappears while it is read (an editor's temporary file) is left out."""
+    root = Path(root)
+    digest = hashlib.sha256()
+    for path in [*_package_files(root), *(root / name for name in FILES)]:
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:
+            continue
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + content + b"\0")
+    return digest.hexdigest()
