@@ -3,6 +3,8 @@ cells, and scripts/cores.py: how many chapters run at once."""
 
 import os
 
+import pytest
+
 from scripts import cores, inputs
 
 
@@ -48,9 +50,34 @@ def test_a_symlinked_folder_of_the_package_is_read(tmp_path):
     assert inputs.fingerprint(tmp_path) != before
 
 
-def test_the_chapters_run_on_the_cpus_this_process_may_use(monkeypatch):
+def test_the_chapters_run_on_the_cpus_this_process_may_use(monkeypatch, tmp_path):
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {3}, raising=False)
-    assert cores.usable() == 1
+    assert cores.usable(cgroup=tmp_path) == 1
     monkeypatch.delattr(os, "sched_getaffinity", raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 6)
-    assert cores.usable() == 6
+    assert cores.usable(cgroup=tmp_path) == 6
+
+
+def _v1(root, quota, period="100000"):
+    (root / "cpu").mkdir()
+    (root / "cpu" / "cpu.cfs_quota_us").write_text(f"{quota}\n")
+    (root / "cpu" / "cpu.cfs_period_us").write_text(f"{period}\n")
+
+
+@pytest.mark.parametrize(
+    "write, expected",
+    [
+        (lambda root: (root / "cpu.max").write_text("150000 100000\n"), 2),  # 1.5 CPUs
+        (lambda root: (root / "cpu.max").write_text("50000 100000\n"), 1),
+        (lambda root: (root / "cpu.max").write_text("max 100000\n"), 6),
+        (lambda root: (root / "cpu.max").write_text("800000 100000\n"), 6),
+        (lambda root: _v1(root, 200000), 2),
+        (lambda root: _v1(root, -1), 6),
+        (lambda root: (root / "cpu.max").write_text("garbled\n"), 6),
+    ],
+    ids=["v2 1.5", "v2 0.5", "v2 max", "v2 above", "v1 2", "v1 none", "unreadable"],
+)
+def test_a_cgroup_cpu_quota_caps_the_count(monkeypatch, tmp_path, write, expected):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(6)), raising=False)
+    write(tmp_path)
+    assert cores.usable(cgroup=tmp_path) == expected
