@@ -204,11 +204,14 @@ def cross_entropy(logits, targets, reduction="mean", check=True):
     """Cross-entropy of raw logits against class indices: nll(log_softmax(logits), targets).
 
     `logits` shape (N, C), any real values (the model's last linear layer, no softmax after
-    it); `targets` integer class indices, shape (N,). Finite for logits of any finite size.
-    With `check=True`, probabilities (a softmax output) are refused with an error, because the
-    loss then stays above a floor and training stalls; log-probabilities give the same loss
-    as their logits would, so they only raise a LossInputWarning about the redundant layer.
-    Targets outside [0, C) are refused; `check=False` reads no values.
+    it); `targets` integer class indices, shape (N,). No exponential it takes can overflow, so
+    the loss is finite wherever its value fits in the logits' dtype. With `check=True`,
+    probabilities (a softmax output) are refused with an error, because the loss then stays
+    above a floor and no longer says how right or how sure the model is (the chapter measures
+    what they do to training); log-probabilities give the same loss as their logits would, so
+    they only raise a LossInputWarning about the redundant layer. Targets outside [0, C) are
+    refused. `check=False` reads no values: it skips these checks, the targets' range
+    included, and keeps only those of shape and dtype.
     """
     _check_reduction(reduction)
     _check_class_inputs("cross_entropy", logits, targets, "logits")
