@@ -1,7 +1,7 @@
-"""Sphinx extension: the build machine's core count, and the CPU that stored the outputs,
+"""Sphinx extension: how many CPUs the build could use, and the CPU that stored the outputs,
 for the execution report.
 
-Chapter run times depend on the machine and on how many chapters ran at once (one per core,
+Chapter run times depend on the machine and on how many chapters ran at once (one per CPU,
 scripts/execute.py and the nbval run in scripts/test.sh), so book/execution.md states both:
 it writes {{ build_cores }} (as book/intro.md does), filled in here when the build starts. A few printed results
 depend on the CPU model too (scripts/reference_machine.py): {{ reference_cpu }} names the

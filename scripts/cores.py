@@ -1,25 +1,44 @@
 """How many chapters run at once: one per CPU this process may use. A container's CPU set or
 `taskset` narrows that below what os.cpu_count() reports for the whole host, and so does a
-CPU quota (a container started with --cpus, for one): a chapter per core beyond the quota
-would only take turns. The build (scripts/execute.py), nbval (scripts/test.sh), the benchmark
-and the execution report's core count (_ext/build_machine.py) all ask here."""
+CPU quota (a container started with --cpus, a systemd unit's CPUQuota): a chapter per core
+beyond the quota would only take turns. The build (scripts/execute.py), nbval
+(scripts/test.sh), the benchmark and the execution report's CPU count
+(_ext/build_machine.py) all ask here."""
 
 import math
 import os
 from pathlib import Path
 
 CGROUP = Path("/sys/fs/cgroup")
+PROC_CGROUP = Path("/proc/self/cgroup")
 
 
-def _quota(cgroup):
-    """The CPUs a cgroup quota allows (rounded up), or None where no quota is set or none can
-    be read: cgroup v2's cpu.max ("max 100000" or "150000 100000"), else v1's CFS files."""
+def _own_cgroups(proc_cgroup):
+    """(controller folder, path) of this process's cgroups that can hold a CPU quota: the
+    unified hierarchy's (cgroup v2, "0::/path") and the v1 hierarchy holding `cpu`."""
     try:
-        quota, period = (cgroup / "cpu.max").read_text().split()[:2]
+        lines = proc_cgroup.read_text().splitlines()
+    except OSError:
+        return [("", "/")]
+    found = []
+    for line in lines:
+        hierarchy, controllers, path = (line.split(":", 2) + ["", ""])[:3]
+        if hierarchy == "0" and not controllers:
+            found.append(("", path))
+        elif "cpu" in controllers.split(","):
+            found.append((controllers, path))
+    return found or [("", "/")]
+
+
+def _read_quota(folder):
+    """The CPUs the quota in `folder` allows (rounded up), or None where none is set or
+    readable: cgroup v2's cpu.max ("max 100000" or "150000 100000"), v1's CFS files."""
+    try:
+        quota, period = (folder / "cpu.max").read_text().split()[:2]
     except (OSError, ValueError):
         try:
-            quota = (cgroup / "cpu" / "cpu.cfs_quota_us").read_text().strip()
-            period = (cgroup / "cpu" / "cpu.cfs_period_us").read_text().strip()
+            quota = (folder / "cpu.cfs_quota_us").read_text().strip()
+            period = (folder / "cpu.cfs_period_us").read_text().strip()
         except OSError:
             return None
     try:
@@ -31,13 +50,31 @@ def _quota(cgroup):
     return max(1, math.ceil(quota / period))
 
 
-def usable(cgroup=CGROUP):
-    """The number of CPUs this process may run on, within its cgroup's CPU quota."""
+def _quota(cgroup=CGROUP, proc_cgroup=PROC_CGROUP):
+    """The tightest CPU quota on this process's cgroups and their ancestors, or None. A
+    container with its own cgroup namespace sees its cgroup as "/", the mount's top."""
+    quotas = []
+    for controllers, path in _own_cgroups(proc_cgroup):
+        mount = cgroup / controllers if controllers else cgroup
+        if controllers and not mount.is_dir():
+            mount = cgroup / "cpu"  # "cpu,cpuacct" is often linked as cpu/
+        folder = mount.joinpath(*Path(path).parts[1:])
+        for level in [folder, *folder.parents]:
+            quota = _read_quota(level)
+            if quota:
+                quotas.append(quota)
+            if level == mount:
+                break
+    return min(quotas, default=None)
+
+
+def usable(cgroup=CGROUP, proc_cgroup=PROC_CGROUP):
+    """The number of CPUs this process may run on, within its cgroups' CPU quotas."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # macOS and Windows have no affinity call
         cpus = os.cpu_count() or 1
-    quota = _quota(cgroup)
+    quota = _quota(cgroup, proc_cgroup)
     return min(cpus, quota) if quota else cpus
 
 

@@ -50,34 +50,81 @@ def test_a_symlinked_folder_of_the_package_is_read(tmp_path):
     assert inputs.fingerprint(tmp_path) != before
 
 
+def _proc(root, *lines):
+    proc = root / "proc-self-cgroup"
+    proc.write_text("".join(line + "\n" for line in lines))
+    return proc
+
+
 def test_the_chapters_run_on_the_cpus_this_process_may_use(monkeypatch, tmp_path):
+    proc = _proc(tmp_path, "0::/")
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {3}, raising=False)
-    assert cores.usable(cgroup=tmp_path) == 1
+    assert cores.usable(tmp_path, proc) == 1
     monkeypatch.delattr(os, "sched_getaffinity", raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 6)
-    assert cores.usable(cgroup=tmp_path) == 6
+    assert cores.usable(tmp_path, proc) == 6
 
 
-def _v1(root, quota, period="100000"):
-    (root / "cpu").mkdir()
-    (root / "cpu" / "cpu.cfs_quota_us").write_text(f"{quota}\n")
-    (root / "cpu" / "cpu.cfs_period_us").write_text(f"{period}\n")
+def _write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
 
 
 @pytest.mark.parametrize(
-    "write, expected",
+    "files, lines, expected",
     [
-        (lambda root: (root / "cpu.max").write_text("150000 100000\n"), 2),  # 1.5 CPUs
-        (lambda root: (root / "cpu.max").write_text("50000 100000\n"), 1),
-        (lambda root: (root / "cpu.max").write_text("max 100000\n"), 6),
-        (lambda root: (root / "cpu.max").write_text("800000 100000\n"), 6),
-        (lambda root: _v1(root, 200000), 2),
-        (lambda root: _v1(root, -1), 6),
-        (lambda root: (root / "cpu.max").write_text("garbled\n"), 6),
+        ({"cpu.max": "150000 100000"}, ["0::/"], 2),  # 1.5 CPUs, rounded up
+        ({"cpu.max": "50000 100000"}, ["0::/"], 1),
+        ({"cpu.max": "max 100000"}, ["0::/"], 6),
+        ({"cpu.max": "800000 100000"}, ["0::/"], 6),
+        ({"cpu.max": "garbled"}, ["0::/"], 6),
+        # A folder where the file should be: unreadable, so no quota.
+        ({"cpu.max/x": ""}, ["0::/"], 6),
+        # The process's own cgroup, deeper than the mount, and the tightest on its path.
+        (
+            {
+                "system.slice/cpu.max": "400000 100000",
+                "system.slice/app.scope/cpu.max": "200000 100000",
+            },
+            ["0::/system.slice/app.scope"],
+            2,
+        ),
+        (
+            {
+                "system.slice/cpu.max": "100000 100000",
+                "system.slice/app.scope/cpu.max": "max 100000",
+            },
+            ["0::/system.slice/app.scope"],
+            1,
+        ),
+        # Another cgroup's quota is not this process's.
+        ({"other.scope/cpu.max": "100000 100000"}, ["0::/app.scope"], 6),
+        # cgroup v1: the hierarchy that holds the cpu controller, by its folder's name.
+        (
+            {"cpu,cpuacct/docker/abc/cpu.cfs_quota_us": "200000",
+             "cpu,cpuacct/docker/abc/cpu.cfs_period_us": "100000"},
+            ["4:memory:/docker/abc", "3:cpu,cpuacct:/docker/abc"],
+            2,
+        ),
+        (
+            {"cpu/cpu.cfs_quota_us": "-1", "cpu/cpu.cfs_period_us": "100000"},
+            ["1:cpu:/"],
+            6,
+        ),
     ],
-    ids=["v2 1.5", "v2 0.5", "v2 max", "v2 above", "v1 2", "v1 none", "unreadable"],
+    ids=["v2 1.5", "v2 0.5", "v2 max", "v2 above", "v2 garbled", "unreadable",
+         "nested tightest", "ancestor", "other cgroup", "v1 2", "v1 none"],
 )
-def test_a_cgroup_cpu_quota_caps_the_count(monkeypatch, tmp_path, write, expected):
+def test_a_cgroup_cpu_quota_caps_the_count(monkeypatch, tmp_path, files, lines, expected):
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(6)), raising=False)
-    write(tmp_path)
-    assert cores.usable(cgroup=tmp_path) == expected
+    root = tmp_path / "cgroup"
+    root.mkdir()
+    for name, text in files.items():
+        _write(root / name, text)
+    assert cores.usable(root, _proc(tmp_path, *lines)) == expected
+
+
+def test_without_a_readable_cgroup_list_the_mount_top_is_read(monkeypatch, tmp_path):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(6)), raising=False)
+    (tmp_path / "cpu.max").write_text("300000 100000\n")
+    assert cores.usable(tmp_path, tmp_path / "missing") == 3

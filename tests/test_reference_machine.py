@@ -231,7 +231,7 @@ def test_the_execution_report_says_when_no_cpu_is_recorded(tmp_path):
     html = _execution_report(tmp_path, None)
     assert "not recorded: book/reference_machine.json is missing or unreadable" in html
     # The build machine's own core count, beside it.
-    assert re.search(rf"had\s+{cores.usable()}\s+CPU cores", html), html
+    assert re.search(rf"could\s+use\s+{cores.usable()}\s+CPUs", html), html
 
 
 @pytest.mark.parametrize("text", ['{"fingerprint": "0000000000000000", "cpu": ""}', "{not json", '["a list"]'])
