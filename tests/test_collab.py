@@ -72,6 +72,33 @@ def test_embedding_nn_shapes_and_range():
     assert out.shape == (2,) and ((out > 1) & (out < 5)).all()
 
 
+def test_embedding_nn_concatenates_each_columns_embedding_then_runs_its_mlp():
+    torch.manual_seed(0)
+    model = EmbeddingNN([4, 5], [2, 3], hidden=(6,), y_range=None)
+    x = torch.tensor([[0, 4], [3, 1], [2, 2]])
+    h = torch.cat([model.embeds[0].weight[x[:, 0]], model.embeds[1].weight[x[:, 1]]], dim=1)
+    expected = model.layers[-1](torch.relu(model.layers[0](h))).squeeze(1)
+    assert torch.allclose(model(x), expected)
+
+
+def test_embedding_nn_drops_out_only_when_asked():
+    torch.manual_seed(0)
+    x = torch.tensor([[0, 4], [3, 1], [2, 2]])
+    with_dropout = EmbeddingNN([4, 5], [2, 3], hidden=(50,), dropout=0.5, y_range=None)
+    assert not torch.equal(with_dropout(x), with_dropout(x))  # training mode: a new mask each call
+    with_dropout.eval()
+    assert torch.equal(with_dropout(x), with_dropout(x))
+    without = EmbeddingNN([4, 5], [2, 3], hidden=(50,), y_range=None)
+    assert torch.equal(without(x), without(x))
+
+
+def test_a_new_dot_product_model_predicts_near_the_middle_of_its_range():
+    torch.manual_seed(0)
+    model = DotProductBias(50, 60, n_factors=40, y_range=(0.0, 5.5))
+    x = torch.cartesian_prod(torch.arange(50), torch.arange(60))
+    assert (model(x) - 2.75).abs().max() < 0.01
+
+
 def test_dot_product_bias_learns_a_rank_one_table():
     torch.manual_seed(0)
     users, items = torch.rand(8), torch.rand(10)

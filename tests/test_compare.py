@@ -113,6 +113,9 @@ def test_summary_has_one_row_per_side():
     table = summary({"a": a, "b": b})
     assert table.loc["a", "best lr"] == 0.1 and table.loc["b", "best lr"] == 1.0
     assert table.loc["b", "max"] == pytest.approx(0.82)
+    # Three seeds a different distance apart, so that mean, min and max all differ.
+    c = tune(quadratic(0.1, 0.5, {0: 0, 1: 0.03, 2: 0.09}), LRS, [0, 1, 2])
+    assert summary({"c": c}).loc["c"].tolist() == pytest.approx([0.1, 0.54, 0.5, 0.59])
 
 
 def test_verdict_gives_a_gap_between_percentages_in_points():

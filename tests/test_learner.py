@@ -353,6 +353,53 @@ def test_recorder_averages_over_samples_not_batches():
     assert row["train_loss"] != pytest.approx(sum(learn.recorder.losses) / 3)
 
 
+def test_each_epochs_row_averages_that_epoch_alone():
+    dls, xv, yv = unequal_batches()
+    learn = make_learner(progress=False, metrics=[accuracy])
+    learn.dls = dls
+    learn.fit(2)
+    second = learn.recorder.rows[1]
+    with torch.no_grad():
+        preds = learn.model(xv)
+    # The model after the second epoch, not an average over both epochs.
+    assert second["valid_loss"] == pytest.approx(nn.functional.cross_entropy(preds, yv).item(), rel=1e-6)
+    assert second["accuracy"] == pytest.approx(accuracy(preds, yv).item())
+    sizes = [4, 4, 2]
+    expected = sum(loss * n for loss, n in zip(learn.recorder.losses[3:], sizes)) / 10
+    assert second["train_loss"] == pytest.approx(expected)
+
+
+def test_a_second_fit_shows_only_its_own_epochs(capsys):
+    learn = make_learner()
+    learn.fit(2)
+    capsys.readouterr()
+    learn.fit(1)
+    shown = capsys.readouterr().out
+    # Each row of the printed table starts with its epoch number.
+    epochs = [line.split()[0] for line in shown.splitlines() if line[:1].isdigit()]
+    assert epochs == ["0"], shown
+    assert len(learn.recorder.rows) == 3
+
+
+def test_validation_runs_without_recording_a_graph():
+    seen = []
+
+    class Grad(Callback):
+        def after_loss(self, learn):
+            if not learn.training:
+                seen.append(learn.loss.requires_grad)
+
+    make_learner(progress=False).fit(1, cbs=[Grad()])
+    assert seen and not any(seen)
+
+
+def test_the_default_learning_rate_is_a_tenth():
+    torch.manual_seed(0)
+    learn = Learner(nn.Linear(5, 2), make_dls(), nn.functional.cross_entropy, device="cpu", progress=False)
+    learn.fit(1)
+    assert learn.opt.param_groups[0]["lr"] == 0.1
+
+
 def test_default_optimizer_is_the_packages_sgd():
     from lesson5.optim import SGD
 

@@ -155,12 +155,22 @@ Y = torch.tensor([0, 2])
     (torch.tensor([0, 1, 2]), ValueError, r"shape \(batch,\)"),
     (torch.tensor([0, 3]), ValueError, r"in \[0, 2\] for 3 classes.*first bad one: 3 in row 1"),
     (torch.tensor([-1, 0]), ValueError, r"first bad one: -1 in row 0"),
+    (torch.tensor([5, -1]), ValueError, r"first bad one: 5 in row 0"),
 ])
 def test_bad_targets_are_refused_with_a_hint(targets, error, match):
     with pytest.raises(error, match=match):
         cross_entropy(X, targets)
     with pytest.raises(error, match=match):
         nll(F.log_softmax(X, dim=1), targets)
+
+
+def test_low_precision_probabilities_are_still_recognised():
+    # bfloat16 rounds a softmax's row sums far more than float32: the check's tolerance
+    # follows the dtype.
+    torch.manual_seed(0)
+    probs = F.softmax(torch.randn(64, 10), dim=1).bfloat16()
+    with pytest.raises(ValueError, match="look like probabilities"):
+        cross_entropy(probs, torch.randint(0, 10, (64,)))
 
 
 def test_bad_shapes_dtypes_and_reduction():

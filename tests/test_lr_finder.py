@@ -1,10 +1,11 @@
 import copy
+import types
 
 import numpy as np
 import pytest
 import torch
 
-from lesson5.learner import Learner
+from lesson5.learner import CancelFit, Learner
 from lesson5.loaders import DataLoaders
 from lesson5.lr_finder import LRFind, LRFinder, lr_find
 from lesson5.optim import Adam
@@ -29,6 +30,14 @@ def test_sweep_is_exponential_and_stops_on_divergence():
     # Adam at lr≈10 diverges: the finder stops early once loss > 4·best.
     assert len(res.lrs) < 100
     assert res.smooth_losses[-1] > 4 * min(res.smooth_losses)
+
+
+def test_the_batches_skipped_at_each_end_are_the_callers():
+    res = lr_find(_learner(), num_it=100, stop_div=False, skip_start=3, skip_end=2)
+    assert (res.skip_start, res.skip_end) == (3, 2)
+    # The plot draws the smoothed curve over the batches left between the two ends.
+    ax = res.plot(suggest=False)
+    assert len(ax.lines[-1].get_xdata()) == len(res.lrs) - 5
 
 
 def test_without_stop_div_a_diverging_sweep_runs_to_num_it():
@@ -202,3 +211,18 @@ def test_finder_records_its_beta_and_smoothed_reproduces_its_curve():
     lrs, _ = res._window()
     raw = np.array(res.losses[10:-5])
     assert res.raw_min_loss == lrs[raw.argmin()]
+
+
+def test_the_sweep_stops_at_the_first_smoothed_loss_past_four_times_its_best():
+    # beta=0 leaves the losses unsmoothed, so the rule reads off them directly.
+    finder = LRFinder(num_it=1000, beta=0.0)
+    learn = types.SimpleNamespace(loss=None)
+    finder.before_fit(learn)
+    losses = [1.0] * 5 + [1.0 + 0.5 * k for k in range(1, 20)]
+    with pytest.raises(CancelFit):
+        for loss in losses:
+            learn.loss = torch.tensor(loss)
+            finder.after_batch(learn)
+    smooth = finder.result.smooth_losses
+    assert smooth[-1] == 4.5
+    assert all(s <= 4 * min(smooth) for s in smooth[:-1])

@@ -14,10 +14,12 @@ CASES = [
     ("SGD", dict(lr=0.05, momentum=0.9, dampening=0.1, weight_decay=1e-2)),
     ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-3)),
     ("SGD", dict(lr=0.05, momentum=0.5, maximize=True)),
+    ("SGD", dict(lr=0.05, momentum=0.5, weight_decay=1e-2, maximize=True)),
     ("RMSprop", dict(lr=1e-3)),
     ("RMSprop", dict(lr=1e-3, alpha=0.9, weight_decay=1e-2)),
     ("RMSprop", dict(lr=1e-3, momentum=0.9, centered=True)),
     ("RMSprop", dict(lr=1e-3, momentum=0.8, eps=1e-6, maximize=True)),
+    ("RMSprop", dict(lr=1e-3, weight_decay=1e-2, maximize=True)),
     ("Adam", dict(lr=1e-2)),
     ("Adam", dict(lr=1e-2, betas=(0.8, 0.99), weight_decay=1e-2)),
     ("Adam", dict(lr=1e-2, amsgrad=True, eps=1e-6)),
@@ -98,6 +100,8 @@ def test_state_dict_loads_into_torch(name, kwargs):
     _train(ours, opt, 10)
     _train(theirs, ref, 10)
     cont = getattr(torch.optim, name)(ours.parameters(), **kwargs)
+    state = opt.state_dict()["state"]
+    assert {i: set(s) for i, s in state.items()} == {i: set(s) for i, s in ref.state_dict()["state"].items()}
     cont.load_state_dict(opt.state_dict())
     _train(ours, cont, 10, seed=2)
     _train(theirs, ref, 10, seed=2)

@@ -74,7 +74,13 @@ def test_scoring_scores_in_eval_mode_without_gradients_and_restores_the_mode(mon
 
 def test_glue_formats_before_gluing(monkeypatch):
     shown = []
-    monkeypatch.setattr("IPython.display.display", lambda data, raw, metadata: shown.append((data, metadata)))
+
+    def display(data, raw, metadata):
+        # raw=True: the dict is the output's MIME bundle, not an object to show as text.
+        assert raw is True
+        shown.append((data, metadata))
+
+    monkeypatch.setattr("IPython.display.display", display)
     assert glue("acc", np.float32(0.96251), "{:.1%}") == "96.3%"
     assert glue("n", torch.tensor(8000), "{:,}") == "8,000"
     assert shown == [glue_output("acc", "96.3%"), glue_output("n", "8,000")]
