@@ -141,3 +141,8 @@ def test_ratings_tensors_codes_from_ids():
         ratings_tensors(ratings.assign(user=[0, 1]))
     dls = collab_dls(ratings, ratings, bs=1)
     assert len(dls.train) == 2 and len(dls.valid) == 1
+    # The loaders pass columns and first= on to both sides.
+    codes = ratings.assign(age=[0, 2])
+    dls = collab_dls(codes, codes, columns=("age", "movie"), first=0)
+    for loader in (dls.train, dls.valid):
+        assert loader.tensors[0].tolist() == [[0, 2], [2, 1]]
