@@ -10,28 +10,38 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def build_page(tmp_path, page, extension, files=None, myst_extensions=(), env=None):
-    """The HTML of book/`page`.md built with myst-nb and _ext/`extension`; `files` maps
-    paths under book/ to text written beside the page (or as the page, where one is named
-    `page`.md); `env` is added to the environment."""
+def build_site(tmp_path, root_page, extensions, files=None, myst_extensions=(), config=None, env=None):
+    """The HTML output folder of book/`root_page`.md built with myst-nb and `extensions`,
+    found in _ext/ or among `files`; `files` maps paths under book/ to text written beside the
+    page (or as the page, where one is named `root_page`.md); `config` adds settings to
+    conf.py and `env` to the environment."""
     source = tmp_path / "source"
-    (source / "book").mkdir(parents=True)
-    if f"{page}.md" not in (files or {}):
-        shutil.copy(REPO / "book" / f"{page}.md", source / "book")
+    book = source / "book"
+    book.mkdir(parents=True)
+    if f"{root_page}.md" not in (files or {}):
+        shutil.copy(REPO / "book" / f"{root_page}.md", book)
     for name, text in (files or {}).items():
-        (source / "book" / name).write_text(text)
+        (book / name).parent.mkdir(parents=True, exist_ok=True)
+        (book / name).write_text(text)
+    settings = "".join(f"{key} = {value!r}\n" for key, value in (config or {}).items())
     (source / "conf.py").write_text(
         "import sys\n"
-        f"sys.path.insert(0, {str(REPO / '_ext')!r})\n"
-        f"extensions = ['myst_nb', {extension!r}]\n"
+        f"sys.path[:0] = [{str(REPO / '_ext')!r}, {str(book)!r}]\n"
+        f"extensions = {['myst_nb', *extensions]!r}\n"
         f"myst_enable_extensions = {list(myst_extensions)!r}\n"
         "nb_execution_mode = 'off'\n"
-        f"root_doc = 'book/{page}'\n"
+        f"root_doc = 'book/{root_page}'\n" + settings
     )
-    # Pages the built one links are not in this small build: their warnings are expected.
+    # Pages the built ones link are not in this small build: their warnings are expected.
     result = subprocess.run(
         [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-E", str(source), str(tmp_path / "html")],
         env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    return (tmp_path / "html" / "book" / f"{page}.html").read_text()
+    return tmp_path / "html"
+
+
+def build_page(tmp_path, page, extension, files=None, myst_extensions=(), env=None):
+    """The HTML of book/`page`.md built with myst-nb and _ext/`extension` (see build_site)."""
+    html = build_site(tmp_path, page, [extension], files, myst_extensions, env=env)
+    return (html / "book" / f"{page}.html").read_text()

@@ -9,9 +9,6 @@ and doctrees instead of the built site (tests/browser/ reads that):
 """
 
 import importlib.util
-import subprocess
-import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -22,8 +19,8 @@ from bs4 import BeautifulSoup
 from docutils import nodes
 from docutils.utils import new_document
 from myst_nb.ext.execution_tables import make_stat_table
+from sphinx_page import REPO, build_site
 
-REPO = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((REPO / "_config.yml").read_text())
 
 
@@ -32,31 +29,6 @@ def _extension(name):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def build(folder, root_doc, extensions, files, **config):
-    """Sphinx's HTML of `files` (paths under the source folder -> text) built with myst-nb and
-    `extensions`, which are found in _ext/ or among `files`; `config` adds to conf.py.
-    (tests/sphinx_page.py's build_page loads one extension and sets no other configuration.)"""
-    source = folder / "source"
-    for name, text in files.items():
-        (source / name).parent.mkdir(parents=True, exist_ok=True)
-        (source / name).write_text(text)
-    settings = "".join(f"{key} = {value!r}\n" for key, value in config.items())
-    (source / "conf.py").write_text(
-        "import sys\n"
-        f"sys.path[:0] = [{str(REPO / '_ext')!r}, {str(source)!r}]\n"
-        f"extensions = {['myst_nb', *extensions]!r}\n"
-        "nb_execution_mode = 'off'\n"
-        f"root_doc = {root_doc!r}\n" + settings
-    )
-    # Pages outside any toctree warn; that is expected in so small a build.
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-E", str(source), str(folder / "html")],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return folder / "html"
 
 
 def _page(html, name):
@@ -107,17 +79,19 @@ def bibliography_site(tmp_path_factory):
     """A chapter citing both entries of a .bib, and the book's bibliography page, built with the
     site's citation settings: (the chapter, the bibliography) as parsed HTML."""
     config = CONFIG["sphinx"]["config"]
-    html = build(
-        tmp_path_factory.mktemp("bibliography"), "book/chapter",
+    html = build_site(
+        tmp_path_factory.mktemp("bibliography"), "chapter",
         ["sphinxcontrib.bibtex", "bibliography_entries"],
         {
-            "book/references.bib": REFERENCES,
-            "book/bibliography.md": (REPO / "book" / "bibliography.md").read_text(),
-            "book/chapter.md": "# A chapter\n\nA theorem {cite:p}`cybenko1989`, a method {cite:p}`kingma2015`.\n",
+            "references.bib": REFERENCES,
+            "bibliography.md": (REPO / "book" / "bibliography.md").read_text(),
+            "chapter.md": "# A chapter\n\nA theorem {cite:p}`cybenko1989`, a method {cite:p}`kingma2015`.\n",
         },
-        bibtex_bibfiles=["book/references.bib"],
-        bibtex_reference_style=config["bibtex_reference_style"],
-        bibtex_default_style=config["bibtex_default_style"],
+        config={
+            "bibtex_bibfiles": ["book/references.bib"],
+            "bibtex_reference_style": config["bibtex_reference_style"],
+            "bibtex_default_style": config["bibtex_default_style"],
+        },
     )
     return _page(html, "book/chapter"), _page(html, "book/bibliography")
 
@@ -179,11 +153,10 @@ def setup(app):
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     """The book's execution report, built with two chapters' records, as parsed HTML."""
-    chapters = {f"{docname}.md": f"# {title}\n\nText.\n" for docname, title in TITLES.items()}
-    html = build(
-        tmp_path_factory.mktemp("report"), "book/execution", ["execution_report", "recorded_runs"],
-        {"book/execution.md": (REPO / "book" / "execution.md").read_text(),
-         "recorded_runs.py": RECORDED_RUNS, **chapters},
+    chapters = {f"{docname.removeprefix('book/')}.md": f"# {title}\n\nText.\n" for docname, title in TITLES.items()}
+    html = build_site(
+        tmp_path_factory.mktemp("report"), "execution", ["execution_report", "recorded_runs"],
+        {"recorded_runs.py": RECORDED_RUNS, **chapters},
     )
     return _page(html, "book/execution").select_one("table")
 
