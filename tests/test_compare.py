@@ -479,3 +479,68 @@ def test_an_end_rate_that_only_ties_its_neighbour_at_a_seed_is_kept():
     # Accuracies are discrete, so ties happen: the end rate does not beat 0.1 at seed 0.
     table = {0.01: [0.5, 0.6], 0.1: [0.5, 0.55], 1.0: [0.3, 0.3]}
     assert tune(lambda lr, seed: table[lr][seed], list(table), [0, 1]).best_lr == 0.01
+
+
+def held_out_pair(curve, held_curve):
+    """A score function returning (score, held-out score), each from its own curve."""
+    return lambda lr, seed: (curve(lr, seed), held_curve(lr, seed))
+
+
+def test_a_held_out_score_never_picks_the_rate_and_is_read_at_the_one_kept():
+    # The held-out curve peaks elsewhere (10): the rate is still the score's best (0.1).
+    curve = quadratic(0.1, 0.9, {0: 0.0, 1: -0.02, 2: 0.01})
+    held_curve = quadratic(10.0, 0.7, {0: 0.01, 1: 0.0, 2: -0.03})
+    t = tune(held_out_pair(curve, held_curve), LRS, [0, 1, 2])
+    plain = tune(curve, LRS, [0, 1, 2])
+    assert t.best_lr == plain.best_lr == 0.1
+    pd.testing.assert_frame_equal(t.scores, plain.scores)
+    held = t.held_out
+    assert held.best_lr == 0.1 and held.higher_is_better
+    assert held.at_best.tolist() == pytest.approx([held_curve(0.1, s) for s in (0, 1, 2)])
+    assert held.held_out_scores is None
+    assert list(t.held_out_scores.index) == LRS and list(t.held_out_scores.columns) == [0, 1, 2]
+    # The side on its held-out set reads as any side does.
+    assert summary({"held out": held}).loc["held out", "mean"] == pytest.approx(held.mean)
+    assert ahead_at_every_seed(t, held)
+
+
+def test_a_walk_keeps_the_held_out_scores_of_the_rates_it_ran():
+    curve = quadratic(0.1, 0.9, {0: 0.0, 1: -0.02})
+    t = tune(held_out_pair(curve, lambda lr, seed: lr + seed), GRID, [0, 1], start=1.0)
+    assert list(t.held_out_scores.index) == list(t.scores.index) == [0.01, 0.1, 1.0]
+    assert t.held_out.at_best.tolist() == pytest.approx([0.1, 1.1])
+
+
+def test_a_held_out_score_keeps_a_loss_direction():
+    loss = lambda lr, seed: (math.log10(lr) + 1) ** 2 + seed  # noqa: E731, lowest at 0.1
+    t = tune(held_out_pair(loss, lambda lr, seed: 5.0 + seed), LRS, [0, 1], higher_is_better=False)
+    assert t.best_lr == 0.1 and not t.held_out.higher_is_better
+    assert t.held_out.mean == pytest.approx(5.5)
+
+
+def test_a_diverged_run_scores_nothing_on_the_held_out_set_either():
+    def score(lr, seed):
+        return (float("inf"), 0.99) if lr == 10.0 else (lr / 10, 0.5)
+
+    t = tune(score, LRS, [0, 1])
+    assert math.isnan(t.held_out_scores.loc[10.0, 0]) and t.best_lr == 1.0
+
+
+def test_a_side_without_held_out_scores_says_how_to_get_them():
+    with pytest.raises(ValueError, match=r"return a pair \(score, held-out score\)"):
+        _ = tune(lambda lr, seed: lr, [0.1], [0]).held_out
+
+
+def test_a_score_function_returning_both_kinds_is_refused():
+    with pytest.raises(ValueError, match="every run, or a pair"):
+        tune(lambda lr, seed: (lr, 0.5) if seed == 0 else lr, LRS, [0, 1])
+    with pytest.raises(ValueError, match="every run, or a pair"):
+        tune_on_first_seed(lambda lr, seed: quadratic(1.0, 0.9, {0: 0, 1: 0})(lr, seed)
+                           if seed == 0 else (0.5, 0.5), LRS, [0, 1])
+
+
+def test_the_first_seeds_pick_keeps_every_seeds_held_out_score_at_the_rate():
+    curve = quadratic(0.1, 0.9, {0: 0.0, 1: 0.0, 2: 0.0})
+    t = tune_on_first_seed(held_out_pair(curve, lambda lr, seed: lr * 10 + seed), LRS, [0, 1, 2])
+    assert t.held_out.at_best.tolist() == pytest.approx([1.0, 2.0, 3.0])
+    assert t.held_out_scores.drop(index=0.1)[[1, 2]].isna().all().all()

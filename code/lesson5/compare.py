@@ -5,7 +5,9 @@ book/03_cross_entropy.ipynb (cross-entropy against MSE). Two training recipes co
 shared learning rate mostly measure which of them that rate suits. Here each side runs every
 rate of the same grid with every seed, keeps the rate with the best mean score, and reports the
 mean, minimum and maximum over the seeds at that rate. The rate is picked on the same runs it is
-then reported with, so each side's best score is somewhat optimistic, by an amount not measured.
+then reported with, so each side's best score is somewhat optimistic. A score function that
+also scores a held-out set, which the choice never reads, returns both, and `Tuned.held_out`
+reads the side on that set at the rate kept: book/07_transfer.ipynb measures the optimism so.
 
 A chapter that tunes many sides (book/07_transfer.ipynb) can walk the grid
 outward from a rate in its middle (`start`) instead of running all of it: a side then runs
@@ -32,10 +34,12 @@ import pandas as pd
 
 @dataclass
 class Tuned:
-    """One side's scores, a row per learning rate and a column per seed."""
+    """One side's scores, a row per learning rate and a column per seed; `held_out_scores`, laid
+    out alike, when its runs also scored a held-out set (see `tune`)."""
 
     scores: pd.DataFrame
     higher_is_better: bool = True
+    held_out_scores: pd.DataFrame | None = None
 
     @property
     def best_lr(self):
@@ -60,10 +64,26 @@ class Tuned:
     def max(self):
         return self.at_best.max()
 
+    @property
+    def held_out(self):
+        """The side on its held-out set at `best_lr`, a rate that set had no say in, as a
+        one-row `Tuned` that `summary`, `verdict` and `ahead_at_every_seed` read as they read
+        this one."""
+        if self.held_out_scores is None:
+            raise ValueError("this side has no held-out scores: its score function returned one number a "
+                             "run; return a pair (score, held-out score) for tune to keep the second")
+        scores = self.held_out_scores.loc[[self.best_lr]]
+        return Tuned(scores, self.higher_is_better)
+
 
 def tune(score, lrs, seeds, higher_is_better=True, start=None):
     """Runs `score(lr, seed)` for every learning rate of the grid `lrs` (or, with `start`, those
     of its rates that a walk reaches) and every seed; returns a `Tuned`.
+
+    `score` may return a pair instead, (score, held-out score), the second measured on images
+    or ratings the first never saw: only the first picks the rate, and the `Tuned` keeps the
+    second in `held_out_scores`, so `Tuned.held_out` can tell how much the pick flattered the
+    side. Every run then returns a pair.
 
     A run that diverged should return NaN (or inf when lower is better): that rate is then
     never the best one. The best rate must lie inside the grid: at either end, ahead of its
@@ -81,11 +101,10 @@ def tune(score, lrs, seeds, higher_is_better=True, start=None):
         raise ValueError(f"tune needs at least one learning rate and one seed, got lrs={lrs}, seeds={seeds}")
     if start is not None and start not in lrs:
         raise ValueError(f"start must be one of the grid's rates {lrs}, got {start}")
-    rows = {}
+    rows, held = {}, {}
 
     def run(lr):
-        results = [float(score(lr, seed)) for seed in seeds]
-        rows[lr] = [r if math.isfinite(r) else math.nan for r in results]
+        rows[lr], held[lr] = zip(*(_pair(score(lr, seed)) for seed in seeds))
 
     if start is None:
         for lr in lrs:
@@ -97,7 +116,7 @@ def tune(score, lrs, seeds, higher_is_better=True, start=None):
         # The rate below first, then outward on whichever side the best is. While no rate
         # run has a score for every seed, the walk looks for a smaller rate.
         while True:
-            so_far = _tuned(rows, seeds, higher_is_better)
+            so_far = _tuned(rows, held, seeds, higher_is_better)
             best = None if _all_failed(so_far) else so_far.best_lr
             if lo > 0 and (best is None or best == grid[lo] or lo == hi):
                 lo -= 1
@@ -107,7 +126,7 @@ def tune(score, lrs, seeds, higher_is_better=True, start=None):
                 run(grid[hi])
             else:
                 break
-    tuned = _tuned(rows, seeds, higher_is_better)
+    tuned = _tuned(rows, held, seeds, higher_is_better)
     if _all_failed(tuned):
         raise ValueError(f"every learning rate run, {list(rows)}, failed for some seed (a score was NaN or "
                          "infinite): add smaller rates to the grid")
@@ -130,16 +149,21 @@ def tune_on_first_seed(score, lrs, seeds, higher_is_better=True, start=None):
     first = tune(score, lrs, seeds[:1], higher_is_better, start)
     best = first.best_lr
     scores = first.scores.reindex(columns=seeds)
+    held = None if first.held_out_scores is None else first.held_out_scores.reindex(columns=seeds)
     for seed in seeds[1:]:
-        result = float(score(best, seed))
-        scores.loc[best, seed] = result if math.isfinite(result) else math.nan
+        result, held_result = _pair(score(best, seed))
+        scores.loc[best, seed] = result
+        if (held is None) != (held_result is None):
+            raise ValueError(_MIXED)
+        if held is not None:
+            held.loc[best, seed] = held_result
     failed = [seed for seed in seeds[1:] if math.isnan(scores.loc[best, seed])]
     if failed:
         raise ValueError(f"the rate the first seed picked, {best:g}, failed (a score was NaN or infinite) "
                          f"for seed {failed[0]}: tune this side with `tune`, whose best rate must "
                          "succeed for every seed, or drop the rates from this one up from the grid")
     scores.columns.name = "seed"
-    return Tuned(scores, higher_is_better)
+    return Tuned(scores, higher_is_better, held)
 
 
 def over_seeds(scores, seeds, label=None, higher_is_better=True):
@@ -167,13 +191,34 @@ def _all_failed(tuned):
     return tuned.scores.isna().any(axis=1).all()
 
 
-def _tuned(rows, seeds, higher_is_better):
-    """The runs so far (a dict rate -> one score per seed) as a `Tuned`, rates in increasing
-    order whatever the order they ran in: a tie between two rates then goes to the smaller
-    one, on the whole grid and on a walk alike."""
-    scores = pd.DataFrame.from_dict(dict(sorted(rows.items())), orient="index", columns=seeds)
-    scores.index.name, scores.columns.name = "lr", "seed"
-    return Tuned(scores, higher_is_better)
+_MIXED = ("a score function returns one number every run, or a pair (score, held-out score) every run; "
+          "this one returned both kinds")
+
+
+def _pair(result):
+    """A run's result as (score, held-out score or None), a score that is not finite as NaN:
+    a diverged run scores nothing on either set."""
+    score, held = result if isinstance(result, tuple) else (result, None)
+    score = float(score)
+    if not math.isfinite(score):
+        return math.nan, None if held is None else math.nan
+    return score, None if held is None else float(held)
+
+
+def _tuned(rows, held, seeds, higher_is_better):
+    """The runs so far (dicts rate -> one score, and one held-out score or None, per seed) as a
+    `Tuned`, rates in increasing order whatever the order they ran in: a tie between two rates
+    then goes to the smaller one, on the whole grid and on a walk alike."""
+
+    def frame(by_rate):
+        table = pd.DataFrame.from_dict(dict(sorted(by_rate.items())), orient="index", columns=seeds)
+        table.index.name, table.columns.name = "lr", "seed"
+        return table
+
+    kinds = {r is None for results in held.values() for r in results}
+    if len(kinds) > 1:
+        raise ValueError(_MIXED)
+    return Tuned(frame(rows), higher_is_better, None if True in kinds else frame(held))
 
 
 def _check_inside(tuned):
