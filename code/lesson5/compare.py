@@ -15,7 +15,8 @@ rates until its best is bracketed, which is what the full grid is checked for an
 curve with more than one peak the walk can stop at a lower one, which can only lower a side's
 best mean (its range at the rate kept can move either way), so book/07_transfer.ipynb walks
 only the sides a verdict could credit, and runs the whole grid for the sides they are measured
-against.
+against. book/05_weight_decay.ipynb walks both forms of weight decay alike, on one grid wide
+enough for either, since their best values lie orders of magnitude apart.
 
 `tune_on_first_seed` (book/06_collab.ipynb) runs fewer still: the first seed alone picks the
 rate, and only that rate runs with the other seeds, whose scores then had no say in the choice.
