@@ -499,9 +499,10 @@ def test_a_held_out_score_never_picks_the_rate_and_is_read_at_the_one_kept():
     assert held.at_best.tolist() == pytest.approx([held_curve(0.1, s) for s in (0, 1, 2)])
     assert held.held_out_scores is None
     assert list(t.held_out_scores.index) == LRS and list(t.held_out_scores.columns) == [0, 1, 2]
-    # The side on its held-out set reads as any side does.
+    # Two sides on their held-out sets read as any sides do.
+    worse = tune(held_out_pair(curve, lambda lr, seed: held_curve(lr, seed) - 0.5), LRS, [0, 1, 2])
     assert summary({"held out": held}).loc["held out", "mean"] == pytest.approx(held.mean)
-    assert ahead_at_every_seed(t, held)
+    assert ahead_at_every_seed(held, worse.held_out) and not ahead_at_every_seed(worse.held_out, held)
 
 
 def test_a_walk_keeps_the_held_out_scores_of_the_rates_it_ran():
@@ -526,6 +527,22 @@ def test_a_diverged_run_scores_nothing_on_the_held_out_set_either():
     assert math.isnan(t.held_out_scores.loc[10.0, 0]) and t.best_lr == 1.0
 
 
+def test_a_held_out_score_that_is_not_finite_is_a_failure_named_with_its_seed():
+    def score(lr, seed):
+        return quadratic(0.1, 0.9, {0: 0, 1: 0})(lr, seed), (float("inf") if seed == 1 else 0.5)
+
+    t = tune(score, LRS, [0, 1])
+    assert math.isnan(t.held_out_scores.loc[0.1, 1]) and t.best_lr == 0.1
+    with pytest.raises(ValueError, match="failed .* for seed 1"):
+        _ = t.held_out
+
+
+@pytest.mark.parametrize("result", [(0.5, 0.4, 0.3), [0.5]])
+def test_a_result_of_other_than_one_or_two_scores_is_refused(result):
+    with pytest.raises(ValueError, match=f"returned {len(result)} values"):
+        tune(lambda lr, seed: result, LRS, [0])
+
+
 def test_a_side_without_held_out_scores_says_how_to_get_them():
     with pytest.raises(ValueError, match=r"return a pair \(score, held-out score\)"):
         _ = tune(lambda lr, seed: lr, [0.1], [0]).held_out
@@ -534,9 +551,11 @@ def test_a_side_without_held_out_scores_says_how_to_get_them():
 def test_a_score_function_returning_both_kinds_is_refused():
     with pytest.raises(ValueError, match="every run, or a pair"):
         tune(lambda lr, seed: (lr, 0.5) if seed == 0 else lr, LRS, [0, 1])
+    curve = quadratic(1.0, 0.9, {0: 0, 1: 0})
     with pytest.raises(ValueError, match="every run, or a pair"):
-        tune_on_first_seed(lambda lr, seed: quadratic(1.0, 0.9, {0: 0, 1: 0})(lr, seed)
-                           if seed == 0 else (0.5, 0.5), LRS, [0, 1])
+        tune_on_first_seed(lambda lr, seed: curve(lr, seed) if seed == 0 else (0.5, 0.5), LRS, [0, 1])
+    with pytest.raises(ValueError, match="every run, or a pair"):
+        tune_on_first_seed(lambda lr, seed: (curve(lr, seed), 0.5) if seed == 0 else 0.5, LRS, [0, 1])
 
 
 def test_the_first_seeds_pick_keeps_every_seeds_held_out_score_at_the_rate():

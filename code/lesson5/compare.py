@@ -7,7 +7,7 @@ rate of the same grid with every seed, keeps the rate with the best mean score, 
 mean, minimum and maximum over the seeds at that rate. The rate is picked on the same runs it is
 then reported with, so each side's best score is somewhat optimistic. A score function that
 also scores a held-out set, which the choice never reads, returns both, and `Tuned.held_out`
-reads the side on that set at the rate kept: book/07_transfer.ipynb measures the optimism so.
+reads the side on that set at the rate kept: book/07_transfer.ipynb estimates the optimism so.
 
 A chapter that tunes many sides (book/07_transfer.ipynb) can walk the grid
 outward from a rate in its middle (`start`) instead of running all of it: a side then runs
@@ -73,8 +73,8 @@ class Tuned:
         if self.held_out_scores is None:
             raise ValueError("this side has no held-out scores: its score function returned one number a "
                              "run; return a pair (score, held-out score) for tune to keep the second")
-        scores = self.held_out_scores.loc[[self.best_lr]]
-        return Tuned(scores, self.higher_is_better)
+        at_best = self.held_out_scores.loc[self.best_lr]
+        return over_seeds(at_best, at_best.index, self.best_lr, self.higher_is_better)
 
 
 def tune(score, lrs, seeds, higher_is_better=True, start=None):
@@ -83,8 +83,8 @@ def tune(score, lrs, seeds, higher_is_better=True, start=None):
 
     `score` may return a pair instead, (score, held-out score), the second measured on images
     or ratings the first never saw: only the first picks the rate, and the `Tuned` keeps the
-    second in `held_out_scores`, so `Tuned.held_out` can tell how much the pick flattered the
-    side. Every run then returns a pair.
+    second in `held_out_scores`, and `Tuned.held_out` reads the side on the held-out set at
+    the rate kept. Every run then returns a pair.
 
     A run that diverged should return NaN (or inf when lower is better): that rate is then
     never the best one. The best rate must lie inside the grid: at either end, ahead of its
@@ -197,13 +197,21 @@ _MIXED = ("a score function returns one number every run, or a pair (score, held
 
 
 def _pair(result):
-    """A run's result as (score, held-out score or None), a score that is not finite as NaN:
-    a diverged run scores nothing on either set."""
-    score, held = result if isinstance(result, tuple) else (result, None)
+    """A run's result as (score, held-out score or None), each score that is not finite as
+    NaN; a diverged run (its score not finite) scores nothing on either set."""
+    if isinstance(result, (tuple, list)):
+        if len(result) != 2:
+            raise ValueError(f"a score function returns one number, or a pair (score, held-out score); "
+                             f"this one returned {len(result)} values")
+        score, held = (_finite(r) for r in result)
+        return score, math.nan if math.isnan(score) else held
+    return _finite(result), None
+
+
+def _finite(score):
+    """`score` as a float, NaN when it is not finite."""
     score = float(score)
-    if not math.isfinite(score):
-        return math.nan, None if held is None else math.nan
-    return score, None if held is None else float(held)
+    return score if math.isfinite(score) else math.nan
 
 
 def _tuned(rows, held, seeds, higher_is_better):
