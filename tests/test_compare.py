@@ -533,7 +533,7 @@ def test_a_held_out_score_that_is_not_finite_is_a_failure_named_with_its_seed():
 
     t = tune(score, LRS, [0, 1])
     assert math.isnan(t.held_out_scores.loc[0.1, 1]) and t.best_lr == 0.1
-    with pytest.raises(ValueError, match="failed .* for seed 1"):
+    with pytest.raises(ValueError, match=r"held-out score at the kept rate, 0.1, is missing .* for seed 1"):
         _ = t.held_out
 
 

@@ -74,6 +74,10 @@ class Tuned:
             raise ValueError("this side has no held-out scores: its score function returned one number a "
                              "run; return a pair (score, held-out score) for tune to keep the second")
         at_best = self.held_out_scores.loc[self.best_lr]
+        missing = at_best.index[at_best.isna()]
+        if len(missing):
+            raise ValueError(f"the held-out score at the kept rate, {self.best_lr:g}, is missing (NaN or "
+                             f"infinite) for seed {missing[0]}: a mean over the seeds needs every one")
         return over_seeds(at_best, at_best.index, self.best_lr, self.higher_is_better)
 
 
