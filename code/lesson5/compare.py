@@ -15,8 +15,8 @@ rates until its best is bracketed, which is what the full grid is checked for an
 curve with more than one peak the walk can stop at a lower one, which can only lower a side's
 best mean (its range at the rate kept can move either way), so book/07_transfer.ipynb walks
 only the sides a verdict could credit, and runs the whole grid for the sides they are measured
-against. book/05_weight_decay.ipynb walks both forms of weight decay alike, on one grid wide
-enough for either, since their best values lie orders of magnitude apart.
+against. book/04_optimizers.ipynb and book/05_weight_decay.ipynb walk every side alike, on one
+grid wide enough for all of them, since their best values lie orders of magnitude apart.
 
 `tune_on_first_seed` (book/06_collab.ipynb) runs fewer still: the first seed alone picks the
 rate, and only that rate runs with the other seeds, whose scores then had no say in the choice.
@@ -86,7 +86,7 @@ def tune(score, lrs, seeds, higher_is_better=True, start=None):
     of its rates that a walk reaches) and every seed; returns a `Tuned`.
 
     `score` may return a pair instead, (score, held-out score), the second measured on images
-    or ratings the first never saw: only the first picks the rate, and the `Tuned` keeps the
+    or ratings the first never saw. Only the first picks the rate; the `Tuned` keeps the
     second in `held_out_scores`, and `Tuned.held_out` reads the side on the held-out set at
     the rate kept. Every run then returns a pair.
 
