@@ -7,6 +7,7 @@ from lesson5.compare import (
     Tuned,
     ahead_at_every_seed,
     over_seeds,
+    standing,
     summary,
     thin_caveat,
     thin_lead,
@@ -275,6 +276,21 @@ def test_ahead_at_every_seed_lower_is_better():
     assert ahead_at_every_seed(low, high) and not ahead_at_every_seed(high, low)
     with pytest.raises(ValueError, match="scored the same way"):
         ahead_at_every_seed(low, Tuned(high.scores))
+
+
+def test_standing_reads_a_side_against_the_other_over_the_seeds():
+    a = over_seeds([0.90, 0.92, 0.91], [0, 1, 2])
+    b = over_seeds([0.85, 0.87, 0.89], [0, 1, 2])
+    meets = over_seeds([0.86, 0.90, 0.95], [0, 1, 2])
+    assert (standing(a, b), standing(b, a)) == ("ahead", "behind")
+    # Ahead in the mean is not enough: b's best seed reaches its worst one.
+    assert meets.mean > b.mean and standing(meets, b) == standing(b, meets) == "overlap"
+    # Lower is better: the lower scores stand ahead.
+    low = over_seeds([0.10, 0.12], [0, 1], higher_is_better=False)
+    high = over_seeds([0.20, 0.30], [0, 1], higher_is_better=False)
+    assert (standing(low, high), standing(high, low)) == ("ahead", "behind")
+    with pytest.raises(ValueError, match="scored the same way"):
+        standing(low, b)
 
 
 def _frame(rows):

@@ -345,6 +345,23 @@ def ahead_at_every_seed(a, b):
     return a.min > b.max if a.higher_is_better else a.max < b.min
 
 
+def standing(a, b):
+    """Where `a` stands against `b` (both `Tuned`, each at its best rate), over the seeds:
+    "ahead" when its worst seed beats `b`'s best (`ahead_at_every_seed`), "behind" when `b`'s
+    worst seed beats its best, and "overlap" when the two ranges meet, so that neither lead in
+    the means can be told from the draw of seeds.
+
+    The three readings that the sentences of book/03_cross_entropy.ipynb,
+    book/05_weight_decay.ipynb, book/06_collab.ipynb and book/07_transfer.ipynb choose among;
+    `thin_lead` (or `thin_caveat`) says whether a lead at every seed is a thin one.
+    """
+    if ahead_at_every_seed(a, b):
+        return "ahead"
+    if ahead_at_every_seed(b, a):
+        return "behind"
+    return "overlap"
+
+
 def thin_lead(a, b):
     """Whether `a` is ahead of `b` at every seed (`ahead_at_every_seed`), but by less than
     the larger of the two sides' mean gaps between neighbouring seeds' scores (a side's range
