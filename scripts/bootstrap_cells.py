@@ -50,13 +50,18 @@ def expected_source(root=ROOT):
 
 
 def _first_code_index(nb):
-    return next(i for i, cell in enumerate(nb.cells) if cell.cell_type == "code")
+    """The first code cell's index; in a draft of markdown cells alone, the end, where
+    `write` puts the bootstrap cell."""
+    return next((i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"), len(nb.cells))
 
 
 def stale(path, source):
     """Why the chapter's bootstrap cell is not `source`, or None when it is."""
     nb = nbformat.read(path, as_version=4)
-    cell = nb.cells[_first_code_index(nb)]
+    i = _first_code_index(nb)
+    if i == len(nb.cells):
+        return "it has no code cell, so no bootstrap cell"
+    cell = nb.cells[i]
     if cell.get("id") != CELL_ID:
         return "its first code cell is not the bootstrap cell"
     if cell.source != source:
@@ -71,7 +76,7 @@ def write(path, source):
     i = _first_code_index(nb)
     cell = nbformat.v4.new_code_cell(source, metadata={"tags": TAGS})
     cell.id = CELL_ID
-    if nb.cells[i].get("id") == CELL_ID:
+    if i < len(nb.cells) and nb.cells[i].get("id") == CELL_ID:
         nb.cells[i] = cell
     else:
         nb.cells.insert(i, cell)

@@ -1,11 +1,15 @@
 """What a chapter's outputs depend on besides its own code cells: the package, the pinned
-requirements and the figures' style. The execution cache is keyed on the code cells alone, so
-scripts/execute.py keeps this fingerprint beside it, and conftest.py records it in each
-notebook nbval executed: results computed with other inputs are never shown on the site."""
+requirements, the figures' style, and whether LibreOffice is installed (chapters 03, 04 and 06
+print its recalculation of their workbooks where it is, the package's own values where not).
+The execution cache is keyed on the code cells alone, so scripts/execute.py keeps this
+fingerprint beside it, and conftest.py records it in each notebook nbval executed: results
+computed with other inputs are never shown on the site."""
 
 import hashlib
 import os
 from pathlib import Path
+
+from lesson5.workbooks.calc import soffice
 
 ROOT = Path(__file__).resolve().parents[1]
 # The package's sources and data (code/lesson5, and its pyproject.toml), by suffix: bytecode,
@@ -29,8 +33,9 @@ def _package_files(root):
 
 
 def fingerprint(root=ROOT):
-    """SHA-256 over the names and contents of the package's sources and of FILES; a file
-    that disappears while it is read (an editor's temporary file) is left out."""
+    """SHA-256 over the names and contents of the package's sources and of FILES, and over
+    whether LibreOffice is on PATH; a file that disappears while it is read (an editor's
+    temporary file) is left out."""
     root = Path(root)
     digest = hashlib.sha256()
     for path in [*_package_files(root), *(root / name for name in FILES)]:
@@ -39,4 +44,5 @@ def fingerprint(root=ROOT):
         except FileNotFoundError:
             continue
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + content + b"\0")
+    digest.update(b"libreoffice\0" + (b"yes" if soffice() else b"no"))
     return digest.hexdigest()

@@ -88,7 +88,8 @@ on_exit() {
 }
 unit_job="" beside_job=""
 trap on_exit EXIT
-in_background nice -n 10 python -m pytest tests --ignore=tests/browser -p no:cacheprovider -q --durations=5 >"$unit_log" 2>&1
+# -rs: a skipped test's reason (no data mirror, no LibreOffice) shows in the report.
+in_background nice -n 10 python -m pytest tests --ignore=tests/browser -p no:cacheprovider -q -rs --durations=5 >"$unit_log" 2>&1
 unit_job=$!
 in_background python -m pytest "${BESIDE[@]}" -q -p no:cacheprovider >"$beside_log" 2>&1
 beside_job=$!

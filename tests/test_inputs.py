@@ -27,6 +27,19 @@ def test_a_source_the_requirements_or_the_figure_style_change_the_fingerprint(tm
     assert len(seen) == 5
 
 
+def test_installing_libreoffice_changes_the_fingerprint(tmp_path, monkeypatch):
+    # Chapters 03, 04 and 06 print LibreOffice's recalculation where it is installed: a build
+    # cached without it must run them again once it is.
+    _tree(tmp_path)
+    empty = tmp_path / "no-tools"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    without = inputs.fingerprint(tmp_path)
+    (empty / "soffice").write_text("#!/bin/sh\n")
+    (empty / "soffice").chmod(0o755)
+    assert inputs.fingerprint(tmp_path) != without
+
+
 def test_what_follows_from_the_sources_or_is_no_source_leaves_it(tmp_path):
     _tree(tmp_path)
     before = inputs.fingerprint(tmp_path)

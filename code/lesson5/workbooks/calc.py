@@ -16,8 +16,10 @@ import openpyxl
 import pandas as pd
 from openpyxl.utils.cell import coordinate_to_tuple
 
-INSTALL_HINT = ("install LibreOffice Calc with `bash scripts/install-libreoffice.sh` (as root), or "
-                "`sudo apt-get install -y --no-install-recommends libreoffice-calc-nogui`")
+# Colab and other places without a clone of the repository have apt-get but not the script.
+INSTALL_HINT = ("install LibreOffice Calc with `apt-get install -y --no-install-recommends "
+                "libreoffice-calc-nogui` (as root, or with sudo; on Colab, in a cell starting with `!`), "
+                "or from a clone of the repository, `bash scripts/install-libreoffice.sh`")
 
 # A fresh profile for every run: two runs sharing one would hand their files to whichever
 # soffice started first. Its one setting makes Calc recalculate every formula on load
