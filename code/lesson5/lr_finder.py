@@ -41,7 +41,9 @@ class LRFind:
     skip_end: int = 5
     beta: float = 0.98
 
-    def _window(self):
+    def window(self):
+        """The rates and smoothed losses that the plot shows and the readings use: all but the
+        first `skip_start` and the last `skip_end` batches."""
         end = len(self.lrs) - self.skip_end
         if end - self.skip_start < 2:
             raise ValueError(
@@ -58,20 +60,20 @@ class LRFind:
     @property
     def raw_min_loss(self):
         """The learning rate of the lowest raw loss (one batch's), in the same window as `min_loss`."""
-        lrs, _ = self._window()
+        lrs, _ = self.window()
         raw = np.array(self.losses[self.skip_start : self.skip_start + len(lrs)])
         return float(lrs[raw.argmin()])
 
     @property
     def steepest(self):
         """The learning rate where the smoothed loss falls fastest per step of log(lr)."""
-        lrs, losses = self._window()
+        lrs, losses = self.window()
         return float(lrs[np.gradient(losses).argmin()])
 
     @property
     def min_loss(self):
         """The learning rate of the lowest smoothed loss (where training is about to diverge)."""
-        lrs, losses = self._window()
+        lrs, losses = self.window()
         return float(lrs[losses.argmin()])
 
     def plot(self, ax=None, suggest=True):
@@ -79,7 +81,7 @@ class LRFind:
         import matplotlib.pyplot as plt
 
         ax = ax or plt.subplots(figsize=(6, 3.5))[1]
-        lrs, losses = self._window()
+        lrs, losses = self.window()
         ax.plot(lrs, self.losses[self.skip_start : self.skip_start + len(lrs)], color="lightgray",
                 label=f"raw (lowest at {self.raw_min_loss:.1e})")
         ax.plot(lrs, losses, label=f"smoothed, beta {self.beta:g} (lowest at {self.min_loss:.1e})")
