@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from lesson5.datasets import normalise
+from lesson5.normalise import normalise
 
 
 def test_normalise_uses_the_training_statistics_for_every_tensor():

@@ -81,21 +81,6 @@ def load_mnist_10k(n_valid: int = 2000, seed: int = 42) -> ImageSplit:
     return ImageSplit(x[train], y[train], x[valid], y[valid], list(MNIST_CLASSES))
 
 
-def normalise(train: torch.Tensor, *others: torch.Tensor) -> tuple[torch.Tensor, ...]:
-    """`train` and each of `others` shifted and scaled by `train`'s mean and standard deviation.
-
-    Introduced in book/02_from_scratch.ipynb (which measures that normalised inputs train
-    better), and used in book/03_cross_entropy.ipynb and book/04_optimizers.ipynb. The
-    statistics come from the training set alone: a validation set must not shape its own
-    inputs. Returns the tensors in the order given, shapes unchanged.
-    """
-    mean, std = train.mean(), train.std()
-    if not std > 0:
-        raise ValueError(f"the training tensor has standard deviation {float(std)}: every value is "
-                         "the same (or it has fewer than two), so there is nothing to scale by")
-    return tuple((x - mean) / std for x in (train, *others))
-
-
 def load_fashion_mnist() -> ImageSplit:
     """Fashion-MNIST's official split: 60,000 training images, and the 10,000 test images as validation.
 
