@@ -9,8 +9,6 @@ import hashlib
 import os
 from pathlib import Path
 
-from lesson5.workbooks.calc import soffice
-
 ROOT = Path(__file__).resolve().parents[1]
 # The package's sources and data (code/lesson5, and its pyproject.toml), by suffix: bytecode,
 # an in-tree build/ or *.egg-info, editor swap files and checkpoints follow from these or do
@@ -36,6 +34,10 @@ def fingerprint(root=ROOT):
     """SHA-256 over the names and contents of the package's sources and of FILES, and over
     whether LibreOffice is on PATH; a file that disappears while it is read (an editor's
     temporary file) is left out."""
+    # Imported here, not at the top: lesson5 loads torch, which every pytest process would
+    # otherwise load through conftest.py, though only nbval's recording runs call this.
+    from lesson5.workbooks.calc import soffice
+
     root = Path(root)
     digest = hashlib.sha256()
     for path in [*_package_files(root), *(root / name for name in FILES)]:
