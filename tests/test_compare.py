@@ -1,3 +1,4 @@
+import itertools
 import math
 
 import pandas as pd
@@ -6,6 +7,7 @@ import pytest
 from lesson5.compare import (
     Tuned,
     ahead_at_every_seed,
+    chance_ahead_at_every_seed,
     over_seeds,
     standing,
     summary,
@@ -276,6 +278,21 @@ def test_ahead_at_every_seed_lower_is_better():
     assert ahead_at_every_seed(low, high) and not ahead_at_every_seed(high, low)
     with pytest.raises(ValueError, match="scored the same way"):
         ahead_at_every_seed(low, Tuned(high.scores))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_the_chance_of_a_lead_at_every_seed_counts_the_orders_of_the_scores(n):
+    # Every way 2n distinct scores can fall between the two sides is equally likely; count
+    # those where one side's worst beats the other's best.
+    ahead = total = 0
+    for order in itertools.permutations(range(2 * n)):
+        a, b = order[:n], order[n:]
+        ahead += min(a) > max(b) or min(b) > max(a)
+        total += 1
+    assert chance_ahead_at_every_seed(n) == pytest.approx(ahead / total)
+    assert chance_ahead_at_every_seed(3) == pytest.approx(0.1)
+    with pytest.raises(ValueError, match="at least one seed"):
+        chance_ahead_at_every_seed(0)
 
 
 def test_standing_reads_a_side_against_the_other_over_the_seeds():

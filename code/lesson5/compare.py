@@ -345,6 +345,21 @@ def ahead_at_every_seed(a, b):
     return a.min > b.max if a.higher_is_better else a.max < b.min
 
 
+def chance_ahead_at_every_seed(n_seeds):
+    """How often one of two sides is ahead at every seed by chance alone, with `n_seeds` seeds
+    a side, when all their scores are independent draws from one distribution and none tie:
+    whenever all of one side's scores outrank all of the other's, 2 of the C(2n, n) equally
+    likely ways the 2n scores can fall between the sides. Runs that share their seeds, and
+    scores that tie, make it rarer.
+
+    What a lead at every seed is worth: book/02_from_scratch.ipynb says it where it defines the
+    verdicts, and book/04_optimizers.ipynb sets its count of such leads beside it.
+    """
+    if n_seeds < 1:
+        raise ValueError(f"a side needs at least one seed, got {n_seeds}")
+    return 2 / math.comb(2 * n_seeds, n_seeds)
+
+
 def standing(a, b):
     """Where `a` stands against `b` (both `Tuned`, each at its best rate), over the seeds:
     "ahead" when its worst seed beats `b`'s best (`ahead_at_every_seed`), "behind" when `b`'s
