@@ -1,0 +1,27 @@
+"""Permutation tests: how often random orders do as well as the real one.
+
+Introduced in book/06_collab.ipynb (Collaborative filtering and embeddings), which asks whether
+the occupations' distances in the embedding follow their numbers of users, and whether the
+regions' embedding follows the map, more closely than random orders of the same items do.
+"""
+
+import torch
+
+
+def share_as_strong(observed, statistic, n, n_orders=2000, seed=0):
+    """The share of `n_orders` random permutations of `range(n)` whose `statistic` reaches
+    `observed` (is at least as large).
+
+    `statistic` takes one permutation (a tensor of indices) and returns a number that grows with
+    the strength of the pattern, so a two-sided question passes an absolute value. A small
+    share says the real order is one that random orders rarely match; a large one says chance
+    alone does as well. The permutations come from their own generator seeded with `seed`,
+    so the share is the same at every run and the caller's random state is left alone.
+    """
+    if n_orders < 1:
+        raise ValueError(f"a permutation test needs at least one random order, got {n_orders}")
+    generator = torch.Generator().manual_seed(seed)
+    reached = [
+        statistic(torch.randperm(n, generator=generator)) >= observed for _ in range(n_orders)
+    ]
+    return sum(bool(r) for r in reached) / n_orders
