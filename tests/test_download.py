@@ -10,6 +10,7 @@ import http.server
 import inspect
 import io
 import os
+import shutil
 import socket
 import struct
 import subprocess
@@ -276,6 +277,28 @@ def test_mirror_without_the_file_names_the_expected_path(server, cache, tmp_path
     assert server.hits == []
 
 
+def test_mirror_folder_that_does_not_exist_is_named_as_the_setting(cache, tmp_path, monkeypatch):
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", str(tmp_path / "typo"))
+    with pytest.raises(DataError, match="that folder does not exist: check the path") as error:
+        fetch("digits", manifest=make_manifest(), cache_dir=cache)
+    assert repr(str(tmp_path / "typo")) in str(error.value)
+    assert files_in(tmp_path) == []
+
+
+def test_mirror_set_to_a_file_asks_for_its_folder(cache, tmp_path, monkeypatch):
+    mirror = make_mirror(tmp_path / "mirror")
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", str(mirror / "letters.zip"))
+    with pytest.raises(DataError, match="a file, but it must name the folder that holds letters.zip"):
+        fetch("letters", manifest=make_manifest(), cache_dir=cache)
+
+
+def test_folder_where_the_mirror_keeps_a_file_is_named(cache, tmp_path, monkeypatch):
+    (tmp_path / "mirror" / "letters.zip").mkdir(parents=True)
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", str(tmp_path / "mirror"))
+    with pytest.raises(DataError, match="is a folder, where the mirror keeps a file: remove that folder"):
+        fetch("letters", manifest=make_manifest(["https://example.org/letters.zip"]), cache_dir=cache)
+
+
 def test_mirror_must_be_a_folder_or_file_url(cache, monkeypatch):
     monkeypatch.setenv("LESSON5_DATA_MIRROR", "https://example.org/data")
     with pytest.raises(DataError, match="file:// URL"):
@@ -291,11 +314,52 @@ def test_mirror_must_be_a_folder_or_file_url(cache, monkeypatch):
 def test_damaged_mirror_file_is_named(cache, tmp_path, monkeypatch, dataset, gz, zip_bytes, problem):
     mirror = make_mirror(tmp_path / "mirror", gz, zip_bytes)
     monkeypatch.setenv("LESSON5_DATA_MIRROR", str(mirror))
+    manifest = make_manifest(["https://example.org/labels-idx1-ubyte.gz"], ["https://example.org/letters.zip"])
     with pytest.raises(DataError, match=problem) as error:
-        fetch(dataset, manifest=make_manifest(), cache_dir=cache)
+        fetch(dataset, manifest=manifest, cache_dir=cache)
     archive = "digits/labels-idx1-ubyte.gz" if dataset == "digits" else "letters.zip"
     assert str(mirror / archive) in str(error.value)
+    assert str(error.value).endswith(f"Put a good copy at {mirror / archive} (from https://example.org/"
+                                     f"{Path(archive).name}), or unset LESSON5_DATA_MIRROR to download it.")
     assert files_in(cache) == []  # not even the zip's good member a.txt
+
+
+def test_wrong_file_in_the_mirror_says_how_to_replace_it(cache, tmp_path, monkeypatch):
+    mirror = make_mirror(tmp_path / "mirror", gz=gzip.compress(LABELS[:-1] + b"\x09"))
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", str(mirror))
+    with pytest.raises(DataError, match="does not match the manifest") as error:
+        fetch("digits", manifest=make_manifest(["https://example.org/labels.gz"]), cache_dir=cache)
+    assert "Put a good copy at " + str(mirror / "digits" / "labels-idx1-ubyte.gz") in str(error.value)
+    assert files_in(cache) == []
+
+
+def _bound_by_file_permissions(script, env):
+    """Runs `script` in a child Python that file permissions bind, as they bind a learner: when
+    the tests run as root, without the capabilities that let root read and write anything."""
+    command = [sys.executable, "-c", script]
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("root ignores file permissions here, and setpriv (util-linux), which drops that, is missing")
+        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--", *command]
+    return subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, timeout=60,
+                          check=False)
+
+
+@pytest.mark.parametrize("locked", ["digits/labels-idx1-ubyte.gz", "digits"], ids=["file", "folder"])
+def test_unreadable_mirror_is_named_as_unreadable_not_corrupt(cache, tmp_path, locked):
+    mirror = make_mirror(tmp_path / "mirror")
+    (mirror / locked).chmod(0o600 if locked == "digits" else 0o200)
+    script = ("from lesson5.download import fetch\n"
+              f"fetch('digits', manifest={make_manifest()!r}, cache_dir={str(cache)!r})\n")
+    try:
+        result = _bound_by_file_permissions(script, {"LESSON5_DATA_MIRROR": str(mirror)})
+    finally:
+        (mirror / locked).chmod(0o755 if locked == "digits" else 0o644)
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("lesson5.errors.DataError: LESSON5_DATA_MIRROR is set to ")
+    assert f"{mirror / 'digits' / 'labels-idx1-ubyte.gz'} cannot be read (Permission denied)" in last
+    assert "give yourself read access" in last and "corrupt" not in last
+    assert files_in(cache) == []
 
 
 def test_corrupted_cache_file_is_detected_and_fetched_again(server, cache):
@@ -512,7 +576,7 @@ def test_odd_zip_members_are_named_data_errors(cache, tmp_path, monkeypatch, pat
     with pytest.raises(DataError, match=f"not a valid zip file .*\\(({what}):") as error:
         fetch("letters", manifest=make_manifest(), cache_dir=cache)
     assert str(mirror / "letters.zip") in str(error.value)
-    assert "Replace it with a good copy" in str(error.value)
+    assert "Put a good copy at" in str(error.value)
     assert files_in(cache) == []
 
 
@@ -557,17 +621,20 @@ def test_folder_where_a_cached_file_should_be_is_named(cache, tmp_path, monkeypa
     assert str(cache / "digits" / "labels-idx1-ubyte") in str(error.value)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only folders all the same")
-def test_read_only_cache_is_named_with_the_hint(cache, tmp_path, monkeypatch):
+def test_read_only_cache_is_named_with_the_hint(cache, tmp_path):
     (cache / "digits").mkdir(parents=True)
     (cache / "digits").chmod(0o555)
-    make_mirror(tmp_path / "mirror")
-    monkeypatch.setenv("LESSON5_DATA_MIRROR", str(tmp_path / "mirror"))
+    mirror = make_mirror(tmp_path / "mirror")
+    script = ("from lesson5.download import fetch\n"
+              f"fetch('digits', manifest={make_manifest()!r}, cache_dir={str(cache)!r})\n")
     try:
-        with pytest.raises(DataError, match="Could not write .*Permission denied.*LESSON5_DATA_DIR"):
-            fetch("digits", manifest=make_manifest(), cache_dir=cache)
+        result = _bound_by_file_permissions(script, {"LESSON5_DATA_MIRROR": str(mirror)})
     finally:
         (cache / "digits").chmod(0o755)
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"lesson5.download._CacheError: Could not write {cache / 'digits'}/.labels-idx1-ubyte.")
+    assert "Permission denied" in last and "LESSON5_DATA_DIR" in last
+    assert files_in(cache) == []
 
 
 def test_full_disk_is_named_with_the_hint(cache, tmp_path):
@@ -593,6 +660,31 @@ def test_full_disk_is_named_with_the_hint(cache, tmp_path):
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("lesson5.download._CacheError: Could not write " + str(cache / "big" / ".big."))
     assert "File too large" in last and "free space" in last and "LESSON5_DATA_DIR" in last
+    assert files_in(cache) == []
+
+
+def test_disk_that_fills_on_the_last_buffered_bytes_of_a_download_is_the_caches_failure(server, cache):
+    # Smaller than the write buffer, the whole download reaches the disk only when its file is
+    # closed; the child may write at most 1 KiB. The second URL must not be tried: it would
+    # fill the same disk.
+    content = b"".join(hashlib.sha256(bytes([i])).digest() for i in range(100))
+    server.files["/big.gz"] = gzip.compress(content)
+    spec = {"name": "big", "sha256": hashlib.sha256(content).hexdigest(), "size": len(content)}
+    manifest = {"big": {"sources": [{"urls": [server.url("/big.gz"), server.url("/again.gz")],
+                                     "mirror": "big.gz", "format": "gzip", "files": [spec]}]}}
+    script = (
+        "import resource, signal\n"
+        "from lesson5.download import fetch\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (1024, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))\n"
+        f"fetch('big', manifest={manifest!r}, cache_dir={str(cache)!r})\n")
+    env = {key: value for key, value in os.environ.items() if key != "LESSON5_DATA_MIRROR"}
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60,
+                            check=False)
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("lesson5.download._CacheError: Could not write " + str(cache / "big" / ".big.gz."))
+    assert "File too large" in last and "LESSON5_DATA_DIR" in last
+    assert server.hits == ["/big.gz"]
     assert files_in(cache) == []
 
 

@@ -190,12 +190,13 @@ def _remove_stale_parts(folder: Path) -> None:
 def _get_source(dataset: str, source: dict, folder: Path) -> dict[str, bytes]:
     mirror = os.environ.get("LESSON5_DATA_MIRROR")
     if mirror:
-        path = _mirror_root(mirror) / source["mirror"]
-        if not path.is_file():
-            raise DataError(f"LESSON5_DATA_MIRROR is set to {mirror}, but {path} does not exist. "
-                            f"Put a copy of {source['mirror']} there (from {' or '.join(source['urls'])}), "
-                            "or unset LESSON5_DATA_MIRROR to download it.")
-        return _install(path, str(path), source, folder)
+        path = _mirror_file(mirror, source)
+        try:
+            return _install(path, str(path), source, folder)
+        except _CacheError:
+            raise
+        except DataError as error:
+            raise DataError(f"{error} {_mirror_fix(path, source)}") from error
 
     failures = []
     for url in source["urls"]:
@@ -214,6 +215,38 @@ def _get_source(dataset: str, source: dict, folder: Path) -> dict[str, bytes]:
         + "\nTo provide it without the network, either set LESSON5_DATA_MIRROR to a folder "
         f"holding {source['mirror']}, or put its content ({names}, unpacked, matching "
         f"the manifest) in {folder}.")
+
+
+def _mirror_file(mirror: str, source: dict) -> Path:
+    """The path of `source`'s archive in the mirror, once it is known to be a file this process can read."""
+    root = _mirror_root(mirror)
+    setting = f"LESSON5_DATA_MIRROR is set to {mirror!r}"
+    # A folder on the way that cannot be entered raises PermissionError from a mere stat.
+    try:
+        if not root.is_dir():
+            if root.exists():
+                raise DataError(f"{setting}, a file, but it must name the folder that holds "
+                                f"{source['mirror']} (or be a file:// URL of that folder).")
+            raise DataError(f"{setting}, but that folder does not exist: check the path (it should "
+                            f"hold {source['mirror']}), or unset LESSON5_DATA_MIRROR to download the data.")
+        path = root / source["mirror"]
+        if not path.exists():
+            raise DataError(f"{setting}, but {path} does not exist. {_mirror_fix(path, source)}")
+        if not path.is_file():
+            raise DataError(f"{setting}, but {path} is a folder, where the mirror keeps a file: "
+                            f"remove that folder. {_mirror_fix(path, source)}")
+        with open(path, "rb"):
+            pass
+    except OSError as error:
+        raise DataError(f"{setting}, but {error.filename or root} cannot be read ({error.strerror or error}): "
+                        "give yourself read access to it (and to the folders above it), or point "
+                        "LESSON5_DATA_MIRROR at another copy.") from error
+    return path
+
+
+def _mirror_fix(path: Path, source: dict) -> str:
+    origin = f" (from {' or '.join(source['urls'])})" if source["urls"] else ""
+    return f"Put a good copy at {path}{origin}, or unset LESSON5_DATA_MIRROR to download it."
 
 
 def _mirror_root(mirror: str) -> Path:
@@ -284,6 +317,10 @@ def _save_body(url: str, response, path: Path, limit: int) -> None:
             with _cache_errors(path, "write"):
                 out.write(chunk)
             progress.update(len(chunk))
+        # Closing writes the last buffered bytes: a disk that fills there is the cache's failure
+        # too, not this URL's, and the next URL would meet it again.
+        with _cache_errors(path, "write"):
+            out.close()
     if length is not None and size != length:
         raise DataError(f"{url}: the connection closed after {size} of {length} bytes")
 
@@ -392,12 +429,15 @@ def _extract(archive: Path, origin: str, fmt: str, spec: dict) -> bytes:
         with zipfile.ZipFile(archive) as zf, zf.open(member) as content:
             return content.read(limit)
     except KeyError:
-        raise DataError(f"{origin} has no member {member}; it is not the expected zip file") from None
+        raise DataError(f"{origin} has no member {member}; it is not the expected zip file.") from None
     # zipfile raises NotImplementedError (compression method, version), RuntimeError
     # (encryption) and OSError or LZMAError (damaged streams), besides its own BadZipFile.
     except (EOFError, OSError, RuntimeError, ValueError, zlib.error, lzma.LZMAError, zipfile.BadZipFile) as error:
+        # A format error carries no errno; an OSError with one is the disk's or the system's.
+        if isinstance(error, OSError) and error.errno is not None:
+            raise DataError(f"Could not read {origin}: {error.strerror or error}.") from error
         raise DataError(f"{origin} is truncated or corrupt, not a valid {fmt} file that this package "
-                        f"can read ({type(error).__name__}: {error}). Replace it with a good copy.") from error
+                        f"can read ({type(error).__name__}: {error}).") from error
 
 
 @contextlib.contextmanager
