@@ -688,6 +688,15 @@ def test_disk_that_fills_on_the_last_buffered_bytes_of_a_download_is_the_caches_
     assert files_in(cache) == []
 
 
+def test_list_command_prints_every_mirror_path_with_its_urls(capsys, monkeypatch):
+    monkeypatch.setattr(download, "fetch", lambda *a, **k: pytest.fail("--list must not fetch"))
+    assert download.main(["--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    sources = [source for entry in load_manifest().values() for source in entry["sources"]]
+    assert [line.split("\t") for line in lines] == [[s["mirror"], " ".join(s["urls"])] for s in sources]
+    assert "ml-100k.zip" in [line.split("\t")[0] for line in lines]
+
+
 def test_check_command_fails_once_with_the_data_error(tmp_path):
     (tmp_path / "empty").mkdir()
     env = {**os.environ, "LESSON5_DATA_MIRROR": str(tmp_path / "empty"), "LESSON5_DATA_DIR": str(tmp_path / "cache")}

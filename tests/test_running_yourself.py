@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
+from packaging.requirements import Requirement
 
 from scripts import reference_machine
 
@@ -312,6 +313,20 @@ def test_bootstrap_cell_installs_the_package_outside_the_checkout(tmp_path, clon
     installed = Path(site.stdout.strip(), "lesson5")
     assert f"lesson5 from {installed}/__init__.py" in out, out
     assert "'mnist'" in out, out
+
+
+# Versions a Colab runtime pins through its own google-colab package (its requirements, as
+# reported in googlecolab/colabtools#2837 and still on the 2026 runtimes): installing the
+# package must not move them, or the running runtime has to restart, and may break.
+COLAB_PINS = {"ipython": "7.34.0"}
+
+
+def test_the_package_keeps_colabs_pinned_versions():
+    project = tomllib.loads((REPO / "code" / "pyproject.toml").read_text())["project"]
+    requirements = {Requirement(line).name.lower(): Requirement(line) for line in project["dependencies"]}
+    for name, version in COLAB_PINS.items():
+        assert requirements[name].specifier.contains(version), (
+            f"code/pyproject.toml asks for {requirements[name]}, which Colab's {name} {version} does not satisfy")
 
 
 # --- the maps of the repository (README, CONTRIBUTING) ------------------------------------

@@ -26,6 +26,7 @@ gives, so a file that expands without end is rejected after that byte.
 
 `python -m lesson5.download --check` fetches every dataset and, if one cannot be had, prints
 why and exits with status 1: a test run can check its data before anything else.
+`python -m lesson5.download --list` prints the files a mirror holds, with their URLs.
 """
 
 from __future__ import annotations
@@ -449,12 +450,21 @@ def _cache_errors(path: Path, doing: str) -> Iterator[None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m lesson5.download --check`: fetches every dataset; 1, with each reason, if any fails."""
+    """`python -m lesson5.download --check`: fetches every dataset; 1, with each reason, if any fails.
+    `--list`: prints each source file's path in a mirror, a tab, and its URLs (in the order tried)."""
     parser = argparse.ArgumentParser(prog="python -m lesson5.download",
                                      description="Fetch and verify every dataset in the manifest.")
-    parser.add_argument("--check", action="store_true", required=True,
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument("--check", action="store_true",
                         help="fetch every dataset; print why and exit 1 if one cannot be had")
-    parser.parse_args(argv)
+    action.add_argument("--list", action="store_true",
+                        help="print each source file's path in a mirror (LESSON5_DATA_MIRROR) and its URLs")
+    args = parser.parse_args(argv)
+    if args.list:
+        for entry in load_manifest().values():
+            for source in entry["sources"]:
+                print(source["mirror"], " ".join(source["urls"]), sep="\t")
+        return 0
     failed = 0
     for dataset in load_manifest():
         try:
