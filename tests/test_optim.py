@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from lesson5 import optim
+from lesson5.optim import largest_difference
 
 CASES = [
     ("SGD", dict(lr=0.05)),
@@ -58,10 +59,6 @@ def _train(model, opt, steps, seed=1):
         opt.step()
 
 
-def _max_diff(a, b):
-    return max((p - q).abs().max().item() for p, q in zip(a.parameters(), b.parameters()))
-
-
 @pytest.mark.parametrize("name,kwargs", CASES)
 @pytest.mark.parametrize("foreach", [False, True])
 def test_matches_torch_over_many_steps(name, kwargs, foreach):
@@ -70,8 +67,8 @@ def test_matches_torch_over_many_steps(name, kwargs, foreach):
     ref = getattr(torch.optim, name)(_groups(theirs, kwargs["lr"]), foreach=foreach, **kwargs)
     _train(ours, opt, 100)
     _train(theirs, ref, 100)
-    assert _max_diff(ours, theirs) <= 1e-6
-    assert _max_diff(ours, _model()) > 1e-3  # it did train
+    assert largest_difference(ours, theirs) <= 1e-6
+    assert largest_difference(ours, _model()) > 1e-3  # it did train
     assert torch.equal(ours[0].weight, _model()[0].weight)  # frozen layer untouched
 
 
@@ -88,7 +85,7 @@ def test_state_dict_round_trip(name, kwargs):
     fresh = getattr(optim, name)(model.parameters(), **kwargs)
     fresh.load_state_dict(saved_opt)
     _train(model, fresh, 10, seed=2)
-    assert _max_diff(model, expected) == 0
+    assert largest_difference(model, expected) == 0
 
 
 @pytest.mark.parametrize("name,kwargs", CASES)
@@ -105,7 +102,7 @@ def test_state_dict_loads_into_torch(name, kwargs):
     cont.load_state_dict(opt.state_dict())
     _train(ours, cont, 10, seed=2)
     _train(theirs, ref, 10, seed=2)
-    assert _max_diff(ours, theirs) <= 1e-6
+    assert largest_difference(ours, theirs) <= 1e-6
 
 
 def test_defaults_match_torch():
@@ -249,3 +246,19 @@ def test_a_sparse_gradient_is_refused_with_the_optimizer_to_use(make):
     table(torch.tensor([1, 2])).sum().backward()
     with pytest.raises(RuntimeError, match="SparseAdam"):
         make(table.parameters(), lr=0.1).step()
+
+
+def test_largest_difference_reads_models_or_tensors_and_refuses_mismatched_shapes():
+    a, b = torch.nn.Linear(3, 2), torch.nn.Linear(3, 2)
+    b.load_state_dict(a.state_dict())
+    assert largest_difference(a, b) == 0.0
+    with torch.no_grad():
+        b.bias[1] -= 0.25
+        b.weight[0, 2] += 0.125
+    assert largest_difference(a, b) == pytest.approx(0.25)
+    assert largest_difference([torch.zeros(2), torch.ones(3)], [torch.zeros(2), -torch.ones(3)]) == 2.0
+    assert largest_difference(iter(a.parameters()), b.parameters()) == pytest.approx(0.25)
+    with pytest.raises(ValueError, match="same shapes"):
+        largest_difference(a, torch.nn.Linear(2, 2))
+    with pytest.raises(ValueError, match="same shapes"):
+        largest_difference([], [])

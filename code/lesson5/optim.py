@@ -289,3 +289,19 @@ class AdamW(Adam):
                  maximize=False):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                          maximize=maximize, decoupled_weight_decay=True)
+
+
+def largest_difference(a, b):
+    """The largest |x - y| over matching entries of `a` and `b`: two models (their parameters,
+    in order) or two sequences of tensors of the same shapes. 0 means the same numbers.
+
+    How book/04_optimizers.ipynb checks a step written from scratch against torch's, and how
+    book/05_weight_decay.ipynb tells two forms of weight decay apart after training.
+    """
+    a, b = (list(x.parameters()) if isinstance(x, torch.nn.Module) else list(x) for x in (a, b))
+    shapes = [tuple(x.shape) for x in a], [tuple(y.shape) for y in b]
+    if not a or shapes[0] != shapes[1]:
+        raise ValueError(f"largest_difference needs tensors of the same shapes on both sides, got {shapes[0]} "
+                         f"and {shapes[1]}")
+    with torch.no_grad():
+        return max((x - y).abs().max().item() for x, y in zip(a, b))
