@@ -23,11 +23,12 @@ def conv_block(ni, nf, stride=2):
     )
 
 
-def simple_body(channels=(16, 32, 64), in_channels=1):
-    """One `conv_block` per entry of `channels`: the body's output has `channels[-1]` maps."""
+def simple_body(channels=(16, 32, 64)):
+    """One `conv_block` per entry of `channels`, on one-channel (grey) images such as MNIST's
+    and Fashion-MNIST's: the body's output has `channels[-1]` maps."""
     if not channels:
         raise ValueError("channels must list at least one width, e.g. (16, 32, 64)")
-    widths = [in_channels, *channels]
+    widths = [1, *channels]
     return nn.Sequential(*[conv_block(ni, nf) for ni, nf in zip(widths[:-1], widths[1:])])
 
 

@@ -41,11 +41,12 @@ def _embedding(n, dim, std=0.01):
 class DotProductBias(nn.Module):
     """rating = sigmoid_range(user · item + user bias + item bias): matrix factorization.
 
-    Input: a long tensor of shape (N, 2) holding (user index, item index) rows.
-    `y_range=None` returns the raw sum, as the spreadsheet does.
+    Input: a long tensor of shape (N, 2) holding (user index, item index) rows. A fixed
+    `offset` joins the sum before it is squeezed: book/06_collab.ipynb sets it so that
+    all-zero parameters predict the training mean (Koren's μ).
     """
 
-    def __init__(self, n_users, n_items, n_factors=40, y_range=(0.0, 5.5)):
+    def __init__(self, n_users, n_items, n_factors=40, y_range=(0.0, 5.5), offset=0.0):
         super().__init__()
         self.user_factors = _embedding(n_users, n_factors)
         self.item_factors = _embedding(n_items, n_factors)
@@ -54,15 +55,15 @@ class DotProductBias(nn.Module):
         # (lesson5.weight_decay.decay_split); book/06_collab.ipynb measures why.
         self.user_bias = nn.Parameter(torch.zeros(n_users))
         self.item_bias = nn.Parameter(torch.zeros(n_items))
-        self.y_range = y_range
+        self.y_range, self.offset = y_range, offset
 
     def forward(self, x):
         _check_codes(x, self.user_factors, self.item_factors)
         users, items = x[:, 0], x[:, 1]
         dot = (self.user_factors(users) * self.item_factors(items)).sum(dim=1)
         out = dot + self.user_bias[users] + self.item_bias[items]
-        if self.y_range is None:
-            return out
+        if self.offset:
+            out = out + self.offset
         return sigmoid_range(out, *self.y_range)
 
 
@@ -74,7 +75,7 @@ class EmbeddingNN(nn.Module):
     Input: a long tensor of shape (N, len(cardinalities)) of codes in [0, cardinality).
     """
 
-    def __init__(self, cardinalities, emb_sizes, hidden=(100,), dropout=0.0, y_range=(0.0, 5.5)):
+    def __init__(self, cardinalities, emb_sizes, hidden=(100,), y_range=(0.0, 5.5)):
         super().__init__()
         if len(cardinalities) != len(emb_sizes):
             raise ValueError(f"one embedding size per column: got {len(cardinalities)} cardinalities "
@@ -83,8 +84,6 @@ class EmbeddingNN(nn.Module):
         layers, n_in = [], sum(emb_sizes)
         for n_out in hidden:
             layers += [nn.Linear(n_in, n_out), nn.ReLU()]
-            if dropout:
-                layers.append(nn.Dropout(dropout))
             n_in = n_out
         layers.append(nn.Linear(n_in, 1))
         self.layers = nn.Sequential(*layers)
@@ -93,10 +92,7 @@ class EmbeddingNN(nn.Module):
     def forward(self, x):
         _check_codes(x, *self.embeds)
         h = torch.cat([emb(x[:, i]) for i, emb in enumerate(self.embeds)], dim=1)
-        out = self.layers(h).squeeze(1)
-        if self.y_range is None:
-            return out
-        return sigmoid_range(out, *self.y_range)
+        return sigmoid_range(self.layers(h).squeeze(1), *self.y_range)
 
 
 def _check_codes(x, *embeddings):

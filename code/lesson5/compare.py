@@ -367,7 +367,8 @@ def standing(a, b):
     the means can be told from the draw of seeds.
 
     The three readings that the sentences of book/03_cross_entropy.ipynb,
-    book/05_weight_decay.ipynb, book/06_collab.ipynb and book/07_transfer.ipynb choose among;
+    book/05_weight_decay.ipynb, book/06_collab.ipynb and book/07_transfer.ipynb choose among,
+    and that book/04_optimizers.ipynb counts over its ablations;
     `thin_lead` (or `thin_caveat`) says whether a lead at every seed is a thin one.
     """
     if ahead_at_every_seed(a, b):

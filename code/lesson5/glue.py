@@ -41,8 +41,9 @@ def glue(name, value, fmt="{}", markdown=False):
 
 def listed(items):
     """'a, b and c': `items` (any iterable; each shown as str() shows it) as a list in an
-    English sentence, for a glued value the prose reads as words (book/04_optimizers.ipynb's
-    widest spans, book/05_weight_decay.ipynb's grids, book/06_collab.ipynb's film titles)."""
+    English sentence, for a glued value the prose reads as words (in chapters 02 to 07: among
+    them book/04_optimizers.ipynb's widest spans, book/05_weight_decay.ipynb's grids and
+    book/06_collab.ipynb's film titles)."""
     words = [str(item) for item in items]
     if not words:
         raise ValueError("listed() needs at least one item to put in a sentence")

@@ -1,4 +1,4 @@
-"""The training loop every chapter shares: a `Learner` with callbacks.
+"""The training loop every chapter that trains shares (02 to 07): a `Learner` with callbacks.
 
 Introduced in book/02_from_scratch.ipynb (A neural net from scratch); the later chapters
 plug schedules, weight decay and the learning-rate finder into it as callbacks, and freeze

@@ -21,24 +21,15 @@ def activations(body, x, bs=500):
         return torch.cat([body(x[i : i + bs].to(device)).flatten(1).cpu() for i in range(0, len(x), bs)])
 
 
-def nearest(queries, base, k=5, exclude_self=False):
-    """Indices (len(queries), k) of the `k` rows of `base` closest to each query (Euclidean distance).
-
-    With `exclude_self`, `queries` must be `base` itself, and a row is never its own neighbour.
-    """
+def nearest(queries, base, k=5):
+    """Indices (len(queries), k) of the `k` rows of `base` closest to each query (Euclidean distance)."""
     queries, base = torch.as_tensor(queries), torch.as_tensor(base)
     if queries.ndim != 2 or base.ndim != 2 or queries.shape[1] != base.shape[1]:
         raise ValueError(f"queries and base must be (rows, features) with the same number of features, "
                          f"got shapes {tuple(queries.shape)} and {tuple(base.shape)}")
-    if exclude_self and not (queries is base or torch.equal(queries, base)):
-        raise ValueError("exclude_self=True compares a set with itself: pass the same rows as queries and base")
-    n_base = len(base) - 1 if exclude_self else len(base)
-    if not 1 <= k <= n_base:
-        raise ValueError(f"k must be between 1 and {n_base} (the rows there are to choose from), got {k}")
-    distances = torch.cdist(queries, base)
-    if exclude_self:
-        distances.fill_diagonal_(float("inf"))
-    return distances.topk(k, dim=1, largest=False).indices
+    if not 1 <= k <= len(base):
+        raise ValueError(f"k must be between 1 and {len(base)} (the rows there are to choose from), got {k}")
+    return torch.cdist(queries, base).topk(k, dim=1, largest=False).indices
 
 
 def label_agreement(neighbours, base_labels, query_labels):
