@@ -123,6 +123,19 @@ def split_ratings(ratings, valid_pct=0.2, seed=42):
     return ratings.iloc[order[n_valid:]], ratings.iloc[order[:n_valid]]
 
 
+def mean_baseline_mse(train, valid, by=None):
+    """The validation MSE of predicting every rating in `valid` by a mean of `train`'s ratings:
+    the overall mean (`by=None`), or each user's or movie's own (`by="user"` or `"movie"`),
+    with the overall mean for one that has no training ratings. The baselines any model of
+    book/06_collab.ipynb must beat."""
+    overall = train.rating.mean()
+    if by is None:
+        predicted = overall
+    else:
+        predicted = valid[by].map(train.groupby(by).rating.mean()).fillna(overall)
+    return ((valid.rating - predicted) ** 2).mean()
+
+
 def ratings_tensors(ratings, columns=("user", "movie"), target="rating", first=1):
     """(x, y): the id columns as a long tensor of 0-based codes, and the ratings as floats.
 

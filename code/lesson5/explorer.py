@@ -19,7 +19,6 @@ import torch
 
 from .optim import SGD, Adam, RMSprop
 
-
 #: `quad`'s curvature along y, its second derivative there (along x it is 1): gradient descent
 #: on it diverges above a learning rate of 2 / QUAD_CURVATURE, which book/04_optimizers.ipynb
 #: sets beside the rates its grid finds.
