@@ -147,10 +147,10 @@ def test_ratings_tensors_codes_from_ids():
 
 def test_mean_baselines_predict_by_the_training_means_and_fall_back_to_the_overall_one():
     train = pd.DataFrame({"user": [1, 1, 2, 3], "movie": [10, 20, 10, 20], "rating": [4.0, 2.0, 5.0, 1.0]})
-    valid = pd.DataFrame({"user": [1, 2, 9], "movie": [20, 30, 10], "rating": [3.0, 4.0, 2.0]})
-    # Overall mean 3: errors 0, 1, -1.
-    assert mean_baseline_mse(train, valid) == pytest.approx(2 / 3)
-    # Users' means 3, 5, and the overall 3 for user 9: errors 0, -1, -1.
-    assert mean_baseline_mse(train, valid, by="user") == pytest.approx(2 / 3)
-    # Movies' means 1.5 (movie 20), 3 for the unseen movie 30, 4.5 (movie 10): errors 1.5, 1, -2.5.
-    assert mean_baseline_mse(train, valid, by="movie") == pytest.approx((1.5**2 + 1 + 2.5**2) / 3)
+    valid = pd.DataFrame({"user": [1, 2, 9], "movie": [20, 30, 10], "rating": [3.0, 5.0, 2.0]})
+    # Overall mean 3: errors 0, 2, -1.
+    assert mean_baseline_mse(train, valid) == pytest.approx(5 / 3)
+    # Users' means 3, 5, and the overall 3 for user 9: errors 0, 0, -1.
+    assert mean_baseline_mse(train, valid, by="user") == pytest.approx(1 / 3)
+    # Movies' means 1.5 (movie 20), 3 for the unseen movie 30, 4.5 (movie 10): errors 1.5, 2, -2.5.
+    assert mean_baseline_mse(train, valid, by="movie") == pytest.approx((1.5**2 + 2**2 + 2.5**2) / 3)

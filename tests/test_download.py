@@ -299,6 +299,14 @@ def test_folder_where_the_mirror_keeps_a_file_is_named(cache, tmp_path, monkeypa
         fetch("letters", manifest=make_manifest(["https://example.org/letters.zip"]), cache_dir=cache)
 
 
+def test_mirror_entry_that_is_not_a_regular_file_is_named(cache, tmp_path, monkeypatch):
+    (tmp_path / "mirror").mkdir()
+    os.mkfifo(tmp_path / "mirror" / "letters.zip")  # opening it to read would wait for a writer
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", str(tmp_path / "mirror"))
+    with pytest.raises(DataError, match="letters.zip is not a regular file. Put a good copy at"):
+        fetch("letters", manifest=make_manifest(), cache_dir=cache)
+
+
 def test_mirror_must_be_a_folder_or_file_url(cache, monkeypatch):
     monkeypatch.setenv("LESSON5_DATA_MIRROR", "https://example.org/data")
     with pytest.raises(DataError, match="file:// URL"):
@@ -358,7 +366,7 @@ def test_unreadable_mirror_is_named_as_unreadable_not_corrupt(cache, tmp_path, l
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("lesson5.errors.DataError: LESSON5_DATA_MIRROR is set to ")
     assert f"{mirror / 'digits' / 'labels-idx1-ubyte.gz'} cannot be read (Permission denied)" in last
-    assert "give yourself read access" in last and "corrupt" not in last
+    assert "give yourself read access to the file and search (x) access" in last and "corrupt" not in last
     assert files_in(cache) == []
 
 
@@ -695,6 +703,22 @@ def test_list_command_prints_every_mirror_path_with_its_urls(capsys, monkeypatch
     sources = [source for entry in load_manifest().values() for source in entry["sources"]]
     assert [line.split("\t") for line in lines] == [[s["mirror"], " ".join(s["urls"])] for s in sources]
     assert "ml-100k.zip" in [line.split("\t")[0] for line in lines]
+
+
+def test_a_downloaded_archive_that_cannot_be_read_back_is_the_caches_failure(server, cache, monkeypatch):
+    server.files["/first/labels.gz"] = server.files["/second/labels.gz"] = GZ
+
+    def failing_disk(path, *args, **kwargs):
+        raise OSError(5, "Input/output error", str(path))
+
+    monkeypatch.setattr(download.gzip, "open", failing_disk)
+    manifest = make_manifest([server.url("/first/labels.gz"), server.url("/second/labels.gz")])
+    with pytest.raises(DataError, match="Input/output error") as error:
+        fetch("digits", manifest=manifest, cache_dir=cache)
+    assert str(error.value).startswith(f"Could not read {cache / 'digits'}/.labels-idx1-ubyte.gz.")
+    assert "LESSON5_DATA_DIR" in str(error.value) and "http" not in str(error.value)
+    assert server.hits == ["/first/labels.gz"]
+    assert files_in(cache) == []
 
 
 def test_check_command_fails_once_with_the_data_error(tmp_path):

@@ -260,5 +260,7 @@ def test_largest_difference_reads_models_or_tensors_and_refuses_mismatched_shape
     assert largest_difference(iter(a.parameters()), b.parameters()) == pytest.approx(0.25)
     with pytest.raises(ValueError, match="same shapes"):
         largest_difference(a, torch.nn.Linear(2, 2))
-    with pytest.raises(ValueError, match="same shapes"):
+    with pytest.raises(ValueError, match="at least one tensor on each side"):
         largest_difference([], [])
+    with pytest.raises(ValueError, match="same shapes"):
+        largest_difference([torch.zeros(2)], [])

@@ -26,7 +26,7 @@ gives, so a file that expands without end is rejected after that byte.
 
 `python -m lesson5.download --check` fetches every dataset and, if one cannot be had, prints
 why and exits with status 1: a test run can check its data before anything else.
-`python -m lesson5.download --list` prints the files a mirror holds, with their URLs.
+`python -m lesson5.download --list` prints the files a mirror must hold, with their URLs.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ import gzip
 import lzma
 import os
 import socket
+import stat
 import sys
 import threading
 import time
@@ -222,27 +223,40 @@ def _mirror_file(mirror: str, source: dict) -> Path:
     """The path of `source`'s archive in the mirror, once it is known to be a file this process can read."""
     root = _mirror_root(mirror)
     setting = f"LESSON5_DATA_MIRROR is set to {mirror!r}"
-    # A folder on the way that cannot be entered raises PermissionError from a mere stat.
+    path = root / source["mirror"]
+    # os.stat, not Path.exists or is_dir: those answer False for a folder that cannot be
+    # entered on some Python versions, which would call it missing.
     try:
-        if not root.is_dir():
-            if root.exists():
-                raise DataError(f"{setting}, a file, but it must name the folder that holds "
-                                f"{source['mirror']} (or be a file:// URL of that folder).")
+        root_mode = _mode(root)
+        if root_mode is None:
             raise DataError(f"{setting}, but that folder does not exist: check the path (it should "
                             f"hold {source['mirror']}), or unset LESSON5_DATA_MIRROR to download the data.")
-        path = root / source["mirror"]
-        if not path.exists():
+        if not stat.S_ISDIR(root_mode):
+            raise DataError(f"{setting}, a file, but it must name the folder that holds "
+                            f"{source['mirror']} (or be a file:// URL of that folder).")
+        mode = _mode(path)
+        if mode is None:
             raise DataError(f"{setting}, but {path} does not exist. {_mirror_fix(path, source)}")
-        if not path.is_file():
+        if stat.S_ISDIR(mode):
             raise DataError(f"{setting}, but {path} is a folder, where the mirror keeps a file: "
                             f"remove that folder. {_mirror_fix(path, source)}")
+        if not stat.S_ISREG(mode):
+            raise DataError(f"{setting}, but {path} is not a regular file. {_mirror_fix(path, source)}")
         with open(path, "rb"):
             pass
     except OSError as error:
         raise DataError(f"{setting}, but {error.filename or root} cannot be read ({error.strerror or error}): "
-                        "give yourself read access to it (and to the folders above it), or point "
-                        "LESSON5_DATA_MIRROR at another copy.") from error
+                        "give yourself read access to the file and search (x) access to each folder "
+                        "above it, or point LESSON5_DATA_MIRROR at another copy.") from error
     return path
+
+
+def _mode(path: Path) -> int | None:
+    """`path`'s st_mode, or None where nothing is there."""
+    try:
+        return os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
 
 
 def _mirror_fix(path: Path, source: dict) -> str:
@@ -435,7 +449,10 @@ def _extract(archive: Path, origin: str, fmt: str, spec: dict) -> bytes:
     # (encryption) and OSError or LZMAError (damaged streams), besides its own BadZipFile.
     except (EOFError, OSError, RuntimeError, ValueError, zlib.error, lzma.LZMAError, zipfile.BadZipFile) as error:
         # A format error carries no errno; an OSError with one is the disk's or the system's.
+        # A downloaded archive sits in the cache, so failing to read it is the cache's failure.
         if isinstance(error, OSError) and error.errno is not None:
+            if origin != str(archive):
+                raise _CacheError(f"Could not read {archive}: {error.strerror or error}. {CACHE_HINT}") from error
             raise DataError(f"Could not read {origin}: {error.strerror or error}.") from error
         raise DataError(f"{origin} is truncated or corrupt, not a valid {fmt} file that this package "
                         f"can read ({type(error).__name__}: {error}).") from error
@@ -453,7 +470,8 @@ def main(argv: list[str] | None = None) -> int:
     """`python -m lesson5.download --check`: fetches every dataset; 1, with each reason, if any fails.
     `--list`: prints each source file's path in a mirror, a tab, and its URLs (in the order tried)."""
     parser = argparse.ArgumentParser(prog="python -m lesson5.download",
-                                     description="Fetch and verify every dataset in the manifest.")
+                                     description="Fetch and verify every dataset in the manifest, or list "
+                                                 "the files a mirror must hold.")
     action = parser.add_mutually_exclusive_group(required=True)
     action.add_argument("--check", action="store_true",
                         help="fetch every dataset; print why and exit 1 if one cannot be had")

@@ -26,7 +26,7 @@ QUAD_CURVATURE = 20
 
 
 def quad(p):
-    """An ill-conditioned bowl, QUAD_CURVATURE = 20 times steeper along y than along x: ½x² + 10y²."""
+    """An ill-conditioned bowl, QUAD_CURVATURE times steeper along y than along x: ½x² + ½·QUAD_CURVATURE·y²."""
     return 0.5 * p[..., 0] ** 2 + QUAD_CURVATURE / 2 * p[..., 1] ** 2
 
 

@@ -299,8 +299,10 @@ def largest_difference(a, b):
     book/05_weight_decay.ipynb tells two forms of weight decay apart after training.
     """
     a, b = (list(x.parameters()) if isinstance(x, torch.nn.Module) else list(x) for x in (a, b))
+    if not a and not b:
+        raise ValueError("largest_difference needs at least one tensor on each side, got none")
     shapes = [tuple(x.shape) for x in a], [tuple(y.shape) for y in b]
-    if not a or shapes[0] != shapes[1]:
+    if shapes[0] != shapes[1]:
         raise ValueError(f"largest_difference needs tensors of the same shapes on both sides, got {shapes[0]} "
                          f"and {shapes[1]}")
     with torch.no_grad():
