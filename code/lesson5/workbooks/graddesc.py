@@ -53,7 +53,8 @@ def fit_line(xs, ys, rule, lr, epochs=60, anneal=False, beta1=0.9, beta2=0.99, e
     Momentum is the averaged form m = β1·m + (1-β1)·g; RMSProp divides g by √v + eps with
     v = β2·v + (1-β2)·g²; Adam uses both, bias-corrected. With `anneal` the learning rate
     falls from lr to lr/100 along half a cosine over the whole fit. `bias_correction=False`
-    (with eps=0 and beta2=0.9) is Adam as the lesson's sheet computed it. Every step's intermediate values
+    (with eps=0 and beta2=0.9) is the lesson's Adam sheet's update rule, from m = v = 0 (the sheet's
+    reset macro starts from averages already filled in). Every step's intermediate values
     are kept, in the order a spreadsheet row computes them.
     """
     if rule not in RULES:
@@ -106,7 +107,8 @@ DESCRIPTIONS = {
     "sgd": "SGD: new = old - lr·gradient",
     "momentum": "Momentum: m = β1·m + (1-β1)·gradient, new = old - lr·m",
     "rmsprop": "RMSProp: v = β2·v + (1-β2)·gradient², new = old - lr·gradient/(√v + eps)",
-    "adam": "Adam: m and v as above, both divided by (1-β^step) (bias correction), "
+    "adam": "Adam: m = β1·m + (1-β1)·gradient and v = β2·v + (1-β2)·gradient², each divided by "
+            "(1-β^step) (bias correction), "
             "new = old - lr·m̂/(√v̂ + eps)",
 }
 PARAM_ROW, HEAD_ROW = 3, 13
