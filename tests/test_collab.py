@@ -44,6 +44,9 @@ def test_dot_product_bias_is_dot_plus_biases_plus_offset_squeezed():
     shifted = DotProductBias(4, 6, n_factors=3, y_range=(1.0, 2.0), offset=-0.75)
     shifted.load_state_dict(model.state_dict())
     assert torch.allclose(shifted(x), sigmoid_range(raw - 0.75, 1.0, 2.0))
+    unsqueezed = DotProductBias(4, 6, n_factors=3, y_range=None)
+    unsqueezed.load_state_dict(model.state_dict())
+    assert torch.allclose(unsqueezed(x), raw)
 
 
 def test_biases_are_one_dimensional_so_default_weight_decay_skips_them():

@@ -43,7 +43,8 @@ class DotProductBias(nn.Module):
 
     Input: a long tensor of shape (N, 2) holding (user index, item index) rows. A fixed
     `offset` joins the sum before it is squeezed: book/06_collab.ipynb sets it so that
-    all-zero parameters predict the training mean (Koren's μ).
+    all-zero parameters predict the training mean (Koren's μ). `y_range=None` returns the sum
+    unsqueezed, as the lesson's spreadsheet predicts: the chapter measures what the squeeze buys.
     """
 
     def __init__(self, n_users, n_items, n_factors=40, y_range=(0.0, 5.5), offset=0.0):
@@ -64,7 +65,7 @@ class DotProductBias(nn.Module):
         out = dot + self.user_bias[users] + self.item_bias[items]
         if self.offset:
             out = out + self.offset
-        return sigmoid_range(out, *self.y_range)
+        return out if self.y_range is None else sigmoid_range(out, *self.y_range)
 
 
 class EmbeddingNN(nn.Module):
