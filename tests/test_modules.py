@@ -54,3 +54,11 @@ def test_mlp_structure():
     assert [type(m).__name__ for m in mlp(784, 10)] == ["Flatten", "Linear"]
     with pytest.raises(ValueError):
         mlp(784)
+
+
+def test_mlp_puts_a_fresh_activation_of_the_given_kind_between_layers():
+    model = mlp(4, 3, 3, 2, act=nn.Tanh)
+    assert [type(m).__name__ for m in model] == ["Flatten", "Linear", "Tanh", "Linear", "Tanh", "Linear"]
+    assert model[2] is not model[4]
+    x = torch.randn(5, 4)
+    assert torch.allclose(model(x), model[5](torch.tanh(model[3](torch.tanh(model[1](x))))))

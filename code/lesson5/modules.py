@@ -35,8 +35,10 @@ class Linear(nn.Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
-def mlp(*sizes):
-    """Flatten, then Linear layers of the given sizes with a ReLU between each pair.
+def mlp(*sizes, act=nn.ReLU):
+    """Flatten, then Linear layers of the given sizes with an activation between each pair:
+    a new `act()` each time (a ReLU unless another module class is given; book/02_from_scratch.ipynb
+    compares ReLU, the sigmoid and tanh).
 
     `mlp(784, 10)` is logistic regression on MNIST; `mlp(784, 100, 10)` has one hidden layer.
     """
@@ -44,5 +46,5 @@ def mlp(*sizes):
         raise ValueError(f"mlp needs at least an input and an output size, got {sizes}")
     layers = [nn.Flatten()]
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        layers += [Linear(n_in, n_out), nn.ReLU()]
+        layers += [Linear(n_in, n_out), act()]
     return nn.Sequential(*layers[:-1])
