@@ -8,6 +8,7 @@ from lesson5.compare import (
     Tuned,
     ahead_at_every_seed,
     chance_ahead_at_every_seed,
+    first_seed_lead,
     over_seeds,
     standing,
     summary,
@@ -596,3 +597,20 @@ def test_the_first_seeds_pick_keeps_every_seeds_held_out_score_at_the_rate():
     t = tune_on_first_seed(held_out_pair(curve, lambda lr, seed: lr * 10 + seed), LRS, [0, 1, 2])
     assert t.held_out.at_best.tolist() == pytest.approx([1.0, 2.0, 3.0])
     assert t.held_out_scores.drop(index=0.1)[[1, 2]].isna().all().all()
+
+
+def test_first_seed_lead_measures_the_picks_margin_against_the_seeds_spread():
+    # Lower is better: seed 0 scores 1.0 at rate 10 and 1.3 at rate 1, a lead of 0.3; the seeds
+    # at rate 10 spread over 0.2 (1.0, 1.1, 1.2), so the pick stands out.
+    def score(lr, seed):
+        return {1.0: 1.3, 10.0: 1.0, 100.0: 1.6, 0.1: 2.0}[lr] + seed / 10
+
+    tuned = tune_on_first_seed(score, [0.1, 1.0, 10.0, 100.0], [0, 1, 2], higher_is_better=False)
+    lead, within = first_seed_lead(tuned)
+    assert lead == pytest.approx(0.3) and not within
+    # Higher is better, and a lead smaller than the spread.
+    tuned = tune_on_first_seed(lambda lr, seed: -score(lr, 0) + seed, [0.1, 1.0, 10.0, 100.0], [0, 1, 2])
+    lead, within = first_seed_lead(tuned)
+    assert lead == pytest.approx(0.3) and within
+    with pytest.raises(ValueError, match="at least two rates"):
+        first_seed_lead(Tuned(_frame({0.1: [1.0, 2.0]})))

@@ -171,6 +171,19 @@ def tune_on_first_seed(score, lrs, seeds, higher_is_better=True, start=None):
     return Tuned(scores, higher_is_better, held)
 
 
+def first_seed_lead(tuned):
+    """For a side that `tune_on_first_seed` tuned: how far the rate its first seed picked was
+    ahead of that seed's next best rate, and whether that lead is no larger than the spread
+    between the seeds at the kept rate, when another seed might have picked another rate.
+    Returns (lead, within_spread). book/06_collab.ipynb checks its sides so.
+    """
+    first = tuned.scores.iloc[:, 0].dropna().sort_values(ascending=not tuned.higher_is_better)
+    if len(first) < 2:
+        raise ValueError(f"a lead needs at least two rates run with the first seed, got {list(first.index)}")
+    lead = abs(first.iloc[1] - first.iloc[0])
+    return lead, lead <= tuned.max - tuned.min
+
+
 def over_seeds(scores, seeds, label=None, higher_is_better=True):
     """One setting's scores, one per seed in the order of `seeds`, as a `Tuned` with a single
     row named `label` (the rate or setting they ran at), so that `summary`, `verdict` and
