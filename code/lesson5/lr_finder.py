@@ -109,9 +109,11 @@ class _Smoother:
 
 
 class LRFinder(Callback):
-    """Sets an exponentially growing learning rate per batch; stops at `num_it` or divergence."""
+    """Sets an exponentially growing learning rate per batch; stops at `num_it` or divergence:
+    with `stop_div`, once the smoothed loss passes `DIVERGENCE` times its best (fastai's rule)."""
 
     order = -5
+    DIVERGENCE = 4
 
     def __init__(self, start_lr=1e-7, end_lr=10, num_it=100, stop_div=True, beta=0.98):
         self.start_lr, self.end_lr, self.num_it = start_lr, end_lr, num_it
@@ -138,7 +140,7 @@ class LRFinder(Callback):
         self.result.losses.append(loss)
         self.result.smooth_losses.append(smooth)
         self.best = min(self.best, smooth)
-        diverged = self.stop_div and (smooth > 4 * self.best or math.isnan(smooth))
+        diverged = self.stop_div and (smooth > self.DIVERGENCE * self.best or math.isnan(smooth))
         if self.step >= self.num_it or diverged:
             raise CancelFit
 
