@@ -144,6 +144,48 @@ def test_no_chapter_code_line_is_wider_than_the_pages_column():
     assert not wide, f"wrap these lines to the column: {wide}"
 
 
+def _wide_output_lines(notebooks):
+    """"<file> cell <n>: <k> characters" for each line of a stored output the page shows as
+    text (printed, or a value without an HTML or image form) that is wider than the column.
+    Glued values go into the prose, not a code block, and tables are HTML."""
+    wide = []
+    for where, cell in _cells(notebooks):
+        if "remove-output" in cell.metadata.get("tags", []):
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text" in output:
+                text = output["text"]
+            elif ("text/plain" in data and not {"text/html", "image/png"} & data.keys()
+                  and "scrapbook" not in output.get("metadata", {})):
+                text = data["text/plain"]
+            else:
+                continue
+            wide += [f"{where}: {len(line)} characters" for line in text.splitlines()
+                     if len(line) > CODE_COLUMN]
+    return wide
+
+
+def test_no_chapter_output_line_is_wider_than_the_pages_column():
+    # The browser check finds these too, but only after the site's build.
+    wide = _wide_output_lines(_chapter_notebooks())
+    assert not wide, f"print these outputs on shorter lines, at most {CODE_COLUMN} characters: {wide}"
+
+
+def test_wide_outputs_are_found_but_not_glued_values_or_tables(tmp_path):
+    long = "x" * (CODE_COLUMN + 1)
+    printed = nbformat.v4.new_output("stream", name="stdout", text=f"short\n{long}\n")
+    glued = nbformat.v4.new_output("display_data", data={"text/plain": long},
+                                   metadata={"scrapbook": {"name": "g"}})
+    table = nbformat.v4.new_output("execute_result", data={"text/plain": long, "text/html": "<table>"},
+                                   execution_count=1)
+    cells = [nbformat.v4.new_code_cell("print()", outputs=[printed]),
+             nbformat.v4.new_code_cell("glue()", outputs=[glued]),
+             nbformat.v4.new_code_cell("df", outputs=[table])]
+    found = _wide_output_lines({tmp_path / "ch.ipynb": nbformat.v4.new_notebook(cells=cells)})
+    assert found == [f"ch.ipynb cell 0: {CODE_COLUMN + 1} characters"]
+
+
 # The most lines a code cell shows unfolded (CONTRIBUTING): a cell holds one idea, with prose
 # between cells. Glue bookkeeping longer than that is folded with hide-input.
 SHOWN_CELL_LINES = 40
