@@ -8,6 +8,7 @@ from lesson5.compare import (
     Tuned,
     ahead_at_every_seed,
     chance_ahead_at_every_seed,
+    cross_fitted,
     first_seed_lead,
     over_seeds,
     standing,
@@ -614,3 +615,59 @@ def test_first_seed_lead_measures_the_picks_margin_against_the_seeds_spread():
     assert lead == pytest.approx(0.3) and within
     with pytest.raises(ValueError, match="at least two rates"):
         first_seed_lead(Tuned(_frame({0.1: [1.0, 2.0]})))
+
+
+def frame(rows, rates, seeds=(0, 1, 2)):
+    table = pd.DataFrame(rows, index=rates, columns=list(seeds))
+    table.index.name, table.columns.name = "lr", "seed"
+    return table
+
+
+def test_a_cross_fit_whose_every_pick_agrees_finds_no_flattery():
+    # Rate 0.1 is best on either half with any two seeds.
+    a = Tuned(frame([[0.5, 0.6, 0.55], [0.9, 0.8, 0.85], [0.4, 0.3, 0.2]], [0.01, 0.1, 1.0]))
+    b = Tuned(frame([[0.6, 0.5, 0.5], [0.7, 0.9, 0.8], [0.3, 0.2, 0.1]], [0.01, 0.1, 1.0]))
+    whole = Tuned((a.scores + b.scores) / 2)
+    fit = cross_fitted((a, b), whole)
+    assert list(fit.index) == [(h, s) for h in ("first", "second") for s in (0, 1, 2)]
+    assert (fit["picked"] == 0.1).all()
+    assert (fit["score"] == fit["in sample"]).all()
+    assert fit.loc[("first", 1), "score"] == 0.8 and fit.loc[("second", 0), "score"] == 0.7
+
+
+def test_a_rate_that_wins_on_the_reported_runs_by_luck_is_found_out():
+    # On the whole, 1.0 beats 0.1 by one lucky seed (seed 2) on the first half; the second
+    # half prefers 0.1 at every seed.
+    rates = [0.01, 0.1, 1.0]
+    a = Tuned(frame([[0.1, 0.1, 0.1], [0.8, 0.8, 0.8], [0.75, 0.75, 1.0]], rates))
+    b = Tuned(frame([[0.1, 0.1, 0.1], [0.8, 0.8, 0.8], [0.78, 0.78, 0.78]], rates))
+    whole = Tuned((a.scores + b.scores) / 2)
+    assert whole.best_lr == 1.0
+    fit = cross_fitted((a, b), whole)
+    # Read on the first half, every pick is the second half's: 0.1.
+    assert (fit.loc["first", "picked"] == 0.1).all()
+    assert fit.loc["first", "score"].tolist() == [0.8, 0.8, 0.8]
+    assert fit.loc["first", "in sample"].tolist() == [0.75, 0.75, 1.0]
+    # Read on the second half, the first half picks 1.0 while its lucky seed has a say.
+    assert fit.loc["second", "picked"].tolist() == [1.0, 1.0, 0.1]
+    assert fit.loc["second", "score"].tolist() == [0.78, 0.78, 0.8]
+    flattery = (fit["in sample"] - fit["score"]).mean()
+    assert flattery == pytest.approx((0.1 - 0.02) / 6)
+
+
+def test_a_cross_fit_of_a_loss_picks_the_lowest():
+    rates = [0.01, 0.1, 1.0]
+    a = Tuned(frame([[2.0, 2.0, 2.0], [1.0, 1.1, 0.9], [3.0, 3.0, 3.0]], rates), higher_is_better=False)
+    whole = Tuned(a.scores, higher_is_better=False)
+    fit = cross_fitted((a, a), whole)
+    assert (fit["picked"] == 0.1).all()
+
+
+def test_a_cross_fit_of_mismatched_runs_is_refused_with_what_differs():
+    whole = Tuned(frame([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], [0.1, 1.0]))
+    short = Tuned(frame([[0.1, 0.2, 0.3]], [0.1]))
+    with pytest.raises(ValueError, match="same rates and seeds"):
+        cross_fitted((short, whole), whole)
+    one_seed = Tuned(frame([[0.1], [0.2]], [0.1, 1.0], seeds=[0]))
+    with pytest.raises(ValueError, match="at least two seeds"):
+        cross_fitted((one_seed, one_seed), one_seed)

@@ -8,6 +8,8 @@ mean, minimum and maximum over the seeds at that rate. The rate is picked on the
 then reported with, so each side's best score is somewhat optimistic. A score function that
 also scores a held-out set, which the choice never reads, returns both, and `Tuned.held_out`
 reads the side on that set at the rate kept: book/07_transfer.ipynb estimates the optimism so.
+Without such a set, `cross_fitted` estimates it from the runs themselves, picking on one half
+of the validation set and reading on the other (book/03_cross_entropy.ipynb).
 
 A chapter that tunes many sides (book/07_transfer.ipynb) can walk the grid
 outward from a rate in its middle (`start`) instead of running all of it: a side then runs
@@ -182,6 +184,44 @@ def first_seed_lead(tuned):
         raise ValueError(f"a lead needs at least two rates run with the first seed, got {list(first.index)}")
     lead = abs(first.iloc[1] - first.iloc[0])
     return lead, lead <= tuned.max - tuned.min
+
+
+def cross_fitted(halves, whole):
+    """How much picking the rate on the runs it is then reported with flatters a side, measured
+    on those runs alone. book/03_cross_entropy.ipynb reads it.
+
+    `halves` are the side's scores on two disjoint halves of its validation set, and `whole`
+    its scores on all of it: three `Tuned` with the same rates and seeds. For each half and each
+    seed, the rate is picked as `Tuned.best_lr` picks it, on the other half's runs with the
+    other seeds, and read on this half at this seed, a score that had no say in the choice;
+    beside it is the score at `whole.best_lr`, the rate picked on every run. Returns a
+    DataFrame with a row per (half, seed): "picked", "score" there and "in sample". The mean
+    of "in sample" less "score" (the other way round when lower is better) is the flattery;
+    each pick here sees half the images and one seed fewer, so it errs more often than the
+    real one, and the estimate leans high rather than low.
+    """
+    a, b = halves
+    for half in halves:
+        if list(half.scores.index) != list(whole.scores.index) or list(half.scores.columns) != list(
+            whole.scores.columns
+        ):
+            raise ValueError("a cross-fit needs the halves and the whole scored at the same rates and seeds: "
+                             f"got rates {list(half.scores.index)} and seeds {list(half.scores.columns)} "
+                             f"for a half, {list(whole.scores.index)} and {list(whole.scores.columns)} "
+                             "for the whole")
+    seeds = list(whole.scores.columns)
+    if len(seeds) < 2:
+        raise ValueError("a cross-fit leaves one seed out of each pick, so it needs at least two seeds")
+    rows = {}
+    for name, (read, other) in {"first": (a, b), "second": (b, a)}.items():
+        for seed in seeds:
+            picked = Tuned(other.scores.drop(columns=seed), whole.higher_is_better).best_lr
+            rows[name, seed] = {
+                "picked": picked,
+                "score": read.scores.loc[picked, seed],
+                "in sample": read.scores.loc[whole.best_lr, seed],
+            }
+    return pd.DataFrame(rows).T.rename_axis(["half", "seed"])
 
 
 def over_seeds(scores, seeds, label=None, higher_is_better=True):
