@@ -3,13 +3,17 @@ import math
 
 import pandas as pd
 import pytest
+import torch
 
 from lesson5.compare import (
     Tuned,
     ahead_at_every_seed,
     chance_ahead_at_every_seed,
+    cross_fit_summary,
     cross_fitted,
     first_seed_lead,
+    half_scores,
+    halves,
     over_seeds,
     standing,
     summary,
@@ -21,6 +25,7 @@ from lesson5.compare import (
     written,
     written_difference,
 )
+from lesson5.learner import accuracy
 
 
 def quadratic(best_lr, peak, seed_offsets):
@@ -671,3 +676,41 @@ def test_a_cross_fit_of_mismatched_runs_is_refused_with_what_differs():
     one_seed = Tuned(frame([[0.1], [0.2]], [0.1, 1.0], seeds=[0]))
     with pytest.raises(ValueError, match="at least two seeds"):
         cross_fitted((one_seed, one_seed), one_seed)
+
+
+def test_halves_lay_each_runs_pair_out_as_the_side_and_a_failed_run_fails_on_both():
+    whole = Tuned(frame([[0.5, 0.6, float("nan")], [0.7, 0.8, 0.9]], [0.1, 1.0]))
+    by_run = {(lr, s): (lr + s, lr - s) for lr in (0.1, 1.0) for s in (0, 1, 2)}
+    a, b = halves(by_run, whole)
+    assert a.scores.loc[1.0].tolist() == [1.0, 2.0, 3.0] and b.scores.loc[1.0].tolist() == [1.0, 0.0, -1.0]
+    assert math.isnan(a.scores.loc[0.1, 2]) and math.isnan(b.scores.loc[0.1, 2])
+    assert a.scores.loc[0.1, 1] == 1.1
+    lower = Tuned(whole.scores, higher_is_better=False)
+    assert not halves(by_run, lower)[0].higher_is_better
+    del by_run[1.0, 2]
+    with pytest.raises(ValueError, match="rate 1 with seed 2"):
+        halves(by_run, whole)
+
+
+def test_the_cross_fit_summary_counts_the_picks_and_signs_the_flattery_by_direction():
+    rates = [0.01, 0.1, 1.0]
+    a = Tuned(frame([[0.1, 0.1, 0.1], [0.8, 0.8, 0.8], [0.75, 0.75, 1.0]], rates))
+    b = Tuned(frame([[0.1, 0.1, 0.1], [0.8, 0.8, 0.8], [0.78, 0.78, 0.78]], rates))
+    whole = Tuned((a.scores + b.scores) / 2)
+    row = cross_fit_summary({"side": (cross_fitted((a, b), whole), whole)}).loc["side"]
+    assert (row["best lr"], row["same pick"], row["reads"]) == (1.0, 2, 6)
+    assert row["flattery"] == pytest.approx(0.08 / 6)
+    assert row["in sample"] - row["cross-fitted"] == pytest.approx(row["flattery"])
+    # As losses (lower is better), the same tables mirrored: the flattery keeps its sign.
+    neg = [Tuned(-t.scores, higher_is_better=False) for t in (a, b, whole)]
+    row = cross_fit_summary({"side": (cross_fitted(neg[:2], neg[2]), neg[2])}).loc["side"]
+    assert row["flattery"] == pytest.approx(0.08 / 6)
+
+
+def test_half_scores_splits_the_predictions_in_order():
+    preds = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    targets = torch.tensor([0, 1, 1, 1, 1])
+    # First half: rows 0 and 1, both right; second: rows 2 to 4, one right of three.
+    assert half_scores(accuracy, preds, targets) == pytest.approx([1.0, 1 / 3])
+    with pytest.raises(ValueError, match="at least two"):
+        half_scores(accuracy, preds[:1], targets[:1])

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from lesson5 import glue, seed_everything
-from lesson5.glue import glue_output, listed
+from lesson5.glue import glue_output, listed, points
 from lesson5.seed import scoring, scoring_kernels
 
 
@@ -140,3 +140,10 @@ def test_seed_everything_by_default_seeds_42_on_one_thread():
 def test_glue_reads_a_one_element_tensor_as_its_number(monkeypatch):
     monkeypatch.setattr("IPython.display.display", lambda data, raw, metadata: None)
     assert glue("x", torch.tensor([2.5]), "{:.1f}") == "2.5"
+
+
+def test_points_writes_a_gap_in_signed_percentage_points_and_never_minus_zero():
+    assert points(0.004) == "+0.40"
+    assert points(-0.0123) == "-1.23"
+    assert points(-0.00001) == "+0.00"
+    assert points(0) == "+0.00"

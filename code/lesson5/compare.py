@@ -9,7 +9,8 @@ then reported with, so each side's best score is somewhat optimistic. A score fu
 also scores a held-out set, which the choice never reads, returns both, and `Tuned.held_out`
 reads the side on that set at the rate kept: book/07_transfer.ipynb estimates the optimism so.
 Without such a set, `cross_fitted` estimates it from the runs themselves, picking on one half
-of the validation set and reading on the other (book/03_cross_entropy.ipynb).
+of the validation set and reading on the other (book/02_from_scratch.ipynb, then
+book/03_cross_entropy.ipynb).
 
 A chapter that tunes many sides (book/07_transfer.ipynb) can walk the grid
 outward from a rate in its middle (`start`) instead of running all of it: a side then runs
@@ -186,11 +187,40 @@ def first_seed_lead(tuned):
     return lead, lead <= tuned.max - tuned.min
 
 
-def cross_fitted(halves, whole):
-    """How much picking the rate on the runs it is then reported with flatters a side, measured
-    on those runs alone. book/03_cross_entropy.ipynb reads it.
+def half_scores(metric, preds, targets):
+    """`metric` on the first and on the second half of a validation set's predictions, for
+    `halves`: two random halves where the set is in random order, as
+    `lesson5.datasets.load_mnist_10k`'s is."""
+    n = len(targets) // 2
+    if n == 0:
+        raise ValueError(f"halves need at least two predictions, got {len(targets)}")
+    return [float(metric(preds[:n], targets[:n])), float(metric(preds[n:], targets[n:]))]
 
-    `halves` are the side's scores on two disjoint halves of its validation set, and `whole`
+
+def halves(by_run, whole):
+    """`whole`'s runs scored on each half of the validation set, for `cross_fitted`: `by_run`
+    maps each run's (rate, seed) to its scores on the two halves. Returns two `Tuned` laid out
+    as `whole`, a run that failed there (NaN) failing on both halves too."""
+    missing = [(lr, seed) for lr in whole.scores.index for seed in whole.scores.columns
+               if (lr, seed) not in by_run]
+    if missing:
+        raise ValueError(f"no half scores for the run at rate {missing[0][0]:g} with seed {missing[0][1]}: "
+                         "every run of the side needs its pair")
+    return tuple(
+        Tuned(
+            whole.scores.apply(lambda column, k=k: [by_run[lr, column.name][k] for lr in column.index])
+            .where(whole.scores.notna()),
+            whole.higher_is_better,
+        )
+        for k in range(2)
+    )
+
+
+def cross_fitted(split, whole):
+    """How much picking the rate on the runs it is then reported with flatters a side, measured
+    on those runs alone.
+
+    `split` holds the side's scores on two disjoint halves of its validation set, and `whole`
     its scores on all of it: three `Tuned` with the same rates and seeds. For each half and each
     seed, the rate is picked as `Tuned.best_lr` picks it, on the other half's runs with the
     other seeds, and read on this half at this seed, a score that had no say in the choice;
@@ -198,10 +228,11 @@ def cross_fitted(halves, whole):
     DataFrame with a row per (half, seed): "picked", "score" there and "in sample". The mean
     of "in sample" less "score" (the other way round when lower is better) is the flattery;
     each pick here sees half the images and one seed fewer, so it errs more often than the
-    real one, and the estimate leans high rather than low.
+    real one, and the estimate leans high rather than low. Introduced in
+    book/02_from_scratch.ipynb; book/03_cross_entropy.ipynb reads it too.
     """
-    a, b = halves
-    for half in halves:
+    a, b = split
+    for half in split:
         if list(half.scores.index) != list(whole.scores.index) or list(half.scores.columns) != list(
             whole.scores.columns
         ):
@@ -222,6 +253,25 @@ def cross_fitted(halves, whole):
                 "in sample": read.scores.loc[whole.best_lr, seed],
             }
     return pd.DataFrame(rows).T.rename_axis(["half", "seed"])
+
+
+def cross_fit_summary(sides):
+    """A row per side (a dict name -> (`cross_fitted`'s table, the side's `Tuned`)): the rate
+    picked on every run, in how many of the reads the cross-fit picked it, the side's mean over
+    all its reads in sample and cross-fitted, and the first less the second (the other way round
+    when lower is better), which is how much the pick on the reported runs flatters it."""
+    rows = {}
+    for name, (fit, whole) in sides.items():
+        sign = 1 if whole.higher_is_better else -1
+        rows[name] = {
+            "best lr": whole.best_lr,
+            "same pick": int((fit["picked"] == whole.best_lr).sum()),
+            "reads": len(fit),
+            "in sample": fit["in sample"].mean(),
+            "cross-fitted": fit["score"].mean(),
+            "flattery": sign * (fit["in sample"] - fit["score"]).mean(),
+        }
+    return pd.DataFrame(rows).T.astype({"same pick": int, "reads": int})
 
 
 def over_seeds(scores, seeds, label=None, higher_is_better=True):

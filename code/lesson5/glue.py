@@ -49,3 +49,10 @@ def listed(items):
         raise ValueError("listed() needs at least one item to put in a sentence")
     *others, last = words
     return f"{', '.join(others)} and {last}" if others else last
+
+
+def points(gap):
+    """A gap between two fractions (accuracies), in signed percentage points to two decimals,
+    never "-0.00": the held-out and cross-fit gaps of book/03_cross_entropy.ipynb and
+    book/07_transfer.ipynb, whose text gives means of them."""
+    return f"{round(gap * 100, 2) + 0.0:+.2f}"
