@@ -666,6 +666,8 @@ def test_a_cross_fit_of_a_loss_picks_the_lowest():
     whole = Tuned(a.scores, higher_is_better=False)
     fit = cross_fitted((a, a), whole)
     assert (fit["picked"] == 0.1).all()
+    flattery = cross_fit_summary({"loss": (fit, whole)}).loc["loss", "flattery"]
+    assert f"{flattery:.4f}" == "0.0000"
 
 
 def test_a_cross_fit_of_mismatched_runs_is_refused_with_what_differs():

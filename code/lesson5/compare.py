@@ -10,7 +10,7 @@ also scores a held-out set, which the choice never reads, returns both, and `Tun
 reads the side on that set at the rate kept: book/07_transfer.ipynb estimates the optimism so.
 Without such a set, `cross_fitted` estimates it from the runs themselves, picking on one half
 of the validation set and reading on the other (book/02_from_scratch.ipynb, then
-book/03_cross_entropy.ipynb).
+book/03_cross_entropy.ipynb and book/04_optimizers.ipynb).
 
 A chapter that tunes many sides (book/07_transfer.ipynb) can walk the grid
 outward from a rate in its middle (`start`) instead of running all of it: a side then runs
@@ -229,7 +229,8 @@ def cross_fitted(split, whole):
     of "in sample" less "score" (the other way round when lower is better) is the flattery;
     each pick here sees half the images and one seed fewer, so it errs more often than the
     real one, and the estimate leans high rather than low. Introduced in
-    book/02_from_scratch.ipynb; book/03_cross_entropy.ipynb reads it too.
+    book/02_from_scratch.ipynb; book/03_cross_entropy.ipynb and book/04_optimizers.ipynb (on
+    validation losses) read it too.
     """
     a, b = split
     for half in split:
@@ -269,7 +270,8 @@ def cross_fit_summary(sides):
             "reads": len(fit),
             "in sample": fit["in sample"].mean(),
             "cross-fitted": fit["score"].mean(),
-            "flattery": sign * (fit["in sample"] - fit["score"]).mean(),
+            # + 0.0: no flattery at all reads 0.0, not -0.0, when lower is better.
+            "flattery": sign * (fit["in sample"] - fit["score"]).mean() + 0.0,
         }
     return pd.DataFrame(rows).T.astype({"same pick": int, "reads": int})
 
