@@ -9,6 +9,8 @@ from lesson5.compare import (
     Tuned,
     ahead_at_every_seed,
     chance_ahead_at_every_seed,
+    cross_fit_lead,
+    cross_fit_reading,
     cross_fit_summary,
     cross_fitted,
     first_seed_lead,
@@ -622,18 +624,18 @@ def test_first_seed_lead_measures_the_picks_margin_against_the_seeds_spread():
         first_seed_lead(Tuned(_frame({0.1: [1.0, 2.0]})))
 
 
-def frame(rows, rates, seeds=(0, 1, 2)):
-    table = pd.DataFrame(rows, index=rates, columns=list(seeds))
-    table.index.name, table.columns.name = "lr", "seed"
-    return table
+def pairs(a, b):
+    """Two `Tuned` laid out alike as the pairs of half scores `cross_fitted` reads."""
+    return {(lr, seed): (a.scores.loc[lr, seed], b.scores.loc[lr, seed])
+            for lr in a.scores.index for seed in a.scores.columns}
 
 
 def test_a_cross_fit_whose_every_pick_agrees_finds_no_flattery():
     # Rate 0.1 is best on either half with any two seeds.
-    a = Tuned(frame([[0.5, 0.6, 0.55], [0.9, 0.8, 0.85], [0.4, 0.3, 0.2]], [0.01, 0.1, 1.0]))
-    b = Tuned(frame([[0.6, 0.5, 0.5], [0.7, 0.9, 0.8], [0.3, 0.2, 0.1]], [0.01, 0.1, 1.0]))
+    a = Tuned(_frame(dict(zip([0.01, 0.1, 1.0], [[0.5, 0.6, 0.55], [0.9, 0.8, 0.85], [0.4, 0.3, 0.2]]))))
+    b = Tuned(_frame(dict(zip([0.01, 0.1, 1.0], [[0.6, 0.5, 0.5], [0.7, 0.9, 0.8], [0.3, 0.2, 0.1]]))))
     whole = Tuned((a.scores + b.scores) / 2)
-    fit = cross_fitted((a, b), whole)
+    fit = cross_fitted(pairs(a, b), whole)
     assert list(fit.index) == [(h, s) for h in ("first", "second") for s in (0, 1, 2)]
     assert (fit["picked"] == 0.1).all()
     assert (fit["score"] == fit["in sample"]).all()
@@ -644,11 +646,11 @@ def test_a_rate_that_wins_on_the_reported_runs_by_luck_is_found_out():
     # On the whole, 1.0 beats 0.1 by one lucky seed (seed 2) on the first half; the second
     # half prefers 0.1 at every seed.
     rates = [0.01, 0.1, 1.0]
-    a = Tuned(frame([[0.1, 0.1, 0.1], [0.8, 0.8, 0.8], [0.75, 0.75, 1.0]], rates))
-    b = Tuned(frame([[0.1, 0.1, 0.1], [0.8, 0.8, 0.8], [0.78, 0.78, 0.78]], rates))
+    a = Tuned(_frame(dict(zip(rates, [[0.1, 0.1, 0.1], [0.8, 0.8, 0.8], [0.75, 0.75, 1.0]]))))
+    b = Tuned(_frame(dict(zip(rates, [[0.1, 0.1, 0.1], [0.8, 0.8, 0.8], [0.78, 0.78, 0.78]]))))
     whole = Tuned((a.scores + b.scores) / 2)
     assert whole.best_lr == 1.0
-    fit = cross_fitted((a, b), whole)
+    fit = cross_fitted(pairs(a, b), whole)
     # Read on the first half, every pick is the second half's: 0.1.
     assert (fit.loc["first", "picked"] == 0.1).all()
     assert fit.loc["first", "score"].tolist() == [0.8, 0.8, 0.8]
@@ -662,26 +664,26 @@ def test_a_rate_that_wins_on_the_reported_runs_by_luck_is_found_out():
 
 def test_a_cross_fit_of_a_loss_picks_the_lowest():
     rates = [0.01, 0.1, 1.0]
-    a = Tuned(frame([[2.0, 2.0, 2.0], [1.0, 1.1, 0.9], [3.0, 3.0, 3.0]], rates), higher_is_better=False)
+    a = Tuned(_frame(dict(zip(rates, [[2.0, 2.0, 2.0], [1.0, 1.1, 0.9], [3.0, 3.0, 3.0]]))), higher_is_better=False)
     whole = Tuned(a.scores, higher_is_better=False)
-    fit = cross_fitted((a, a), whole)
+    fit = cross_fitted(pairs(a, a), whole)
     assert (fit["picked"] == 0.1).all()
     flattery = cross_fit_summary({"loss": (fit, whole)}).loc["loss", "flattery"]
     assert f"{flattery:.4f}" == "0.0000"
 
 
-def test_a_cross_fit_of_mismatched_runs_is_refused_with_what_differs():
-    whole = Tuned(frame([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], [0.1, 1.0]))
-    short = Tuned(frame([[0.1, 0.2, 0.3]], [0.1]))
-    with pytest.raises(ValueError, match="same rates and seeds"):
-        cross_fitted((short, whole), whole)
-    one_seed = Tuned(frame([[0.1], [0.2]], [0.1, 1.0], seeds=[0]))
+def test_a_cross_fit_missing_a_runs_halves_or_with_one_seed_is_refused_with_what_to_do():
+    whole = Tuned(_frame(dict(zip([0.1, 1.0], [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]))))
+    short = Tuned(_frame(dict(zip([0.1], [[0.1, 0.2, 0.3]]))))
+    with pytest.raises(ValueError, match="no half scores for the run at rate 1 with seed 0: every run"):
+        cross_fitted(pairs(short, short), whole)
+    one_seed = Tuned(_frame(dict(zip([0.1, 1.0], [[0.1], [0.2]]))))
     with pytest.raises(ValueError, match="at least two seeds"):
-        cross_fitted((one_seed, one_seed), one_seed)
+        cross_fitted(pairs(one_seed, one_seed), one_seed)
 
 
 def test_halves_lay_each_runs_pair_out_as_the_side_and_a_failed_run_fails_on_both():
-    whole = Tuned(frame([[0.5, 0.6, float("nan")], [0.7, 0.8, 0.9]], [0.1, 1.0]))
+    whole = Tuned(_frame(dict(zip([0.1, 1.0], [[0.5, 0.6, float("nan")], [0.7, 0.8, 0.9]]))))
     by_run = {(lr, s): (lr + s, lr - s) for lr in (0.1, 1.0) for s in (0, 1, 2)}
     a, b = halves(by_run, whole)
     assert a.scores.loc[1.0].tolist() == [1.0, 2.0, 3.0] and b.scores.loc[1.0].tolist() == [1.0, 0.0, -1.0]
@@ -696,16 +698,16 @@ def test_halves_lay_each_runs_pair_out_as_the_side_and_a_failed_run_fails_on_bot
 
 def test_the_cross_fit_summary_counts_the_picks_and_signs_the_flattery_by_direction():
     rates = [0.01, 0.1, 1.0]
-    a = Tuned(frame([[0.1, 0.1, 0.1], [0.8, 0.8, 0.8], [0.75, 0.75, 1.0]], rates))
-    b = Tuned(frame([[0.1, 0.1, 0.1], [0.8, 0.8, 0.8], [0.78, 0.78, 0.78]], rates))
+    a = Tuned(_frame(dict(zip(rates, [[0.1, 0.1, 0.1], [0.8, 0.8, 0.8], [0.75, 0.75, 1.0]]))))
+    b = Tuned(_frame(dict(zip(rates, [[0.1, 0.1, 0.1], [0.8, 0.8, 0.8], [0.78, 0.78, 0.78]]))))
     whole = Tuned((a.scores + b.scores) / 2)
-    row = cross_fit_summary({"side": (cross_fitted((a, b), whole), whole)}).loc["side"]
+    row = cross_fit_summary({"side": (cross_fitted(pairs(a, b), whole), whole)}).loc["side"]
     assert (row["best lr"], row["same pick"], row["reads"]) == (1.0, 2, 6)
     assert row["flattery"] == pytest.approx(0.08 / 6)
     assert row["in sample"] - row["cross-fitted"] == pytest.approx(row["flattery"])
     # As losses (lower is better), the same tables mirrored: the flattery keeps its sign.
     neg = [Tuned(-t.scores, higher_is_better=False) for t in (a, b, whole)]
-    row = cross_fit_summary({"side": (cross_fitted(neg[:2], neg[2]), neg[2])}).loc["side"]
+    row = cross_fit_summary({"side": (cross_fitted(pairs(*neg[:2]), neg[2]), neg[2])}).loc["side"]
     assert row["flattery"] == pytest.approx(0.08 / 6)
 
 
@@ -716,3 +718,90 @@ def test_half_scores_splits_the_predictions_in_order():
     assert half_scores(accuracy, preds, targets) == pytest.approx([1.0, 1 / 3])
     with pytest.raises(ValueError, match="at least two"):
         half_scores(accuracy, preds[:1], targets[:1])
+
+
+def test_a_cross_fit_pick_that_failed_at_the_seed_left_out_is_counted_and_not_skipped():
+    # Rate 1.0 is the best wherever it ran, but failed at seed 2: the whole keeps 0.1 (a rate
+    # with a failed seed never wins), and so do the picks that see seed 2; the two that leave
+    # it out (one a half) choose 1.0, and read it where it failed.
+    rates = [0.01, 0.1, 1.0]
+    a = Tuned(_frame(dict(zip(rates, [[0.1, 0.1, 0.1], [0.8, 0.8, 0.8], [0.9, 0.9, float("nan")]]))))
+    whole = Tuned(a.scores)
+    assert whole.best_lr == 0.1
+    fit = cross_fitted(pairs(a, a), whole)
+    assert fit.loc[("first", 2), "picked"] == 1.0 and math.isnan(fit.loc[("first", 2), "score"])
+    row = cross_fit_summary({"side": (fit, whole)}).loc["side"]
+    assert (row["same pick"], row["failed"]) == (4, 2)
+    assert math.isnan(row["cross-fitted"]) and math.isnan(row["flattery"])
+
+
+def test_a_tie_in_a_cross_fit_pick_goes_to_the_smaller_rate_as_the_whole_pick_does():
+    rates = [0.01, 0.1, 1.0]
+    # Seeds 0 and 1 tie 0.1 with 1.0; seed 2 favours 1.0, so the whole keeps 1.0.
+    a = Tuned(_frame(dict(zip(rates, [[0.1, 0.1, 0.1], [0.8, 0.8, 0.5], [0.8, 0.8, 0.9]]))))
+    whole = Tuned(a.scores)
+    assert whole.best_lr == 1.0
+    fit = cross_fitted(pairs(a, a), whole)
+    assert fit.loc[("first", 2), "picked"] == 0.1 and fit.loc[("first", 0), "picked"] == 1.0
+    row = cross_fit_summary({"side": (fit, whole)}).loc["side"]
+    assert (row["same pick"], row["failed"]) == (4, 0)
+    # Read at seed 2, the tie's pick (0.1) scores 0.5 where the kept rate scores 0.9.
+    assert row["flattery"] == pytest.approx(2 * 0.4 / 6)
+
+
+def summary_rows(**rows):
+    """A `cross_fit_summary`-shaped table: each row (best lr, same pick, reads, failed, in
+    sample, cross-fitted, flattery)."""
+    columns = ["best lr", "same pick", "reads", "failed", "in sample", "cross-fitted", "flattery"]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+
+
+def test_the_cross_fit_in_words_says_once_when_every_pick_agrees():
+    table = summary_rows(a=(0.1, 6, 6, 0, 0.9, 0.9, 0.0), b=(0.3, 6, 6, 0, 0.8, 0.8, 0.0))
+    assert cross_fit_reading(table).startswith("every pick of the cross-fit is the rate kept")
+    # The cross-fitted means are then the in-sample ones: no lead is weighed.
+    assert cross_fit_reading(table, lead=("a", "b")) == cross_fit_reading(table)
+
+
+def test_the_cross_fit_in_words_gives_each_sides_picks_and_the_sign_of_its_flattery():
+    table = summary_rows(
+        a=(0.3, 4, 6, 0, 0.93, 0.926, 0.004),
+        b=(0.3, 6, 6, 0, 0.935, 0.935, 0.0),
+        c=(0.1, 5, 6, 0, 0.90, 0.902, -0.002),
+        d=(1.0, 3, 6, 2, 0.90, float("nan"), float("nan")),
+    )
+    text = cross_fit_reading(table, percent=True)
+    assert "for a, the cross-fit picks 0.3, the rate kept on all the runs, in 4 of its 6 reads, and finds the " \
+           "pick flattered it by 0.40 percentage points" in text
+    assert "for b, the cross-fit picks 0.3, the rate kept on all the runs, in 6 of its 6 reads, and finds the " \
+           "pick neither flattered nor understated it" in text
+    assert "understated it by 0.20 percentage points" in text
+    assert "2 of its picks had failed at the seed left out, so it gives no estimate" in text
+    losses = summary_rows(a=(0.01, 5, 6, 0, 0.30, 0.31, 0.01), b=(0.1, 6, 6, 0, 0.3, 0.3, 0.0))
+    assert "flattered it by 0.0100" in cross_fit_reading(losses)
+
+
+def test_the_cross_fit_lead_says_whether_the_in_sample_leader_stays_ahead():
+    table = summary_rows(a=(0.3, 4, 6, 0, 0.930, 0.926, 0.004), b=(0.3, 6, 6, 0, 0.935, 0.935, 0.0))
+    assert cross_fit_lead(table, "a", "b", percent=True) == (
+        "the mean of b, ahead of that of a by 0.5 percentage points in sample, is still ahead cross-fitted, "
+        "by 0.9 percentage points")
+    # After the sides' clauses, as a sentence of its own.
+    assert cross_fit_reading(table, percent=True, lead=("a", "b")).endswith(
+        "neither flattered nor understated it. The mean of b, ahead of that of a by 0.5 percentage points "
+        "in sample, is still ahead cross-fitted, by 0.9 percentage points")
+    table.loc["b", "cross-fitted"] = 0.920
+    assert cross_fit_lead(table, "a", "b", percent=True).endswith(
+        "is not ahead cross-fitted (behind by 0.6 percentage points)")
+    table.loc["b", "cross-fitted"] = 0.926
+    assert cross_fit_lead(table, "a", "b", percent=True).endswith("is not ahead cross-fitted (level)")
+    table.loc["b", "in sample"] = 0.930
+    assert cross_fit_lead(table, "a", "b", percent=True).startswith("in sample the means of a and b are level")
+    table.loc["b", "cross-fitted"] = float("nan")
+    assert "no cross-fitted mean" in cross_fit_lead(table, "a", "b", percent=True)
+
+
+def test_the_cross_fit_lead_of_losses_puts_the_lower_mean_ahead():
+    table = summary_rows(sgd=(0.3, 6, 6, 0, 0.3321, 0.3321, 0.0), adam=(0.01, 6, 6, 0, 0.2815, 0.2815, 0.0))
+    assert cross_fit_lead(table, "adam", "sgd", higher_is_better=False) == (
+        "the mean of adam, ahead of that of sgd by 0.0506 in sample, is still ahead cross-fitted, by 0.0506")

@@ -7,6 +7,7 @@ import pytest
 import torch
 from torch import nn
 
+from lesson5.compare import half_scores
 from lesson5.learner import (
     Callback,
     CancelBatch,
@@ -125,6 +126,16 @@ def test_get_preds_covers_validation_set():
     learn = make_learner()
     preds, targets = learn.get_preds()
     assert preds.shape == (32, 2) and targets.shape == (32,)
+
+
+@pytest.mark.parametrize("metric", [accuracy, nn.functional.cross_entropy])
+def test_the_halves_of_get_preds_average_to_the_validation_score_the_recorder_kept(metric):
+    # The chapters' cross-fits (lesson5.compare.cross_fitted) read a run's two halves as
+    # splitting the score that tune read, from the recorder.
+    learn = make_learner(metrics=[accuracy], lr=0.1)
+    learn.fit(2)
+    kept = learn.recorder.rows[-1]["accuracy" if metric is accuracy else "valid_loss"]
+    assert sum(half_scores(metric, *learn.get_preds())) / 2 == pytest.approx(float(kept), abs=1e-6)
 
 
 def test_get_preds_pairs_each_prediction_with_its_own_target():

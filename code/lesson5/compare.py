@@ -190,7 +190,11 @@ def first_seed_lead(tuned):
 def half_scores(metric, preds, targets):
     """`metric` on the first and on the second half of a validation set's predictions, for
     `halves`: two random halves where the set is in random order, as
-    `lesson5.datasets.load_mnist_10k`'s is."""
+    `lesson5.datasets.load_mnist_10k`'s is. Introduced in book/02_from_scratch.ipynb (the
+    cross-fit), with book/03_cross_entropy.ipynb and book/04_optimizers.ipynb.
+
+    With an odd number of predictions the second half holds one more, and the mean of the two
+    scores is then not quite the score on the whole set."""
     n = len(targets) // 2
     if n == 0:
         raise ValueError(f"halves need at least two predictions, got {len(targets)}")
@@ -199,16 +203,17 @@ def half_scores(metric, preds, targets):
 
 def halves(by_run, whole):
     """`whole`'s runs scored on each half of the validation set, for `cross_fitted`: `by_run`
-    maps each run's (rate, seed) to its scores on the two halves. Returns two `Tuned` laid out
-    as `whole`, a run that failed there (NaN) failing on both halves too."""
-    missing = [(lr, seed) for lr in whole.scores.index for seed in whole.scores.columns
-               if (lr, seed) not in by_run]
+    maps each run's (rate, seed) to its scores on the two halves (`half_scores`). Returns two
+    `Tuned` laid out as `whole`, a run that failed there (NaN) failing on both halves too.
+    Introduced in book/02_from_scratch.ipynb."""
+    rates, seeds = whole.scores.index, whole.scores.columns
+    missing = [(lr, seed) for lr in rates for seed in seeds if (lr, seed) not in by_run]
     if missing:
         raise ValueError(f"no half scores for the run at rate {missing[0][0]:g} with seed {missing[0][1]}: "
                          "every run of the side needs its pair")
     return tuple(
         Tuned(
-            whole.scores.apply(lambda column, k=k: [by_run[lr, column.name][k] for lr in column.index])
+            pd.DataFrame([[by_run[lr, seed][k] for seed in seeds] for lr in rates], index=rates, columns=seeds)
             .where(whole.scores.notna()),
             whole.higher_is_better,
         )
@@ -216,31 +221,27 @@ def halves(by_run, whole):
     )
 
 
-def cross_fitted(split, whole):
+def cross_fitted(by_run, whole):
     """How much picking the rate on the runs it is then reported with flatters a side, measured
-    on those runs alone.
+    on those runs alone. Introduced in book/02_from_scratch.ipynb; book/03_cross_entropy.ipynb
+    and book/04_optimizers.ipynb (on validation losses) read it too.
 
-    `split` holds the side's scores on two disjoint halves of its validation set, and `whole`
-    its scores on all of it: three `Tuned` with the same rates and seeds. For each half and each
-    seed, the rate is picked as `Tuned.best_lr` picks it, on the other half's runs with the
-    other seeds, and read on this half at this seed, a score that had no say in the choice;
-    beside it is the score at `whole.best_lr`, the rate picked on every run. Returns a
-    DataFrame with a row per (half, seed): "picked", "score" there and "in sample". The mean
-    of "in sample" less "score" (the other way round when lower is better) is the flattery;
-    each pick here sees half the images and one seed fewer, so it errs more often than the
-    real one, and the estimate leans high rather than low. Introduced in
-    book/02_from_scratch.ipynb; book/03_cross_entropy.ipynb and book/04_optimizers.ipynb (on
-    validation losses) read it too.
+    `whole` is the side, tuned on its whole validation set, and `by_run` maps each of its runs'
+    (rate, seed) to its scores on two disjoint halves of that set (`half_scores`). For each
+    half and each seed, the rate is picked as `Tuned.best_lr` picks it, on the other half's runs
+    with the other seeds, and read on this half at this seed, a score that had no say in the
+    choice: leaving out the images alone would keep the run's own luck in the pick, leaving out
+    the seed alone the images'. Beside each such read is the score on the same half and seed at
+    `whole.best_lr`, the rate picked on all the runs. Returns a DataFrame with a row per
+    (half, seed): "picked", "score" there and "in sample".
+
+    `cross_fit_summary` averages the reads. Each pick here sees half the images and one seed
+    fewer than the real one; if a better-informed pick does no worse on average, the estimate
+    leans high on average over repeats of the experiment. In any one experiment it can fall
+    either side of the true flattery, and where every pick agrees with `whole.best_lr` it is 0
+    by construction, although the kept rate's own luck is still in its score.
     """
-    a, b = split
-    for half in split:
-        if list(half.scores.index) != list(whole.scores.index) or list(half.scores.columns) != list(
-            whole.scores.columns
-        ):
-            raise ValueError("a cross-fit needs the halves and the whole scored at the same rates and seeds: "
-                             f"got rates {list(half.scores.index)} and seeds {list(half.scores.columns)} "
-                             f"for a half, {list(whole.scores.index)} and {list(whole.scores.columns)} "
-                             "for the whole")
+    a, b = halves(by_run, whole)
     seeds = list(whole.scores.columns)
     if len(seeds) < 2:
         raise ValueError("a cross-fit leaves one seed out of each pick, so it needs at least two seeds")
@@ -258,22 +259,89 @@ def cross_fitted(split, whole):
 
 def cross_fit_summary(sides):
     """A row per side (a dict name -> (`cross_fitted`'s table, the side's `Tuned`)): the rate
-    picked on every run, in how many of the reads the cross-fit picked it, the side's mean over
-    all its reads in sample and cross-fitted, and the first less the second (the other way round
-    when lower is better), which is how much the pick on the reported runs flatters it."""
+    kept on all the runs ("best lr"); in how many of the reads the cross-fit picked it ("same
+    pick", of "reads"); in how many the rate it picked had failed (NaN) at the seed left out
+    ("failed"); the side's mean over its reads in sample and cross-fitted; and the "flattery",
+    the first less the second (the second less the first when lower is better): how much
+    picking on the reported runs flatters the side. A failed read makes the cross-fitted mean
+    and the flattery NaN: a pick that diverged is the worst outcome, and skipping it would
+    understate the flattery. Introduced in book/02_from_scratch.ipynb."""
     rows = {}
     for name, (fit, whole) in sides.items():
         sign = 1 if whole.higher_is_better else -1
+        score = fit["score"].astype(float)
         rows[name] = {
             "best lr": whole.best_lr,
             "same pick": int((fit["picked"] == whole.best_lr).sum()),
             "reads": len(fit),
+            "failed": int(score.isna().sum()),
             "in sample": fit["in sample"].mean(),
-            "cross-fitted": fit["score"].mean(),
+            "cross-fitted": score.mean(skipna=False),
             # + 0.0: no flattery at all reads 0.0, not -0.0, when lower is better.
-            "flattery": sign * (fit["in sample"] - fit["score"]).mean() + 0.0,
+            "flattery": sign * (fit["in sample"] - score).mean(skipna=False) + 0.0,
         }
-    return pd.DataFrame(rows).T.astype({"same pick": int, "reads": int})
+    return pd.DataFrame(rows).T.astype({"same pick": int, "reads": int, "failed": int})
+
+
+def _amount(gap, percent, places=2):
+    """A gap's size as the cross-fit's sentences write it: percentage points to `places`
+    decimals for accuracies (`percent`), four decimals otherwise."""
+    return f"{abs(gap) * 100:.{places}f} percentage points" if percent else f"{abs(gap):.4f}"
+
+
+def cross_fit_reading(summary, percent=False, lead=None, higher_is_better=True):
+    """`cross_fit_summary`'s table in words, a clause per side (its index names the sides), for a
+    chapter's text; one clause for all when every pick agrees with the rate kept. `percent`
+    writes the flattery in percentage points (for accuracies). With `lead`, a pair of the
+    table's sides, `cross_fit_lead`'s sentence on them follows, unless every pick agrees (the
+    cross-fitted means are then the in-sample ones). Introduced in
+    book/02_from_scratch.ipynb."""
+    if (summary["same pick"] == summary["reads"]).all():
+        # Every read is then the in-sample score itself: no lead to weigh.
+        return ("every pick of the cross-fit is the rate kept on all the runs, for each side, so it finds no "
+                "flattery (its estimate is 0 whenever the picks all agree)")
+    after = ""
+    if lead is not None:
+        sentence = cross_fit_lead(summary, *lead, higher_is_better, percent)
+        after = ". " + sentence[0].upper() + sentence[1:]
+    clauses = []
+    for name, row in summary.iterrows():
+        head = (f"for {name}, the cross-fit picks {row['best lr']:g}, the rate kept on all the runs, in "
+                f"{int(row['same pick'])} of its {int(row['reads'])} reads")
+        if row["failed"]:
+            clauses.append(f"{head}; {int(row['failed'])} of its picks had failed at the seed left out, so "
+                           "it gives no estimate")
+        elif _amount(row["flattery"], percent) == _amount(0, percent):
+            clauses.append(f"{head}, and finds the pick neither flattered nor understated it")
+        else:
+            side = "flattered" if row["flattery"] > 0 else "understated"
+            clauses.append(f"{head}, and finds the pick {side} it by {_amount(row['flattery'], percent)}")
+    return "; ".join(clauses) + after
+
+
+def cross_fit_lead(summary, a, b, higher_is_better=True, percent=False):
+    """Rows `a` and `b` of `cross_fit_summary`'s table in words: which side's mean is ahead in
+    sample, and whether it still is in the cross-fitted means, each gap as the table writes
+    the means. Introduced in book/02_from_scratch.ipynb."""
+    fmt = "{:.1%}" if percent else "{:.4f}"
+    means = summary.loc[[a, b], ["in sample", "cross-fitted"]].astype(float)
+    if means["cross-fitted"].isna().any():
+        return "a failed pick leaves no cross-fitted mean to compare"
+    sign = 1 if higher_is_better else -1
+    gap_in = sign * written_difference(means.loc[a, "in sample"], means.loc[b, "in sample"], fmt)
+    lead, other = (a, b) if gap_in >= 0 else (b, a)
+    gap_in = abs(gap_in)
+    gap_fit = sign * written_difference(means.loc[lead, "cross-fitted"], means.loc[other, "cross-fitted"], fmt)
+
+    def amount(gap):
+        return _amount(gap, percent, places=1)
+
+    if gap_in == 0:
+        return f"in sample the means of {a} and {b} are level; cross-fitted, they differ by {amount(gap_fit)}"
+    ahead = f"the mean of {lead}, ahead of that of {other} by {amount(gap_in)} in sample,"
+    if gap_fit > 0:
+        return f"{ahead} is still ahead cross-fitted, by {amount(gap_fit)}"
+    return f"{ahead} is not ahead cross-fitted ({'level' if gap_fit == 0 else 'behind by ' + amount(gap_fit)})"
 
 
 def over_seeds(scores, seeds, label=None, higher_is_better=True):

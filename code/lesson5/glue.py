@@ -53,6 +53,7 @@ def listed(items):
 
 def points(gap):
     """A gap between two fractions (accuracies), in signed percentage points to two decimals,
-    never "-0.00": the held-out and cross-fit gaps of book/03_cross_entropy.ipynb and
-    book/07_transfer.ipynb, whose text gives means of them."""
+    never "-0.00": the cross-fit gaps of book/02_from_scratch.ipynb and
+    book/03_cross_entropy.ipynb, and book/07_transfer.ipynb's held-out gaps, whose text gives
+    means of them."""
     return f"{round(gap * 100, 2) + 0.0:+.2f}"
