@@ -138,6 +138,15 @@ def test_the_halves_of_get_preds_average_to_the_validation_score_the_recorder_ke
     assert sum(half_scores(metric, *learn.get_preds())) / 2 == pytest.approx(float(kept), abs=1e-6)
 
 
+def test_get_preds_sends_the_inputs_where_the_model_is_even_after_a_move():
+    # A chapter may move the model (to the CPU, to read its weights) after the learner was
+    # made on a GPU: the learner's device is then not the model's. "meta" stands in for the GPU.
+    learn = make_learner()
+    learn.device = torch.device("meta")
+    preds, targets = learn.get_preds()
+    assert preds.device.type == "cpu" and preds.shape == (32, 2)
+
+
 def test_get_preds_pairs_each_prediction_with_its_own_target():
     # A model that outputs its input, fed the target as input: each row must meet its own
     # target, in every batch, including the short last one.

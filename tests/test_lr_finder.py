@@ -204,6 +204,16 @@ def test_raw_minimum_and_resmoothing_on_a_known_curve():
         LRFinder(beta=1.0)
 
 
+def test_a_finder_used_for_a_second_sweep_records_that_sweep_alone():
+    learn = _learner()
+    finder = LRFinder(num_it=5, stop_div=False)
+    learn.fit(1, cbs=[finder])
+    first = list(finder.result.lrs)
+    learn.fit(1, cbs=[finder])
+    assert len(first) == 5 and finder.result.lrs == first
+    assert len(finder.result.losses) == len(finder.result.smooth_losses) == 5
+
+
 def test_finder_records_its_beta_and_smoothed_reproduces_its_curve():
     res = lr_find(_learner(), num_it=40, end_lr=1e-2)
     assert res.beta == 0.98

@@ -99,6 +99,19 @@ def test_fit_line_epoch_mse_is_that_of_the_last_step_of_each_epoch():
         assert end.mse == pytest.approx(np.mean([(end.a * x + end.b - y) ** 2 for x, y in zip(xs, ys)]), rel=1e-14)
 
 
+def test_factor_descent_reads_trainable_factors_without_touching_them():
+    # As book/06_collab.ipynb makes them: float32, requiring gradients.
+    table = small_crosstab().to_numpy()
+    gen = torch.Generator().manual_seed(1)
+    u0 = torch.rand(15, 5, generator=gen).requires_grad_()
+    m0 = torch.rand(15, 5, generator=gen).requires_grad_()
+    before = u0.detach().clone()
+    fit = factor_descent(table, u0, m0, lr=0.3, steps=3)
+    plain = factor_descent(table, u0.detach().double(), m0.detach().double(), lr=0.3, steps=3)
+    assert fit.rmse == pytest.approx(plain.rmse, rel=1e-12)
+    assert torch.equal(u0.detach(), before) and u0.grad is None
+
+
 def test_factor_descent_follows_the_autograd_gradient_of_the_rmse():
     table = small_crosstab().to_numpy()
     gen = torch.Generator().manual_seed(1)

@@ -336,9 +336,10 @@ class Learner:
             raise ValueError("no loader given and the learner has no validation set: "
                              "pass one, as in get_preds(DataLoader(x, y))")
         preds, targets = [], []
-        with scoring(self.model):
+        # The model's own device, not the learner's: a chapter may have moved the model since.
+        with scoring(self.model) as device:
             for xb, yb in dl:
-                preds.append(self.model(xb.to(self.device)).cpu())
+                preds.append(self.model(xb.to(device)).cpu())
                 targets.append(yb.cpu())
         if not preds:
             raise ValueError("the loader gave no batches to score (fewer items than its batch size, "

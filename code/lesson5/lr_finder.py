@@ -124,6 +124,8 @@ class LRFinder(Callback):
 
     def before_fit(self, learn):
         self.step, self.smooth, self.best = 0, _Smoother(self.beta), math.inf
+        # A finder used for a second sweep records that sweep alone.
+        self.result.lrs, self.result.losses, self.result.smooth_losses = [], [], []
 
     def before_batch(self, learn):
         if not learn.training:

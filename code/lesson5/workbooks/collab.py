@@ -50,8 +50,10 @@ def factor_descent(ratings, user_factors, movie_factors, lr=0.3, steps=500):
     for the movie factors.
     """
     target = np.asarray(ratings, dtype=np.float64)
-    u = torch.as_tensor(user_factors, dtype=torch.float64).numpy().copy()
-    m = torch.as_tensor(movie_factors, dtype=torch.float64).numpy().copy()
+    # Copies, detached and on the CPU: a chapter's trainable factors (requires_grad, or on a
+    # GPU) are read, never trained here.
+    u = torch.as_tensor(user_factors).detach().cpu().double().numpy().copy()
+    m = torch.as_tensor(movie_factors).detach().cpu().double().numpy().copy()
     if target.shape != (len(u), len(m)) or u.shape[1] != m.shape[1]:
         raise ValueError(f"ratings must be users × movies, {len(u)} × {len(m)}, and both factor matrices must have "
                          f"the same width; got ratings {target.shape}, factors {u.shape} and {m.shape}")
