@@ -749,11 +749,12 @@ def test_a_tie_in_a_cross_fit_pick_goes_to_the_smaller_rate_as_the_whole_pick_do
     assert row["flattery"] == pytest.approx(2 * 0.4 / 6)
 
 
-def summary_rows(**rows):
+def summary_rows(higher_is_better=True, **rows):
     """A `cross_fit_summary`-shaped table: each row (best lr, same pick, reads, failed, in
     sample, cross-fitted, flattery)."""
     columns = ["best lr", "same pick", "reads", "failed", "in sample", "cross-fitted", "flattery"]
-    return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    return table.assign(**{"higher is better": higher_is_better})
 
 
 def test_the_cross_fit_in_words_says_once_when_every_pick_agrees():
@@ -777,7 +778,7 @@ def test_the_cross_fit_in_words_gives_each_sides_picks_and_the_sign_of_its_flatt
            "pick neither flattered nor understated it" in text
     assert "understated it by 0.20 percentage points" in text
     assert "2 of its picks had failed at the seed left out, so it gives no estimate" in text
-    losses = summary_rows(a=(0.01, 5, 6, 0, 0.30, 0.31, 0.01), b=(0.1, 6, 6, 0, 0.3, 0.3, 0.0))
+    losses = summary_rows(False, a=(0.01, 5, 6, 0, 0.30, 0.31, 0.01), b=(0.1, 6, 6, 0, 0.3, 0.3, 0.0))
     assert "flattered it by 0.0100" in cross_fit_reading(losses)
 
 
@@ -802,6 +803,24 @@ def test_the_cross_fit_lead_says_whether_the_in_sample_leader_stays_ahead():
 
 
 def test_the_cross_fit_lead_of_losses_puts_the_lower_mean_ahead():
-    table = summary_rows(sgd=(0.3, 6, 6, 0, 0.3321, 0.3321, 0.0), adam=(0.01, 6, 6, 0, 0.2815, 0.2815, 0.0))
-    assert cross_fit_lead(table, "adam", "sgd", higher_is_better=False) == (
+    table = summary_rows(
+        higher_is_better=False, sgd=(0.3, 6, 6, 0, 0.3321, 0.3321, 0.0), adam=(0.01, 6, 6, 0, 0.2815, 0.2815, 0.0)
+    )
+    assert cross_fit_lead(table, "adam", "sgd") == (
         "the mean of adam, ahead of that of sgd by 0.0506 in sample, is still ahead cross-fitted, by 0.0506")
+
+
+def test_the_cross_fit_lead_refuses_sides_scored_in_opposite_directions():
+    table = summary_rows(a=(0.3, 4, 6, 0, 0.93, 0.926, 0.004), b=(0.3, 6, 6, 0, 0.35, 0.35, 0.0))
+    table.loc["b", "higher is better"] = False
+    with pytest.raises(ValueError, match="opposite directions"):
+        cross_fit_lead(table, "a", "b")
+
+
+def test_the_cross_fit_summary_keeps_each_sides_direction():
+    rates = [0.01, 0.1, 1.0]
+    a = Tuned(_frame(dict(zip(rates, [[2.0, 2.0, 2.0], [1.0, 1.1, 0.9], [3.0, 3.0, 3.0]]))), higher_is_better=False)
+    table = cross_fit_summary({"loss": (cross_fitted(pairs(a, a), a), a)})
+    assert table.loc["loss", "higher is better"] == False  # noqa: E712 (a numpy bool)
+    # Numbers stay numbers, for a chapter's table to round.
+    assert all(table[column].dtype == float for column in ("in sample", "cross-fitted", "flattery"))

@@ -147,3 +147,4 @@ def test_points_writes_a_gap_in_signed_percentage_points_and_never_minus_zero():
     assert points(-0.0123) == "-1.23"
     assert points(-0.00001) == "+0.00"
     assert points(0) == "+0.00"
+    assert points(-0.0123, signed=False) == "1.23" and points(0.0456, places=1) == "+4.6"

@@ -35,6 +35,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .glue import points
+
 
 @dataclass
 class Tuned:
@@ -259,19 +261,21 @@ def cross_fitted(by_run, whole):
 
 def cross_fit_summary(sides):
     """A row per side (a dict name -> (`cross_fitted`'s table, the side's `Tuned`)): the rate
-    kept on all the runs ("best lr"); in how many of the reads the cross-fit picked it ("same
-    pick", of "reads"); in how many the rate it picked had failed (NaN) at the seed left out
-    ("failed"); the side's mean over its reads in sample and cross-fitted; and the "flattery",
-    the first less the second (the second less the first when lower is better): how much
-    picking on the reported runs flatters the side. A failed read makes the cross-fitted mean
-    and the flattery NaN: a pick that diverged is the worst outcome, and skipping it would
-    understate the flattery. Introduced in book/02_from_scratch.ipynb."""
+    kept on all the runs ("best lr") and the side's direction ("higher is better"); in how many
+    of the reads the cross-fit picked that rate ("same pick", of "reads"), and in how many the
+    rate it picked had failed (NaN) at the seed left out ("failed"); the side's mean over its
+    reads in sample and cross-fitted; and the "flattery", the first less the second (the second
+    less the first when lower is better): how much picking on the reported runs flatters the
+    side. A failed read makes the cross-fitted mean and the flattery NaN: a pick that diverged
+    is the worst outcome, and skipping it would understate the flattery. Introduced in
+    book/02_from_scratch.ipynb."""
     rows = {}
     for name, (fit, whole) in sides.items():
         sign = 1 if whole.higher_is_better else -1
         score = fit["score"].astype(float)
         rows[name] = {
             "best lr": whole.best_lr,
+            "higher is better": whole.higher_is_better,
             "same pick": int((fit["picked"] == whole.best_lr).sum()),
             "reads": len(fit),
             "failed": int(score.isna().sum()),
@@ -280,16 +284,18 @@ def cross_fit_summary(sides):
             # + 0.0: no flattery at all reads 0.0, not -0.0, when lower is better.
             "flattery": sign * (fit["in sample"] - score).mean(skipna=False) + 0.0,
         }
-    return pd.DataFrame(rows).T.astype({"same pick": int, "reads": int, "failed": int})
+    kinds = {"higher is better": bool, "same pick": int, "reads": int, "failed": int}
+    kinds |= dict.fromkeys(["in sample", "cross-fitted", "flattery"], float)
+    return pd.DataFrame(rows).T.astype(kinds)
 
 
 def _amount(gap, percent, places=2):
     """A gap's size as the cross-fit's sentences write it: percentage points to `places`
     decimals for accuracies (`percent`), four decimals otherwise."""
-    return f"{abs(gap) * 100:.{places}f} percentage points" if percent else f"{abs(gap):.4f}"
+    return f"{points(gap, signed=False, places=places)} percentage points" if percent else f"{abs(gap):.4f}"
 
 
-def cross_fit_reading(summary, percent=False, lead=None, higher_is_better=True):
+def cross_fit_reading(summary, percent=False, lead=None):
     """`cross_fit_summary`'s table in words, a clause per side (its index names the sides), for a
     chapter's text; one clause for all when every pick agrees with the rate kept. `percent`
     writes the flattery in percentage points (for accuracies). With `lead`, a pair of the
@@ -302,7 +308,7 @@ def cross_fit_reading(summary, percent=False, lead=None, higher_is_better=True):
                 "flattery (its estimate is 0 whenever the picks all agree)")
     after = ""
     if lead is not None:
-        sentence = cross_fit_lead(summary, *lead, higher_is_better, percent)
+        sentence = cross_fit_lead(summary, *lead, percent)
         after = ". " + sentence[0].upper() + sentence[1:]
     clauses = []
     for name, row in summary.iterrows():
@@ -319,10 +325,15 @@ def cross_fit_reading(summary, percent=False, lead=None, higher_is_better=True):
     return "; ".join(clauses) + after
 
 
-def cross_fit_lead(summary, a, b, higher_is_better=True, percent=False):
+def cross_fit_lead(summary, a, b, percent=False):
     """Rows `a` and `b` of `cross_fit_summary`'s table in words: which side's mean is ahead in
     sample, and whether it still is in the cross-fitted means, each gap as the table writes
     the means. Introduced in book/02_from_scratch.ipynb."""
+    directions = set(summary.loc[[a, b], "higher is better"])
+    if len(directions) > 1:
+        raise ValueError(f"{a} and {b} are scored in opposite directions (one higher is better, one lower): "
+                         "compare sides of one score")
+    higher_is_better = directions.pop()
     fmt = "{:.1%}" if percent else "{:.4f}"
     means = summary.loc[[a, b], ["in sample", "cross-fitted"]].astype(float)
     if means["cross-fitted"].isna().any():

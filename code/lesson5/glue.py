@@ -51,9 +51,11 @@ def listed(items):
     return f"{', '.join(others)} and {last}" if others else last
 
 
-def points(gap):
-    """A gap between two fractions (accuracies), in signed percentage points to two decimals,
-    never "-0.00": the cross-fit gaps of book/02_from_scratch.ipynb and
-    book/03_cross_entropy.ipynb, and book/07_transfer.ipynb's held-out gaps, whose text gives
-    means of them."""
-    return f"{round(gap * 100, 2) + 0.0:+.2f}"
+def points(gap, signed=True, places=2):
+    """A gap between two fractions (accuracies) in percentage points, to `places` decimals:
+    signed, never "-0.00", or (`signed=False`) its size alone. book/07_transfer.ipynb's
+    held-out gaps, and the cross-fit's sentences (`lesson5.compare.cross_fit_reading`,
+    book/02_from_scratch.ipynb)."""
+    if not signed:
+        return f"{abs(gap) * 100:.{places}f}"
+    return f"{round(gap * 100, places) + 0.0:+.{places}f}"
