@@ -466,6 +466,9 @@ def test_over_seeds_needs_one_score_per_seed():
 def test_over_seeds_refuses_a_failed_run_and_names_its_seed(bad):
     with pytest.raises(ValueError, match="failed .* for seed 1: a mean over the seeds needs every run"):
         over_seeds([0.3, bad, 0.4], [0, 1, 2], label=0.1)
+    # Without a label the message names no "None".
+    with pytest.raises(ValueError, match="^a run failed .* for seed 1"):
+        over_seeds([0.3, bad, 0.4], [0, 1, 2])
 
 
 def test_a_margin_equal_to_the_seed_gap_is_not_thin():

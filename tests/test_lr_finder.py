@@ -204,6 +204,13 @@ def test_raw_minimum_and_resmoothing_on_a_known_curve():
         LRFinder(beta=1.0)
 
 
+def test_a_training_loader_without_batches_is_named_before_any_sweep():
+    learn = _learner(n=8, bs=16)
+    learn.dls.train.drop_last = True
+    with pytest.raises(ValueError, match="training loader gives no batches"):
+        lr_find(learn)
+
+
 def test_a_finder_used_for_a_second_sweep_records_that_sweep_alone():
     learn = _learner()
     finder = LRFinder(num_it=5, stop_div=False)

@@ -368,7 +368,8 @@ def over_seeds(scores, seeds, label=None, higher_is_better=True):
         raise ValueError(f"over_seeds needs one score per seed: got {len(scores)} scores for seeds {seeds}")
     failed = [seed for seed, s in zip(seeds, scores) if not math.isfinite(s)]
     if failed:
-        raise ValueError(f"the run at {label} failed (its score is NaN or infinite) for seed {failed[0]}: "
+        where = "a run" if label is None else f"the run at {label}"
+        raise ValueError(f"{where} failed (its score is NaN or infinite) for seed {failed[0]}: "
                          "a mean over the seeds needs every run to succeed; a smaller rate may")
     frame = pd.DataFrame([scores], index=[label], columns=seeds)
     frame.columns.name = "seed"
@@ -550,10 +551,10 @@ def standing(a, b):
     worst seed beats its best, and "overlap" when the two ranges meet, so that neither lead in
     the means can be told from the draw of seeds.
 
-    The three readings that the sentences of book/03_cross_entropy.ipynb,
-    book/05_weight_decay.ipynb, book/06_collab.ipynb and book/07_transfer.ipynb choose among,
-    and that book/04_optimizers.ipynb counts over its ablations;
-    `thin_lead` (or `thin_caveat`) says whether a lead at every seed is a thin one.
+    The three readings that the sentences of book/02_from_scratch.ipynb,
+    book/03_cross_entropy.ipynb, book/05_weight_decay.ipynb, book/06_collab.ipynb and
+    book/07_transfer.ipynb choose among, and that book/04_optimizers.ipynb counts over its
+    ablations; `thin_lead` (or `thin_caveat`) says whether a lead at every seed is a thin one.
     """
     if ahead_at_every_seed(a, b):
         return "ahead"

@@ -72,9 +72,8 @@ def _group(name, beta):
         return {"momentum": beta}
     if name == "RMSProp":
         return {"alpha": beta}
-    if name == "Adam":
-        return {"betas": (beta, 0.999)}
-    raise ValueError(f"unknown optimizer {name!r}; choose one of {OPTIMIZERS}")
+    # `descend` has refused any other name before this is called.
+    return {"betas": (beta, 0.999)}
 
 
 #: Each optimizer's β at torch's defaults (momentum 0.9 as the lesson's, RMSprop's alpha, Adam's beta1).

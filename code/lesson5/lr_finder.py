@@ -155,6 +155,9 @@ def lr_find(learn, start_lr=1e-7, end_lr=10, num_it=100, stop_div=True, skip_sta
     """
     if not 0 < start_lr < end_lr:
         raise ValueError(f"need 0 < start_lr < end_lr, got start_lr={start_lr}, end_lr={end_lr}")
+    if len(learn.dls.train) == 0:
+        raise ValueError("the learner's training loader gives no batches (fewer items than its batch size, "
+                         "with drop_last?): the range test needs batches to train on")
     had_opt = learn.opt is not None
     if not had_opt:
         learn.create_opt()

@@ -63,8 +63,6 @@ def _effective_grads(group, params, grads):
     return grads
 
 
-
-
 def _state_with(state, p, keys):
     """`state` with a step counter and, for each of `keys` it lacks, zeros shaped like `p`."""
     if "step" not in state:

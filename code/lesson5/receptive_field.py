@@ -20,7 +20,6 @@ def top_patches(body, x, n_blocks, channel, k=9):
     """
     if not 1 <= n_blocks <= len(body):
         raise ValueError(f"n_blocks must be from 1 to the body's {len(body)} blocks, got {n_blocks}")
-    # The patches are cut from `x` itself, wherever it is.
     with scoring(body) as device:
         acts = body[:n_blocks](x.to(device))[:, channel].cpu()
     size, stride = 2 ** (n_blocks + 1) - 1, 2**n_blocks
@@ -31,6 +30,7 @@ def top_patches(body, x, n_blocks, channel, k=9):
     n, within = flat // (height * width), flat % (height * width)
     rows, cols = within // width, within % width
     half = size // 2
+    # The patches are cut from `x` itself, wherever it is.
     padded = nn.functional.pad(x[:, 0], (half, half, half, half))
     patches = torch.stack([padded[i, r * stride : r * stride + size, c * stride : c * stride + size]
                            for i, r, c in zip(n.tolist(), rows.tolist(), cols.tolist())])

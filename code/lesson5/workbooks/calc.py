@@ -1,6 +1,7 @@
 """Recalculating workbooks in LibreOffice Calc (headless) and reading the results back.
 
-The chapters that offer the lesson's spreadsheets (book/03, 04, 06) show rows as LibreOffice
+The chapters that offer the lesson's spreadsheets (book/03_cross_entropy.ipynb,
+book/04_optimizers.ipynb, book/06_collab.ipynb) show rows as LibreOffice
 computed them, and tests/test_workbooks.py compares every computed cell with the package.
 """
 

@@ -1,6 +1,7 @@
 """What the three workbook writers share: the `Built` result and the look of a sheet.
 
-Part of the workbooks that book/03, 04 and 06 offer for download (see `lesson5.workbooks`).
+Part of the workbooks that book/03_cross_entropy.ipynb, book/04_optimizers.ipynb and
+book/06_collab.ipynb offer for download (see `lesson5.workbooks`).
 """
 
 import io
