@@ -122,6 +122,14 @@ def test_fit_lr_overrides_every_group():
     assert [g["lr"] for g in learn.opt.param_groups] == [0.3, 0.3]
 
 
+def test_a_loader_of_other_than_pairs_is_refused_with_how_to_make_one():
+    learn = make_learner()
+    x = torch.randn(8, 5)
+    learn.dls = DataLoaders(DataLoader(x, x[:, 0].long(), x, bs=4), None)
+    with pytest.raises(ValueError, match="pair \\(inputs, targets\\), got 3 items"):
+        learn.fit(1)
+
+
 def test_get_preds_covers_validation_set():
     learn = make_learner()
     preds, targets = learn.get_preds()

@@ -51,6 +51,12 @@ def test_pretrain_checks_labels():
         pretrain(simple_body((4,)), x, y + 1, n_out=2)
 
 
+def test_select_classes_refuses_images_that_already_have_a_channel_axis():
+    x, y = torch.zeros(6, 1, 4, 4), torch.tensor([0, 1, 2, 0, 1, 2])
+    with pytest.raises(ValueError, match=r"\(N, H, W\).*got shape \(6, 1, 4, 4\).*x\[:, 0\]"):
+        select_classes(x, y, [0, 1])
+
+
 def test_select_classes_renumbers_in_the_given_order():
     x = torch.arange(5.0).reshape(5, 1, 1).expand(5, 2, 2)
     y = torch.tensor([3, 1, 4, 1, 9])

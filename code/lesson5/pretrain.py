@@ -16,7 +16,12 @@ from .schedule import OneCycle
 
 
 def select_classes(x, y, classes):
-    """The images of `classes` only, as (N, 1, H, W), with labels renumbered 0, 1, … in that order."""
+    """The images of `classes` only, as (N, 1, H, W), with labels renumbered 0, 1, … in that order.
+
+    `x` holds grey images as (N, H, W), as `lesson5.datasets` loads them."""
+    if x.dim() != 3:
+        raise ValueError(f"x must be grey images as (N, H, W), as lesson5.datasets loads them; got shape "
+                         f"{tuple(x.shape)} (for (N, 1, H, W), pass x[:, 0])")
     # On the labels' device, so that labels on a GPU are selected there.
     classes = torch.as_tensor(classes, device=y.device)
     missing = [c for c in classes.tolist() if not (y == c).any()]

@@ -1,6 +1,9 @@
-"""One call that makes a chapter repeatable.
+"""One call that makes a chapter repeatable, and the passes that train nothing.
 
-Every chapter calls `seed_everything()` first (book/01_data.ipynb explains why).
+Every chapter calls `seed_everything()` first (book/01_data.ipynb explains why). A scoring
+pass (`scoring`, `scoring_kernels`) may use faster kernels than training, since its outputs
+feed no later step: the Learner scores so, and book/05_weight_decay.ipynb's and
+book/07_transfer.ipynb's own scoring code does too.
 """
 
 import random
@@ -65,7 +68,7 @@ def scoring(model):
     Yields the device the model's weights are on (a GPU after training there; the CPU for a
     model without weights), where the pass's inputs must go. `Learner.get_preds`,
     `lesson5.similarity.activations` and `lesson5.receptive_field.top_patches` score through
-    it (book/07_transfer.ipynb).
+    it (book/07_transfer.ipynb), and so does book/05_weight_decay.ipynb's `Checkpoints`.
     """
     weight = next(model.parameters(), None)
     device = torch.device("cpu") if weight is None else weight.device
