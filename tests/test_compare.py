@@ -783,6 +783,7 @@ def test_the_cross_fit_in_words_gives_each_sides_picks_and_the_sign_of_its_flatt
     assert "2 of its picks had failed at the seed left out, so it gives no estimate" in text
     losses = summary_rows(False, a=(0.01, 5, 6, 0, 0.30, 0.31, 0.01), b=(0.1, 6, 6, 0, 0.3, 0.3, 0.0))
     assert "flattered it by 0.0100" in cross_fit_reading(losses)
+    assert "picks 0.01, the value of wd kept on all the runs" in cross_fit_reading(losses, what="value of wd")
 
 
 def test_the_cross_fit_lead_says_whether_the_in_sample_leader_stays_ahead():

@@ -10,7 +10,7 @@ also scores a held-out set, which the choice never reads, returns both, and `Tun
 reads the side on that set at the rate kept: book/07_transfer.ipynb estimates the optimism so.
 Without such a set, `cross_fitted` estimates it from the runs themselves, picking on one half
 of the validation set and reading on the other (book/02_from_scratch.ipynb, then
-book/03_cross_entropy.ipynb and book/04_optimizers.ipynb).
+book/03_cross_entropy.ipynb, book/04_optimizers.ipynb and book/05_weight_decay.ipynb).
 
 A chapter that tunes many sides (book/07_transfer.ipynb) can walk the grid
 outward from a rate in its middle (`start`) instead of running all of it: a side then runs
@@ -225,8 +225,8 @@ def halves(by_run, whole):
 
 def cross_fitted(by_run, whole):
     """How much picking the rate on the runs it is then reported with flatters a side, measured
-    on those runs alone. Introduced in book/02_from_scratch.ipynb; book/03_cross_entropy.ipynb
-    and book/04_optimizers.ipynb (on validation losses) read it too.
+    on those runs alone. Introduced in book/02_from_scratch.ipynb; book/03_cross_entropy.ipynb,
+    book/04_optimizers.ipynb and book/05_weight_decay.ipynb (on validation losses) read it too.
 
     `whole` is the side, tuned on its whole validation set, and `by_run` maps each of its runs'
     (rate, seed) to its scores on two disjoint halves of that set (`half_scores`). For each
@@ -295,16 +295,17 @@ def _amount(gap, percent, places=2):
     return f"{points(gap, signed=False, places=places)} percentage points" if percent else f"{abs(gap):.4f}"
 
 
-def cross_fit_reading(summary, percent=False, lead=None):
+def cross_fit_reading(summary, percent=False, lead=None, what="rate"):
     """`cross_fit_summary`'s table in words, a clause per side (its index names the sides), for a
     chapter's text; one clause for all when every pick agrees with the rate kept. `percent`
     writes the flattery in percentage points (for accuracies). With `lead`, a pair of the
     table's sides, `cross_fit_lead`'s sentence on them follows, unless every pick agrees (the
-    cross-fitted means are then the in-sample ones). Introduced in
+    cross-fitted means are then the in-sample ones). `what` names the setting picked (a weight
+    decay in book/05_weight_decay.ipynb). Introduced in
     book/02_from_scratch.ipynb."""
     if (summary["same pick"] == summary["reads"]).all():
         # Every read is then the in-sample score itself: no lead to weigh.
-        return ("every pick of the cross-fit is the rate kept on all the runs, for each side, so it finds no "
+        return (f"every pick of the cross-fit is the {what} kept on all the runs, for each side, so it finds no "
                 "flattery (its estimate is 0 whenever the picks all agree)")
     after = ""
     if lead is not None:
@@ -312,7 +313,7 @@ def cross_fit_reading(summary, percent=False, lead=None):
         after = ". " + sentence[0].upper() + sentence[1:]
     clauses = []
     for name, row in summary.iterrows():
-        head = (f"for {name}, the cross-fit picks {row['best lr']:g}, the rate kept on all the runs, in "
+        head = (f"for {name}, the cross-fit picks {row['best lr']:g}, the {what} kept on all the runs, in "
                 f"{int(row['same pick'])} of its {int(row['reads'])} reads")
         if row["failed"]:
             clauses.append(f"{head}; {int(row['failed'])} of its picks had failed at the seed left out, so "
