@@ -10,6 +10,7 @@ from lesson5.compare import (
     ahead_at_every_seed,
     chance_ahead_at_every_seed,
     cross_fit_lead,
+    cross_fit_learners,
     cross_fit_reading,
     cross_fit_summary,
     cross_fitted,
@@ -827,4 +828,26 @@ def test_the_cross_fit_summary_keeps_each_sides_direction():
     table = cross_fit_summary({"loss": (cross_fitted(pairs(a, a), a), a)})
     assert table.loc["loss", "higher is better"] == False  # noqa: E712 (a numpy bool)
     # Numbers stay numbers, for a chapter's table to round.
-    assert all(table[column].dtype == float for column in ("in sample", "cross-fitted", "flattery"))
+    assert all(table[column].dtype == float for column in ("best lr", "in sample", "cross-fitted", "flattery"))
+
+
+def test_a_cross_fit_of_kept_learners_scores_each_runs_predictions_on_the_halves():
+    # At rate 0.1 the predictions are right on one item of the first half and on none of the
+    # second; at rate 1.0 right on all four.
+    targets = torch.tensor([0, 1, 0, 1])
+    right = torch.nn.functional.one_hot(targets, 2).float()
+    kept = {0.1: torch.cat([right[:1], 1 - right[1:]]), 1.0: right}
+
+    class Kept:
+        def __init__(self, preds):
+            self.preds = preds
+
+        def get_preds(self):
+            return self.preds, targets
+
+    side = Tuned(_frame({0.1: [0.25, 0.25, 0.25], 1.0: [1.0, 1.0, 1.0]}))
+    fit = cross_fit_learners(side, lambda lr, seed: Kept(kept[lr]), accuracy)
+    assert (fit["picked"] == 1.0).all() and (fit["score"] == 1.0).all()
+    # The halves it read are the predictions' own: 0.5 and 0 at rate 0.1.
+    halves_read = [Tuned(_frame({0.1: [h] * 3, 1.0: [1.0] * 3})) for h in (0.5, 0.0)]
+    assert cross_fitted(pairs(*halves_read), side).equals(fit)

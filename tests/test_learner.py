@@ -128,6 +128,10 @@ def test_a_loader_of_other_than_pairs_is_refused_with_how_to_make_one():
     learn.dls = DataLoaders(DataLoader(x, x[:, 0].long(), x, bs=4), None)
     with pytest.raises(ValueError, match="pair \\(inputs, targets\\), got 3 items"):
         learn.fit(1)
+    # A bare tensor, as a loader of other kinds may give, is no pair either, even of two rows.
+    learn.dls = DataLoaders([x[:2]], None)
+    with pytest.raises(ValueError, match="got Tensor"):
+        learn.fit(1)
 
 
 def test_get_preds_covers_validation_set():

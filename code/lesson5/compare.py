@@ -193,7 +193,8 @@ def half_scores(metric, preds, targets):
     """`metric` on the first and on the second half of a validation set's predictions, for
     `halves`: two random halves where the set is in random order, as
     `lesson5.datasets.load_mnist_10k`'s is. Introduced in book/02_from_scratch.ipynb (the
-    cross-fit), with book/03_cross_entropy.ipynb and book/04_optimizers.ipynb.
+    cross-fit), with book/03_cross_entropy.ipynb, book/04_optimizers.ipynb and
+    book/05_weight_decay.ipynb.
 
     With an odd number of predictions the second half holds one more, and the mean of the two
     scores is then not quite the score on the whole set."""
@@ -259,6 +260,18 @@ def cross_fitted(by_run, whole):
     return pd.DataFrame(rows).T.rename_axis(["half", "seed"])
 
 
+def cross_fit_learners(side, learner_of, metric):
+    """`cross_fitted` for a side whose trained learners are kept: `learner_of(lr, seed)` gives
+    the run's `Learner`, whose `get_preds` is scored by `metric` on each half of its validation
+    set. book/04_optimizers.ipynb and book/05_weight_decay.ipynb keep their runs so."""
+    by_run = {
+        (lr, seed): half_scores(metric, *learner_of(lr, seed).get_preds())
+        for lr in side.scores.index
+        for seed in side.scores.columns
+    }
+    return cross_fitted(by_run, side)
+
+
 def cross_fit_summary(sides):
     """A row per side (a dict name -> (`cross_fitted`'s table, the side's `Tuned`)): the rate
     kept on all the runs ("best lr") and the side's direction ("higher is better"); in how many
@@ -285,7 +298,7 @@ def cross_fit_summary(sides):
             "flattery": sign * (fit["in sample"] - score).mean(skipna=False) + 0.0,
         }
     kinds = {"higher is better": bool, "same pick": int, "reads": int, "failed": int}
-    kinds |= dict.fromkeys(["in sample", "cross-fitted", "flattery"], float)
+    kinds |= dict.fromkeys(["best lr", "in sample", "cross-fitted", "flattery"], float)
     return pd.DataFrame(rows).T.astype(kinds)
 
 

@@ -72,8 +72,10 @@ def _group(name, beta):
         return {"momentum": beta}
     if name == "RMSProp":
         return {"alpha": beta}
-    # `descend` has refused any other name before this is called.
-    return {"betas": (beta, 0.999)}
+    if name == "Adam":
+        return {"betas": (beta, 0.999)}
+    # `descend` refuses unknown names first; this keeps a new optimizer from passing silently.
+    raise ValueError(f"unknown optimizer {name!r}; choose one of {OPTIMIZERS}")
 
 
 #: Each optimizer's β at torch's defaults (momentum 0.9 as the lesson's, RMSprop's alpha, Adam's beta1).

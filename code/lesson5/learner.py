@@ -258,9 +258,10 @@ class Learner:
                 method(self)
 
     def _one_batch(self, cbs):
-        if len(self.batch) != 2:
-            raise ValueError(f"each batch must be a pair (inputs, targets), got {len(self.batch)} items: "
-                             "make the loaders from two tensors, as DataLoaders.from_tensors(x, y, ...) does")
+        if not isinstance(self.batch, (tuple, list)) or len(self.batch) != 2:
+            got = f"{len(self.batch)} items" if isinstance(self.batch, (tuple, list)) else type(self.batch).__name__
+            raise ValueError(f"each batch must be a pair (inputs, targets), got {got}: make the loaders from "
+                             "two tensors, as DataLoaders.from_tensors(x, y, ...) does")
         self.xb, self.yb = (t.to(self.device, non_blocking=True) for t in self.batch)
         try:
             self._event("before_batch", cbs)

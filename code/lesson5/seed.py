@@ -2,8 +2,8 @@
 
 Every chapter calls `seed_everything()` first (book/01_data.ipynb explains why). A scoring
 pass (`scoring`, `scoring_kernels`) may use faster kernels than training, since its outputs
-feed no later step: the Learner scores so, and book/05_weight_decay.ipynb's and
-book/07_transfer.ipynb's own scoring code does too.
+feed no later step: the Learner scores so, and so does book/05_weight_decay.ipynb's
+`Checkpoints`.
 """
 
 import random
