@@ -162,7 +162,7 @@ def test_verdict_lower_is_better():
     b = Tuned(_frame({0.1: [0.20, 0.30]}), higher_is_better=False)
     assert verdict("A", a, "B", b) == (
         "A is ahead by 0.1400 on average (lower is better) and at every seed, its worst seed "
-        "(0.1200) beating the other's best (0.2000), though by less than the mean gap between "
+        "(0.1200) beating the other's best (0.2000) by 0.0800, less than the mean gap between "
         "neighbouring seeds' scores for B (0.1000), so one more seed could make the two overlap"
     )
     c = Tuned(_frame({0.1: [0.11, 0.25]}), higher_is_better=False)
@@ -191,7 +191,7 @@ def test_a_lead_at_every_seed_narrower_than_the_gaps_between_a_sides_seeds_is_th
     wide = Tuned(_frame({0.1: [0.70, 0.89, 0.80]}))  # margin 0.01 against a mean gap of 0.095
     assert thin_lead(a, wide) and not thin_lead(wide, a)
     assert verdict("A", a, "W", wide).endswith(
-        "beating the other's best (0.8900), though by less than the mean gap between neighbouring "
+        "beating the other's best (0.8900) by 0.0100, less than the mean gap between neighbouring "
         "seeds' scores for W (0.0950), so one more seed could make the two overlap"
     )
     # The winner's own gaps count as well: here they are the wider ones.
@@ -210,8 +210,8 @@ def test_the_percentage_points_a_thin_lead_names():
     a = Tuned(_frame({0.1: [0.620, 0.650, 0.692]}))
     scratch = Tuned(_frame({0.1: [0.486, 0.614, 0.550]}))
     assert verdict("frozen", a, "scratch", scratch, "{:.1%}").endswith(
-        "though by less than the mean gap between neighbouring seeds' scores for scratch "
-        "(6.4 percentage points), so one more seed could make the two overlap"
+        "(61.4%) by 0.6 percentage points, less than the mean gap between neighbouring seeds' "
+        "scores for scratch (6.4 percentage points), so one more seed could make the two overlap"
     )
 
 

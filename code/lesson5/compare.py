@@ -466,9 +466,10 @@ def verdict(name_a, a, name_b, b, fmt="{:.4f}"):
     worst seed; otherwise the ranges overlap and the sentence says so, with the gap in means.
     A lead at every seed narrower than the larger of the two sides' mean gaps between
     neighbouring seeds' scores is thin (`thin_lead`, which compares the unrounded scores), and
-    the sentence names the side with that gap and says that one more seed could make the two
-    overlap. Judging that needs two seeds a side or more: with one, a lead is refused
-    (ValueError), since nothing shows how far another seed could land.
+    the sentence gives the margin (the leader's worst seed against the other's best), names the
+    side with that gap and says that one more seed could make the two overlap. Judging that
+    needs two seeds a side or more: with one, a lead is refused (ValueError), since nothing
+    shows how far another seed could land.
     Where lower is better (a loss), the sentence says that too. The gap is the difference of
     the two means as written (`written_difference`), so that a reader who subtracts them gets it. The sentence has
     no colon, so that a page can introduce it with one, and no possessive on a side's name,
@@ -486,9 +487,12 @@ def verdict(name_a, a, name_b, b, fmt="{:.4f}"):
     text = (f"{win_name} is ahead by {gap} and at every seed, its worst seed ({fmt.format(win_worst)}) "
             f"beating the other's best ({fmt.format(lose_best)})")
     if thin_lead(win, lose):
+        # The margin named, so that a reader compares it with the gap beside it, not with the
+        # lead in means.
         wide_name, wide = max(((win_name, win), (lose_name, lose)), key=lambda side: _seed_gap(side[1]))
-        text += (f", though by less than the mean gap between neighbouring seeds' scores for {wide_name} "
-                 f"({_gap(_seed_gap(wide), fmt)}), so one more seed could make the two overlap")
+        text += (f" by {_written_gap(win_worst, lose_best, fmt)}, less than the mean gap between neighbouring "
+                 f"seeds' scores for {wide_name} ({_gap(_seed_gap(wide), fmt)}), so one more seed could make the "
+                 "two overlap")
     return text
 
 
