@@ -32,6 +32,7 @@ import math
 import re
 import string
 from dataclasses import dataclass
+from functools import partial
 
 import pandas as pd
 
@@ -286,16 +287,17 @@ def cross_fit_summary(sides):
     for name, (fit, whole) in sides.items():
         sign = 1 if whole.higher_is_better else -1
         score = fit["score"].astype(float)
+        in_sample, cross = fit["in sample"].mean(), score.mean(skipna=False)
         rows[name] = {
             "best lr": whole.best_lr,
             "higher is better": whole.higher_is_better,
             "same pick": int((fit["picked"] == whole.best_lr).sum()),
             "reads": len(fit),
             "failed": int(score.isna().sum()),
-            "in sample": fit["in sample"].mean(),
-            "cross-fitted": score.mean(skipna=False),
+            "in sample": in_sample,
+            "cross-fitted": cross,
             # + 0.0: no flattery at all reads 0.0, not -0.0, when lower is better.
-            "flattery": sign * (fit["in sample"] - score).mean(skipna=False) + 0.0,
+            "flattery": sign * (in_sample - cross) + 0.0,
         }
     kinds = {"higher is better": bool, "same pick": int, "reads": int, "failed": int}
     kinds |= dict.fromkeys(["best lr", "in sample", "cross-fitted", "flattery"], float)
@@ -357,10 +359,7 @@ def cross_fit_lead(summary, a, b, percent=False):
     lead, other = (a, b) if gap_in >= 0 else (b, a)
     gap_in = abs(gap_in)
     gap_fit = sign * written_difference(means.loc[lead, "cross-fitted"], means.loc[other, "cross-fitted"], fmt)
-
-    def amount(gap):
-        return _amount(gap, percent, places=1)
-
+    amount = partial(_amount, percent=percent, places=1)
     if gap_in == 0:
         return f"in sample the means of {a} and {b} are level; cross-fitted, they differ by {amount(gap_fit)}"
     ahead = f"the mean of {lead}, ahead of that of {other} by {amount(gap_in)} in sample,"
