@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from .averages import MovingAverage, ewma
 from .learner import Callback, CancelEpoch, CancelFit, ProgressTable, Recorder
 
 
@@ -54,8 +55,7 @@ class LRFind:
 
     def smoothed(self, beta):
         """The raw losses smoothed as the finder does, bias-corrected, with another `beta`."""
-        smooth = _Smoother(beta)
-        return [smooth(loss) for loss in self.losses]
+        return ewma(self.losses, beta)
 
     @property
     def raw_min_loss(self):
@@ -93,21 +93,6 @@ class LRFind:
         return ax
 
 
-class _Smoother:
-    """A bias-corrected moving average, fed one loss at a time: after losses x_1 ... x_t it is
-    the sum of (1 - beta) beta**(t - i) x_i over i, divided by 1 - beta**t, the weights' sum."""
-
-    def __init__(self, beta):
-        if not 0 <= beta < 1:
-            raise ValueError(f"beta must be in [0, 1), got {beta}")
-        self.beta, self.avg, self.count = beta, 0.0, 0
-
-    def __call__(self, loss):
-        self.count += 1
-        self.avg = self.beta * self.avg + (1 - self.beta) * loss
-        return self.avg / (1 - self.beta**self.count)
-
-
 class LRFinder(Callback):
     """Sets an exponentially growing learning rate per batch; stops at `num_it` or divergence:
     with `stop_div`, once the smoothed loss passes `DIVERGENCE` times its best (fastai's rule)."""
@@ -119,11 +104,11 @@ class LRFinder(Callback):
         self.start_lr, self.end_lr, self.num_it = start_lr, end_lr, num_it
         self.stop_div, self.beta = stop_div, beta
         # Made here so that a bad beta is refused before any training; each fit starts afresh.
-        self.smooth = _Smoother(beta)
+        self.smooth = MovingAverage(beta)
         self.result = LRFind(beta=beta)
 
     def before_fit(self, learn):
-        self.step, self.smooth, self.best = 0, _Smoother(self.beta), math.inf
+        self.step, self.smooth, self.best = 0, MovingAverage(self.beta), math.inf
         # A finder used for a second sweep records that sweep alone.
         self.result.lrs, self.result.losses, self.result.smooth_losses = [], [], []
 
