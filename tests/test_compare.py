@@ -778,12 +778,18 @@ def test_the_cross_fit_in_words_gives_each_sides_picks_and_the_sign_of_its_flatt
     text = cross_fit_reading(table, percent=True)
     assert "for a, the cross-fit picks 0.3, the rate kept on all the runs, in 4 of its 6 reads, and finds the " \
            "pick flattered it by 0.40 percentage points" in text
-    assert "for b, the cross-fit picks 0.3, the rate kept on all the runs, in 6 of its 6 reads, and finds the " \
-           "pick neither flattered nor understated it" in text
+    # Every pick agreeing, the estimate is 0 whatever the flattery: said, not read as a finding.
+    assert "for b, the cross-fit picks 0.3, the rate kept on all the runs, in 6 of its 6 reads, so its " \
+           "estimate is 0 by construction, which does not show that the pick does not flatter it" in text
+    assert "neither flattered" not in text
     assert "understated it by 0.20 percentage points" in text
     assert "2 of its picks had failed at the seed left out, so it gives no estimate" in text
     losses = summary_rows(False, a=(0.01, 5, 6, 0, 0.30, 0.31, 0.01), b=(0.1, 6, 6, 0, 0.3, 0.3, 0.0))
     assert "flattered it by 0.0100" in cross_fit_reading(losses)
+    # A flattery that rounds to nothing, with picks that did not all agree, is a finding.
+    level = summary_rows(a=(0.3, 4, 6, 0, 0.93, 0.93, 0.0), b=(0.3, 5, 6, 0, 0.9, 0.899, 0.001))
+    assert "in 4 of its 6 reads, and finds the pick neither flattered nor understated it" in cross_fit_reading(
+        level, percent=True)
     assert "picks 0.01, the value of wd kept on all the runs" in cross_fit_reading(losses, what="value of wd")
 
 
@@ -793,9 +799,14 @@ def test_the_cross_fit_lead_says_whether_the_in_sample_leader_stays_ahead():
         "the mean of b, ahead of that of a by 0.5 percentage points in sample, is still ahead cross-fitted, "
         "by 0.9 percentage points")
     # After the sides' clauses, as a sentence of its own.
+    # b's picks all agree, so the gap moves by a's charge alone, which the sentence says.
     assert cross_fit_reading(table, percent=True, lead=("a", "b")).endswith(
-        "neither flattered nor understated it. The mean of b, ahead of that of a by 0.5 percentage points "
-        "in sample, is still ahead cross-fitted, by 0.9 percentage points")
+        "does not flatter it. The mean of b, ahead of that of a by 0.5 percentage points "
+        "in sample, is still ahead cross-fitted, by 0.9 percentage points (the estimate for b being 0 by "
+        "construction, the change comes from the other side's alone)")
+    both_charged = table.assign(**{"same pick": [4, 5]})
+    assert cross_fit_reading(both_charged, percent=True, lead=("a", "b")).endswith(
+        "still ahead cross-fitted, by 0.9 percentage points")
     table.loc["b", "cross-fitted"] = 0.920
     assert cross_fit_lead(table, "a", "b", percent=True).endswith(
         "is not ahead cross-fitted (behind by 0.6 percentage points)")

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from lesson5 import glue, seed_everything
-from lesson5.glue import glue_output, listed, points
+from lesson5.glue import counted, glue_output, listed, points
 from lesson5.seed import scoring, scoring_kernels
 
 
@@ -111,6 +111,13 @@ def test_myst_nb_reads_markdown_that_glue_writes(monkeypatch):
     [(name, found)] = extract_glue_data_cell(cell)
     assert name == "films"
     assert found["data"] == {"text/plain": "*Fargo* and *Twister*", "text/markdown": "*Fargo* and *Twister*"}
+
+
+def test_counted_writes_the_plural_unless_there_is_one():
+    assert counted(1, "image") == "1 image"
+    assert counted(0, "image") == "0 images"
+    assert counted(22, "image") == "22 images"
+    assert counted(1000, "rating") == "1,000 ratings"
 
 
 def test_listed_reads_as_a_sentence_for_any_length():

@@ -315,16 +315,23 @@ def cross_fit_reading(summary, percent=False, lead=None, what="rate"):
     chapter's text; one clause for all when every pick agrees with the rate kept. `percent`
     writes the flattery in percentage points (for accuracies). With `lead`, a pair of the
     table's sides, `cross_fit_lead`'s sentence on them follows, unless every pick agrees (the
-    cross-fitted means are then the in-sample ones). `what` names the setting picked (a weight
-    decay in book/05_weight_decay.ipynb). Introduced in
-    book/02_from_scratch.ipynb."""
-    if (summary["same pick"] == summary["reads"]).all():
+    cross-fitted means are then the in-sample ones). A side whose picks all agree has an
+    estimate of 0 by construction, and its clause says so rather than that it found none.
+    `what` names the setting picked (a weight decay in book/05_weight_decay.ipynb).
+    Introduced in book/02_from_scratch.ipynb."""
+    agreed = summary["same pick"] == summary["reads"]
+    if agreed.all():
         # Every read is then the in-sample score itself: no lead to weigh.
         return (f"every pick of the cross-fit is the {what} kept on all the runs, for each side, so it finds no "
                 "flattery (its estimate is 0 whenever the picks all agree)")
     after = ""
     if lead is not None:
         sentence = cross_fit_lead(summary, *lead, percent)
+        free = [name for name in lead if agreed[name]]
+        if len(free) == 1 and not summary.loc[list(lead), "failed"].any():
+            # Then the gap moves by the other side's charge alone, which says nothing of this one.
+            sentence += (f" (the estimate for {free[0]} being 0 by construction, the change comes from the other "
+                         "side's alone)")
         after = ". " + sentence[0].upper() + sentence[1:]
     clauses = []
     for name, row in summary.iterrows():
@@ -333,6 +340,9 @@ def cross_fit_reading(summary, percent=False, lead=None, what="rate"):
         if row["failed"]:
             clauses.append(f"{head}; {int(row['failed'])} of its picks had failed at the seed left out, so "
                            "it gives no estimate")
+        elif agreed[name]:
+            clauses.append(f"{head}, so its estimate is 0 by construction, which does not show that the pick "
+                           "does not flatter it")
         elif _amount(row["flattery"], percent) == _amount(0, percent):
             clauses.append(f"{head}, and finds the pick neither flattered nor understated it")
         else:

@@ -51,6 +51,12 @@ def listed(items):
     return f"{', '.join(others)} and {last}" if others else last
 
 
+def counted(n, noun):
+    """'1 image', '22 images', '1,000 images': a count and its noun, with an s unless the count
+    is 1, for a glued count the prose reads as words (book/03_cross_entropy.ipynb)."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def points(gap, signed=True, places=2):
     """A gap between two fractions (accuracies) in percentage points, to `places` decimals:
     signed, never "-0.00", or (`signed=False`) its size alone. book/07_transfer.ipynb's
