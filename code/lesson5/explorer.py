@@ -73,10 +73,13 @@ def _group(name, beta):
     if name == "RMSProp":
         return {"alpha": beta}
     if name == "Adam":
-        return {"betas": (beta, 0.999)}
+        return {"betas": (beta, ADAM_BETA2)}
     # `descend` refuses unknown names first; this keeps a new optimizer from passing silently.
     raise ValueError(f"unknown optimizer {name!r}; choose one of {OPTIMIZERS}")
 
+
+#: Adam's β2 on the surfaces, torch's default (the chapter's spreadsheet runs use fastai's 0.99).
+ADAM_BETA2 = 0.999
 
 #: Each optimizer's β at torch's defaults (momentum 0.9 as the lesson's, RMSprop's alpha, Adam's beta1).
 DEFAULT_BETAS = {"SGD": None, "momentum": 0.9, "RMSProp": 0.99, "Adam": 0.9}
