@@ -49,6 +49,19 @@ def test_dot_product_bias_is_dot_plus_biases_plus_offset_squeezed():
     assert torch.allclose(unsqueezed(x), raw)
 
 
+def test_no_factors_leaves_the_biases_alone_and_they_still_learn():
+    # book/06_collab.ipynb's control: what the biases do without any factor.
+    model = DotProductBias(4, 6, n_factors=0, y_range=None, offset=3.0)
+    with torch.no_grad():
+        model.user_bias.normal_()
+        model.item_bias.normal_()
+    x = torch.tensor([[0, 5], [3, 2]])
+    expected = 3.0 + model.user_bias[x[:, 0]] + model.item_bias[x[:, 1]]
+    assert torch.allclose(model(x), expected)
+    F.mse_loss(model(x), torch.tensor([4.0, 2.0])).backward()
+    assert model.user_bias.grad.abs().sum() > 0 and model.item_bias.grad.abs().sum() > 0
+
+
 def test_biases_are_one_dimensional_so_default_weight_decay_skips_them():
     model = DotProductBias(4, 6, n_factors=3)
     assert model.user_bias.shape == (4,) and model.item_bias.shape == (6,)
