@@ -11,6 +11,7 @@ import subprocess
 import sys
 import sysconfig
 import textwrap
+import warnings
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlparse
@@ -30,6 +31,7 @@ from lesson5.datasets import (
     load_movielens,
     load_movielens_split,
 )
+from lesson5.splits import SplitWarning
 
 REPO = Path(__file__).resolve().parents[1]
 SETTING = os.environ.get("LESSON5_DATA_MIRROR", "")
@@ -84,6 +86,13 @@ def test_mnist_10k_is_the_test_release_split_8000_2000(session_cache):
     assert not train.keys() & valid.keys()
     assert sorted(p.name for p in (session_cache / "mnist").iterdir()) == ["t10k-images-idx3-ubyte",
                                                                            "t10k-labels-idx1-ubyte"]
+
+
+def test_mnist_10k_draws_the_books_split_here(session_cache):
+    # With the pinned PyTorch the default split is the one the book's figures come from.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SplitWarning)
+        load_mnist_10k()
 
 
 def test_mnist_10k_split_depends_only_on_seed():

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from .loaders import DataLoaders
+from .splits import check_book_split
 
 
 def sigmoid_range(x, low, high):
@@ -116,11 +117,13 @@ def _check_codes(x, *embeddings):
 
 
 def split_ratings(ratings, valid_pct=0.2, seed=42):
-    """(train, valid): a random split of the rows, the same for a given seed on every run."""
+    """(train, valid): a random split of the rows, the same for a given seed on every run (a
+    NumPy that draws the book's MovieLens split otherwise gets a warning, `lesson5.splits`)."""
     if not 0 < valid_pct < 1:
         raise ValueError(f"valid_pct must be between 0 and 1, got {valid_pct}")
     order = np.random.default_rng(seed).permutation(len(ratings))
     n_valid = round(valid_pct * len(ratings))
+    check_book_split("ratings", len(ratings), order[:n_valid], seed)
     return ratings.iloc[order[n_valid:]], ratings.iloc[order[:n_valid]]
 
 

@@ -15,6 +15,7 @@ import torch
 
 from .download import fetch
 from .idx import read_idx
+from .splits import check_book_split
 
 MNIST_CLASSES = [str(digit) for digit in range(10)]
 """MNIST's class names, '0' to '9'. Introduced in book/01_data.ipynb — The data."""
@@ -69,7 +70,8 @@ def load_mnist_10k(n_valid: int = 2000, seed: int = 42) -> ImageSplit:
 
     Introduced in book/01_data.ipynb — The data. Small enough to train on in seconds on a
     CPU. The split comes from a permutation drawn with its own generator seeded with
-    `seed`, so it is the same on every run, whatever else has used the global RNG.
+    `seed`, so it is the same on every run, whatever else has used the global RNG; a PyTorch
+    that draws the book's split otherwise gets a warning (`lesson5.splits`).
     """
     files = fetch("mnist")
     x = _images(files, "t10k-images-idx3-ubyte")
@@ -78,6 +80,7 @@ def load_mnist_10k(n_valid: int = 2000, seed: int = 42) -> ImageSplit:
         raise ValueError(f"n_valid must be between 1 and {len(x) - 1}, not {n_valid}")
     order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
     valid, train = order[:n_valid], order[n_valid:]
+    check_book_split("MNIST", len(x), valid, seed)
     return ImageSplit(x[train], y[train], x[valid], y[valid], list(MNIST_CLASSES))
 
 
