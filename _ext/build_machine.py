@@ -5,7 +5,8 @@ Chapter run times depend on the machine and on how many chapters ran at once (on
 scripts/execute.py and the nbval run in scripts/test.sh), so book/execution.md states both:
 it writes {{ build_cores }} (as book/intro.md does), filled in here when the build starts. A few printed results
 depend on the CPU model too (scripts/reference_machine.py): {{ reference_cpu }} names the
-CPU whose outputs the repository's chapters store, from book/reference_machine.json.
+CPU whose outputs the repository's chapters store, from book/reference_machine.json, and
+{{ machine_dependent }} how many cells are tagged `machine-dependent`, chapter by chapter.
 """
 
 import json
@@ -21,6 +22,21 @@ def _reference_cpu(srcdir):
     return cpu if isinstance(cpu, str) and cpu else "not recorded: book/reference_machine.json is missing or unreadable"
 
 
+def _machine_dependent(srcdir):
+    """'30 cells: 3 in 02_from_scratch, ...': the chapters' cells tagged machine-dependent."""
+    counts = {}
+    for path in sorted((Path(srcdir) / "book").glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        tagged = sum("machine-dependent" in c.get("metadata", {}).get("tags", []) for c in cells)
+        if tagged:
+            counts[path.stem] = tagged
+    if not counts:
+        return "no cells"
+    total = sum(counts.values())
+    where = ", ".join(f"{n} in {name}" for name, n in counts.items())
+    return f"{total} cell{'' if total == 1 else 's'}: {where}"
+
+
 def _usable_cores():
     """scripts/cores.py's count, the one the build and nbval run their chapters with (the
     build's Python does not have the repository's scripts/ on its path)."""
@@ -32,6 +48,7 @@ def _add_substitutions(app, config):
         **config.myst_substitutions,
         "build_cores": str(_usable_cores()),
         "reference_cpu": _reference_cpu(app.srcdir),
+        "machine_dependent": _machine_dependent(app.srcdir),
     }
 
 

@@ -1,8 +1,9 @@
 """The machine whose arithmetic stored the chapters' outputs, and whether this one matches.
 
 The pinned code paths (scripts/env.sh) make most stored outputs reproduce on another CPU, but
-not all: a few cells print the results of long training runs, whose last digits differed
-between the two CPU models measured (13 cells, between an AMD EPYC and an Intel Xeon).
+not all: some cells print the results of long training runs, whose last digits differed
+between the two CPU models measured (an AMD EPYC and an Intel Xeon; book/execution.md counts
+the cells).
 Those cells are tagged `machine-dependent`. book/reference_machine.json records the
 fingerprint (`fingerprint()` below) and CPU of the machine that executed the chapters and
 wrote the explorer's paths (`python -m lesson5.explorer`, chaotic too). nbval compares every

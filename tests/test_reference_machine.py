@@ -244,6 +244,19 @@ def test_an_empty_or_unreadable_record_names_no_cpu(tmp_path, monkeypatch, text)
     assert build_machine._reference_cpu(tmp_path).startswith("not recorded")
 
 
+def test_the_execution_report_counts_the_machine_dependent_cells(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "_ext"))
+    import build_machine
+
+    (tmp_path / "book").mkdir()
+    assert build_machine._machine_dependent(tmp_path) == "no cells"
+    tagged = {"cell_type": "code", "metadata": {"tags": ["machine-dependent"]}, "source": ""}
+    plain = {"cell_type": "code", "metadata": {}, "source": ""}
+    for name, cells in {"02_a": [tagged, plain], "03_b": [plain], "07_c": [tagged, tagged]}.items():
+        (tmp_path / "book" / f"{name}.ipynb").write_text(json.dumps({"cells": cells}))
+    assert build_machine._machine_dependent(tmp_path) == "3 cells: 1 in 02_a, 2 in 07_c"
+
+
 def test_a_shell_with_only_some_pins_measures_in_a_child_with_all_of_them(monkeypatch):
     # The shell's own value of a pinned variable must not win over the pin in the child.
     wanted = reference_machine.pins()
