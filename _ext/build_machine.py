@@ -23,7 +23,8 @@ def _reference_cpu(srcdir):
 
 
 def _machine_dependent(srcdir):
-    """'30 cells: 3 in 02_from_scratch, ...': the chapters' cells tagged machine-dependent."""
+    """'30 cells: 3 in 02_from_scratch, ...': the chapters' cells tagged machine-dependent,
+    those that print training results and those that glue them."""
     counts = {}
     for path in sorted((Path(srcdir) / "book").glob("*.ipynb")):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
@@ -31,7 +32,7 @@ def _machine_dependent(srcdir):
         if tagged:
             counts[path.stem] = tagged
     if not counts:
-        return "no cells"
+        return "none at present"
     total = sum(counts.values())
     where = ", ".join(f"{n} in {name}" for name, n in counts.items())
     return f"{total} cell{'' if total == 1 else 's'}: {where}"

@@ -249,7 +249,7 @@ def test_the_execution_report_counts_the_machine_dependent_cells(tmp_path, monke
     import build_machine
 
     (tmp_path / "book").mkdir()
-    assert build_machine._machine_dependent(tmp_path) == "no cells"
+    assert build_machine._machine_dependent(tmp_path) == "none at present"
     tagged = {"cell_type": "code", "metadata": {"tags": ["machine-dependent"]}, "source": ""}
     plain = {"cell_type": "code", "metadata": {}, "source": ""}
     for name, cells in {"02_a": [tagged, plain], "03_b": [plain], "07_c": [tagged, tagged]}.items():

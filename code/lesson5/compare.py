@@ -327,12 +327,14 @@ def cross_fit_reading(summary, percent=False, lead=None, what="rate"):
     after = ""
     if lead is not None:
         sentence = cross_fit_lead(summary, *lead, percent)
+        after = ". " + sentence[0].upper() + sentence[1:]
         free = [name for name in lead if agreed[name]]
         if len(free) == 1 and not summary.loc[list(lead), "failed"].any():
-            # Then the gap moves by the other side's charge alone, which says nothing of this one.
-            sentence += (f" (the estimate for {free[0]} being 0 by construction, the change comes from the other "
-                         "side's alone)")
-        after = ". " + sentence[0].upper() + sentence[1:]
+            other = lead[1] if free[0] == lead[0] else lead[0]
+            # Then the gap moves by the other side's flattery alone, which says nothing of this one.
+            if _amount(summary.loc[other, "flattery"], percent) != _amount(0, percent):
+                after += (f". The estimate for {free[0]} is 0 by construction, so the gap moves by the other "
+                          "side's flattery alone")
     clauses = []
     for name, row in summary.iterrows():
         head = (f"for {name}, the cross-fit picks {row['best lr']:g}, the {what} kept on all the runs, in "
