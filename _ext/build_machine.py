@@ -23,12 +23,13 @@ def _reference_cpu(srcdir):
 
 
 def _machine_dependent(srcdir):
-    """'30 cells: 3 in 02_from_scratch, ...': the chapters' cells tagged machine-dependent,
-    those that print training results and those that glue them."""
+    """'30 cells: 3 in 02_from_scratch, ...': the chapters' cells with scripts/reference_machine.py's
+    tag, those that print training results and those that glue them."""
+    tag = _script("reference_machine.py")["TAG"]
     counts = {}
     for path in sorted((Path(srcdir) / "book").glob("*.ipynb")):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        tagged = sum("machine-dependent" in c.get("metadata", {}).get("tags", []) for c in cells)
+        tagged = sum(tag in c.get("metadata", {}).get("tags", []) for c in cells)
         if tagged:
             counts[path.stem] = tagged
     if not counts:
@@ -38,10 +39,15 @@ def _machine_dependent(srcdir):
     return f"{total} cell{'' if total == 1 else 's'}: {where}"
 
 
+def _script(name):
+    """The namespace of scripts/`name` (the build's Python does not have the repository's
+    scripts/ on its path)."""
+    return runpy.run_path(str(Path(__file__).resolve().parents[1] / "scripts" / name))
+
+
 def _usable_cores():
-    """scripts/cores.py's count, the one the build and nbval run their chapters with (the
-    build's Python does not have the repository's scripts/ on its path)."""
-    return runpy.run_path(str(Path(__file__).resolve().parents[1] / "scripts" / "cores.py"))["usable"]()
+    """scripts/cores.py's count, the one the build and nbval run their chapters with."""
+    return _script("cores.py")["usable"]()
 
 
 def _add_substitutions(app, config):

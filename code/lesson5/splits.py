@@ -8,10 +8,11 @@ figure would then differ from the page's. Each split the book uses is recorded h
 of its validation indices, and drawing it again compares, warning on a difference.
 """
 
-import hashlib
 import warnings
 
 import numpy as np
+
+from .checksum import sha256_hex
 
 #: (what, number of rows, validation rows, seed) -> SHA-256 of the validation indices drawn
 #: with the versions requirements.txt pins.
@@ -27,7 +28,7 @@ class SplitWarning(UserWarning):
 
 def digest(indices):
     """The SHA-256 of `indices` (a tensor, array or list) as 64-bit little-endian integers."""
-    return hashlib.sha256(np.asarray(indices, dtype="<i8").tobytes()).hexdigest()
+    return sha256_hex(np.asarray(indices, dtype="<i8").tobytes())
 
 
 def check_book_split(what, n_rows, valid_indices, seed):
