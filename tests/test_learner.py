@@ -395,7 +395,7 @@ def test_a_second_fit_shows_only_its_own_epochs(capsys):
     shown = capsys.readouterr().out
     # Each row of the printed table starts with its epoch number.
     epochs = [line.split()[0] for line in shown.splitlines() if line[:1].isdigit()]
-    assert epochs == ["0"], shown
+    assert epochs == ["1"], shown
     assert len(learn.recorder.rows) == 3
 
 
@@ -466,6 +466,8 @@ def test_live_progress_bar_then_the_table_in_its_place(monkeypatch):
     assert "epoch 1/2 train |" in shown[0].data and "| 1/4" in shown[0].data
     final = shown[-1]
     assert final.equals(learn.recorder.table.drop(columns="time").round(4))
+    # The table counts epochs as the bar does, from 1.
+    assert list(final.index) == [1, 2]
 
 
 class OneDNNSeen(nn.Linear):

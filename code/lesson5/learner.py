@@ -101,7 +101,9 @@ class Recorder(Callback):
         sums[key][1] += n
 
     def after_epoch(self, learn):
-        row = {"epoch": learn.epoch}
+        # Counted from 1, as the progress bar counts them and the chapters' text does ("the
+        # lowest validation loss after 4 of the 10 epochs"): learn.epoch counts from 0.
+        row = {"epoch": learn.epoch + 1}
         for key, (total, n) in {**self._sums, **self._metric_sums}.items():
             row[key] = total / n if n else math.nan
         row["time"] = format_duration(time.perf_counter() - self._start)
@@ -110,7 +112,8 @@ class Recorder(Callback):
 
     @property
     def table(self):
-        """One row per epoch: losses averaged over samples, metrics on the validation set."""
+        """One row per epoch, numbered from 1 within each fit: losses averaged over samples,
+        metrics on the validation set."""
         return pd.DataFrame(self.rows).set_index("epoch")
 
     def plot_loss(self, ax=None, skip_start=0):
