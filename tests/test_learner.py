@@ -396,7 +396,8 @@ def test_a_second_fit_shows_only_its_own_epochs(capsys):
     # Each row of the printed table starts with its epoch number.
     epochs = [line.split()[0] for line in shown.splitlines() if line[:1].isdigit()]
     assert epochs == ["1"], shown
-    assert len(learn.recorder.rows) == 3
+    # The recorder keeps every fit's rows, each fit numbered from 1.
+    assert list(learn.recorder.table.index) == [1, 2, 1]
 
 
 def test_validation_runs_without_recording_a_graph():

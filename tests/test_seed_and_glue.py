@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from lesson5 import glue, seed_everything
-from lesson5.glue import counted, glue_output, listed, points
+from lesson5.glue import counted, glue_output, listed, points, times
 from lesson5.seed import scoring, scoring_kernels
 
 
@@ -125,6 +125,19 @@ def test_listed_reads_as_a_sentence_for_any_length():
     assert listed(("a", "b")) == "a and b"
     assert listed(f"*{t}*" for t in ["x", "y", "z"]) == "*x*, *y* and *z*"
     assert listed([2, 8, 0.1]) == "2, 8 and 0.1"
+
+
+def test_listed_puts_the_noun_first_in_the_plural_for_more_than_one():
+    assert listed([8], noun="width") == "width 8"
+    assert listed([2, 8], noun="width") == "widths 2 and 8"
+    assert listed((e for e in [1, 2, 3]), noun="epoch") == "epochs 1, 2 and 3"
+
+
+def test_times_writes_two_digits_then_whole_numbers_and_refuses_a_ratio_below_one():
+    assert [times(r) for r in (1, 1.04, 4.66, 17.4, 99.4, 150.2, 12345.6)] == [
+        "1", "1", "4.7", "17", "99", "150", "12,346"]
+    with pytest.raises(ValueError, match="invert it"):
+        times(0.98)
 
 
 def test_listed_refuses_an_empty_list_by_name():

@@ -39,22 +39,37 @@ def glue(name, value, fmt="{}", markdown=False):
     return text
 
 
-def listed(items):
+def listed(items, noun=None):
     """'a, b and c': `items` (any iterable; each shown as str() shows it) as a list in an
     English sentence, for a glued value the prose reads as words (in chapters 02 to 07: among
     them book/04_optimizers.ipynb's widest spans, book/05_weight_decay.ipynb's grids and
-    book/06_collab.ipynb's film titles)."""
+    book/06_collab.ipynb's film titles). With `noun`, the noun comes first, with an s unless
+    there is one item: 'width 8', 'widths 2 and 8' (book/02_from_scratch.ipynb)."""
     words = [str(item) for item in items]
     if not words:
         raise ValueError("listed() needs at least one item to put in a sentence")
     *others, last = words
-    return f"{', '.join(others)} and {last}" if others else last
+    text = f"{', '.join(others)} and {last}" if others else last
+    if noun is None:
+        return text
+    return f"{noun}{'s' if others else ''} {text}"
 
 
 def counted(n, noun):
     """'1 image', '22 images', '1,000 images': a count and its noun, with an s unless the count
     is 1, for a glued count the prose reads as words (book/03_cross_entropy.ipynb)."""
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def times(ratio):
+    """How many times larger, as a reader writes it: two significant digits below 100, a
+    whole number from there ('4.7', '17', '150'), never in e-notation. `ratio` is at least 1;
+    a chapter puts the direction in words ("4.7 times faster", "1.4× slower";
+    book/03_cross_entropy.ipynb, book/07_transfer.ipynb)."""
+    if not ratio >= 1:
+        raise ValueError(f"times() writes a ratio of 1 or more, got {ratio!r}: invert it and "
+                         "say the other direction in words")
+    return f"{ratio:.2g}" if ratio < 100 else f"{ratio:,.0f}"
 
 
 def points(gap, signed=True, places=2):

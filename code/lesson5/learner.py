@@ -112,8 +112,8 @@ class Recorder(Callback):
 
     @property
     def table(self):
-        """One row per epoch, numbered from 1 within each fit: losses averaged over samples,
-        metrics on the validation set."""
+        """One row per epoch, numbered from 1 within each fit (so a learner fitted twice
+        repeats its labels): losses averaged over samples, metrics on the validation set."""
         return pd.DataFrame(self.rows).set_index("epoch")
 
     def plot_loss(self, ax=None, skip_start=0):
