@@ -1,3 +1,5 @@
+import importlib
+
 import nbformat
 import numpy as np
 import pytest
@@ -84,6 +86,23 @@ def test_glue_formats_before_gluing(monkeypatch):
     assert glue("acc", np.float32(0.96251), "{:.1%}") == "96.3%"
     assert glue("n", torch.tensor(8000), "{:,}") == "8,000"
     assert shown == [glue_output("acc", "96.3%"), glue_output("n", "8,000")]
+
+
+@pytest.mark.parametrize(
+    "progress, notebook, echoed", [("1", True, True), ("0", True, False), ("1", False, False)]
+)
+def test_glue_shows_a_person_in_a_notebook_the_value_the_prose_names(
+    monkeypatch, capsys, progress, notebook, echoed
+):
+    # The prose shows {glue:}`name` outside the site build: a person running the chapter
+    # sees the value under the cell; the build and the tests (LESSON5_PROGRESS=0) store none.
+    # The module, not the function of the same name that lesson5 exports.
+    glue_module = importlib.import_module("lesson5.glue")
+    monkeypatch.setattr("IPython.display.display", lambda data, raw, metadata: None)
+    monkeypatch.setenv("LESSON5_PROGRESS", progress)
+    monkeypatch.setattr(glue_module, "in_notebook", lambda: notebook)
+    glue("acc", 0.96251, "{:.1%}")
+    assert capsys.readouterr().out == ("acc: 96.3%\n" if echoed else "")
 
 
 def test_myst_nb_reads_what_glue_writes():

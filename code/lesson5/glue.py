@@ -4,6 +4,8 @@ Used by every chapter (first in book/01_data.ipynb): prose never types a measure
 it names a value glued by a code cell, as {glue:}`name`.
 """
 
+from .progress import in_notebook, progress_enabled
+
 # myst-nb finds a glued value by this prefix on the output's MIME types and by the name in
 # the output's "scrapbook" metadata (its glue extension). Writing that output here, rather
 # than calling myst_nb.glue, spares every chapter's kernel the import of myst-nb and Sphinx
@@ -28,6 +30,11 @@ def glue(name, value, fmt="{}", markdown=False):
     no NumPy scalar reaches a formatter of its own. With `markdown`, the text is Markdown
     too, for prose that writes {glue:md}`name` (film titles in italics, in
     book/06_collab.ipynb).
+
+    Only the site build puts the values into the prose: a person running a chapter in
+    JupyterLab or Colab reads {glue:}`name` there. So in a notebook, unless
+    LESSON5_PROGRESS=0 (`lesson5.progress`, as the build and the tests set it), the cell
+    also prints "name: value", beside the code that computed it.
     """
     from IPython.display import display
 
@@ -36,6 +43,8 @@ def glue(name, value, fmt="{}", markdown=False):
     text = fmt.format(value)
     data, metadata = glue_output(name, text, markdown)
     display(data, raw=True, metadata=metadata)
+    if progress_enabled() and in_notebook():
+        print(f"{name}: {text}")
     return text
 
 

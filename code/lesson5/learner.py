@@ -31,6 +31,7 @@ import pandas as pd
 import torch
 
 from .loaders import DataLoaders
+from .progress import in_notebook as _in_notebook
 from .progress import progress_enabled
 from .seed import scoring, scoring_kernels
 
@@ -190,13 +191,6 @@ class ProgressTable(Callback):
         else:
             print(table.to_string())
 
-
-def _in_notebook():
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    return get_ipython() is not None
 
 
 class Learner:

@@ -1,8 +1,9 @@
-"""Whether to draw progress bars: the one place that reads LESSON5_PROGRESS.
+"""Whether a person is watching: the one place that reads LESSON5_PROGRESS.
 
-Used by the training loop's live bar (book/02_from_scratch.ipynb) and by downloads
-(book/01_data.ipynb). Bars are for people watching; the build and the tests set
-LESSON5_PROGRESS=0 so that no bar ends up in a stored output.
+Used by the training loop's live bar (book/02_from_scratch.ipynb), by downloads
+(book/01_data.ipynb) and by `lesson5.glue`, which shows a person running a chapter the values
+its prose names. Those are for people watching; the build and the tests set
+LESSON5_PROGRESS=0 so that none of them ends up in a stored output.
 """
 
 import os
@@ -11,3 +12,12 @@ import os
 def progress_enabled():
     """False when the environment variable LESSON5_PROGRESS is "0"; True otherwise."""
     return os.environ.get("LESSON5_PROGRESS", "1") != "0"
+
+
+def in_notebook():
+    """Whether this code runs in an IPython kernel (JupyterLab, Colab), not a script."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return get_ipython() is not None
