@@ -159,7 +159,7 @@ def test_movielens_u1_split():
     key = ["user", "movie", "rating", "timestamp"]
     together = pd.concat([train, test])[key].sort_values(key).reset_index(drop=True)
     assert together.equals(everything[key].sort_values(key).reset_index(drop=True))
-    with pytest.raises(ValueError, match=r"\['u1'\]"):
+    with pytest.raises(ValueError, match=r"\['u1'\]\. To use another, add its u2\.base and u2\.test"):
         load_movielens_split("u2")
 
 

@@ -411,7 +411,7 @@ def test_real_manifest_is_complete():
     manifest = load_manifest()
     assert set(manifest) == {"mnist", "fashion-mnist", "ml-100k"}
     for dataset in manifest.values():
-        assert all(dataset[key] for key in ("title", "licence", "citation", "homepage"))
+        assert all(dataset[key] for key in ("title", "licence", "credit", "citation", "homepage"))
         for source in dataset["sources"]:
             assert source["urls"] and all(url.startswith(("http://", "https://")) for url in source["urls"])
             assert source["format"] in {"gzip", "zip"}

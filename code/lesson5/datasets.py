@@ -114,7 +114,9 @@ def load_movielens_split(name: str = "u1") -> tuple[pd.DataFrame, pd.DataFrame]:
     files = fetch("ml-100k")
     available = sorted(file[:-len(".base")] for file in files if file.endswith(".base"))
     if name not in available:
-        raise ValueError(f"unknown MovieLens split {name!r}; the manifest lists {available}")
+        raise ValueError(f"unknown MovieLens split {name!r}; the manifest lists {available}. To use "
+                         f"another, add its {name}.base and {name}.test members, with their SHA-256, "
+                         "to lesson5/datasets.toml (data/README.md, 'Adding a dataset')")
     movies = _movies(files)
     return _ratings(files[f"{name}.base"], movies), _ratings(files[f"{name}.test"], movies)
 
