@@ -12,9 +12,10 @@ Without such a set, `cross_fitted` estimates it from the runs themselves, pickin
 of the validation set and reading on the other (book/02_from_scratch.ipynb, then
 book/03_cross_entropy.ipynb, book/04_optimizers.ipynb and book/05_weight_decay.ipynb).
 
-A chapter that tunes many sides (book/07_transfer.ipynb) can walk the grid
-outward from a rate in its middle (`start`) instead of running all of it: a side then runs
-rates until its best is bracketed, which is what the full grid is checked for anyway. On a
+A chapter can walk the grid outward from a rate (`start`) instead of running all of it
+(book/02_from_scratch.ipynb's activations, book/03_cross_entropy.ipynb's digit-as-number loss,
+book/06_collab.ipynb's models, and book/07_transfer.ipynb, which tunes many sides): a side then
+runs rates until its best is bracketed, which is what the full grid is checked for anyway. On a
 curve with more than one peak the walk can stop at a lower one, which can only lower a side's
 best mean (its range at the rate kept can move either way), so book/07_transfer.ipynb walks
 only the sides a verdict could credit, and runs the whole grid for the sides they are measured

@@ -66,7 +66,7 @@ def listed(items, noun=None):
 
 def counted(n, noun):
     """'1 image', '22 images', '1,000 images': a count and its noun, with an s unless the count
-    is 1, for a glued count the prose reads as words (book/03_cross_entropy.ipynb)."""
+    is 1, for a glued count the prose reads as words (first in book/01_data.ipynb)."""
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 

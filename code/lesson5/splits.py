@@ -1,6 +1,7 @@
 """The book's random splits, and a warning when this machine draws others.
 
-Introduced in book/01_data.ipynb (The data). `datasets.load_mnist_10k` and
+Introduced in book/01_data.ipynb (The data), which says what its warning means for a learner
+on Colab; no chapter calls it directly. `datasets.load_mnist_10k` and
 `collab.split_ratings` draw their splits from seeded generators, PyTorch's and NumPy's. Neither
 library promises that a seed gives the same stream in every release, so with another PyTorch or
 NumPy than requirements.txt pins (on Colab, say) a learner could get other splits, and every
