@@ -234,6 +234,10 @@ def test_every_folded_cell_says_what_its_toggle_shows_and_folds_in_jupyterlab_to
     unnamed = [where for where, metadata in folded if not metadata.get("mystnb", {}).get("code_prompt_show")]
     assert not unnamed, ('give these folded cells the words of their toggle, "mystnb": '
                          f'{{"code_prompt_show": ..., "code_prompt_hide": ...}}: {unnamed}')
+    # The toggle says the same thing both ways: "Show the code that ..." and "Hide the code that ...".
+    unpaired = [where for where, metadata in folded
+                if metadata["mystnb"].get("code_prompt_hide") != "Hide" + metadata["mystnb"]["code_prompt_show"][4:]]
+    assert not unpaired, f'give these folded cells a "code_prompt_hide" matching their "code_prompt_show": {unpaired}'
     open_in_lab = [where for where, metadata in folded
                    if metadata.get("jupyter", {}).get("source_hidden") is not True]
     assert not open_in_lab, f'fold these cells in JupyterLab too, "jupyter": {{"source_hidden": true}}: {open_in_lab}'
