@@ -1,6 +1,7 @@
 """A learner's first run: the README's `bash scripts/lab.sh` serves JupyterLab on 127.0.0.1,
 headless Chromium opens chapter 01, runs every cell from the Run menu, and every cell must
-finish without an error, in the project's kernel.
+finish without an error, in the project's kernel, showing each value the chapter's prose names
+(`lesson5.glue` prints them where the site build is not there to fill them in).
 
 The server gets a settings folder of its own that turns autosave off, so running the chapter
 never rewrites the notebook in book/ (the test checks that too).
@@ -8,6 +9,7 @@ never rewrites the notebook in book/ (the test checks that too).
 
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -53,6 +55,8 @@ def lab(tmp_path_factory):
     port, token = _free_port(), secrets.token_hex(16)
     env = {
         **os.environ,
+        # A learner's shell does not turn progress off, as the test command's does.
+        "LESSON5_PROGRESS": "1",
         "JUPYTER_CONFIG_DIR": str(home / "config"),
         "JUPYTER_DATA_DIR": str(home / "data"),
         "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
@@ -117,9 +121,12 @@ _CELLS = """() => {
   const cells = [];
   for (const cell of panel.content.model.cells) {
     if (cell.type !== 'code') continue;
+    const outputs = cell.outputs.toJSON();
     cells.push({count: cell.executionCount,
-                errors: cell.outputs.toJSON().filter((o) => o.output_type === 'error')
-                                             .map((o) => o.ename + ': ' + o.evalue)});
+                errors: outputs.filter((o) => o.output_type === 'error')
+                               .map((o) => o.ename + ': ' + o.evalue),
+                printed: outputs.filter((o) => o.output_type === 'stream')
+                                .map((o) => [].concat(o.text).join('')).join('')});
   }
   return {cells: cells, kernel: panel.sessionContext.kernelDisplayName,
           status: panel.sessionContext.kernelDisplayStatus};
@@ -161,3 +168,10 @@ def test_chapter_runs_in_jupyterlab_from_the_run_menu(lab, browser):
     counts = [c["count"] for c in state["cells"]]
     assert counts == list(range(1, len(counts) + 1)), f"cells ran out of order: {counts}"
     assert notebook.stat().st_mtime_ns == before, f"running the chapter rewrote book/{CHAPTER}"
+    # Every value the prose names, shown as "name: value" by the cell that computes it.
+    prose = "".join("".join(cell["source"]) for cell in json.loads(notebook.read_text())["cells"]
+                    if cell["cell_type"] == "markdown")
+    named = set(re.findall(r"\{glue:?\w*\}`([^`:]+)", prose))
+    printed = "".join(c["printed"] for c in state["cells"])
+    unshown = sorted(name for name in named if not re.search(rf"^{re.escape(name)}: ", printed, re.M))
+    assert named and not unshown, f"{CHAPTER}: values the prose names but the run does not show: {unshown}"
