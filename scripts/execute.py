@@ -85,8 +85,11 @@ def _store(cache, path, nb, seconds):
 
 def _execute(path, timeout):
     """Runs in a worker process: one chapter, in its own folder, as myst-nb would, on the CPU
-    (where the stored outputs were computed) even on a machine with a GPU."""
+    (where the stored outputs were computed) even on a machine with a GPU, with progress off."""
     os.environ.update(ON_THE_CPU)
+    # Stored outputs hold no progress bars and none of the values glue prints for a person
+    # watching (lesson5.progress), however this was started.
+    os.environ["LESSON5_PROGRESS"] = "0"
     nb = nbformat.read(path, as_version=4)
     result = single_nb_execution(nb, cwd=str(path.parent), timeout=timeout, allow_errors=False)
     return nb, result.time, result.exc_string

@@ -5,7 +5,8 @@ and doctrees instead of the built site (tests/browser/ reads that):
 - bibliography_entries.py: the bibliography labels an entry as the chapters cite it, and its
   entries are list items;
 - execution_report.py: the report's columns, chapter titles and status words, and that it
-  runs between myst-nb's table and the resolution of links.
+  runs between myst-nb's table and the resolution of links;
+- stored_outputs.py: the chapters a build executes run with progress off.
 """
 
 import importlib.util
@@ -35,9 +36,21 @@ def _page(html, name):
     return BeautifulSoup((html / f"{name}.html").read_text(), "html.parser")
 
 
-@pytest.mark.parametrize("extension", ["unique_ids", "bibliography_entries", "execution_report"])
+@pytest.mark.parametrize("extension", ["unique_ids", "bibliography_entries", "execution_report", "stored_outputs"])
 def test_the_site_build_loads_the_extension(extension):
     assert CONFIG["sphinx"]["local_extensions"].get(extension) == "_ext"
+
+
+# stored_outputs.py
+
+
+def test_a_build_turns_progress_off_for_the_kernels_it_starts(monkeypatch):
+    # A shell that only sourced env.sh leaves it unset or on; the kernels inherit the build's.
+    monkeypatch.setenv("LESSON5_PROGRESS", "1")
+    _extension("stored_outputs").setup(SimpleNamespace())
+    import os
+
+    assert os.environ["LESSON5_PROGRESS"] == "0"
 
 
 # unique_ids.py

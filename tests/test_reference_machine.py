@@ -168,6 +168,21 @@ def test_the_builds_executor_runs_the_chapters_on_the_cpu(tmp_path, monkeypatch)
     assert ran.cells[0].outputs[0].text == f"{reference_machine.ON_THE_CPU['CUDA_VISIBLE_DEVICES']!r}\n"
 
 
+def test_the_builds_executor_stores_no_output_meant_for_a_person_watching(tmp_path, monkeypatch):
+    """Started from a shell with progress on, scripts/execute.py still runs the chapters with it
+    off: a glued value is stored for the page, and not also printed as "name: value"."""
+    monkeypatch.setenv("LESSON5_PROGRESS", "1")
+    monkeypatch.syspath_prepend(str(ROOT / "scripts"))
+    import execute
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('from lesson5 import glue\nglue("x", 1);')]
+    nbformat.write(nb, tmp_path / "glued.ipynb")
+    ran, _, error = execute._execute(tmp_path / "glued.ipynb", timeout=120)
+    assert error is None
+    assert [output.output_type for output in ran.cells[0].outputs] == ["display_data"]
+
+
 @pytest.mark.parametrize("machine, pinned", [("x86_64", {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "COMPATIBLE"}),
                                               ("AMD64", {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "COMPATIBLE"}),
                                               ("arm64", {"MKL_CBWR": "COMPATIBLE"}),

@@ -83,26 +83,31 @@ def test_glue_formats_before_gluing(monkeypatch):
         shown.append((data, metadata))
 
     monkeypatch.setattr("IPython.display.display", display)
+    monkeypatch.setattr(importlib.import_module("lesson5.glue"), "in_notebook", lambda: True)
     assert glue("acc", np.float32(0.96251), "{:.1%}") == "96.3%"
     assert glue("n", torch.tensor(8000), "{:,}") == "8,000"
     assert shown == [glue_output("acc", "96.3%"), glue_output("n", "8,000")]
 
 
 @pytest.mark.parametrize(
-    "progress, notebook, echoed", [("1", True, True), ("0", True, False), ("1", False, False)]
+    "progress, notebook, echoed, stored",
+    [("1", True, True, True), ("0", True, False, True), ("1", False, True, False), ("0", False, False, False)],
 )
-def test_glue_shows_a_person_in_a_notebook_the_value_the_prose_names(
-    monkeypatch, capsys, progress, notebook, echoed
+def test_glue_shows_a_person_the_value_the_prose_names_and_stores_it_only_in_a_notebook(
+    monkeypatch, capsys, progress, notebook, echoed, stored
 ):
     # The prose shows {glue:}`name` outside the site build: a person running the chapter
     # sees the value under the cell; the build and the tests (LESSON5_PROGRESS=0) store none.
+    # Outside a notebook there is no output to store it in.
     # The module, not the function of the same name that lesson5 exports.
     glue_module = importlib.import_module("lesson5.glue")
-    monkeypatch.setattr("IPython.display.display", lambda data, raw, metadata: None)
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda data, raw, metadata: shown.append(data))
     monkeypatch.setenv("LESSON5_PROGRESS", progress)
     monkeypatch.setattr(glue_module, "in_notebook", lambda: notebook)
     glue("acc", 0.96251, "{:.1%}")
     assert capsys.readouterr().out == ("acc: 96.3%\n" if echoed else "")
+    assert shown == ([glue_output("acc", "96.3%")[0]] if stored else [])
 
 
 def test_myst_nb_reads_what_glue_writes():
@@ -122,6 +127,7 @@ def test_myst_nb_reads_markdown_that_glue_writes(monkeypatch):
 
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda data, raw, metadata: shown.append((data, metadata)))
+    monkeypatch.setattr(importlib.import_module("lesson5.glue"), "in_notebook", lambda: True)
     assert glue("films", "*Fargo* and *Twister*", markdown=True) == "*Fargo* and *Twister*"
     [(data, metadata)] = shown
     cell = nbformat.v4.new_code_cell(

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
+from lesson5.glue import glue_output
 from scripts.toc import ROOT, chapters, expected_seconds, pages, root_page
 
 
@@ -205,6 +206,36 @@ def _long_shown_cells(notebooks):
     return [f"{where}: {len(cell.source.splitlines())} lines" for where, cell in _cells(notebooks)
             if len(cell.source.splitlines()) > SHOWN_CELL_LINES and not _folded(cell)
             and not only_imports(cell.source)]
+
+
+def _echoed_glues(notebooks):
+    """"<file> cell <n>: name" for each stored "name: value" line that lesson5.glue prints for
+    a person running a chapter, which a chapter saved from JupyterLab would carry."""
+    found = []
+    for path, nb in notebooks.items():
+        glued = {output.metadata["scrapbook"]["name"] for cell in nb.cells if cell.cell_type == "code"
+                 for output in cell.outputs if "scrapbook" in output.get("metadata", {})}
+        for where, cell in _cells({path: nb}):
+            for output in cell.outputs:
+                if output.output_type == "stream":
+                    found += [f"{where}: {line.split(': ')[0]}" for line in output.text.splitlines()
+                              if line.split(": ")[0] in glued and ": " in line]
+    return found
+
+
+def test_no_chapter_stores_the_values_glue_prints_for_a_person_watching():
+    echoed = _echoed_glues(_chapter_notebooks())
+    assert not echoed, ("these chapters were saved from a run with progress on; re-execute them as "
+                        f"CONTRIBUTING's step 5 says (LESSON5_PROGRESS=0): {echoed[:10]}")
+
+
+def test_a_stored_echo_is_found_but_not_a_printed_line_of_another_name(tmp_path):
+    data, metadata = glue_output("acc", "1")
+    glued = nbformat.v4.new_output("display_data", data=data, metadata=metadata)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("glue('acc', 1)", outputs=[
+        glued, nbformat.v4.new_output("stream", name="stdout", text="acc: 1\nloss: 0.5\n")])]
+    assert _echoed_glues({tmp_path / "ch.ipynb": nb}) == ["ch.ipynb cell 0: acc"]
 
 
 def test_no_chapter_shows_a_code_cell_longer_than_one_idea():

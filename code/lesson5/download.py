@@ -18,7 +18,8 @@ Environment variables, read on every call:
                          manifest's mirror paths; when set, files come from there and the
                          network is never used. A relative path is refused: a notebook's
                          kernel runs in book/, so it would not mean what it meant where it was set
-    LESSON5_PROGRESS     0 turns the download progress bar off
+    LESSON5_PROGRESS     0 turns the download progress bar off (lesson5.progress: training
+                         bars and glue's echo too)
 
 What a bad source can cost is bounded: a download stops after DEADLINE_S seconds, and after
 twice its content's size plus 1 MiB; decompression stops one byte past the size the manifest

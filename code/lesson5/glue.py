@@ -32,18 +32,21 @@ def glue(name, value, fmt="{}", markdown=False):
     book/06_collab.ipynb).
 
     Only the site build puts the values into the prose: a person running a chapter in
-    JupyterLab or Colab reads {glue:}`name` there. So in a notebook, unless
-    LESSON5_PROGRESS=0 (`lesson5.progress`, as the build and the tests set it), the cell
-    also prints "name: value", beside the code that computed it.
+    JupyterLab or Colab reads {glue:}`name` there. So unless LESSON5_PROGRESS=0
+    (`lesson5.progress`, as the build and the tests set it), the cell also prints
+    "name: value", beside the code that computed it; outside a notebook that line is all.
     """
-    from IPython.display import display
-
     if hasattr(value, "item"):
         value = value.item()
     text = fmt.format(value)
-    data, metadata = glue_output(name, text, markdown)
-    display(data, raw=True, metadata=metadata)
-    if progress_enabled() and in_notebook():
+    if in_notebook():
+        from IPython.display import display
+
+        data, metadata = glue_output(name, text, markdown)
+        display(data, raw=True, metadata=metadata)
+    # Outside a notebook there is no output to store the value in (IPython's display would
+    # print the raw MIME dict): a person running the code sees the line alone.
+    if progress_enabled():
         print(f"{name}: {text}")
     return text
 

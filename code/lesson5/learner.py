@@ -192,7 +192,6 @@ class ProgressTable(Callback):
             print(table.to_string())
 
 
-
 class Learner:
     """Model + data + loss + optimizer, and the loop that trains them.
 

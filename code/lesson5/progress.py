@@ -15,7 +15,8 @@ def progress_enabled():
 
 
 def in_notebook():
-    """Whether this code runs in an IPython kernel (JupyterLab, Colab), not a script."""
+    """Whether this code runs in an IPython shell (a notebook's kernel, in JupyterLab or Colab,
+    or the ipython terminal), where a display can be stored, not in a plain script."""
     try:
         from IPython import get_ipython
     except ImportError:

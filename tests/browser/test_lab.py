@@ -125,8 +125,10 @@ _CELLS = """() => {
     cells.push({count: cell.executionCount,
                 errors: outputs.filter((o) => o.output_type === 'error')
                                .map((o) => o.ename + ': ' + o.evalue),
+                glued: outputs.filter((o) => o.metadata && o.metadata.scrapbook)
+                              .map((o) => o.metadata.scrapbook.name),
                 printed: outputs.filter((o) => o.output_type === 'stream')
-                                .map((o) => [].concat(o.text).join('')).join('')});
+                                .map((o) => [].concat(o.text).join('')).join('\\n')});
   }
   return {cells: cells, kernel: panel.sessionContext.kernelDisplayName,
           status: panel.sessionContext.kernelDisplayStatus};
@@ -168,10 +170,13 @@ def test_chapter_runs_in_jupyterlab_from_the_run_menu(lab, browser):
     counts = [c["count"] for c in state["cells"]]
     assert counts == list(range(1, len(counts) + 1)), f"cells ran out of order: {counts}"
     assert notebook.stat().st_mtime_ns == before, f"running the chapter rewrote book/{CHAPTER}"
-    # Every value the prose names, shown as "name: value" by the cell that computes it.
+    # Every value the prose names is glued, and every glued value is shown as "name: value" by
+    # the cell that computes it.
     prose = "".join("".join(cell["source"]) for cell in json.loads(notebook.read_text())["cells"]
                     if cell["cell_type"] == "markdown")
     named = set(re.findall(r"\{glue:?\w*\}`([^`:]+)", prose))
-    printed = "".join(c["printed"] for c in state["cells"])
-    unshown = sorted(name for name in named if not re.search(rf"^{re.escape(name)}: ", printed, re.M))
-    assert named and not unshown, f"{CHAPTER}: values the prose names but the run does not show: {unshown}"
+    glued = {name for c in state["cells"] for name in c["glued"]}
+    assert named and named <= glued, f"{CHAPTER}: values the prose names but the run does not glue: {named - glued}"
+    unshown = sorted(name for c in state["cells"] for name in c["glued"]
+                     if not re.search(rf"^{re.escape(name)}: ", c["printed"], re.M))
+    assert not unshown, f"{CHAPTER}: values glued but not shown to the person running it: {unshown}"
