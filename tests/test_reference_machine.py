@@ -152,35 +152,38 @@ def test_nbval_run_by_hand_draws_no_progress_bars(tmp_path):
     assert "Cell 0 PASSED" in out, out[-3000:]
 
 
-def test_the_builds_executor_runs_the_chapters_on_the_cpu(tmp_path, monkeypatch):
-    """scripts/execute.py hides any GPU from the kernels it starts, as nbval does: the stored
-    outputs were computed on the CPU. (Its worker processes set this for themselves; here the
-    worker's function runs in the test's process, so monkeypatch puts the variable back.)"""
-    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+def _run_by_the_builds_executor(source, tmp_path, monkeypatch):
+    """The outputs of a one-cell notebook of `source` run by scripts/execute.py's worker
+    function. (Its worker processes set their environment for themselves; here the function runs
+    in the test's process, so monkeypatch puts back every variable it sets.)"""
+    for name in reference_machine.ON_THE_CPU:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LESSON5_PROGRESS", os.environ.get("LESSON5_PROGRESS", "1"))
     monkeypatch.syspath_prepend(str(ROOT / "scripts"))
     import execute
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell('import os\nprint(repr(os.environ.get("CUDA_VISIBLE_DEVICES")))')]
-    nbformat.write(nb, tmp_path / "device.ipynb")
-    ran, _, error = execute._execute(tmp_path / "device.ipynb", timeout=120)
+    nb.cells = [nbformat.v4.new_code_cell(source)]
+    nbformat.write(nb, tmp_path / "one.ipynb")
+    ran, _, error = execute._execute(tmp_path / "one.ipynb", timeout=120)
     assert error is None
-    assert ran.cells[0].outputs[0].text == f"{reference_machine.ON_THE_CPU['CUDA_VISIBLE_DEVICES']!r}\n"
+    return ran.cells[0].outputs
+
+
+def test_the_builds_executor_runs_the_chapters_on_the_cpu(tmp_path, monkeypatch):
+    """scripts/execute.py hides any GPU from the kernels it starts, as nbval does: the stored
+    outputs were computed on the CPU."""
+    source = 'import os\nprint(repr(os.environ.get("CUDA_VISIBLE_DEVICES")))'
+    [output] = _run_by_the_builds_executor(source, tmp_path, monkeypatch)
+    assert output.text == f"{reference_machine.ON_THE_CPU['CUDA_VISIBLE_DEVICES']!r}\n"
 
 
 def test_the_builds_executor_stores_no_output_meant_for_a_person_watching(tmp_path, monkeypatch):
     """Started from a shell with progress on, scripts/execute.py still runs the chapters with it
     off: a glued value is stored for the page, and not also printed as "name: value"."""
     monkeypatch.setenv("LESSON5_PROGRESS", "1")
-    monkeypatch.syspath_prepend(str(ROOT / "scripts"))
-    import execute
-
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell('from lesson5 import glue\nglue("x", 1);')]
-    nbformat.write(nb, tmp_path / "glued.ipynb")
-    ran, _, error = execute._execute(tmp_path / "glued.ipynb", timeout=120)
-    assert error is None
-    assert [output.output_type for output in ran.cells[0].outputs] == ["display_data"]
+    outputs = _run_by_the_builds_executor('from lesson5 import glue\nglue("x", 1);', tmp_path, monkeypatch)
+    assert [output.output_type for output in outputs] == ["display_data"]
 
 
 @pytest.mark.parametrize("machine, pinned", [("x86_64", {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "COMPATIBLE"}),
