@@ -7,8 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . scripts/env.sh
-# Progress off, as in build.sh: a chapter this build had to execute stores no bars.
-export LESSON5_PROGRESS=0
 if [ ! -f _build/html/index.html ]; then
   echo "pdf: build the site first (bash scripts/build.sh); the PDF is written into it" >&2
   exit 1
