@@ -14,8 +14,8 @@ PATH="$PWD/.venv/bin:$PATH"
 VIRTUAL_ENV="$PWD/.venv"
 # Put the project's kernel ahead of any "python3" kernel in your own Jupyter folders.
 JUPYTER_PATH="$PWD/.venv/share/jupyter"
-# Pin the CPU code paths of PyTorch's own kernels (ATen) to AVX2, which every x86-64 CPU of
-# the last decade has, and MKL's (matrix products) to its COMPATIBLE branch, the one branch it
+# Pin the CPU code paths of PyTorch's own kernels (ATen) to AVX2, which nearly every x86-64 CPU
+# of the last decade has, and MKL's (matrix products) to its COMPATIBLE branch, the one branch it
 # runs alike on Intel and AMD processors. Left alone, each picks the widest instructions the
 # CPU offers: the last bits of a result change, a few epochs of training turn that into another
 # fourth decimal, and the stored outputs would match only the machine that made them. Pinned,
@@ -26,9 +26,17 @@ ATEN_CPU_CAPABILITY=avx2
 MKL_CBWR=COMPATIBLE
 export PATH VIRTUAL_ENV JUPYTER_PATH MKL_CBWR
 # AVX2 is an x86-64 instruction set: PyTorch elsewhere (an Apple Silicon Mac, an ARM laptop)
-# would print in every chapter that it ignores the setting, so there it is left unset (its
-# numbers then differ from the site's in some last digits). MKL's setting is ignored there.
+# would print in every chapter that it ignores the setting, and an x86-64 CPU without AVX2 (some
+# Celeron, Pentium and Atom chips) would stop at an illegal instruction, since PyTorch obeys the
+# setting without asking the CPU. There it is left unset, and some last digits then differ from
+# the site's; scripts/reference_machine.py --pins decides, and says so. (MKL's setting is
+# ignored off x86-64.)
 case "$(uname -m)" in
-  x86_64 | amd64) export ATEN_CPU_CAPABILITY ;;
+  x86_64 | amd64)
+    if "$PWD/.venv/bin/python" scripts/reference_machine.py --pins | grep '^ATEN_CPU_CAPABILITY=' >/dev/null; then
+      export ATEN_CPU_CAPABILITY
+    else
+      unset ATEN_CPU_CAPABILITY
+    fi ;;
   *) unset ATEN_CPU_CAPABILITY ;;
 esac

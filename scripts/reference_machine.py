@@ -12,6 +12,7 @@ but leaves the tagged cells' outputs uncompared, and says so (conftest.py).
 
     python scripts/reference_machine.py           # exit 0: it matches, 1: it does not, 2: no record
     python scripts/reference_machine.py --write   # after executing the chapters here
+    python scripts/reference_machine.py --pins    # the code paths pinned on this machine
 """
 
 import argparse
@@ -38,17 +39,49 @@ PINNED = ("ATEN_CPU_CAPABILITY", "MKL_CBWR")
 ON_THE_CPU = {"CUDA_VISIBLE_DEVICES": ""}
 
 
-def pins(machine=None):
+def pins(machine=None, avx2=None):
     """The code-path variables scripts/env.sh sets (the kernel spec too), read from env.sh: on
     a `machine` (platform.machine(), this one's by default) other than x86-64, all but ATen's,
-    which names an x86-64 instruction set (env.sh says why)."""
+    which names an x86-64 instruction set (env.sh says why); and all but ATen's on an x86-64
+    CPU without AVX2 (`avx2`, this CPU's `runs_avx2()` by default)."""
     text = (ROOT / "scripts" / "env.sh").read_text()
     found = dict(re.findall(rf"^({'|'.join(PINNED)})=(\S+?)\r?$", text, flags=re.M))
     if set(found) != set(PINNED):
         raise RuntimeError(f"scripts/env.sh should set {' and '.join(PINNED)}; found {found}")
-    if (machine or platform.machine()).lower() not in ("x86_64", "amd64"):
+    x86 = (machine or platform.machine()).lower() in ("x86_64", "amd64")
+    if not x86 or not (runs_avx2() if avx2 is None else avx2):
         del found["ATEN_CPU_CAPABILITY"]
     return found
+
+
+def cpu_flags():
+    """The instruction sets this CPU reports, in lower case: the flags of Linux's /proc/cpuinfo
+    (or of the file LESSON5_CPUINFO names, as the tests do), else macOS's sysctl; None where
+    neither answers (Windows)."""
+    try:
+        for line in Path(os.environ.get("LESSON5_CPUINFO") or "/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                return set(line.split(":", 1)[1].lower().split())
+    except OSError:
+        pass
+    if platform.system() == "Darwin":
+        sysctl = subprocess.run(["sysctl", "-n", "machdep.cpu.features", "machdep.cpu.leaf7_features"],
+                                capture_output=True, text=True)
+        if sysctl.returncode == 0:
+            return set(sysctl.stdout.lower().split())
+    return None
+
+
+def runs_avx2():
+    """Whether ATen's AVX2 kernels can run here, which takes AVX2 and FMA. PyTorch obeys
+    ATEN_CPU_CAPABILITY=avx2 without asking the CPU, so pinned on one without them (some Celeron,
+    Pentium and Atom chips) every chapter would stop at an illegal instruction."""
+    flags = cpu_flags()
+    if flags is None:
+        import torch
+
+        return torch.cpu._is_avx2_supported()
+    return {"avx2", "fma"} <= flags
 
 
 def _digest():
@@ -185,7 +218,17 @@ def describe():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help=f"record this machine in {RECORD.relative_to(ROOT)}")
+    parser.add_argument("--pins", action="store_true",
+                        help="print this machine's pinned code paths, NAME=value a line (scripts/env.sh reads them)")
     args = parser.parse_args(argv)
+    if args.pins:
+        found = pins()
+        for name, value in found.items():
+            print(f"{name}={value}")
+        if "ATEN_CPU_CAPABILITY" not in found and platform.machine().lower() in ("x86_64", "amd64"):
+            print("reference_machine: this CPU lacks AVX2, so PyTorch picks its own code paths here and some "
+                  "last digits will differ from the site's", file=sys.stderr)
+        return 0
     if args.write:
         RECORD.write_text(json.dumps({**this_machine(), "written": date.today().isoformat()}, indent=2) + "\n")
         print(f"reference_machine: wrote {RECORD.relative_to(ROOT)}: {this_machine()}")

@@ -195,6 +195,18 @@ def test_atens_pin_is_for_x86_64_alone(machine, pinned):
     assert reference_machine.pins(machine) == pinned
 
 
+@pytest.mark.parametrize("flags, runs", [("fpu sse2 avx avx2 fma", True), ("fpu sse2 avx fma", False),
+                                          ("fpu sse2 avx avx2", False)])
+def test_atens_pin_is_for_cpus_that_run_avx2_and_fma(flags, runs, tmp_path, monkeypatch):
+    # ATen's AVX2 kernels use FMA too; pinned on a CPU without either, they would stop at an
+    # illegal instruction, since PyTorch obeys the pin without asking the CPU.
+    (tmp_path / "cpuinfo").write_text(f"processor\t: 0\nmodel name\t: Some CPU\nflags\t\t: {flags}\n")
+    monkeypatch.setenv("LESSON5_CPUINFO", str(tmp_path / "cpuinfo"))
+    assert reference_machine.runs_avx2() is runs
+    assert ("ATEN_CPU_CAPABILITY" in reference_machine.pins("x86_64")) is runs
+    assert reference_machine.pins("x86_64", avx2=False) == {"MKL_CBWR": "COMPATIBLE"}
+
+
 def test_pins_are_read_from_env_sh_whatever_its_line_endings(tmp_path, monkeypatch):
     (tmp_path / "scripts").mkdir()
     text = (ROOT / "scripts" / "env.sh").read_text()

@@ -184,6 +184,29 @@ def test_env_sh_pins_atens_instruction_set_on_x86_64_alone(machine, aten, shell,
     assert f"aten={aten} mkl=COMPATIBLE" in result.stdout, result.stderr
 
 
+@pytest.mark.parametrize("shell", SHELLS)
+def test_env_sh_leaves_atens_pin_off_an_x86_64_cpu_without_avx2(shell, tmp_path):
+    # PyTorch obeys the pin without asking the CPU: pinned there, a chapter would stop at an
+    # illegal instruction.
+    _installed(shell)
+    if not (REPO / ".venv" / "bin" / "python").exists():
+        pytest.skip("no .venv: run bash scripts/setup.sh first")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "uname").write_text("#!/bin/sh\necho x86_64\n")
+    (fake / "uname").chmod(0o755)
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse sse2 avx fma\n")
+    script = (f"export ATEN_CPU_CAPABILITY=left-from-before; . '{REPO}/scripts/env.sh'; "
+              'echo "aten=${ATEN_CPU_CAPABILITY-unset} mkl=${MKL_CBWR-unset}"')
+    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}", "LESSON5_CPUINFO": str(cpuinfo)}
+    result = run([shell, "-c", script], cwd=REPO, env=env)
+    assert "aten=unset mkl=COMPATIBLE" in result.stdout, result.stderr
+    assert "this CPU lacks AVX2" in result.stderr
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse sse2 avx avx2 fma\n")
+    assert "aten=avx2 mkl=COMPATIBLE" in run([shell, "-c", script], cwd=REPO, env=env).stdout
+
+
 def test_readmes_kernel_by_hand_has_the_pinned_code_paths():
     # Without bash, learners install the kernel spec themselves; on x86-64 it should run as
     # the build's does (setup.sh's spec; tests/browser/test_lab.py reads that one).
