@@ -31,12 +31,13 @@ export PATH VIRTUAL_ENV JUPYTER_PATH MKL_CBWR
 # setting without asking the CPU. There it is left unset, and some last digits then differ from
 # the site's; scripts/reference_machine.py --pins decides, and says so. (MKL's setting is
 # ignored off x86-64.)
-case "$(uname -m)" in
-  x86_64 | amd64)
-    if "$PWD/.venv/bin/python" scripts/reference_machine.py --pins | grep '^ATEN_CPU_CAPABILITY=' >/dev/null; then
-      export ATEN_CPU_CAPABILITY
-    else
-      unset ATEN_CPU_CAPABILITY
-    fi ;;
-  *) unset ATEN_CPU_CAPABILITY ;;
-esac
+if lesson5_pins=$("$PWD/.venv/bin/python" scripts/reference_machine.py --pins --machine "$(uname -m)"); then
+  case "$lesson5_pins" in
+    *ATEN_CPU_CAPABILITY=*) export ATEN_CPU_CAPABILITY ;;
+    *) unset ATEN_CPU_CAPABILITY ;;
+  esac
+else
+  echo "env.sh: scripts/reference_machine.py --pins failed (above), so ATen's pin is left off" >&2
+  unset ATEN_CPU_CAPABILITY
+fi
+unset lesson5_pins

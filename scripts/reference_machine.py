@@ -42,8 +42,8 @@ ON_THE_CPU = {"CUDA_VISIBLE_DEVICES": ""}
 def pins(machine=None, avx2=None):
     """The code-path variables scripts/env.sh sets (the kernel spec too), read from env.sh: on
     a `machine` (platform.machine(), this one's by default) other than x86-64, all but ATen's,
-    which names an x86-64 instruction set (env.sh says why); and all but ATen's on an x86-64
-    CPU without AVX2 (`avx2`, this CPU's `runs_avx2()` by default)."""
+    which names an x86-64 instruction set (env.sh says why), and the same on an x86-64 CPU
+    that cannot run ATen's AVX2 kernels (`avx2`: this CPU's `runs_avx2()` by default)."""
     text = (ROOT / "scripts" / "env.sh").read_text()
     found = dict(re.findall(rf"^({'|'.join(PINNED)})=(\S+?)\r?$", text, flags=re.M))
     if set(found) != set(PINNED):
@@ -65,8 +65,11 @@ def cpu_flags():
     except OSError:
         pass
     if platform.system() == "Darwin":
-        sysctl = subprocess.run(["sysctl", "-n", "machdep.cpu.features", "machdep.cpu.leaf7_features"],
-                                capture_output=True, text=True)
+        try:
+            sysctl = subprocess.run(["/usr/sbin/sysctl", "-n", "machdep.cpu.features", "machdep.cpu.leaf7_features"],
+                                    capture_output=True, text=True)
+        except OSError:
+            return None
         if sysctl.returncode == 0:
             return set(sysctl.stdout.lower().split())
     return None
@@ -80,7 +83,8 @@ def runs_avx2():
     if flags is None:
         import torch
 
-        return torch.cpu._is_avx2_supported()
+        found = torch.cpu.get_capabilities()
+        return bool(found.get("avx2") and found.get("fma3"))
     return {"avx2", "fma"} <= flags
 
 
@@ -147,12 +151,15 @@ def fingerprint():
     with (conftest.py sets them for nbval's kernel): in this process if its environment has
     them, else in a child that does, so that a shell without scripts/env.sh measures the same."""
     wanted = pins()
-    if all(os.environ.get(name) == value for name, value in wanted.items()):
+    if all(os.environ.get(name) == wanted.get(name) for name in PINNED):
         return _digest()
+    # A pin this machine leaves off is removed too: ATen's, left from a shell set up elsewhere,
+    # would stop a CPU without AVX2 at an illegal instruction.
+    env = {name: value for name, value in os.environ.items() if name not in PINNED}
     child = subprocess.run(
         [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import reference_machine as r; "
          "print(r._digest())", str(ROOT / "scripts")],
-        env={**os.environ, **wanted}, capture_output=True, text=True,
+        env={**env, **wanted}, capture_output=True, text=True,
     )
     lines = child.stdout.split()
     if child.returncode != 0 or not lines or not re.fullmatch(r"[0-9a-f]{16}", lines[-1]):
@@ -220,14 +227,16 @@ def main(argv=None):
     parser.add_argument("--write", action="store_true", help=f"record this machine in {RECORD.relative_to(ROOT)}")
     parser.add_argument("--pins", action="store_true",
                         help="print this machine's pinned code paths, NAME=value a line (scripts/env.sh reads them)")
+    parser.add_argument("--machine", help="with --pins: the machine's kind as `uname -m` gives it "
+                        "(platform.machine() by default)")
     args = parser.parse_args(argv)
     if args.pins:
-        found = pins()
+        found = pins(args.machine)
         for name, value in found.items():
             print(f"{name}={value}")
-        if "ATEN_CPU_CAPABILITY" not in found and platform.machine().lower() in ("x86_64", "amd64"):
-            print("reference_machine: this CPU lacks AVX2, so PyTorch picks its own code paths here and some "
-                  "last digits will differ from the site's", file=sys.stderr)
+        if "ATEN_CPU_CAPABILITY" not in found and (args.machine or platform.machine()).lower() in ("x86_64", "amd64"):
+            print("reference_machine: this CPU lacks AVX2 or FMA, so PyTorch picks its own code paths here and "
+                  "some last digits will differ from the site's", file=sys.stderr)
         return 0
     if args.write:
         RECORD.write_text(json.dumps({**this_machine(), "written": date.today().isoformat()}, indent=2) + "\n")

@@ -192,7 +192,7 @@ def test_the_builds_executor_stores_no_output_meant_for_a_person_watching(tmp_pa
                                               ("aarch64", {"MKL_CBWR": "COMPATIBLE"})])
 def test_atens_pin_is_for_x86_64_alone(machine, pinned):
     # Elsewhere PyTorch would warn in every chapter that it ignores "avx2".
-    assert reference_machine.pins(machine) == pinned
+    assert reference_machine.pins(machine, avx2=True) == pinned
 
 
 @pytest.mark.parametrize("flags, runs", [("fpu sse2 avx avx2 fma", True), ("fpu sse2 avx fma", False),
@@ -204,7 +204,51 @@ def test_atens_pin_is_for_cpus_that_run_avx2_and_fma(flags, runs, tmp_path, monk
     monkeypatch.setenv("LESSON5_CPUINFO", str(tmp_path / "cpuinfo"))
     assert reference_machine.runs_avx2() is runs
     assert ("ATEN_CPU_CAPABILITY" in reference_machine.pins("x86_64")) is runs
+
+
+def test_an_x86_64_cpu_without_avx2_gets_no_atens_pin():
     assert reference_machine.pins("x86_64", avx2=False) == {"MKL_CBWR": "COMPATIBLE"}
+
+
+@pytest.mark.parametrize("leaf7, runs", [("BMI1 AVX2 BMI2", True), ("BMI1 BMI2", False)])
+def test_on_an_intel_mac_the_flags_come_from_sysctl(leaf7, runs, tmp_path, monkeypatch):
+    # No /proc/cpuinfo there; sysctl gives the features in capitals, AVX2 among leaf 7's.
+    monkeypatch.setenv("LESSON5_CPUINFO", str(tmp_path / "none"))
+    monkeypatch.setattr(reference_machine.platform, "system", lambda: "Darwin")
+    asked = []
+
+    def sysctl(command, **kwargs):
+        asked.append(command)
+        return subprocess.CompletedProcess(command, 0, stdout=f"FPU SSE2 AVX1.0 FMA\n{leaf7}\n", stderr="")
+
+    monkeypatch.setattr(reference_machine.subprocess, "run", sysctl)
+    assert reference_machine.runs_avx2() is runs
+    assert asked[0][-2:] == ["machdep.cpu.features", "machdep.cpu.leaf7_features"]
+
+
+@pytest.mark.parametrize("found, runs", [({"avx2": True, "fma3": True}, True), ({"avx2": True, "fma3": False}, False)])
+def test_without_a_flags_file_or_sysctl_pytorch_is_asked(found, runs, tmp_path, monkeypatch):
+    # Windows: PyTorch's own reading of the CPU, AVX2 and FMA both, as ATen asks.
+    monkeypatch.setenv("LESSON5_CPUINFO", str(tmp_path / "none"))
+    monkeypatch.setattr(reference_machine.platform, "system", lambda: "Windows")
+    monkeypatch.setattr(torch.cpu, "get_capabilities", lambda: found)
+    assert reference_machine.cpu_flags() is None
+    assert reference_machine.runs_avx2() is runs
+
+
+def test_the_fingerprint_is_measured_without_a_pin_left_from_elsewhere(monkeypatch):
+    # ATen's pin left in the shell, on a CPU without AVX2: the child must not inherit it.
+    monkeypatch.setenv("ATEN_CPU_CAPABILITY", "avx2")
+    monkeypatch.setattr(reference_machine, "pins", lambda: {"MKL_CBWR": "COMPATIBLE"})
+    seen = []
+
+    def child(command, env, **kwargs):
+        seen.append(env)
+        return subprocess.CompletedProcess(command, 0, stdout="0123456789abcdef\n", stderr="")
+
+    monkeypatch.setattr(reference_machine.subprocess, "run", child)
+    assert reference_machine.fingerprint() == "0123456789abcdef"
+    assert "ATEN_CPU_CAPABILITY" not in seen[0] and seen[0]["MKL_CBWR"] == "COMPATIBLE"
 
 
 def test_pins_are_read_from_env_sh_whatever_its_line_endings(tmp_path, monkeypatch):
@@ -212,10 +256,10 @@ def test_pins_are_read_from_env_sh_whatever_its_line_endings(tmp_path, monkeypat
     text = (ROOT / "scripts" / "env.sh").read_text()
     (tmp_path / "scripts" / "env.sh").write_bytes(text.replace("\n", "\r\n").encode())
     monkeypatch.setattr(reference_machine, "ROOT", tmp_path)
-    assert reference_machine.pins("x86_64") == {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "COMPATIBLE"}
+    assert reference_machine.pins("x86_64", avx2=True) == {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "COMPATIBLE"}
     (tmp_path / "scripts" / "env.sh").write_text(text.replace("MKL_CBWR=COMPATIBLE", ""))
     with pytest.raises(RuntimeError, match="should set ATEN_CPU_CAPABILITY and MKL_CBWR"):
-        reference_machine.pins("x86_64")
+        reference_machine.pins("x86_64", avx2=True)
 
 
 def test_a_failed_measurement_says_why(monkeypatch):
