@@ -18,6 +18,9 @@ else
   # A PDF from an earlier build would be published with a site that says it has none.
   rm -f _build/html/lesson5-executable.pdf
 fi
+# Every dataset fetched and verified once, before the chapters run side by side: each would
+# otherwise download the same files at once, and a missing one is named here, in one message.
+python -m lesson5.download --check
 # Executes the chapters whose code changed, one per core, into the cache the build reads.
 python scripts/execute.py
 jupyter-book build . --builder html -n -W --keep-going

@@ -51,16 +51,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 # The chapters name the kernel "python3"; this one runs inside .venv, with the CPU code paths
-# the build uses, however it is started: scripts/env.sh sets them (and says why ATen's is for
-# x86-64 CPUs with AVX2 alone), and reference_machine.pins() reads this machine's from there.
-# Checked on every run, not only after an install, since which pins apply can change with the
-# rule or the machine.
-spec=.venv/share/jupyter/kernels/python3/kernel.json
-if ! .venv/bin/python -c 'import json, sys
-from scripts.reference_machine import pins
-sys.exit(json.load(open(sys.argv[1])).get("env") != pins())' "$spec" 2>/dev/null; then
-  read -r -a pins <<< "$(.venv/bin/python -c 'from scripts.reference_machine import pins
-print(" ".join(f"--env {name} {value}" for name, value in pins().items()))')"
-  .venv/bin/python -m ipykernel install --sys-prefix --name python3 \
-    --display-name "Python 3 (lesson5)" "${pins[@]}" >/dev/null
-fi
+# the build uses, however it is started (scripts/kernel.py; scripts/env.sh says why ATen's is
+# for x86-64 CPUs with AVX2 alone). Checked on every run, not only after an install.
+.venv/bin/python scripts/kernel.py

@@ -15,6 +15,7 @@ from lesson5.learner import (
     CancelFit,
     Learner,
     accuracy,
+    default_device,
     format_duration,
 )
 from lesson5.loaders import DataLoader, DataLoaders
@@ -550,3 +551,21 @@ def test_plot_loss_puts_each_validation_point_where_its_epoch_ended():
     assert len(learn.recorder.losses) == 6 and len(learn.recorder.rows) == 1
     _, valid = learn.recorder.plot_loss().get_lines()
     assert list(valid.get_xdata()) == [4]  # the first epoch's 4 batches, not 6 / 1
+
+
+def test_a_gpu_pytorch_cannot_run_on_is_passed_over_with_a_warning(monkeypatch):
+    # As an old laptop GPU looks to a PyTorch build without kernels for it: available, yet the
+    # first operation on it fails.
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    made = torch.ones
+
+    def ones(*size, device=None, **kwargs):
+        if device == "cuda":
+            raise RuntimeError("CUDA error: no kernel image is available for execution on the device")
+        return made(*size, device=device, **kwargs)
+
+    monkeypatch.setattr(torch, "ones", ones)
+    with pytest.warns(UserWarning, match="cannot run on it.*no kernel image.*CUDA_VISIBLE_DEVICES"):
+        assert default_device() == torch.device("cpu")
+    monkeypatch.setattr(torch, "ones", lambda *size, device=None, **kwargs: made(*size, **kwargs))
+    assert default_device() == torch.device("cuda")

@@ -7,8 +7,8 @@ JupyterLab itself is driven in a browser by tests/browser/test_lab.py.
 """
 
 import importlib.util
+import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -212,11 +212,27 @@ def test_env_sh_leaves_atens_pin_off_an_x86_64_cpu_without_avx2(shell, tmp_path)
     assert "aten=avx2 mkl=COMPATIBLE" in result.stdout and "lacks AVX2" not in result.stderr
 
 
-def test_readmes_kernel_by_hand_has_the_pinned_code_paths():
-    # Without bash, learners install the kernel spec themselves; on x86-64 it should run as
-    # the build's does (setup.sh's spec; tests/browser/test_lab.py reads that one).
-    line = next(line for line in (REPO / "README.md").read_text().splitlines() if "ipykernel install" in line)
-    assert dict(re.findall(r"--env (\S+) (\S+)", line)) == reference_machine.pins("x86_64", avx2=True)
+def test_readmes_kernel_by_hand_is_installed_by_the_script_setup_sh_runs():
+    # Without bash, learners install the kernel spec with the same script as setup.sh, so that
+    # it gets this machine's pins (none typed in the README for a CPU that might lack AVX2).
+    readme = (REPO / "README.md").read_text()
+    assert "ipykernel install" not in readme and "--env ATEN_CPU_CAPABILITY" not in readme
+    assert "python scripts/kernel.py" in readme and "python scripts\\kernel.py" in readme
+    assert ".venv/bin/python scripts/kernel.py" in (REPO / "scripts" / "setup.sh").read_text()
+
+
+def test_kernel_py_installs_the_spec_with_this_machines_pins_and_mends_a_stale_one(tmp_path):
+    command = [sys.executable, str(REPO / "scripts" / "kernel.py"), "--prefix", str(tmp_path)]
+    first = run(command, cwd=tmp_path)
+    assert first.returncode == 0 and "kernel: installed 'Python 3 (lesson5)'" in first.stdout, first.stderr
+    path = tmp_path / "share" / "jupyter" / "kernels" / "python3" / "kernel.json"
+    spec = json.loads(path.read_text())
+    assert spec["env"] == reference_machine.pins() and spec["display_name"] == "Python 3 (lesson5)"
+    assert spec["argv"][0] == sys.executable
+    assert run(command, cwd=tmp_path).stdout == ""  # current: left alone
+    path.write_text(json.dumps({**spec, "env": {**spec["env"], "ATEN_CPU_CAPABILITY": "avx512"}}))
+    assert "kernel: installed" in run(command, cwd=tmp_path).stdout
+    assert json.loads(path.read_text())["env"] == reference_machine.pins()
 
 
 # --- scripts/setup.sh: refuses an old Python before building anything ---------------------
@@ -374,3 +390,13 @@ def test_the_maps_name_every_script_and_top_level_folder(document, heading):
     missing = sorted(f"`{name}`" for name in scripts if f"`{name}`" not in table)
     missing += sorted(f"`{name}/`" for name in folders if f"`{name}/" not in table)
     assert not missing, f"{document}'s {heading[3:]!r} does not name {missing}"
+
+
+def test_every_shell_script_is_checked_out_with_unix_line_endings():
+    # .gitattributes: a Windows line ending inside a bash script fails its first command.
+    scripts = subprocess.run(["git", "ls-files", "*.sh", ".ci/run"], cwd=REPO, capture_output=True,
+                             text=True, check=True).stdout.split()
+    assert "scripts/build.sh" in scripts and ".ci/run" in scripts
+    attrs = subprocess.run(["git", "check-attr", "eol", "--", *scripts], cwd=REPO, capture_output=True,
+                           text=True, check=True).stdout.splitlines()
+    assert attrs == [f"{path}: eol: lf" for path in scripts]

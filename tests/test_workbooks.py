@@ -215,6 +215,22 @@ def test_without_libreoffice_the_chapters_show_the_packages_values_and_say_so(mo
     assert (tmp_path / "entropy.xlsx").exists()
 
 
+def test_a_libreoffice_that_fails_leaves_the_chapter_on_the_packages_values_and_says_so(monkeypatch, tmp_path):
+    # A learner's broken (or confined) LibreOffice must not stop the chapter.
+    fake = tmp_path / "bin" / "soffice"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\n[ \"$1\" = --version ] && echo 'LibreOffice 24.2' && exit 0\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(calc, "soffice", lambda: str(fake))
+    built = build_entropy([[1.0, 2.0, 0.5, 0.0, -1.0]], [1], CLASSES, [0.3], [1])
+    result = calc.save_and_recalculate(built, tmp_path / "book" / "entropy.xlsx")
+    assert (result.program, result.values) == (None, built.expected)
+    assert "installed here but could not recalculate" in str(result) and "did not convert" in str(result)
+    assert max(len(line) for line in str(result).splitlines()) <= 80
+    # Its scratch folders, made beside the workbook, are gone.
+    assert sorted(p.name for p in (tmp_path / "book").iterdir()) == ["entropy.xlsx"]
+
+
 # --- the workbooks as files -------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ that never started has nothing to clean up, and the first error is the one repor
 
 import math
 import time
+import warnings
 from contextlib import nullcontext
 
 import pandas as pd
@@ -55,8 +56,22 @@ class Callback:
 
 
 def default_device():
-    """CUDA when present, else CPU: the chapters never require a GPU."""
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    """CUDA when PyTorch can run on the GPU present, else CPU: the chapters never require a GPU.
+
+    A GPU too old (or too new) for the installed PyTorch build still counts as available, and
+    every fit would then stop at "no kernel image is available for execution on the device";
+    one small operation on it tells, and such a GPU is passed over with a warning.
+    """
+    if not torch.cuda.is_available():
+        return torch.device("cpu")
+    try:
+        torch.ones(1, device="cuda").add_(1).item()
+    except RuntimeError as error:
+        warnings.warn(f"PyTorch sees a GPU but cannot run on it, so the Learner trains on the CPU ({error}). "
+                      "To hide the GPU, set CUDA_VISIBLE_DEVICES to an empty value before starting Python.",
+                      stacklevel=2)
+        return torch.device("cpu")
+    return torch.device("cuda")
 
 
 def format_duration(seconds):

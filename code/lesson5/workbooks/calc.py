@@ -63,7 +63,9 @@ def recalculate(paths, outdir, timeout=300):
     results = [outdir / name for name in names]
     for stale in results:
         stale.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="lesson5-soffice-") as profile:
+    # Beside the output, not in the system's temporary folder: LibreOffice installed as a snap
+    # (Ubuntu's App Center) has a /tmp of its own, and would never see a profile written there.
+    with tempfile.TemporaryDirectory(prefix="lesson5-soffice-", dir=outdir.parent) as profile:
         user = Path(profile, "user")
         user.mkdir()
         (user / "registrymodifications.xcu").write_text(_PROFILE_SETTINGS)
@@ -71,7 +73,7 @@ def recalculate(paths, outdir, timeout=300):
                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir),
                    *map(str, paths)]
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
-    missing = [str(p) for p in results if not p.exists()]
+    missing = [p.name for p in results if not p.exists()]
     if done.returncode != 0 or missing:
         raise RuntimeError(f"LibreOffice did not convert {missing or names} (exit {done.returncode}):\n"
                            f"{done.stdout}{done.stderr}")
@@ -118,14 +120,19 @@ def differences(built, path):
 @dataclass
 class Recalculated:
     """A workbook's formula results as LibreOffice computed them, and how far they are from the
-    package's. Without LibreOffice, `program` is None and `values` are the package's own."""
+    package's. Without LibreOffice, or where it failed (`failure` says how), `program` is None
+    and `values` are the package's own."""
 
     program: str | None
     values: dict
     worst: float | None
+    failure: str | None = None
 
     def __str__(self):
-        if self.program is None:
+        if self.failure is not None:
+            text = (f"LibreOffice is installed here but could not recalculate the workbook ({self.failure}), so "
+                    "the values below are the package's own")
+        elif self.program is None:
             text = (f"LibreOffice is not installed here, so the values below are the package's own; to have "
                     f"a spreadsheet program compute them, {INSTALL_HINT}")
         else:
@@ -137,15 +144,22 @@ class Recalculated:
 
 def save_and_recalculate(built, path):
     """Saves `built` (a `Built`) at `path` and, where LibreOffice is installed, has it recalculate
-    a copy and reads every formula cell's result back."""
-    path = Path(path)
+    a copy and reads every formula cell's result back. A LibreOffice that fails leaves a chapter
+    running on the package's values, saying so (tests/test_workbooks.py calls `recalculate`
+    itself, which raises)."""
+    path = Path(path).resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     built.save(path)
     binary = soffice()
     if binary is None:
         return Recalculated(None, dict(built.expected), None)
-    version = subprocess.run([binary, "--version"], capture_output=True, text=True, check=True, timeout=60)
-    with tempfile.TemporaryDirectory(prefix="lesson5-recalculated-") as out:
-        diff = differences(built, recalculate([path], out)[0])
+    try:
+        version = subprocess.run([binary, "--version"], capture_output=True, text=True, check=True, timeout=60)
+        # Beside the workbook, for the reason recalculate gives.
+        with tempfile.TemporaryDirectory(prefix="lesson5-recalculated-", dir=path.parent) as out:
+            diff = differences(built, recalculate([path], out)[0])
+    except (OSError, RuntimeError, subprocess.SubprocessError) as error:
+        reason = str(error).splitlines()[0].rstrip(":") if str(error) else type(error).__name__
+        return Recalculated(None, dict(built.expected), None, failure=reason)
     values = dict(zip(zip(diff.sheet, diff.cell), diff.computed))
     return Recalculated(" ".join(version.stdout.split()[:2]), values, diff.relative.max())
