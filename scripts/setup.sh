@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Creates the project's virtual environment in .venv and installs requirements.txt into it,
 # with the project's Jupyter kernel. Idempotent: it reinstalls only when requirements.txt,
-# code/pyproject.toml or this script changed, and rebuilds .venv when it has no pip or its
-# Python is older than 3.11.
+# code/pyproject.toml or this script changed, and rebuilds .venv when it has no pip, its
+# Python is older than 3.11, or it was made for a clone at another path.
 #   bash scripts/setup.sh            (PYTHON=python3.12 bash scripts/setup.sh chooses the Python
 #                                     that creates .venv; delete .venv to switch later)
 # The other scripts call it first; nobody needs to source it.
@@ -26,6 +26,17 @@ if [ -e .venv ] && ! { [ -x .venv/bin/python ] && .venv/bin/python -c "$version_
     && .venv/bin/python -m pip --version >/dev/null 2>&1; }; then
   echo "setup: .venv is broken (no pip) or was made with Python older than $min_python; rebuilding it"
   rm -rf .venv
+fi
+# A .venv moved or copied with its clone still runs, but its scripts start the Python at the old
+# path and its editable install imports the package from the old clone (or fails, if gone).
+if [ -x .venv/bin/python ]; then
+  installed=$(.venv/bin/python -c 'import importlib.util; s = importlib.util.find_spec("lesson5")
+print(s.origin if s else "")' 2>/dev/null || true)
+  case "$installed" in
+    "" | "$PWD/code/"*) ;;
+    *) echo "setup: .venv was made for a clone elsewhere (its package is $installed); rebuilding it"
+       rm -rf .venv ;;
+  esac
 fi
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv with $("$python" --version)"

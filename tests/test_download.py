@@ -12,6 +12,7 @@ import io
 import os
 import shutil
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import time
 import warnings
 import zipfile
 from pathlib import Path
+from urllib.error import URLError
 
 import pytest
 
@@ -241,6 +243,23 @@ def test_truncated_gzip_download_names_the_url(server, cache):
         fetch("digits", manifest=make_manifest([server.url("/labels.gz")]), cache_dir=cache)
     assert server.url("/labels.gz") in str(error.value)
     assert files_in(cache) == []
+
+
+def test_a_certificate_python_cannot_verify_is_named_with_its_usual_fixes(cache, monkeypatch):
+    # Python from python.org on macOS has no certificates until its installer's script is run.
+    def unverified(url, path, limit):
+        raise URLError(ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"))
+
+    monkeypatch.setattr(download, "_download", unverified)
+    with pytest.raises(DataError, match="(?s)CERTIFICATE_VERIFY_FAILED.*Install Certificates.command.*SSL_CERT_FILE"):
+        fetch("digits", manifest=make_manifest(["https://example.org/labels.gz"]), cache_dir=cache)
+    def refused(url, path, limit):
+        raise OSError("refused")
+
+    monkeypatch.setattr(download, "_download", refused)
+    with pytest.raises(DataError) as error:
+        fetch("digits", manifest=make_manifest(["https://example.org/labels.gz"]), cache_dir=cache)
+    assert "Install Certificates" not in str(error.value)
 
 
 def test_offline_error_lists_every_url_and_how_to_provide_the_file(cache):

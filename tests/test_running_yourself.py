@@ -278,6 +278,34 @@ def test_setup_rebuilds_a_venv_left_without_pip(tmp_path):
     assert asked.read_text().split() == ["-m", "venv", ".venv"]
 
 
+@pytest.mark.parametrize("origin, rebuilt", [("/elsewhere/code/lesson5/__init__.py", True),
+                                             ("{clone}/code/lesson5/__init__.py", False)])
+def test_setup_rebuilds_a_venv_moved_from_another_clone(origin, rebuilt, tmp_path):
+    # A .venv copied with its clone imports the package from where it was made.
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "setup.sh").write_text((REPO / "scripts" / "setup.sh").read_text())
+    venv_python = tmp_path / ".venv" / "bin" / "python"
+    venv_python.parent.mkdir(parents=True)
+    found = origin.format(clone=tmp_path)
+    venv_python.write_text(f'#!/bin/sh\ncase "$*" in *find_spec*) echo "{found}";; esac\nexit 0\n')
+    venv_python.chmod(0o755)
+    asked = tmp_path / "asked"
+    system = tmp_path / "python3.12"
+    system.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = --version ]; then echo "Python 3.12.0"; exit 0; fi\n'
+        f'if [ "$1" = -m ]; then echo "$*" > {asked}; exit 1; fi\n'
+        'case "$*" in *hashlib*) exit 1;; esac\n'  # the stamp's hash fails: the run stops there
+        "exit 0\n"
+    )
+    system.chmod(0o755)
+    result = run(["bash", tmp_path / "scripts" / "setup.sh"], cwd=tmp_path, env={**os.environ, "PYTHON": str(system)})
+    assert ("made for a clone elsewhere" in result.stdout) is rebuilt
+    assert venv_python.exists() is not rebuilt
+    if rebuilt:
+        assert "/elsewhere/code/lesson5" in result.stdout and asked.read_text().split() == ["-m", "venv", ".venv"]
+
+
 def test_setup_names_a_missing_python():
     result = run(["bash", REPO / "scripts" / "setup.sh"], env={**os.environ, "PYTHON": "no-such-python"})
     assert result.returncode == 1

@@ -212,9 +212,16 @@ def _get_source(dataset: str, source: dict, folder: Path) -> dict[str, bytes]:
         except Exception as error:  # noqa: BLE001 -- whatever went wrong with this URL, the next may work
             failures.append(f"  {url}\n    {type(error).__name__}: {error}")
     names = ", ".join(spec["name"] for spec in source["files"])
+    certificates = ""
+    if any("CERTIFICATE_VERIFY_FAILED" in failure for failure in failures):
+        certificates = (
+            "\nPython could not verify a server's certificate. With Python from python.org on macOS, "
+            "run 'Install Certificates.command' in its folder under Applications; behind a network "
+            "that inspects encrypted traffic, set SSL_CERT_FILE to its certificate file.")
     raise DataError(
         f"Could not get {source['mirror']} of dataset {dataset!r} from any of its URLs:\n"
         + "\n".join(failures)
+        + certificates
         + "\nTo provide it without the network, either set LESSON5_DATA_MIRROR to a folder "
         f"holding {source['mirror']}, or put its content ({names}, unpacked, matching "
         f"the manifest) in {folder}.")
