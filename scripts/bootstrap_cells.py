@@ -34,7 +34,14 @@ import os
 REPOSITORY = "{url}"
 if importlib.util.find_spec("lesson5") is None:
     repository = os.environ.get("LESSON5_REPOSITORY", REPOSITORY)
-    %pip install --quiet "git+{{repository}}@{ref}#subdirectory=code"'''
+    %pip install --quiet "git+{{repository}}@{ref}#subdirectory=code"
+    # %pip does not fail the cell when pip fails: say so here, not at an import.
+    importlib.invalidate_caches()
+    if importlib.util.find_spec("lesson5") is None:
+        raise ModuleNotFoundError(
+            f"pip could not install lesson5 from {{repository}} (its output "
+            "above says why); without it this chapter cannot run"
+        )'''
 
 
 def repository(root=ROOT):

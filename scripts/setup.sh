@@ -50,6 +50,10 @@ want=$(cat requirements.txt code/pyproject.toml scripts/setup.sh |
   "$python" -c 'import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing requirements.txt into .venv (the first time takes a few minutes)"
+  if [ "$(uname -s)" = Linux ] && [ -z "${PIP_INDEX_URL:-}${PIP_EXTRA_INDEX_URL:-}" ]; then
+    echo "setup: unless pip is configured otherwise, that is PyTorch's CUDA build on Linux, several GB;" \
+      "README.md says how to take the CPU build (about 200 MB) instead"
+  fi
   rm -f "$stamp"
   # pip would compile every installed module to bytecode one file at a time, a third of the
   # install; compileall does the same on every core. Bytecode made now matters: where

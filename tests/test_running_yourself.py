@@ -351,6 +351,23 @@ def test_bootstrap_cell_installs_the_package_outside_the_checkout(tmp_path, clon
     Not covered: the real Colab image, its preinstalled versions and pip's download of the
     package from the public repository over https.
     """
+    out, site = _run_bootstrap(tmp_path, f"file://{clone_at_release}")
+    installed = Path(site, "lesson5")
+    assert f"lesson5 from {installed}/__init__.py" in out, out
+    assert "'mnist'" in out, out
+
+
+def test_a_failed_install_stops_the_bootstrap_cell_with_a_clear_error(tmp_path):
+    # %pip reports pip's failure but does not raise; the cell must, before the imports do.
+    out, _ = _run_bootstrap(tmp_path, f"file://{tmp_path}/no-such-repository")
+    assert "pip could not install lesson5 from file://" in out and "ModuleNotFoundError" in out, out
+    assert "manifest datasets" not in out  # the cells after it never ran
+
+
+def _run_bootstrap(tmp_path, repository):
+    """Chapter 01's bootstrap and import cells, run in IPython by a fresh virtual environment
+    that sees this environment's libraries but not the package (see the test above), with
+    LESSON5_REPOSITORY set to `repository`: the output, and the new environment's site-packages."""
     venv = tmp_path / "venv"
     # Without pip of its own: pip and setuptools come from this environment too.
     assert run([sys._base_executable, "-m", "venv", "--without-pip", venv]).returncode == 0
@@ -372,7 +389,7 @@ def test_bootstrap_cell_installs_the_package_outside_the_checkout(tmp_path, clon
     )
     env = {
         **os.environ,
-        "LESSON5_REPOSITORY": f"file://{clone_at_release}",
+        "LESSON5_REPOSITORY": repository,
         "PIP_NO_INDEX": "1",
         "PIP_NO_BUILD_ISOLATION": "0",
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
@@ -381,10 +398,7 @@ def test_bootstrap_cell_installs_the_package_outside_the_checkout(tmp_path, clon
     }
     env.pop("PYTHONPATH", None)
     result = run([venv / "bin" / "python", "-m", "IPython", "--quick", "--no-banner", script], cwd=tmp_path, env=env)
-    out = result.stdout + result.stderr
-    installed = Path(site.stdout.strip(), "lesson5")
-    assert f"lesson5 from {installed}/__init__.py" in out, out
-    assert "'mnist'" in out, out
+    return result.stdout + result.stderr, site.stdout.strip()
 
 
 # Versions a Colab runtime pins through its own google-colab package (its requirements, as
