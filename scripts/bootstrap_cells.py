@@ -39,8 +39,9 @@ if importlib.util.find_spec("lesson5") is None:
     importlib.invalidate_caches()
     if importlib.util.find_spec("lesson5") is None:
         raise ModuleNotFoundError(
-            f"pip could not install lesson5 from {{repository}} (its output "
-            "above says why); without it this chapter cannot run"
+            f"pip did not install lesson5 from {{repository}} where this "
+            "kernel finds it: its output above says why (after an install "
+            "for your user alone, restart the kernel)"
         )'''
 
 

@@ -25,12 +25,14 @@ def spec_file(prefix=None):
 
 
 def current(prefix=None):
-    """Whether the installed spec is this project's and starts with this machine's pins."""
+    """Whether the installed spec is this project's, starts this Python (a .venv moved with its
+    clone keeps a spec that names the old path) and gives it this machine's pins."""
     try:
         spec = json.loads(spec_file(prefix).read_text())
     except (OSError, ValueError):
         return False
-    return spec.get("display_name") == DISPLAY_NAME and spec.get("env") == pins()
+    return (spec.get("display_name") == DISPLAY_NAME and spec.get("argv", [None])[0] == sys.executable
+            and spec.get("env") == pins())
 
 
 def install(prefix=None):

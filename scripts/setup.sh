@@ -28,13 +28,15 @@ if [ -e .venv ] && ! { [ -x .venv/bin/python ] && .venv/bin/python -c "$version_
   rm -rf .venv
 fi
 # A .venv moved or copied with its clone still runs, but its scripts start the Python at the old
-# path and its editable install imports the package from the old clone (or fails, if gone).
-if [ -x .venv/bin/python ]; then
+# path and its editable install imports the package from the old clone, or from nowhere once
+# that is gone. (The install records the clone's real path: compared with pwd -P, a clone
+# reached through a symbolic link is not taken for another.)
+if [ -x .venv/bin/python ] && [ -f .venv/.installed-requirements ]; then
   installed=$(.venv/bin/python -c 'import importlib.util; s = importlib.util.find_spec("lesson5")
 print(s.origin if s else "")' 2>/dev/null || true)
   case "$installed" in
-    "" | "$PWD/code/"*) ;;
-    *) echo "setup: .venv was made for a clone elsewhere (its package is $installed); rebuilding it"
+    "$(pwd -P)/code/"*) ;;
+    *) echo "setup: .venv was made for a clone elsewhere (its package is ${installed:-not found}); rebuilding it"
        rm -rf .venv ;;
   esac
 fi

@@ -223,6 +223,12 @@ def test_a_libreoffice_that_fails_leaves_the_chapter_on_the_packages_values_and_
     fake.chmod(0o755)
     monkeypatch.setattr(calc, "soffice", lambda: str(fake))
     built = build_entropy([[1.0, 2.0, 0.5, 0.0, -1.0]], [1], CLASSES, [0.3], [1])
+    # The build and the tests run with progress off: there the failure must stop the run, so
+    # that the site never shows the fallback.
+    monkeypatch.setenv("LESSON5_PROGRESS", "0")
+    with pytest.raises(RuntimeError, match="did not convert"):
+        calc.save_and_recalculate(built, tmp_path / "book" / "entropy.xlsx")
+    monkeypatch.setenv("LESSON5_PROGRESS", "1")
     result = calc.save_and_recalculate(built, tmp_path / "book" / "entropy.xlsx")
     assert (result.program, result.values) == (None, built.expected)
     assert "installed here but could not recalculate" in str(result) and "did not convert" in str(result)

@@ -68,8 +68,7 @@ def default_device():
         torch.ones(1, device="cuda").add_(1).item()
     except RuntimeError as error:
         warnings.warn(f"PyTorch sees a GPU but cannot run on it, so the Learner trains on the CPU ({error}). "
-                      "To hide the GPU, set CUDA_VISIBLE_DEVICES to an empty value before starting Python.",
-                      stacklevel=2)
+                      "Learner(..., device='cpu') skips this check.", stacklevel=2)
         return torch.device("cpu")
     return torch.device("cuda")
 

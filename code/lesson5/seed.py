@@ -21,7 +21,7 @@ def seed_everything(seed=42, threads=1):
     over a different number of threads adds its terms in a different order). Switches off
     oneDNN, which would otherwise run the convolutions with kernels and blocking chosen for
     the CPU at hand (the Learner turns it back on while it scores: `scoring_kernels`). With
-    MKL's and ATen's code paths pinned (scripts/env.sh, and the kernel spec scripts/setup.sh
+    MKL's and ATen's code paths pinned (scripts/env.sh, and the kernel spec scripts/kernel.py
     writes), a re-run gives the same bits on one machine. On another CPU model most printed
     numbers stay the same, but a long training run can turn a last-bit difference into a
     printed one (seen between an AMD EPYC and an Intel Xeon: scripts/reference_machine.py).
