@@ -32,11 +32,10 @@ def _pin_code_paths(config):
     the arithmetic that stored their outputs whether or not the shell sourced env.sh, and on
     the CPU, where those outputs were computed, even on a machine with a GPU."""
     if getattr(config.option, "nbval", False):
-        pins = reference_machine.pins()
-        os.environ.update(pins)
-        os.environ.update(reference_machine.ON_THE_CPU)
-        for name in set(reference_machine.PINNED) - set(pins):
-            os.environ.pop(name, None)
+        environ = {**reference_machine.pinned_environ(os.environ), **reference_machine.ON_THE_CPU}
+        for name in set(os.environ) - set(environ):
+            del os.environ[name]
+        os.environ.update(environ)
 
 
 def _without_progress_bars(config):

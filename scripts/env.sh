@@ -26,11 +26,11 @@ ATEN_CPU_CAPABILITY=avx2
 MKL_CBWR=COMPATIBLE
 export PATH VIRTUAL_ENV JUPYTER_PATH MKL_CBWR
 # AVX2 is an x86-64 instruction set: PyTorch elsewhere (an Apple Silicon Mac, an ARM laptop)
-# would print in every chapter that it ignores the setting, and an x86-64 CPU without AVX2 (some
-# Celeron, Pentium and Atom chips) would stop at an illegal instruction, since PyTorch obeys the
-# setting without asking the CPU. There it is left unset, and some last digits then differ from
-# the site's; scripts/reference_machine.py --pins decides, and says so. (MKL's setting is
-# ignored off x86-64.)
+# would print in every chapter that it ignores the setting, and an x86-64 CPU without AVX2 and
+# FMA, which ATen's AVX2 kernels use (some Celeron, Pentium and Atom chips), would stop at an
+# illegal instruction, since PyTorch obeys the setting without asking the CPU. There it is left
+# unset, and some last digits then differ from the site's; scripts/reference_machine.py --pins
+# decides, and says so. (MKL's setting is ignored off x86-64.)
 if lesson5_pins=$("$PWD/.venv/bin/python" scripts/reference_machine.py --pins --machine "$(uname -m)"); then
   case "$lesson5_pins" in
     *ATEN_CPU_CAPABILITY=*) export ATEN_CPU_CAPABILITY ;;

@@ -36,20 +36,23 @@ def current(prefix=None):
 
 
 def install(prefix=None):
-    """Installs the spec under `prefix` (this Python's environment by default); True if it did."""
+    """Installs the spec under `prefix` (this Python's environment by default); the pins it
+    was given, or None when the installed one was current."""
     if current(prefix):
-        return False
+        return None
+    wanted = pins()
     command = [sys.executable, "-m", "ipykernel", "install", "--name", NAME, "--display-name", DISPLAY_NAME]
     command += ["--prefix", str(prefix)] if prefix else ["--sys-prefix"]
-    for name, value in pins().items():
+    for name, value in wanted.items():
         command += ["--env", name, value]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return True
+    return wanted
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--prefix", help="install under this folder rather than this Python's environment")
+    parser.add_argument("--prefix", help="install under this folder rather than this Python's environment "
+                        "(the tests install under a temporary one)")
     prefix = parser.parse_args().prefix
-    if install(prefix):
-        print(f"kernel: installed {DISPLAY_NAME!r} at {spec_file(prefix)} with {pins() or 'no pins'}")
+    if (given := install(prefix)) is not None:
+        print(f"kernel: installed {DISPLAY_NAME!r} at {spec_file(prefix)} with {given}")

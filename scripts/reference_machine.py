@@ -13,6 +13,7 @@ but leaves the tagged cells' outputs uncompared, and says so (conftest.py).
     python scripts/reference_machine.py           # exit 0: it matches, 1: it does not, 2: no record
     python scripts/reference_machine.py --write   # after executing the chapters here
     python scripts/reference_machine.py --pins    # the code paths pinned on this machine
+                                                  # (--machine: another `uname -m`, env.sh's)
 """
 
 import argparse
@@ -48,30 +49,33 @@ def pins(machine=None, avx2=None):
     found = dict(re.findall(rf"^({'|'.join(PINNED)})=(\S+?)\r?$", text, flags=re.M))
     if set(found) != set(PINNED):
         raise RuntimeError(f"scripts/env.sh should set {' and '.join(PINNED)}; found {found}")
-    x86 = (machine or platform.machine()).lower() in ("x86_64", "amd64")
-    if not x86 or not (runs_avx2() if avx2 is None else avx2):
+    if not _x86(machine) or not (runs_avx2() if avx2 is None else avx2):
         del found["ATEN_CPU_CAPABILITY"]
     return found
 
 
+def pinned_environ(base):
+    """`base` (a mapping of environment variables) with this machine's pins set and the ones it
+    leaves off removed: ATen's, left from a shell set up elsewhere, would stop a CPU without
+    AVX2 at an illegal instruction."""
+    wanted = pins()
+    return {**{name: value for name, value in base.items() if name not in PINNED}, **wanted}
+
+
+def _x86(machine=None):
+    return (machine or platform.machine()).lower() in ("x86_64", "amd64")
+
+
 def cpu_flags():
     """The instruction sets this CPU reports, in lower case: the flags of Linux's /proc/cpuinfo
-    (or of the file LESSON5_CPUINFO names, as the tests do), else macOS's sysctl; None where
-    neither answers (Windows)."""
+    (or of the file LESSON5_CPUINFO names, as the tests do); None where there is none (Windows.
+    PyTorch 2.13 has no build for an Intel Mac, the other x86-64 system without one)."""
     try:
         for line in Path(os.environ.get("LESSON5_CPUINFO") or "/proc/cpuinfo").read_text().splitlines():
             if line.startswith("flags"):
                 return set(line.split(":", 1)[1].lower().split())
     except OSError:
         pass
-    if platform.system() == "Darwin":
-        try:
-            sysctl = subprocess.run(["/usr/sbin/sysctl", "-n", "machdep.cpu.features", "machdep.cpu.leaf7_features"],
-                                    capture_output=True, text=True)
-        except OSError:
-            return None
-        if sysctl.returncode == 0:
-            return set(sysctl.stdout.lower().split())
     return None
 
 
@@ -150,16 +154,13 @@ def fingerprint():
     """This machine's fingerprint with the pinned code paths, which the chapters' kernel runs
     with (conftest.py sets them for nbval's kernel): in this process if its environment has
     them, else in a child that does, so that a shell without scripts/env.sh measures the same."""
-    wanted = pins()
-    if all(os.environ.get(name) == wanted.get(name) for name in PINNED):
+    env = pinned_environ(os.environ)
+    if all(os.environ.get(name) == env.get(name) for name in PINNED):
         return _digest()
-    # A pin this machine leaves off is removed too: ATen's, left from a shell set up elsewhere,
-    # would stop a CPU without AVX2 at an illegal instruction.
-    env = {name: value for name, value in os.environ.items() if name not in PINNED}
     child = subprocess.run(
         [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import reference_machine as r; "
          "print(r._digest())", str(ROOT / "scripts")],
-        env={**env, **wanted}, capture_output=True, text=True,
+        env=env, capture_output=True, text=True,
     )
     lines = child.stdout.split()
     if child.returncode != 0 or not lines or not re.fullmatch(r"[0-9a-f]{16}", lines[-1]):
@@ -234,7 +235,7 @@ def main(argv=None):
         found = pins(args.machine)
         for name, value in found.items():
             print(f"{name}={value}")
-        if "ATEN_CPU_CAPABILITY" not in found and (args.machine or platform.machine()).lower() in ("x86_64", "amd64"):
+        if "ATEN_CPU_CAPABILITY" not in found and _x86(args.machine):
             print("reference_machine: this CPU lacks AVX2 or FMA, so PyTorch picks its own code paths here and "
                   "some last digits will differ from the site's", file=sys.stderr)
         return 0

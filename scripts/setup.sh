@@ -18,7 +18,7 @@ fi
 version_ok='import sys; sys.exit(sys.version_info < (3, 11))'
 if ! "$python" -c "$version_ok"; then
   echo "setup: the course needs Python $min_python or newer; '$python' is $("$python" --version 2>&1)." >&2
-  echo "setup: set PYTHON to a newer one, e.g. PYTHON=python3.12 bash scripts/setup.sh" >&2
+  echo "setup: set PYTHON to a newer one, e.g. PYTHON=python3.11 bash scripts/setup.sh" >&2
   exit 1
 fi
 # A .venv without pip is what a failed first run leaves where python3-venv is missing.

@@ -120,7 +120,7 @@ def test_the_fingerprint_sees_a_square_root_one_bit_off(monkeypatch):
 
 
 def test_a_shell_without_the_pins_measures_the_pinned_arithmetic():
-    env = {k: v for k, v in os.environ.items() if k not in reference_machine.pins()}
+    env = {k: v for k, v in os.environ.items() if k not in reference_machine.PINNED}
     child = subprocess.run(
         [sys.executable, "-c", "from scripts import reference_machine as r; print(r.fingerprint())"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=True,
@@ -130,7 +130,7 @@ def test_a_shell_without_the_pins_measures_the_pinned_arithmetic():
 
 def test_nbval_runs_the_chapters_with_the_pins_from_a_shell_without_them(tmp_path):
     nb = nbformat.v4.new_notebook()
-    pins = reference_machine.pins()  # this machine's: ATen's only on x86-64
+    pins = reference_machine.pins()  # this machine's: ATen's only on x86-64 with AVX2
     hidden = reference_machine.ON_THE_CPU["CUDA_VISIBLE_DEVICES"]
     nb.cells = [_cell('import os\nprint(os.environ.get("ATEN_CPU_CAPABILITY"), os.environ.get("MKL_CBWR"), '
                       'repr(os.environ.get("CUDA_VISIBLE_DEVICES")))',
@@ -210,27 +210,10 @@ def test_an_x86_64_cpu_without_avx2_gets_no_atens_pin():
     assert reference_machine.pins("x86_64", avx2=False) == {"MKL_CBWR": "COMPATIBLE"}
 
 
-@pytest.mark.parametrize("leaf7, runs", [("BMI1 AVX2 BMI2", True), ("BMI1 BMI2", False)])
-def test_on_an_intel_mac_the_flags_come_from_sysctl(leaf7, runs, tmp_path, monkeypatch):
-    # No /proc/cpuinfo there; sysctl gives the features in capitals, AVX2 among leaf 7's.
-    monkeypatch.setenv("LESSON5_CPUINFO", str(tmp_path / "none"))
-    monkeypatch.setattr(reference_machine.platform, "system", lambda: "Darwin")
-    asked = []
-
-    def sysctl(command, **kwargs):
-        asked.append(command)
-        return subprocess.CompletedProcess(command, 0, stdout=f"FPU SSE2 AVX1.0 FMA\n{leaf7}\n", stderr="")
-
-    monkeypatch.setattr(reference_machine.subprocess, "run", sysctl)
-    assert reference_machine.runs_avx2() is runs
-    assert asked[0][-2:] == ["machdep.cpu.features", "machdep.cpu.leaf7_features"]
-
-
 @pytest.mark.parametrize("found, runs", [({"avx2": True, "fma3": True}, True), ({"avx2": True, "fma3": False}, False)])
 def test_without_a_flags_file_or_sysctl_pytorch_is_asked(found, runs, tmp_path, monkeypatch):
     # Windows: PyTorch's own reading of the CPU, AVX2 and FMA both, as ATen asks.
     monkeypatch.setenv("LESSON5_CPUINFO", str(tmp_path / "none"))
-    monkeypatch.setattr(reference_machine.platform, "system", lambda: "Windows")
     monkeypatch.setattr(torch.cpu, "get_capabilities", lambda: found)
     assert reference_machine.cpu_flags() is None
     assert reference_machine.runs_avx2() is runs

@@ -284,7 +284,7 @@ def test_setup_rebuilds_a_venv_left_without_pip(tmp_path):
 
 @pytest.mark.parametrize("origin, rebuilt", [("/elsewhere/code/lesson5/__init__.py", True), ("", True),
                                              ("{clone}/code/lesson5/__init__.py", False)])
-def test_setup_rebuilds_a_venv_moved_from_another_clone(origin, rebuilt, tmp_path):
+def test_setup_rebuilds_a_venv_from_another_clone_and_keeps_one_reached_through_a_link(origin, rebuilt, tmp_path):
     # A .venv copied with its clone imports the package from where it was made, or from nowhere
     # once that is gone. The clone here is reached through a symbolic link, as a macOS /tmp or a
     # linked home folder is: the install records the real path, which must count as this clone.
@@ -445,7 +445,7 @@ def test_the_maps_name_every_script_and_top_level_folder(document, heading):
     assert not missing, f"{document}'s {heading[3:]!r} does not name {missing}"
 
 
-def test_every_shell_script_is_checked_out_with_unix_line_endings():
+def test_every_shell_script_is_marked_for_unix_line_endings_and_has_them():
     # .gitattributes: a Windows line ending inside a bash script fails its first command.
     if run(["git", "rev-parse", "--is-inside-work-tree"], cwd=REPO).returncode != 0:
         pytest.skip("not a git checkout (a release archive): no attributes to read")
@@ -455,3 +455,4 @@ def test_every_shell_script_is_checked_out_with_unix_line_endings():
     attrs = subprocess.run(["git", "check-attr", "eol", "--", *scripts], cwd=REPO, capture_output=True,
                            text=True, check=True).stdout.splitlines()
     assert attrs == [f"{path}: eol: lf" for path in scripts]
+    assert not [path for path in scripts if b"\r" in (REPO / path).read_bytes()]

@@ -58,7 +58,7 @@ class Callback:
 def default_device():
     """CUDA when PyTorch can run on the GPU present, else CPU: the chapters never require a GPU.
 
-    A GPU too old (or too new) for the installed PyTorch build still counts as available, and
+    A GPU that the installed PyTorch build has no kernels for still counts as available, and
     every fit would then stop at "no kernel image is available for execution on the device";
     one small operation on it tells, and such a GPU is passed over with a warning.
     """
@@ -68,7 +68,7 @@ def default_device():
         torch.ones(1, device="cuda").add_(1).item()
     except RuntimeError as error:
         warnings.warn(f"PyTorch sees a GPU but cannot run on it, so the Learner trains on the CPU ({error}). "
-                      "Learner(..., device='cpu') skips this check.", stacklevel=2)
+                      "Learner(..., device='cpu') skips this check.", stacklevel=3)
         return torch.device("cpu")
     return torch.device("cuda")
 

@@ -3,7 +3,9 @@
 Used by the training loop's live bar (book/02_from_scratch.ipynb), by downloads
 (book/01_data.ipynb) and by `lesson5.glue`, which shows a person running a chapter the values
 its prose names. Those are for people watching; the build and the tests set
-LESSON5_PROGRESS=0 so that none of them ends up in a stored output.
+LESSON5_PROGRESS=0 so that none of them ends up in a stored output. `stored_run` reads the
+same setting the other way round, for what must fail loudly where outputs are made or checked
+(a LibreOffice that cannot recalculate, `lesson5.workbooks.calc`).
 """
 
 import os
@@ -12,6 +14,12 @@ import os
 def progress_enabled():
     """False when the environment variable LESSON5_PROGRESS is "0"; True otherwise."""
     return os.environ.get("LESSON5_PROGRESS", "1") != "0"
+
+
+def stored_run():
+    """Whether this run makes or checks the book's stored outputs (the build, nbval), which
+    all set LESSON5_PROGRESS=0: no one is watching, and a fallback would be published."""
+    return not progress_enabled()
 
 
 def in_notebook():

@@ -17,7 +17,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.utils.cell import coordinate_to_tuple
 
-from ..progress import progress_enabled
+from ..progress import stored_run
 
 # Colab and other places without a clone of the repository have apt-get but not the script.
 INSTALL_HINT = ("install LibreOffice Calc with `apt-get install -y --no-install-recommends "
@@ -165,7 +165,7 @@ def save_and_recalculate(built, path):
                                          ignore_cleanup_errors=True) as out:
             diff = differences(built, recalculate([path], out)[0])
     except (OSError, RuntimeError, subprocess.SubprocessError) as error:
-        if not progress_enabled():
+        if stored_run():
             raise
         reason = str(error).splitlines()[0].rstrip(":") if str(error) else type(error).__name__
         return Recalculated(None, dict(built.expected), None, failure=reason)
