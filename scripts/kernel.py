@@ -24,23 +24,23 @@ def spec_file(prefix=None):
     return Path(prefix or sys.prefix) / "share" / "jupyter" / "kernels" / NAME / "kernel.json"
 
 
-def current(prefix=None):
+def current(wanted, prefix=None):
     """Whether the installed spec is this project's, starts this Python (a .venv moved with its
-    clone keeps a spec that names the old path) and gives it this machine's pins."""
+    clone keeps a spec that names the old path) and gives it `wanted`, this machine's pins."""
     try:
         spec = json.loads(spec_file(prefix).read_text())
     except (OSError, ValueError):
         return False
     return (spec.get("display_name") == DISPLAY_NAME and spec.get("argv", [None])[0] == sys.executable
-            and spec.get("env") == pins())
+            and spec.get("env") == wanted)
 
 
 def install(prefix=None):
     """Installs the spec under `prefix` (this Python's environment by default); the pins it
     was given, or None when the installed one was current."""
-    if current(prefix):
-        return None
     wanted = pins()
+    if current(wanted, prefix):
+        return None
     command = [sys.executable, "-m", "ipykernel", "install", "--name", NAME, "--display-name", DISPLAY_NAME]
     command += ["--prefix", str(prefix)] if prefix else ["--sys-prefix"]
     for name, value in wanted.items():
