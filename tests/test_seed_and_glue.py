@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from lesson5 import glue, seed_everything
-from lesson5.glue import counted, glue_output, listed, points, times
+from lesson5.glue import ReadingWarning, counted, glue_output, listed, points, text_reads, times
 from lesson5.seed import scoring, scoring_kernels
 
 
@@ -193,3 +193,26 @@ def test_points_writes_a_gap_in_signed_percentage_points_and_never_minus_zero():
     assert points(-0.00001) == "+0.00"
     assert points(0) == "+0.00"
     assert points(-0.0123, signed=False) == "1.23" and points(0.0456, places=1) == "+4.6"
+
+
+@pytest.mark.parametrize("holds", [True, torch.tensor(True), np.bool_(True)])
+@pytest.mark.parametrize("progress", ["0", "1"])
+def test_a_reading_that_holds_passes_quietly_in_any_run(monkeypatch, recwarn, holds, progress):
+    monkeypatch.setenv("LESSON5_PROGRESS", progress)
+    text_reads("the loss as falling", holds)
+    assert not recwarn.list
+
+
+@pytest.mark.parametrize("holds", [False, torch.tensor(False), np.bool_(False)])
+def test_a_reading_that_fails_stops_the_build_and_names_the_reading(monkeypatch, holds):
+    monkeypatch.setenv("LESSON5_PROGRESS", "0")
+    with pytest.raises(AssertionError, match="reads the loss as falling, and this run does not"):
+        text_reads("the loss as falling", holds)
+
+
+def test_a_reading_that_fails_in_a_persons_run_warns_at_their_cell_and_goes_on(monkeypatch):
+    # A person on another machine, or one who changed a cell for an exercise, reads on.
+    monkeypatch.setenv("LESSON5_PROGRESS", "1")
+    with pytest.warns(ReadingWarning, match="reads the loss as falling, and this run does not") as caught:
+        text_reads("the loss as falling", torch.tensor(False))
+    assert caught[0].filename == __file__

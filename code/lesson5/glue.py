@@ -1,10 +1,13 @@
-"""Putting computed numbers into a chapter's prose.
+"""Putting computed numbers into a chapter's prose, and checking the words it reads from them.
 
 Used by every chapter (first in book/01_data.ipynb): prose never types a measured number,
-it names a value glued by a code cell, as {glue:}`name`.
+it names a value glued by a code cell, as {glue:}`name`; where its words read a direction
+from a run ("falls", "smaller"), `text_reads` checks the run bears it out.
 """
 
-from .progress import in_notebook, progress_enabled
+import warnings
+
+from .progress import in_notebook, progress_enabled, stored_run
 
 # myst-nb finds a glued value by this prefix on the output's MIME types and by the name in
 # the output's "scrapbook" metadata (its glue extension). Writing that output here, rather
@@ -49,6 +52,33 @@ def glue(name, value, fmt="{}", markdown=False):
     if progress_enabled():
         print(f"{name}: {text}")
     return text
+
+
+class ReadingWarning(UserWarning):
+    """A person's run of a chapter measured something other than what the chapter's text
+    reads from the book's run (`text_reads`)."""
+
+
+def text_reads(reading, holds):
+    """Checks that this run bears out a reading the chapter's words make of its results: the
+    text reads `reading` ("the loss as falling"), and `holds` says whether this run agrees.
+
+    In the build and the tests (`lesson5.progress.stored_run`) a reading that does not hold
+    raises AssertionError, since the book would print words its own numbers contradict. In a
+    person's run (in JupyterLab or Colab, on another CPU, on a GPU, or after they changed a
+    cell, as the exercises ask) it warns with a `ReadingWarning` instead and the chapter goes
+    on: the words were written from the book's run, the numbers printed are this one's.
+    A fact that must hold wherever the code runs (an identity, a count in the data) is an
+    `assert` instead. First in book/02_from_scratch.ipynb.
+    """
+    if holds:
+        return
+    message = f"The text reads {reading}, and this run does not bear that out"
+    if stored_run():
+        raise AssertionError(message)
+    warnings.warn(f"{message}. The text was written from the book's run; on another machine "
+                  "or after a change to a cell, a run can differ. The chapter goes on, and the "
+                  "numbers printed are this run's.", ReadingWarning, stacklevel=2)
 
 
 def listed(items, noun=None):
