@@ -247,7 +247,7 @@ def test_truncated_gzip_download_names_the_url(server, cache):
 
 def test_a_certificate_python_cannot_verify_is_named_with_its_usual_fixes(cache, monkeypatch):
     # Python from python.org on macOS has no certificates until its installer's script is run.
-    def unverified(url, path, limit):
+    def unverified(url, path, limit, seconds):
         raise URLError(ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"))
 
     monkeypatch.setattr(download, "_download", unverified)
@@ -256,7 +256,7 @@ def test_a_certificate_python_cannot_verify_is_named_with_its_usual_fixes(cache,
 
 
 def test_other_download_failures_get_no_certificate_advice(cache, monkeypatch):
-    def refused(url, path, limit):
+    def refused(url, path, limit, seconds):
         raise OSError("refused")
 
     monkeypatch.setattr(download, "_download", refused)
@@ -520,10 +520,17 @@ def test_deadline_is_named_in_the_error(server, cache, short_deadline, slow_head
     if slow_headers:
         server.slow_headers.add("/slow/labels.gz")
     start = time.monotonic()
-    with pytest.raises(DataError, match=r"took more than 0.5 s"):
+    with pytest.raises(DataError, match=r"took more than 0.5 s, the time allowed for this file .*slower than 32 KiB/s"):
         fetch("digits", manifest=make_manifest([server.url("/slow/labels.gz")]), cache_dir=cache)
     assert time.monotonic() - start < 3
     assert files_in(cache) == []
+
+
+def test_a_large_file_gets_the_time_its_content_takes_at_the_slowest_rate_allowed():
+    # A slow connection still gets Fashion-MNIST's training images; a bad source is bounded.
+    assert download._deadline({"files": [{"size": 10}]}) == download.DEADLINE_S
+    hour = 3600 * download.MIN_RATE
+    assert download._deadline({"files": [{"size": hour // 2}, {"size": hour // 2}]}) == 3600
 
 
 def test_gz_served_with_content_encoding_gzip_is_kept_as_sent(server, cache):

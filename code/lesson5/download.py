@@ -21,8 +21,9 @@ Environment variables, read on every call:
     LESSON5_PROGRESS     0 turns the download progress bar off (lesson5.progress: training
                          bars and glue's echo too)
 
-What a bad source can cost is bounded: a download stops after DEADLINE_S seconds, and after
-twice its content's size plus 1 MiB; decompression stops one byte past the size the manifest
+What a bad source can cost is bounded: a download stops after DEADLINE_S seconds (or, for a
+file whose content takes longer at MIN_RATE, that long), and after twice its content's size
+plus 1 MiB; decompression stops one byte past the size the manifest
 gives, so a file that expands without end is rejected after that byte.
 
 `python -m lesson5.download --check` fetches every dataset and, if one cannot be had, prints
@@ -63,6 +64,9 @@ from .progress import progress_enabled
 CHECKOUT = Path(__file__).resolve().parents[2]
 TIMEOUT_S = 60  # seconds without a byte from the server before a URL counts as failed
 DEADLINE_S = 300  # seconds a whole download may take before the next URL is tried
+# Bytes a second of content below which a large file's download is given up: Fashion-MNIST's
+# training images (47 MB, a 26 MB .gz) get 24 minutes, enough on a connection of 150 kbit/s.
+MIN_RATE = 32 << 10
 STALE_S = 2 * TIMEOUT_S  # a download writes at least every TIMEOUT_S; an older .part file is dead
 CHUNK = 1 << 16
 CACHE_HINT = ("The cache must be a folder you can write to, on a disk with free space, with no "
@@ -205,7 +209,7 @@ def _get_source(dataset: str, source: dict, folder: Path) -> dict[str, bytes]:
     for url in source["urls"]:
         try:
             with temp_beside(folder / Path(source["mirror"]).name) as download:
-                _download(url, download, _download_limit(source))
+                _download(url, download, _download_limit(source), _deadline(source))
                 return _install(download, url, source, folder)
         except _CacheError:
             raise
@@ -300,14 +304,22 @@ def _download_limit(source: dict) -> int:
     return 2 * sum(spec["size"] for spec in source["files"]) + (1 << 20)
 
 
-def _download(url: str, path: Path, limit: int) -> None:
-    """Saves the body of `url` in `path`, as sent; at most `limit` bytes and DEADLINE_S seconds."""
+def _deadline(source: dict) -> int:
+    """Seconds a download of `source` may take: DEADLINE_S, or as long as its content takes at
+    MIN_RATE if that is longer, so that a slow connection still gets a large file."""
+    return max(DEADLINE_S, round(sum(spec["size"] for spec in source["files"]) / MIN_RATE))
+
+
+def _download(url: str, path: Path, limit: int, seconds: float) -> None:
+    """Saves the body of `url` in `path`, as sent; at most `limit` bytes and `seconds` seconds."""
     if urlparse(url).scheme not in ("http", "https"):
         raise DataError(f"{url}: only http:// and https:// URLs are downloaded")
     # identity: the body must be the .gz or .zip itself. Servers that label a .gz file
     # "Content-Encoding: gzip" send it unchanged; decoding that layer would unpack it.
     request = Request(url, headers={"Accept-Encoding": "identity", "User-Agent": "lesson5"})
-    watch = _Deadline(DEADLINE_S)
+    watch = _Deadline(seconds)
+    too_slow = (f"{url} took more than {seconds:g} s, the time allowed for this file (a "
+                f"connection slower than {MIN_RATE >> 10} KiB/s cannot fetch it in time)")
     try:
         opener = build_opener(_WatchedHTTP(watch), _WatchedHTTPS(watch))
         with watch, opener.open(request, timeout=TIMEOUT_S) as response:
@@ -316,10 +328,10 @@ def _download(url: str, path: Path, limit: int) -> None:
         raise
     except Exception as error:
         if watch.expired:
-            raise DataError(f"{url} took more than {DEADLINE_S} s") from error
+            raise DataError(too_slow) from error
         raise
     if watch.expired:  # the connection was cut where a body without a length may end
-        raise DataError(f"{url} took more than {DEADLINE_S} s")
+        raise DataError(too_slow)
 
 
 def _save_body(url: str, response, path: Path, limit: int) -> None:
