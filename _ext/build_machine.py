@@ -1,8 +1,8 @@
-"""Sphinx extension: how many CPUs the build could use, and the CPU that stored the outputs,
+"""Sphinx extension: how many chapters the build runs at once, and the CPU that stored the outputs,
 for the execution report.
 
-Chapter run times depend on the machine and on how many chapters ran at once (one per CPU,
-scripts/execute.py and the nbval run in scripts/test.sh), so book/execution.md states both:
+Chapter run times depend on the machine and on how many chapters ran at once (one per CPU as
+memory allows, scripts/execute.py and the nbval run in scripts/test.sh), so book/execution.md states both:
 it writes {{ build_cores }} (as book/intro.md does), filled in here when the build starts. A few printed results
 depend on the CPU model too (scripts/reference_machine.py): {{ reference_cpu }} names the
 CPU whose outputs the repository's chapters store, from book/reference_machine.json, and
@@ -45,15 +45,15 @@ def _script(name):
     return runpy.run_path(str(Path(__file__).resolve().parents[1] / "scripts" / name))
 
 
-def _usable_cores():
-    """scripts/cores.py's count, the one the build and nbval run their chapters with."""
-    return _script("cores.py")["usable"]()
+def _chapters_at_once():
+    """scripts/cores.py's count of chapters at once, the one the build and nbval run with."""
+    return _script("cores.py")["jobs"]()
 
 
 def _add_substitutions(app, config):
     config.myst_substitutions = {
         **config.myst_substitutions,
-        "build_cores": str(_usable_cores()),
+        "build_cores": str(_chapters_at_once()),
         "reference_cpu": _reference_cpu(app.srcdir),
         "machine_dependent": _machine_dependent(app.srcdir),
     }

@@ -1,9 +1,11 @@
-"""How many chapters run at once: one per CPU this process may use. A container's CPU set or
-`taskset` narrows that below what os.cpu_count() reports for the whole host, and so does a
-CPU quota (a container started with --cpus, a systemd unit's CPUQuota): a chapter per core
-beyond the quota would only take turns. The build (scripts/execute.py), nbval
-(scripts/test.sh), the benchmark and the execution report's CPU count
-(_ext/build_machine.py) all ask here."""
+"""How many chapters run at once: one per CPU this process may use, as many as the memory
+holds. A container's CPU set or `taskset` narrows the CPUs below what os.cpu_count() reports
+for the whole host, and so does a CPU quota (a container started with --cpus, a systemd
+unit's CPUQuota): a chapter per core beyond the quota would only take turns. A chapter's
+kernel takes up to about a gigabyte, so a laptop with many cores and little free memory runs
+fewer at once rather than swap. The build (scripts/execute.py) and nbval (scripts/test.sh) run
+`jobs()` chapters at once; the benchmark and the execution report's CPU count
+(_ext/build_machine.py) ask for `usable()` CPUs."""
 
 import math
 import os
@@ -11,6 +13,10 @@ from pathlib import Path
 
 CGROUP = Path("/sys/fs/cgroup")
 PROC_CGROUP = Path("/proc/self/cgroup")
+MEMINFO = Path("/proc/meminfo")
+# The most memory one chapter's kernel takes, rounded up: 07_transfer.ipynb's peak resident
+# set was 0.94 GB, the other chapters' 0.44 to 0.81 GB (GNU time's %M, 2026-12-06).
+CHAPTER_BYTES = 1 << 30
 
 
 def _own_cgroups(proc_cgroup):
@@ -78,6 +84,26 @@ def usable(cgroup=CGROUP, proc_cgroup=PROC_CGROUP):
     return min(cpus, quota) if quota else cpus
 
 
+def _available_bytes(meminfo=MEMINFO):
+    """The memory Linux says new work can have without swapping (MemAvailable), or None where
+    it does not say (no /proc/meminfo: macOS, Windows)."""
+    try:
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024  # in kB
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def jobs(cgroup=CGROUP, proc_cgroup=PROC_CGROUP, meminfo=MEMINFO):
+    """How many chapters run at once: one per usable CPU, no more than the available memory
+    holds at CHAPTER_BYTES each, and at least one."""
+    cpus = usable(cgroup, proc_cgroup)
+    available = _available_bytes(meminfo)
+    return cpus if available is None else max(1, min(cpus, available // CHAPTER_BYTES))
+
+
 if __name__ == "__main__":
-    # For shell scripts: `python scripts/cores.py` prints the count.
-    print(usable())
+    # For shell scripts: `python scripts/cores.py` prints how many chapters run at once.
+    print(jobs())

@@ -57,8 +57,8 @@ step "nbval: every chapter re-executed and compared with its stored outputs, one
 rm -rf _build
 export LESSON5_EXECUTED_DIR=_build/nbval-executed
 # loadfile keeps each chapter in one kernel; conftest.py starts the longest first. One worker
-# per CPU this process may use (scripts/cores.py), as scripts/execute.py runs the build and as
-# the execution report says (-n auto would count the host's physical cores).
+# per CPU this process may use, as memory allows (scripts/cores.py), as scripts/execute.py runs
+# the build (-n auto would count the host's physical cores).
 python -m pytest book/ --nbval -p no:cacheprovider -q -n "$(python scripts/cores.py)" \
   --dist loadfile --durations=5
 

@@ -63,6 +63,16 @@ def test_a_symlinked_folder_of_the_package_is_read(tmp_path):
     assert inputs.fingerprint(tmp_path) != before
 
 
+@pytest.mark.parametrize("available_kb, expected", [(3 << 20, 3), (1 << 19, 1), (64 << 20, 6), (None, 6)])
+def test_no_more_chapters_run_at_once_than_the_available_memory_holds(monkeypatch, tmp_path, available_kb, expected):
+    # A laptop with many cores and little free memory would swap, or lose a kernel, at one per core.
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(6)), raising=False)
+    meminfo = tmp_path / "meminfo"
+    if available_kb is not None:
+        meminfo.write_text(f"MemTotal:       {8 << 20} kB\nMemAvailable:   {available_kb} kB\n")
+    assert cores.jobs(tmp_path, _proc(tmp_path, "0::/"), meminfo) == expected
+
+
 def _proc(root, *lines):
     proc = root / "proc-self-cgroup"
     proc.write_text("".join(line + "\n" for line in lines))
