@@ -1,4 +1,4 @@
-"""Sphinx extension: how many chapters the build runs at once, and the CPU that stored the outputs,
+"""Sphinx extension: how many CPUs the build could use, and the CPU that stored the outputs,
 for the execution report.
 
 Chapter run times depend on the machine and on how many chapters ran at once (one per CPU as
@@ -45,15 +45,16 @@ def _script(name):
     return runpy.run_path(str(Path(__file__).resolve().parents[1] / "scripts" / name))
 
 
-def _chapters_at_once():
-    """scripts/cores.py's count of chapters at once, the one the build and nbval run with."""
-    return _script("cores.py")["jobs"]()
+def _usable_cores():
+    """scripts/cores.py's count of the CPUs the build could use: it runs a chapter on each, as
+    far as its memory allows (a count that changes with the moment, so not the one named)."""
+    return _script("cores.py")["usable"]()
 
 
 def _add_substitutions(app, config):
     config.myst_substitutions = {
         **config.myst_substitutions,
-        "build_cores": str(_chapters_at_once()),
+        "build_cores": str(_usable_cores()),
         "reference_cpu": _reference_cpu(app.srcdir),
         "machine_dependent": _machine_dependent(app.srcdir),
     }

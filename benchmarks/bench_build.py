@@ -70,10 +70,10 @@ def _script(name):
     return module
 
 
-# The book's table of contents, read as every script reads it (scripts/toc.py), and the CPUs
-# the build and nbval run their chapters on (scripts/cores.py).
+# The book's table of contents, read as every script reads it (scripts/toc.py), and how many
+# chapters the build and nbval run at once (scripts/cores.py).
 toc = _script("toc")
-usable = _script("cores").usable
+jobs = _script("cores").jobs
 
 USAGE_CELL = """\
 import resource as _resource
@@ -118,7 +118,7 @@ def build_execution_seconds(output):
 
 def nbval(root, parallel):
     """nbval on every chapter, serially or one chapter per core; returns wall seconds."""
-    spread = ["-n", str(usable()), "--dist", "loadfile"] if parallel else ["-p", "no:xdist"]
+    spread = ["-n", str(jobs()), "--dist", "loadfile"] if parallel else ["-p", "no:xdist"]
     command = [sys.executable, "-m", "pytest", *NBVAL, *spread, *map(str, toc.chapters(root))]
     return timed(command, root, "nbval")
 
@@ -283,7 +283,7 @@ def main():
         parallel = execute_parallel(root, parallel_output) + build(root, parallel_output)
         print(f"{'cold build, serial (baseline)':<40} {serial:>7.1f} s")
         print(f"{'cold build, one chapter per core':<40} {parallel:>7.1f} s  "
-              f"{verdict(parallel, COLD_BUDGET_S)}  ({serial / parallel:.2f}x faster, {usable()} cores)")
+              f"{verdict(parallel, COLD_BUDGET_S)}  ({serial / parallel:.2f}x faster, {jobs()} at once)")
         print(f"{'unchanged rebuild':<40} {rebuild:>7.1f} s  {verdict(rebuild, REBUILD_BUDGET_S)}\n")
         shutil.rmtree(parallel_output)
         if args.output is None:

@@ -2,10 +2,10 @@
 holds. A container's CPU set or `taskset` narrows the CPUs below what os.cpu_count() reports
 for the whole host, and so does a CPU quota (a container started with --cpus, a systemd
 unit's CPUQuota): a chapter per core beyond the quota would only take turns. A chapter's
-kernel takes up to about a gigabyte, so a laptop with many cores and little free memory runs
-fewer at once rather than swap. The build (scripts/execute.py) and nbval (scripts/test.sh) run
-`jobs()` chapters at once; the benchmark and the execution report's CPU count
-(_ext/build_machine.py) ask for `usable()` CPUs."""
+kernel and the process driving it take up to about a gigabyte, so a laptop with many cores and
+little free memory runs fewer at once rather than swap. The build (scripts/execute.py), nbval
+(scripts/test.sh) and the benchmark run `jobs()` chapters at once; the execution report
+(_ext/build_machine.py) names the `usable()` CPUs."""
 
 import math
 import os
@@ -14,9 +14,10 @@ from pathlib import Path
 CGROUP = Path("/sys/fs/cgroup")
 PROC_CGROUP = Path("/proc/self/cgroup")
 MEMINFO = Path("/proc/meminfo")
-# The most memory one chapter's kernel takes, rounded up: 07_transfer.ipynb's peak resident
-# set was 0.94 GB, the other chapters' 0.44 to 0.81 GB (GNU time's %M, 2026-12-06).
-CHAPTER_BYTES = 1 << 30
+# The most memory one chapter takes, rounded up: 07_transfer.ipynb's kernel peaked at 0.94 GB,
+# the other chapters' at 0.44 to 0.81 GB (GNU time's %M, 2026-12-06), and the process driving
+# a kernel (an nbval worker, the build's) holds 0.07 to 0.08 GB more with its imports alone.
+CHAPTER_BYTES = 5 << 28  # 1.25 GiB
 
 
 def _own_cgroups(proc_cgroup):
@@ -84,9 +85,8 @@ def usable(cgroup=CGROUP, proc_cgroup=PROC_CGROUP):
     return min(cpus, quota) if quota else cpus
 
 
-def _available_bytes(meminfo=MEMINFO):
-    """The memory Linux says new work can have without swapping (MemAvailable), or None where
-    it does not say (no /proc/meminfo: macOS, Windows)."""
+def _meminfo_available(meminfo):
+    """MemAvailable from Linux's /proc/meminfo, in bytes, or None where there is none."""
     try:
         for line in meminfo.read_text().splitlines():
             if line.startswith("MemAvailable:"):
@@ -96,12 +96,47 @@ def _available_bytes(meminfo=MEMINFO):
     return None
 
 
-def jobs(cgroup=CGROUP, proc_cgroup=PROC_CGROUP, meminfo=MEMINFO):
+def _cgroup_room(cgroup, proc_cgroup):
+    """The least room left under a cgroup v2 memory limit (memory.max less memory.current) on
+    this process's cgroup and its ancestors, or None where none is set: a container limited
+    to less memory than the host's sees the host's in /proc/meminfo."""
+    rooms = []
+    for controllers, path in _own_cgroups(proc_cgroup):
+        if controllers:
+            continue
+        folder = cgroup.joinpath(*Path(path).parts[1:])
+        for level in [folder, *folder.parents]:
+            try:
+                limit = (level / "memory.max").read_text().strip()
+                if limit != "max":
+                    rooms.append(int(limit) - int((level / "memory.current").read_text()))
+            except (OSError, ValueError):
+                pass
+            if level == cgroup:
+                break
+    return min(rooms, default=None)
+
+
+def available_bytes(cgroup=CGROUP, proc_cgroup=PROC_CGROUP, meminfo=None):
+    """The memory new work can have without swapping: Linux's MemAvailable, or less under a
+    container's limit; where the system does not say (macOS, which has no /proc/meminfo), half
+    the physical memory; None where even that is unknown (Windows)."""
+    free = _meminfo_available(meminfo or MEMINFO)
+    if free is None:
+        try:
+            free = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
+        except (AttributeError, ValueError, OSError):
+            return None
+    room = _cgroup_room(cgroup, proc_cgroup)
+    return free if room is None else min(free, room)
+
+
+def jobs(cgroup=CGROUP, proc_cgroup=PROC_CGROUP, meminfo=None):
     """How many chapters run at once: one per usable CPU, no more than the available memory
     holds at CHAPTER_BYTES each, and at least one."""
     cpus = usable(cgroup, proc_cgroup)
-    available = _available_bytes(meminfo)
-    return cpus if available is None else max(1, min(cpus, available // CHAPTER_BYTES))
+    free = available_bytes(cgroup, proc_cgroup, meminfo)
+    return cpus if free is None else max(1, min(cpus, free // CHAPTER_BYTES))
 
 
 if __name__ == "__main__":

@@ -26,9 +26,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+import cores
 import nbformat
 import yaml
-from cores import jobs
 from inputs import fingerprint
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
@@ -154,7 +154,7 @@ def import_executed(folder, cache_path):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=jobs(),
+    parser.add_argument("--jobs", type=int, default=cores.jobs(),
                         help="chapters at once (default: the CPUs it may use, as memory allows)")
     parser.add_argument("--import", dest="folder", type=Path, help="cache the notebooks nbval executed (in FOLDER)")
     parser.add_argument("--cache", type=Path, default=ROOT / "_build" / ".jupyter_cache",

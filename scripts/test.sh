@@ -3,9 +3,9 @@
 # package's unit tests, a clean build of the site from nbval's runs with warnings as errors,
 # the PDF, and the built site and JupyterLab checked in headless Chromium (tests/browser).
 # Steps that do not depend on each other overlap: the system packages install while pip
-# installs the Python ones; the chapters run one per core, longest first; then the unit tests
-# (at a lower priority) and the browser checks that need no built site (JupyterLab,
-# publishing) run beside the site build, the PDF and the site's browser checks. Their reports
+# installs the Python ones; the chapters run one per core (as memory allows), longest first;
+# then the unit tests (at a lower priority) and the browser checks that need no built site
+# (JupyterLab, publishing) run beside the site build, the PDF and the site's browser checks. Their reports
 # print at the end, and a failure there fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,7 +53,7 @@ if ! wait "$system_job"; then
 fi
 cat "$system_log"
 
-step "nbval: every chapter re-executed and compared with its stored outputs, one per core"
+step "nbval: every chapter re-executed and compared with its stored outputs, one per core as memory allows"
 rm -rf _build
 export LESSON5_EXECUTED_DIR=_build/nbval-executed
 # loadfile keeps each chapter in one kernel; conftest.py starts the longest first. One worker

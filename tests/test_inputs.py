@@ -63,14 +63,42 @@ def test_a_symlinked_folder_of_the_package_is_read(tmp_path):
     assert inputs.fingerprint(tmp_path) != before
 
 
-@pytest.mark.parametrize("available_kb, expected", [(3 << 20, 3), (1 << 19, 1), (64 << 20, 6), (None, 6)])
-def test_no_more_chapters_run_at_once_than_the_available_memory_holds(monkeypatch, tmp_path, available_kb, expected):
+@pytest.mark.parametrize("chapters, expected", [(3.5, 3), (0.5, 1), (64, 6)])
+def test_no_more_chapters_run_at_once_than_the_available_memory_holds(monkeypatch, tmp_path, chapters, expected):
     # A laptop with many cores and little free memory would swap, or lose a kernel, at one per core.
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(6)), raising=False)
     meminfo = tmp_path / "meminfo"
-    if available_kb is not None:
-        meminfo.write_text(f"MemTotal:       {8 << 20} kB\nMemAvailable:   {available_kb} kB\n")
+    kb = int(chapters * cores.CHAPTER_BYTES) // 1024
+    meminfo.write_text(f"MemTotal:       {128 << 20} kB\nMemAvailable:   {kb} kB\n")
     assert cores.jobs(tmp_path, _proc(tmp_path, "0::/"), meminfo) == expected
+
+
+def test_a_containers_memory_limit_counts_where_the_hosts_free_memory_is_larger(monkeypatch, tmp_path):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(6)), raising=False)
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text(f"MemAvailable:   {64 << 20} kB\n")
+    group = tmp_path / "box"
+    group.mkdir()
+    (group / "memory.max").write_text(f"{3 * cores.CHAPTER_BYTES}\n")
+    (group / "memory.current").write_text(f"{cores.CHAPTER_BYTES // 2}\n")
+    assert cores.jobs(tmp_path, _proc(tmp_path, "0::/box"), meminfo) == 2
+    (group / "memory.max").write_text("max\n")
+    assert cores.jobs(tmp_path, _proc(tmp_path, "0::/box"), meminfo) == 6
+
+
+@pytest.mark.parametrize("physical_chapters, expected", [(4, 2), (64, 6), (None, 6)])
+def test_without_proc_meminfo_half_the_physical_memory_is_counted(monkeypatch, tmp_path, physical_chapters, expected):
+    # macOS says nothing of its free memory in a file; Windows has no sysconf either.
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(6)), raising=False)
+    page = 4096
+
+    def sysconf(name):
+        if physical_chapters is None:
+            raise ValueError(name)
+        return page if name == "SC_PAGE_SIZE" else physical_chapters * cores.CHAPTER_BYTES // page
+
+    monkeypatch.setattr(os, "sysconf", sysconf, raising=False)
+    assert cores.jobs(tmp_path, _proc(tmp_path, "0::/"), tmp_path / "no-meminfo") == expected
 
 
 def _proc(root, *lines):

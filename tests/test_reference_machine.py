@@ -287,8 +287,8 @@ def test_the_execution_report_names_the_cpu_that_stored_the_outputs(tmp_path):
 def test_the_execution_report_says_when_no_cpu_is_recorded(tmp_path):
     html = _execution_report(tmp_path, None)
     assert "not recorded: book/reference_machine.json is missing or unreadable" in html
-    # How many chapters the build machine ran at once, beside it.
-    assert re.search(rf"ran\s+{cores.jobs()}\s+chapters\s+at\s+a\s+time", html), html
+    # The build machine's own core count, beside it.
+    assert re.search(rf"could\s+use\s+{cores.usable()}\s+CPUs", html), html
 
 
 @pytest.mark.parametrize("text", ['{"fingerprint": "0000000000000000", "cpu": ""}', "{not json", '["a list"]'])
