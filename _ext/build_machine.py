@@ -2,7 +2,8 @@
 for the execution report.
 
 Chapter run times depend on the machine and on how many chapters ran at once (one per CPU as
-memory allows, scripts/execute.py and the nbval run in scripts/test.sh), so book/execution.md states both:
+memory allows, scripts/execute.py and the nbval run in scripts/test.sh), so book/execution.md
+states the CPUs the build could use, and that free memory may have run fewer at once:
 it writes {{ build_cores }} (as book/intro.md does), filled in here when the build starts. A few printed results
 depend on the CPU model too (scripts/reference_machine.py): {{ reference_cpu }} names the
 CPU whose outputs the repository's chapters store, from book/reference_machine.json, and

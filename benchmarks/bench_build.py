@@ -9,12 +9,12 @@ issue 21 (a 2-core CPU), each beside the serial run it replaces.
    output folder (a temporary one unless --output is given, never the repository's _build),
    so the execution cache is empty and every chapter runs, one after another (the baseline).
    Cold build, parallel: what scripts/build.sh does, `scripts/execute.py` (one chapter per
-   core) into another fresh output's cache, then the same build. The ratio is printed.
+   core, as memory allows) into another fresh output's cache, then the same build. The ratio is printed.
    Budget for the parallel build: 75 s on a 2-core CPU.
 2. Unchanged rebuild: the same command again; the execution cache and Sphinx's environment
    mean nothing is executed or re-read. Budget: 30 s.
 3. nbval on every chapter, as scripts/test.sh runs it, one chapter after another (the
-   baseline) and one per core (pytest-xdist, --dist loadfile). The ratio is printed.
+   baseline) and one per core as memory allows (pytest-xdist, --dist loadfile). The ratio is printed.
 4. With --test-command: `bash scripts/test.sh` on the warm environment. Budget: 180 s.
    Beside each of its steps' wall time, the machine's busy CPU time while the step ran
    (every core's, from Linux's /proc/stat, so other load on the machine counts too), with
@@ -73,7 +73,8 @@ def _script(name):
 # The book's table of contents, read as every script reads it (scripts/toc.py), and how many
 # chapters the build and nbval run at once (scripts/cores.py).
 toc = _script("toc")
-jobs = _script("cores").jobs
+# Counted once, so that every parallel run and the report use the same number.
+JOBS = _script("cores").jobs()
 
 USAGE_CELL = """\
 import resource as _resource
@@ -97,7 +98,7 @@ def timed(command, root, what):
 
 def execute_parallel(root, output):
     """scripts/execute.py into the cache of `output`; returns its wall-clock seconds."""
-    command = [sys.executable, str(root / "scripts" / "execute.py"),
+    command = [sys.executable, str(root / "scripts" / "execute.py"), "--jobs", str(JOBS),
                "--cache", str(output / "_build" / ".jupyter_cache")]
     return timed(command, root, "execute.py")
 
@@ -117,8 +118,8 @@ def build_execution_seconds(output):
 
 
 def nbval(root, parallel):
-    """nbval on every chapter, serially or one chapter per core; returns wall seconds."""
-    spread = ["-n", str(jobs()), "--dist", "loadfile"] if parallel else ["-p", "no:xdist"]
+    """nbval on every chapter, serially or JOBS chapters at once; returns wall seconds."""
+    spread = ["-n", str(JOBS), "--dist", "loadfile"] if parallel else ["-p", "no:xdist"]
     command = [sys.executable, "-m", "pytest", *NBVAL, *spread, *map(str, toc.chapters(root))]
     return timed(command, root, "nbval")
 
@@ -282,8 +283,8 @@ def main():
         build_seconds = build_execution_seconds(output)
         parallel = execute_parallel(root, parallel_output) + build(root, parallel_output)
         print(f"{'cold build, serial (baseline)':<40} {serial:>7.1f} s")
-        print(f"{'cold build, one chapter per core':<40} {parallel:>7.1f} s  "
-              f"{verdict(parallel, COLD_BUDGET_S)}  ({serial / parallel:.2f}x faster, {jobs()} at once)")
+        print(f"{'cold build, chapters at once':<40} {parallel:>7.1f} s  "
+              f"{verdict(parallel, COLD_BUDGET_S)}  ({serial / parallel:.2f}x faster, {JOBS} at once)")
         print(f"{'unchanged rebuild':<40} {rebuild:>7.1f} s  {verdict(rebuild, REBUILD_BUDGET_S)}\n")
         shutil.rmtree(parallel_output)
         if args.output is None:
@@ -293,7 +294,7 @@ def main():
         serial = nbval(root, parallel=False)
         parallel = nbval(root, parallel=True)
         print(f"{'nbval, serial (baseline)':<40} {serial:>7.1f} s")
-        print(f"{'nbval, one chapter per core':<40} {parallel:>7.1f} s  "
+        print(f"{'nbval, chapters at once':<40} {parallel:>7.1f} s  "
               f"({serial / parallel:.2f}x faster)\n")
 
     if args.test_command:

@@ -2,7 +2,7 @@
 holds. A container's CPU set or `taskset` narrows the CPUs below what os.cpu_count() reports
 for the whole host, and so does a CPU quota (a container started with --cpus, a systemd
 unit's CPUQuota): a chapter per core beyond the quota would only take turns. A chapter's
-kernel and the process driving it take up to about a gigabyte, so a laptop with many cores and
+kernel and the process driving it take up to 1.25 GiB (CHAPTER_BYTES), so a laptop with many cores and
 little free memory runs fewer at once rather than swap. The build (scripts/execute.py), nbval
 (scripts/test.sh) and the benchmark run `jobs()` chapters at once; the execution report
 (_ext/build_machine.py) names the `usable()` CPUs."""
@@ -21,8 +21,9 @@ CHAPTER_BYTES = 5 << 28  # 1.25 GiB
 
 
 def _own_cgroups(proc_cgroup):
-    """(controller folder, path) of this process's cgroups that can hold a CPU quota: the
-    unified hierarchy's (cgroup v2, "0::/path") and the v1 hierarchy holding `cpu`."""
+    """(controller folder, path) of this process's cgroups that can hold a CPU quota or (v2) a
+    memory limit: the unified hierarchy's (cgroup v2, "0::/path") and the v1 hierarchy
+    holding `cpu`."""
     try:
         lines = proc_cgroup.read_text().splitlines()
     except OSError:
@@ -96,10 +97,23 @@ def _meminfo_available(meminfo):
     return None
 
 
+def _inactive_file(level):
+    """The file cache the kernel can drop first, which memory.current counts as used (0 where
+    memory.stat does not say)."""
+    try:
+        for line in (level / "memory.stat").read_text().splitlines():
+            if line.startswith("inactive_file "):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def _cgroup_room(cgroup, proc_cgroup):
-    """The least room left under a cgroup v2 memory limit (memory.max less memory.current) on
-    this process's cgroup and its ancestors, or None where none is set: a container limited
-    to less memory than the host's sees the host's in /proc/meminfo."""
+    """The least room left under a cgroup v2 memory limit (memory.max less the working set,
+    memory.current without the inactive file cache) on this process's cgroup and its
+    ancestors, or None where none is set: a container limited to less memory than the host's
+    sees the host's in /proc/meminfo."""
     rooms = []
     for controllers, path in _own_cgroups(proc_cgroup):
         if controllers:
@@ -109,7 +123,8 @@ def _cgroup_room(cgroup, proc_cgroup):
             try:
                 limit = (level / "memory.max").read_text().strip()
                 if limit != "max":
-                    rooms.append(int(limit) - int((level / "memory.current").read_text()))
+                    used = int((level / "memory.current").read_text()) - _inactive_file(level)
+                    rooms.append(int(limit) - used)
             except (OSError, ValueError):
                 pass
             if level == cgroup:

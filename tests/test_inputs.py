@@ -80,7 +80,10 @@ def test_a_containers_memory_limit_counts_where_the_hosts_free_memory_is_larger(
     group = tmp_path / "box"
     group.mkdir()
     (group / "memory.max").write_text(f"{3 * cores.CHAPTER_BYTES}\n")
-    (group / "memory.current").write_text(f"{cores.CHAPTER_BYTES // 2}\n")
+    (group / "memory.current").write_text(f"{3 * cores.CHAPTER_BYTES // 2}\n")
+    assert cores.jobs(tmp_path, _proc(tmp_path, "0::/box"), meminfo) == 1
+    # File cache the kernel can drop is room too (memory.current counts it as used).
+    (group / "memory.stat").write_text(f"anon 1\ninactive_file {cores.CHAPTER_BYTES}\n")
     assert cores.jobs(tmp_path, _proc(tmp_path, "0::/box"), meminfo) == 2
     (group / "memory.max").write_text("max\n")
     assert cores.jobs(tmp_path, _proc(tmp_path, "0::/box"), meminfo) == 6

@@ -1,4 +1,5 @@
 import importlib
+import warnings
 
 import nbformat
 import numpy as np
@@ -220,3 +221,12 @@ def test_a_reading_that_fails_in_a_persons_run_warns_at_their_cell_and_goes_on(m
     with pytest.warns(ReadingWarning, match="reads the loss as falling, and this run does not.*goes on") as caught:
         text_reads("the loss as falling", torch.tensor(False))
     assert caught[0].filename == __file__
+
+
+def test_a_reading_that_fails_again_warns_again(monkeypatch):
+    # Python's default filter shows a warning once per line: a rerun cell would stay silent.
+    monkeypatch.setenv("LESSON5_PROGRESS", "1")
+    with warnings.catch_warnings(record=True) as caught:
+        for _ in range(2):
+            text_reads("the loss as falling", False)
+    assert [w.category for w in caught] == [ReadingWarning, ReadingWarning]

@@ -5,6 +5,7 @@ it names a value glued by a code cell, as {glue:}`name`; where its words read a 
 from a run ("falls", "smaller"), `text_reads` checks the run bears it out.
 """
 
+import sys
 import warnings
 
 from .progress import in_notebook, progress_enabled, stored_run
@@ -77,9 +78,14 @@ def text_reads(reading, holds):
     message = f"The text reads {reading}, and this run does not bear that out"
     if stored_run():
         raise AssertionError(message)
-    warnings.warn(f"{message}. The text was written from the book's run; on another machine "
-                  "or after a change to a cell, a run can differ. The chapter goes on, and the "
-                  "numbers printed are this run's.", ReadingWarning, stacklevel=2)
+    caller = sys._getframe(1)
+    # At the caller's line, with a registry of its own: warnings.warn's would show a warning
+    # once per line, and a person who changes a cell and runs it again must hear again.
+    warnings.warn_explicit(
+        f"{message}. The text was written from the book's run; on another machine or after a "
+        "change to a cell, a run can differ. The chapter goes on, and the numbers printed are "
+        "this run's.", ReadingWarning, caller.f_code.co_filename, caller.f_lineno,
+        module=caller.f_globals.get("__name__"), registry=None)
 
 
 def listed(items, noun=None):
