@@ -58,22 +58,25 @@ def _read_quota(folder):
     return max(1, math.ceil(quota / period))
 
 
-def _quota(cgroup=CGROUP, proc_cgroup=PROC_CGROUP):
-    """The tightest CPU quota on this process's cgroups and their ancestors, or None. A
-    container with its own cgroup namespace sees its cgroup as "/", the mount's top."""
-    quotas = []
+def _levels(cgroup, proc_cgroup):
+    """(controllers, folder) for each of this process's cgroups and their ancestors, up to the
+    mount ("" for cgroup v2's). A container with its own cgroup namespace sees its cgroup as
+    "/", the mount's top."""
     for controllers, path in _own_cgroups(proc_cgroup):
         mount = cgroup / controllers if controllers else cgroup
         if controllers and not mount.is_dir():
             mount = cgroup / "cpu"  # "cpu,cpuacct" is often linked as cpu/
         folder = mount.joinpath(*Path(path).parts[1:])
         for level in [folder, *folder.parents]:
-            quota = _read_quota(level)
-            if quota:
-                quotas.append(quota)
+            yield controllers, level
             if level == mount:
                 break
-    return min(quotas, default=None)
+
+
+def _quota(cgroup=CGROUP, proc_cgroup=PROC_CGROUP):
+    """The tightest CPU quota on this process's cgroups and their ancestors, or None."""
+    quotas = [_read_quota(level) for _, level in _levels(cgroup, proc_cgroup)]
+    return min(filter(None, quotas), default=None)
 
 
 def usable(cgroup=CGROUP, proc_cgroup=PROC_CGROUP):
@@ -86,58 +89,48 @@ def usable(cgroup=CGROUP, proc_cgroup=PROC_CGROUP):
     return min(cpus, quota) if quota else cpus
 
 
-def _meminfo_available(meminfo):
-    """MemAvailable from Linux's /proc/meminfo, in bytes, or None where there is none."""
+def _field(path, name):
+    """The number after `name` on its line of `path` (/proc/meminfo's "MemAvailable:", a
+    cgroup's memory.stat "inactive_file"), or None where the file or the line is missing."""
     try:
-        for line in meminfo.read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024  # in kB
+        for line in path.read_text().splitlines():
+            if line.split(maxsplit=1)[:1] == [name]:
+                return int(line.split()[1])
     except (OSError, ValueError, IndexError):
         pass
     return None
 
 
-def _inactive_file(level):
-    """The file cache the kernel can drop first, which memory.current counts as used (0 where
-    memory.stat does not say)."""
+def _read_room(folder):
+    """The room left under the cgroup v2 memory limit in `folder`: memory.max less the working
+    set (memory.current without the inactive file cache, which the kernel drops first), or
+    None where no limit is set or readable."""
     try:
-        for line in (level / "memory.stat").read_text().splitlines():
-            if line.startswith("inactive_file "):
-                return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
+        limit = (folder / "memory.max").read_text().strip()
+        if limit == "max":
+            return None
+        current = int((folder / "memory.current").read_text())
+        return int(limit) - (current - (_field(folder / "memory.stat", "inactive_file") or 0))
+    except (OSError, ValueError):
+        return None
 
 
 def _cgroup_room(cgroup, proc_cgroup):
-    """The least room left under a cgroup v2 memory limit (memory.max less the working set,
-    memory.current without the inactive file cache) on this process's cgroup and its
+    """The least room left under a cgroup v2 memory limit on this process's cgroup and its
     ancestors, or None where none is set: a container limited to less memory than the host's
     sees the host's in /proc/meminfo."""
-    rooms = []
-    for controllers, path in _own_cgroups(proc_cgroup):
-        if controllers:
-            continue
-        folder = cgroup.joinpath(*Path(path).parts[1:])
-        for level in [folder, *folder.parents]:
-            try:
-                limit = (level / "memory.max").read_text().strip()
-                if limit != "max":
-                    used = int((level / "memory.current").read_text()) - _inactive_file(level)
-                    rooms.append(int(limit) - used)
-            except (OSError, ValueError):
-                pass
-            if level == cgroup:
-                break
-    return min(rooms, default=None)
+    rooms = [_read_room(level) for controllers, level in _levels(cgroup, proc_cgroup) if not controllers]
+    return min((room for room in rooms if room is not None), default=None)
 
 
 def available_bytes(cgroup=CGROUP, proc_cgroup=PROC_CGROUP, meminfo=None):
     """The memory new work can have without swapping: Linux's MemAvailable, or less under a
     container's limit; where the system does not say (macOS, which has no /proc/meminfo), half
     the physical memory; None where even that is unknown (Windows)."""
-    free = _meminfo_available(meminfo or MEMINFO)
-    if free is None:
+    free = _field(meminfo or MEMINFO, "MemAvailable:")
+    if free is not None:
+        free *= 1024  # /proc/meminfo counts in kB
+    else:
         try:
             free = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
         except (AttributeError, ValueError, OSError):

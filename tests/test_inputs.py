@@ -63,18 +63,21 @@ def test_a_symlinked_folder_of_the_package_is_read(tmp_path):
     assert inputs.fingerprint(tmp_path) != before
 
 
-@pytest.mark.parametrize("chapters, expected", [(3.5, 3), (0.5, 1), (64, 6)])
-def test_no_more_chapters_run_at_once_than_the_available_memory_holds(monkeypatch, tmp_path, chapters, expected):
-    # A laptop with many cores and little free memory would swap, or lose a kernel, at one per core.
+@pytest.fixture
+def six_cpus(monkeypatch):
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(6)), raising=False)
+
+
+@pytest.mark.parametrize("chapters, expected", [(3.5, 3), (0.5, 1), (64, 6)])
+def test_no_more_chapters_run_at_once_than_the_available_memory_holds(six_cpus, tmp_path, chapters, expected):
+    # A laptop with many cores and little free memory would swap, or lose a kernel, at one per core.
     meminfo = tmp_path / "meminfo"
     kb = int(chapters * cores.CHAPTER_BYTES) // 1024
     meminfo.write_text(f"MemTotal:       {128 << 20} kB\nMemAvailable:   {kb} kB\n")
     assert cores.jobs(tmp_path, _proc(tmp_path, "0::/"), meminfo) == expected
 
 
-def test_a_containers_memory_limit_counts_where_the_hosts_free_memory_is_larger(monkeypatch, tmp_path):
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(6)), raising=False)
+def test_a_containers_memory_limit_counts_where_the_hosts_free_memory_is_larger(six_cpus, tmp_path):
     meminfo = tmp_path / "meminfo"
     meminfo.write_text(f"MemAvailable:   {64 << 20} kB\n")
     group = tmp_path / "box"
@@ -90,9 +93,10 @@ def test_a_containers_memory_limit_counts_where_the_hosts_free_memory_is_larger(
 
 
 @pytest.mark.parametrize("physical_chapters, expected", [(4, 2), (64, 6), (None, 6)])
-def test_without_proc_meminfo_half_the_physical_memory_is_counted(monkeypatch, tmp_path, physical_chapters, expected):
+def test_without_proc_meminfo_half_the_physical_memory_is_counted(
+    six_cpus, monkeypatch, tmp_path, physical_chapters, expected
+):
     # macOS says nothing of its free memory in a file; Windows has no sysconf either.
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(6)), raising=False)
     page = 4096
 
     def sysconf(name):
@@ -169,8 +173,7 @@ def _write(path, text):
     ids=["v2 1.5", "v2 0.5", "v2 max", "v2 above", "v2 garbled", "unreadable",
          "nested tightest", "ancestor", "other cgroup", "v1 2", "v1 none"],
 )
-def test_a_cgroup_cpu_quota_caps_the_count(monkeypatch, tmp_path, files, lines, expected):
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(6)), raising=False)
+def test_a_cgroup_cpu_quota_caps_the_count(six_cpus, tmp_path, files, lines, expected):
     root = tmp_path / "cgroup"
     root.mkdir()
     for name, text in files.items():
@@ -178,7 +181,6 @@ def test_a_cgroup_cpu_quota_caps_the_count(monkeypatch, tmp_path, files, lines, 
     assert cores.usable(root, _proc(tmp_path, *lines)) == expected
 
 
-def test_without_a_readable_cgroup_list_the_mount_top_is_read(monkeypatch, tmp_path):
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(6)), raising=False)
+def test_without_a_readable_cgroup_list_the_mount_top_is_read(six_cpus, tmp_path):
     (tmp_path / "cpu.max").write_text("300000 100000\n")
     assert cores.usable(tmp_path, tmp_path / "missing") == 3
