@@ -298,16 +298,21 @@ def _absolute(variable: str, value: str, path: Path) -> Path:
     return path
 
 
+def _content_bytes(source: dict) -> int:
+    """The size of `source`'s content, unpacked, as the manifest gives it."""
+    return sum(spec["size"] for spec in source["files"])
+
+
 def _download_limit(source: dict) -> int:
     # A .gz is barely larger than its content even when nothing compresses; a .zip may hold
     # members the course does not read. Twice the content plus 1 MiB allows both.
-    return 2 * sum(spec["size"] for spec in source["files"]) + (1 << 20)
+    return 2 * _content_bytes(source) + (1 << 20)
 
 
 def _deadline(source: dict) -> int:
     """Seconds a download of `source` may take: DEADLINE_S, or as long as its content takes at
     MIN_RATE if that is longer, so that a slow connection still gets a large file."""
-    return max(DEADLINE_S, round(sum(spec["size"] for spec in source["files"]) / MIN_RATE))
+    return max(DEADLINE_S, round(_content_bytes(source) / MIN_RATE))
 
 
 def _download(url: str, path: Path, limit: int, seconds: float) -> None:
