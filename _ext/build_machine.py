@@ -47,8 +47,9 @@ def _script(name):
 
 
 def _usable_cores():
-    """scripts/cores.py's count of the CPUs the build could use: it runs a chapter on each, as
-    far as its memory allows (a count that changes with the moment, so not the one named)."""
+    """scripts/cores.py's count of the CPUs the build could use. It runs a chapter on each as far
+    as its memory allows, but free memory changes from moment to moment, so the report names
+    the CPUs, not the chapters at once."""
     return _script("cores.py")["usable"]()
 
 
