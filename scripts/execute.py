@@ -33,8 +33,10 @@ from inputs import fingerprint
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from jupyter_cache.executors.utils import single_nb_execution
+from kernel import transport_encryption
 from reference_machine import ON_THE_CPU
 from toc import ROOT, chapters, expected_seconds
+from traitlets.config import Config
 
 # Beside the cache's own files: the fingerprint of the inputs its results were computed with.
 STAMP = "lesson5-inputs.sha256"
@@ -85,13 +87,15 @@ def _store(cache, path, nb, seconds):
 
 def _execute(path, timeout):
     """Runs in a worker process: one chapter, in its own folder, as myst-nb would, on the CPU
-    (where the stored outputs were computed) even on a machine with a GPU, with progress off."""
+    (where the stored outputs were computed) even on a machine with a GPU, with progress off,
+    its kernel's messages encrypted as JupyterLab's are (scripts/kernel.py)."""
     os.environ.update(ON_THE_CPU)
     # Stored outputs hold no progress bars and none of the values glue prints for a person
     # watching (lesson5.progress), however this was started.
     os.environ["LESSON5_PROGRESS"] = "0"
     nb = nbformat.read(path, as_version=4)
-    result = single_nb_execution(nb, cwd=str(path.parent), timeout=timeout, allow_errors=False)
+    encrypted = Config({"KernelManager": {"transport_encryption": transport_encryption()}})
+    result = single_nb_execution(nb, cwd=str(path.parent), timeout=timeout, allow_errors=False, config=encrypted)
     return nb, result.time, result.exc_string
 
 

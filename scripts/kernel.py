@@ -1,6 +1,8 @@
 """The project's Jupyter kernel, "Python 3 (lesson5)": named "python3" as the chapters ask,
 inside this Python's environment (.venv), and started with the CPU code paths that this machine
-pins (reference_machine.pins(): ATen's AVX2 pin only on an x86-64 CPU that runs AVX2).
+pins (reference_machine.pins(): ATen's AVX2 pin only on an x86-64 CPU that runs AVX2); and the
+environment's Jupyter server settings, so that JupyterLab encrypts what it sends its kernels
+(`transport_encryption`, below).
 
     python scripts/kernel.py    # install it, or rewrite it if its pins are not this machine's
 
@@ -18,6 +20,45 @@ from pathlib import Path
 from reference_machine import pins
 
 NAME, DISPLAY_NAME = "python3", "Python 3 (lesson5)"
+
+
+def transport_encryption():
+    """How this project's Jupyter programs start kernels (scripts/execute.py, and JupyterLab
+    through `install_server_settings`): "auto", where this pyzmq can encrypt (CurveZMQ), else
+    "disabled", since jupyter_client refuses "auto" without it. With "auto" the kernel manager
+    encrypts the messages of every kernel whose spec allows it, as ipykernel's, so this one's,
+    does. Without it, ipykernel warns at every kernel's start ("Kernel is running over TCP
+    without encryption"), and any process on the machine, another user's too, could subscribe
+    to the port on 127.0.0.1 where the kernel publishes its outputs."""
+    import zmq
+
+    return "auto" if zmq.has("curve") else "disabled"
+
+
+def server_settings_file(prefix=None):
+    """The Jupyter server's settings file of this Python's environment, which JupyterLab
+    started from it reads (jupyter --paths lists its folder first)."""
+    return Path(prefix or sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.json"
+
+
+def install_server_settings(prefix=None):
+    """Sets the server's `transport_encryption` there, keeping any other settings; returns the
+    value it set, or None when it was set already."""
+    path, wanted = server_settings_file(prefix), transport_encryption()
+    try:
+        settings = json.loads(path.read_text())
+    except FileNotFoundError:
+        settings = {}
+    except ValueError as error:
+        raise SystemExit(f"kernel: {path} is not JSON ({error}): mend it, or delete it to have it "
+                         "written afresh") from None
+    section = settings.setdefault("MappingKernelManager", {})
+    if section.get("transport_encryption") == wanted:
+        return None
+    section["transport_encryption"] = wanted
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(settings, indent=1) + "\n")
+    return wanted
 
 
 def spec_file(prefix=None):
@@ -56,3 +97,6 @@ if __name__ == "__main__":
     prefix = parser.parse_args().prefix
     if (given := install(prefix)) is not None:
         print(f"kernel: installed {DISPLAY_NAME!r} at {spec_file(prefix)} with {given}")
+    if (policy := install_server_settings(prefix)) is not None:
+        print(f"kernel: JupyterLab starts kernels with transport_encryption={policy!r} "
+              f"({server_settings_file(prefix)})")

@@ -56,6 +56,18 @@ def test_a_failed_chapter_fails_the_run_and_only_the_good_one_is_cached(tmp_path
     assert "1 chapter(s)" in capsys.readouterr().out
 
 
+def test_each_chapters_kernel_runs_encrypted_and_says_nothing_of_it(tmp_path, monkeypatch, execute, capfd):
+    # Unencrypted, ipykernel warns on the build's output at every chapter's start.
+    notebook = write_notebook(tmp_path / "kernel.ipynb", [(
+        "from ipykernel.kernelapp import IPKernelApp\n"
+        "print(IPKernelApp.instance().curve_secretkey is not None)", None)])
+    _book(tmp_path, monkeypatch, execute, notebook)
+    assert execute.execute_stale(1, tmp_path / "cache") == 0
+    outputs, _ = _cached_outputs(tmp_path / "cache", notebook)
+    assert outputs[0][0]["text"] == "True\n"
+    assert "without encryption" not in capfd.readouterr().err
+
+
 def test_the_longest_chapter_starts_first(tmp_path, monkeypatch, execute):
     short, long = (write_notebook(tmp_path / f"{name}.ipynb", [("1", None)]) for name in ("short", "long"))
     _book(tmp_path, monkeypatch, execute, short, long)

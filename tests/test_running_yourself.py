@@ -218,6 +218,25 @@ def test_kernel_py_installs_the_spec_with_this_machines_pins_and_mends_a_stale_o
     assert json.loads(path.read_text())["argv"][0] == sys.executable
 
 
+def test_kernel_py_has_jupyterlab_encrypt_its_kernels_keeping_other_server_settings(tmp_path):
+    settings = tmp_path / "etc" / "jupyter" / "jupyter_server_config.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text(json.dumps({"ServerApp": {"port": 8899}}))
+    command = [sys.executable, str(REPO / "scripts" / "kernel.py"), "--prefix", str(tmp_path)]
+    assert "transport_encryption='auto'" in run(command, cwd=tmp_path).stdout  # this pyzmq has CurveZMQ
+    written = json.loads(settings.read_text())
+    assert written == {"ServerApp": {"port": 8899}, "MappingKernelManager": {"transport_encryption": "auto"}}
+    # Read as JupyterLab reads its settings (tests/browser/test_lab.py runs a chapter so).
+    check = ("from jupyter_server.serverapp import ServerApp; app = ServerApp(); "
+             "app.initialize(['--no-browser', '--port=0']); print(app.kernel_manager.transport_encryption)")
+    env = {**os.environ, "JUPYTER_CONFIG_PATH": str(settings.parent), "JUPYTER_RUNTIME_DIR": str(tmp_path / "run")}
+    assert run([sys.executable, "-c", check], cwd=tmp_path, env=env).stdout.split()[-1] == "auto"
+    assert "transport_encryption" not in run(command, cwd=tmp_path).stdout  # set already: left alone
+    settings.write_text("{not json")
+    broken = run(command, cwd=tmp_path)
+    assert broken.returncode == 1 and f"{settings} is not JSON" in broken.stderr
+
+
 # --- scripts/setup.sh: refuses an old Python before building anything ---------------------
 
 

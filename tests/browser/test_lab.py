@@ -40,7 +40,8 @@ def _get_json(url):
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """JupyterLab started by scripts/lab.sh; yields (base_url, token)."""
+    """JupyterLab started by scripts/lab.sh; yields (base_url, token, its home folder), where
+    lab.log holds its output and runtime/ its kernels' connection files."""
     home = tmp_path_factory.mktemp("lab-home")
     settings = home / "settings"
     for plugin, values in {
@@ -88,7 +89,7 @@ def lab(tmp_path_factory):
                 time.sleep(0.5)
         else:
             pytest.fail(f"JupyterLab did not answer within 180 s:\n{log_tail()}")
-        yield base, token
+        yield base, token, home
     finally:
         _stop(server)
         log.close()
@@ -107,7 +108,7 @@ def _stop(server):
 
 
 def test_lab_offers_the_project_kernel(lab):
-    base, token = lab
+    base, token, _ = lab
     specs = _get_json(f"{base}/api/kernelspecs?token={token}")
     spec = specs["kernelspecs"]["python3"]["spec"]
     assert spec["display_name"] == "Python 3 (lesson5)"
@@ -136,7 +137,7 @@ _CELLS = """() => {
 
 
 def test_chapter_runs_in_jupyterlab_from_the_run_menu(lab, browser):
-    base, token = lab
+    base, token, home = lab
     notebook = REPO / "book" / CHAPTER
     before = notebook.stat().st_mtime_ns
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -180,3 +181,8 @@ def test_chapter_runs_in_jupyterlab_from_the_run_menu(lab, browser):
     unshown = sorted(name for c in state["cells"] for name in c["glued"]
                      if not re.search(rf"^{re.escape(name)}: ", c["printed"], re.M))
     assert not unshown, f"{CHAPTER}: values glued but not shown to the person running it: {unshown}"
+    # JupyterLab encrypts what passes between it and the kernel (scripts/kernel.py's server
+    # settings), so ipykernel has no warning to print in the learner's terminal.
+    connections = [json.loads(f.read_text()) for f in (home / "runtime").glob("kernel-*.json")]
+    assert connections and all("curve_publickey" in c for c in connections), connections
+    assert "without encryption" not in (home / "lab.log").read_text()
