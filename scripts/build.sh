@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the site into _build/html, executing every chapter that changed since the last
-# build (myst-nb's execution cache). Any cell error or Sphinx warning fails the build.
+# build (myst-nb's execution cache), and every chapter after a change to what their outputs
+# depend on besides their code (scripts/inputs.py), as many at once as the CPUs and free
+# memory allow (scripts/execute.py). Any cell error or Sphinx warning fails the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

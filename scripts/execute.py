@@ -1,4 +1,4 @@
-"""Executes the chapters for the site build, as many at once as the machine has cores.
+"""Executes the chapters for the site build, as many at once as the CPUs and free memory allow.
 
 Jupyter Book 1.x executes notebooks one after another while Sphinx reads them. This script
 fills the same execution cache first (myst-nb's jupyter-cache, by default
@@ -12,7 +12,8 @@ each one is the chapter with the outputs of the run that nbval compared with the
 ones, so the test command executes each chapter once, for the comparison and the site.
 A chapter is cached only if its code is unchanged since it was executed: the cache is keyed
 on the code cells, exactly as myst-nb looks it up. What else decides a chapter's outputs, the
-package in code/, the pinned requirements and the figures' style (scripts/inputs.py), is
+package in code/, the pinned requirements, the figures' style and whether LibreOffice is
+installed (scripts/inputs.py), is
 fingerprinted beside the cache: when it changes, every chapter runs again and every page is
 read again, so the site never shows results of an older package; a run nbval made with other
 inputs is not imported.
@@ -54,8 +55,8 @@ def _fresh_cache(cache_path):
     stamp = Path(cache_path) / STAMP
     cache = get_cache(cache_path)
     if (not stamp.exists() or stamp.read_text().strip() != now) and cache.list_cache_records():
-        print("execute: the package, the requirements or the figure style changed since the cached "
-              "runs: every chapter runs again")
+        print("execute: the package, the requirements, the figure style or LibreOffice's presence changed "
+              "since the cached runs: every chapter runs again")
         cache.clear_cache()
         shutil.rmtree(Path(cache_path).parent / ".doctrees", ignore_errors=True)
         cache = get_cache(cache_path)
@@ -138,7 +139,8 @@ def import_executed(folder, cache_path):
             continue
         executed_nb = nbformat.read(executed, as_version=4)
         if executed_nb.metadata.get(INPUTS_KEY) != now:
-            print(f"execute: {executed.name} ran with another package or requirements; the build will execute it")
+            print(f"execute: {executed.name} ran with other inputs (package, requirements, figure style or "
+                  "LibreOffice); the build will execute it")
             continue
         ran = [c for c in executed_nb.cells if c.cell_type == "code"]
         nb = nbformat.read(source, as_version=4)

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 remote=${1:-origin}
 site=_build/html
 if [ ! -f "$site/index.html" ]; then
-  echo "publish: no built site in $site; build it first with  bash scripts/build.sh" >&2
+  echo "publish: no built site in $site; build and test it first with  bash scripts/test.sh" >&2
   exit 1
 fi
 if ! git remote get-url "$remote" >/dev/null 2>&1; then

@@ -180,7 +180,7 @@ def test_a_run_nbval_made_with_another_package_is_not_imported(tmp_path, monkeyp
 
     (tmp_path / "code" / "m.py").write_text("A = 2\n")
     assert execute.import_executed(ran, cache) == 0
-    assert "ran with another package" in capsys.readouterr().out
+    assert "ran with other inputs" in capsys.readouterr().out
     with pytest.raises(KeyError):
         _cached_outputs(cache, chapter)
 
