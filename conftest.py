@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from scripts import inputs, reference_machine
+from scripts import encryption, inputs, reference_machine
 from scripts.toc import expected_seconds
 
 _runs = {}
@@ -24,6 +24,7 @@ def pytest_configure(config):
     _sanitize_from_the_root(config)
     _kernel_as_named(config)
     _execute_with_history()
+    _encrypted_kernels()
 
 
 def _pin_code_paths(config):
@@ -93,6 +94,23 @@ def _execute_with_history():
         return self.kc.execute(cell_input, store_history=True, allow_stdin=allow_stdin, stop_on_error=False)
 
     RunningKernel.execute_cell_input = execute_cell_input
+
+
+def _encrypted_kernels():
+    """nbval starts its kernels with jupyter_client's defaults, unencrypted, and sends their
+    warning that says so to /dev/null: start them encrypted where pyzmq can, as the build's
+    executor and JupyterLab do (scripts/encryption.py). The test command's site is built from
+    these runs."""
+    try:
+        from nbval import kernel
+    except ImportError:
+        return
+    start = kernel.start_new_kernel
+
+    def start_new_kernel(*args, **kwargs):
+        return start(*args, transport_encryption=encryption.transport_encryption(), **kwargs)
+
+    kernel.start_new_kernel = start_new_kernel
 
 
 def _is_notebook_cell(item):

@@ -23,7 +23,8 @@ fi
 # Every dataset fetched and verified once, before the chapters run side by side: each would
 # otherwise download the same files at once, and a missing one is named here, in one message.
 python -m lesson5.download --check
-# Executes the chapters whose code changed, one per core as memory allows, into the cache the build reads.
+# Executes the chapters whose code or inputs changed (see above), one per core as memory allows,
+# into the cache the build reads.
 python scripts/execute.py
 jupyter-book build . --builder html -n -W --keep-going
 if [ "$LESSON5_NO_PDF" = 0 ]; then

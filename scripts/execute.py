@@ -30,11 +30,11 @@ from pathlib import Path
 import cores
 import nbformat
 import yaml
+from encryption import transport_encryption
 from inputs import fingerprint
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from jupyter_cache.executors.utils import single_nb_execution
-from kernel import transport_encryption
 from reference_machine import ON_THE_CPU
 from toc import ROOT, chapters, expected_seconds
 from traitlets.config import Config
@@ -89,7 +89,7 @@ def _store(cache, path, nb, seconds):
 def _execute(path, timeout):
     """Runs in a worker process: one chapter, in its own folder, as myst-nb would, on the CPU
     (where the stored outputs were computed) even on a machine with a GPU, with progress off,
-    its kernel's messages encrypted as JupyterLab's are (scripts/kernel.py)."""
+    its kernel's messages encrypted where pyzmq can (scripts/encryption.py)."""
     os.environ.update(ON_THE_CPU)
     # Stored outputs hold no progress bars and none of the values glue prints for a person
     # watching (lesson5.progress), however this was started.

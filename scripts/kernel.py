@@ -1,10 +1,10 @@
 """The project's Jupyter kernel, "Python 3 (lesson5)": named "python3" as the chapters ask,
 inside this Python's environment (.venv), and started with the CPU code paths that this machine
 pins (reference_machine.pins(): ATen's AVX2 pin only on an x86-64 CPU that runs AVX2); and the
-environment's Jupyter server settings, so that JupyterLab encrypts what it sends its kernels
-(`transport_encryption`, below).
+environment's Jupyter server settings, so that JupyterLab encrypts its kernels' messages where
+this pyzmq can (scripts/encryption.py says why).
 
-    python scripts/kernel.py    # install it, or rewrite it if its pins are not this machine's
+    python scripts/kernel.py    # install both, or rewrite what differs from this machine's
 
 scripts/setup.sh runs it on every run; the README's by-hand route (Windows, or no bash) runs it
 after installing the requirements. Rewritten whenever its pins differ, since which apply can
@@ -17,47 +17,45 @@ import subprocess
 import sys
 from pathlib import Path
 
+from encryption import transport_encryption
 from reference_machine import pins
 
 NAME, DISPLAY_NAME = "python3", "Python 3 (lesson5)"
 
 
-def transport_encryption():
-    """How this project's Jupyter programs start kernels (scripts/execute.py, and JupyterLab
-    through `install_server_settings`): "auto", where this pyzmq can encrypt (CurveZMQ), else
-    "disabled", since jupyter_client refuses "auto" without it. With "auto" the kernel manager
-    encrypts the messages of every kernel whose spec allows it, as ipykernel's, so this one's,
-    does. Without it, ipykernel warns at every kernel's start ("Kernel is running over TCP
-    without encryption"), and any process on the machine, another user's too, could subscribe
-    to the port on 127.0.0.1 where the kernel publishes its outputs."""
-    import zmq
-
-    return "auto" if zmq.has("curve") else "disabled"
-
-
 def server_settings_file(prefix=None):
-    """The Jupyter server's settings file of this Python's environment, which JupyterLab
-    started from it reads (jupyter --paths lists its folder first)."""
+    """The Jupyter server's settings file of this Python's environment, one of those JupyterLab
+    started from it reads (`jupyter --paths` lists their folders)."""
     return Path(prefix or sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.json"
 
 
 def install_server_settings(prefix=None):
-    """Sets the server's `transport_encryption` there, keeping any other settings; returns the
-    value it set, or None when it was set already."""
+    """Sets the server's `transport_encryption` there to `encryption.transport_encryption()`,
+    keeping every other setting, and "required" where someone chose it; returns the value set,
+    or None when nothing changed."""
     path, wanted = server_settings_file(prefix), transport_encryption()
     try:
-        settings = json.loads(path.read_text())
+        settings = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         settings = {}
-    except ValueError as error:
-        raise SystemExit(f"kernel: {path} is not JSON ({error}): mend it, or delete it to have it "
-                         "written afresh") from None
-    section = settings.setdefault("MappingKernelManager", {})
-    if section.get("transport_encryption") == wanted:
+    except ValueError:
+        settings = None
+    section = settings.get("MappingKernelManager", {}) if isinstance(settings, dict) else None
+    if not isinstance(section, dict):
+        raise SystemExit(f"kernel: {path} is not the JSON of Jupyter server settings (an object, whose "
+                         "MappingKernelManager is one too): mend it, or delete it to have it written afresh")
+    kept = section.get("transport_encryption")
+    # "required" encrypts as "auto" does, and refuses a kernel it cannot encrypt: someone chose it.
+    if kept == wanted or (kept == "required" and wanted == "auto"):
         return None
-    section["transport_encryption"] = wanted
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(settings, indent=1) + "\n")
+    settings["MappingKernelManager"] = {**section, "transport_encryption": wanted}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(settings, indent=1) + "\n", encoding="utf-8")
+    except OSError as error:
+        print(f"kernel: could not write {path} ({error}), so JupyterLab will start its kernels "
+              "unencrypted", file=sys.stderr)
+        return None
     return wanted
 
 

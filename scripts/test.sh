@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: lint, a check that every dataset is obtainable and verified, the system
-# packages the tests need (installed, or the commands to install them), nbval on every
-# chapter (stored outputs must match a fresh run), the package's unit tests, a clean build of the site from nbval's runs with warnings as errors,
-# the PDF, and the built site and JupyterLab checked in headless Chromium (tests/browser).
+# packages the tests need (installed, or it stops with the commands that install them), nbval
+# on every chapter (stored outputs must match a fresh run), the package's unit tests, a clean
+# build of the site from nbval's runs with warnings as errors, the PDF, and the built site and
+# JupyterLab checked in headless Chromium (tests/browser).
 # Steps that do not depend on each other overlap: the system packages install while pip
 # installs the Python ones; the chapters run one per core (as memory allows), longest first;
 # then the unit tests (at a lower priority) and the browser checks that need no built site

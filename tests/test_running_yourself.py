@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
+import zmq
 from packaging.requirements import Requirement
 
 from scripts import reference_machine
@@ -218,23 +219,34 @@ def test_kernel_py_installs_the_spec_with_this_machines_pins_and_mends_a_stale_o
     assert json.loads(path.read_text())["argv"][0] == sys.executable
 
 
+@pytest.mark.skipif(not zmq.has("curve"), reason="this pyzmq cannot encrypt (no CurveZMQ)")
 def test_kernel_py_has_jupyterlab_encrypt_its_kernels_keeping_other_server_settings(tmp_path):
     settings = tmp_path / "etc" / "jupyter" / "jupyter_server_config.json"
     settings.parent.mkdir(parents=True)
-    settings.write_text(json.dumps({"ServerApp": {"port": 8899}}))
+    before = {"ServerApp": {"port": 8899}, "MappingKernelManager": {"transport_encryption": "disabled",
+                                                                     "cull_idle_timeout": 600}}
+    settings.write_text(json.dumps(before))
     command = [sys.executable, str(REPO / "scripts" / "kernel.py"), "--prefix", str(tmp_path)]
-    assert "transport_encryption='auto'" in run(command, cwd=tmp_path).stdout  # this pyzmq has CurveZMQ
-    written = json.loads(settings.read_text())
-    assert written == {"ServerApp": {"port": 8899}, "MappingKernelManager": {"transport_encryption": "auto"}}
-    # Read as JupyterLab reads its settings (tests/browser/test_lab.py runs a chapter so).
+    assert "transport_encryption='auto'" in run(command, cwd=tmp_path).stdout
+    after = json.loads(settings.read_text())
+    assert after == {"ServerApp": {"port": 8899},
+                     "MappingKernelManager": {"transport_encryption": "auto", "cull_idle_timeout": 600}}
+    # Read as JupyterLab reads its settings: this folder comes before .venv's, which says "auto"
+    # too, so the "disabled" written before would show here had it been left.
     check = ("from jupyter_server.serverapp import ServerApp; app = ServerApp(); "
              "app.initialize(['--no-browser', '--port=0']); print(app.kernel_manager.transport_encryption)")
     env = {**os.environ, "JUPYTER_CONFIG_PATH": str(settings.parent), "JUPYTER_RUNTIME_DIR": str(tmp_path / "run")}
     assert run([sys.executable, "-c", check], cwd=tmp_path, env=env).stdout.split()[-1] == "auto"
     assert "transport_encryption" not in run(command, cwd=tmp_path).stdout  # set already: left alone
-    settings.write_text("{not json")
-    broken = run(command, cwd=tmp_path)
-    assert broken.returncode == 1 and f"{settings} is not JSON" in broken.stderr
+    # A stricter choice someone made is kept.
+    settings.write_text(json.dumps({"MappingKernelManager": {"transport_encryption": "required"}}))
+    assert run(command, cwd=tmp_path).returncode == 0
+    assert json.loads(settings.read_text())["MappingKernelManager"]["transport_encryption"] == "required"
+    for broken in ("{not json", "[]", '{"MappingKernelManager": "auto"}'):
+        settings.write_text(broken)
+        result = run(command, cwd=tmp_path)
+        assert result.returncode == 1 and f"{settings} is not the JSON of Jupyter server settings" in result.stderr
+        assert settings.read_text() == broken  # never overwritten
 
 
 # --- scripts/setup.sh: refuses an old Python before building anything ---------------------

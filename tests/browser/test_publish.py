@@ -96,7 +96,7 @@ def test_publish_without_a_built_site_says_to_build(checkout):
     work, remote = checkout
     result = _publish(work)
     assert result.returncode != 0
-    assert "bash scripts/build.sh" in result.stderr
+    assert "bash scripts/test.sh" in result.stderr
     assert not _git("branch", "--list", "gh-pages", cwd=remote).strip()
 
 
