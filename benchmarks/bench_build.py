@@ -54,6 +54,7 @@ from pathlib import Path
 import nbformat
 from jupyter_cache import get_cache
 from nbclient import NotebookClient
+from traitlets.config import Config
 
 COLD_BUDGET_S = 75
 REBUILD_BUDGET_S = 30
@@ -73,6 +74,8 @@ def _script(name):
 # The book's table of contents, read as every script reads it (scripts/toc.py), and how many
 # chapters the build and nbval run at once (scripts/cores.py).
 toc = _script("toc")
+# How the build starts a chapter's kernel (scripts/encryption.py), so that a chapter alone runs as in the build.
+encryption = _script("encryption")
 # Counted once, so that every parallel run and the report use the same number.
 JOBS = _script("cores").jobs()
 
@@ -196,11 +199,12 @@ def run_chapter(path):
     """Executes one chapter in a fresh kernel; returns (seconds, CPU seconds, peak MB)."""
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(USAGE_CELL))
+    encrypted = Config({"KernelManager": {"transport_encryption": encryption.transport_encryption()}})
     client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+                            resources={"metadata": {"path": str(path.parent)}}, config=encrypted)
     start = time.perf_counter()
-    # The kernel's own log (a warning about its TCP transport) would break up the table;
-    # cell errors still arrive through the messaging protocol and stop the benchmark.
+    # The kernel's own log would break up the table; cell errors still arrive through the
+    # messaging protocol and stop the benchmark.
     client.execute(stderr=subprocess.DEVNULL)
     seconds = time.perf_counter() - start
     peak_kb, cpu = nb.cells[-1].outputs[0]["text"].split()
