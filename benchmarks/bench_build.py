@@ -54,7 +54,6 @@ from pathlib import Path
 import nbformat
 from jupyter_cache import get_cache
 from nbclient import NotebookClient
-from traitlets.config import Config
 
 COLD_BUDGET_S = 75
 REBUILD_BUDGET_S = 30
@@ -199,9 +198,8 @@ def run_chapter(path):
     """Executes one chapter in a fresh kernel; returns (seconds, CPU seconds, peak MB)."""
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(USAGE_CELL))
-    encrypted = Config({"KernelManager": {"transport_encryption": encryption.transport_encryption()}})
     client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}}, config=encrypted)
+                            resources={"metadata": {"path": str(path.parent)}}, config=encryption.kernel_config())
     start = time.perf_counter()
     # The kernel's own log would break up the table; cell errors still arrive through the
     # messaging protocol and stop the benchmark.

@@ -30,14 +30,13 @@ from pathlib import Path
 import cores
 import nbformat
 import yaml
-from encryption import transport_encryption
+from encryption import kernel_config
 from inputs import fingerprint
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from jupyter_cache.executors.utils import single_nb_execution
 from reference_machine import ON_THE_CPU
 from toc import ROOT, chapters, expected_seconds
-from traitlets.config import Config
 
 # Beside the cache's own files: the fingerprint of the inputs its results were computed with.
 STAMP = "lesson5-inputs.sha256"
@@ -95,8 +94,8 @@ def _execute(path, timeout):
     # watching (lesson5.progress), however this was started.
     os.environ["LESSON5_PROGRESS"] = "0"
     nb = nbformat.read(path, as_version=4)
-    encrypted = Config({"KernelManager": {"transport_encryption": transport_encryption()}})
-    result = single_nb_execution(nb, cwd=str(path.parent), timeout=timeout, allow_errors=False, config=encrypted)
+    result = single_nb_execution(nb, cwd=str(path.parent), timeout=timeout, allow_errors=False,
+                                 config=kernel_config())
     return nb, result.time, result.exc_string
 
 

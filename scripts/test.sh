@@ -7,8 +7,8 @@
 # Steps that do not depend on each other overlap: the system packages install while pip
 # installs the Python ones; the chapters run one per core (as memory allows), longest first;
 # then the unit tests (at a lower priority) and the browser checks that need no built site
-# (JupyterLab, publishing) run beside the site build, the PDF and the site's browser checks. Their reports
-# print at the end, and a failure there fails the run.
+# (JupyterLab, publishing) run beside the site build, the PDF and the site's browser checks.
+# Their reports print at the end, and a failure there fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
