@@ -46,6 +46,12 @@ def test_head_without_pooling_keeps_the_map():
         create_head(64, 2, pool="min")
 
 
+def test_create_model_refuses_a_head_without_pooling_and_says_how_to_build_one():
+    # The body's channel count is not the flattened map's size that such a head needs.
+    with pytest.raises(ValueError, match=r"create_head\(channels \* height \* width"):
+        create_model(simple_body((8,)), 3, pool=None)
+
+
 def test_model_outputs_one_value_per_class():
     model = create_model(simple_body((8, 16)), 3).eval()
     assert model(torch.zeros(4, 1, 28, 28)).shape == (4, 3)

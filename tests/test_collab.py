@@ -96,6 +96,14 @@ def test_embedding_nn_shapes_and_range():
     assert out.shape == (2,) and ((out > 1) & (out < 5)).all()
 
 
+def test_embedding_nn_without_a_range_returns_its_last_layer_unsqueezed():
+    torch.manual_seed(0)
+    model = EmbeddingNN([4, 5], [2, 3], hidden=(8,), y_range=None)
+    x = torch.tensor([[0, 4], [3, 0]])
+    h = torch.cat([model.embeds[0](x[:, 0]), model.embeds[1](x[:, 1])], dim=1)
+    assert torch.equal(model(x), model.layers(h).squeeze(1))
+
+
 def test_embedding_nn_concatenates_each_columns_embedding_then_runs_its_mlp():
     torch.manual_seed(0)
     model = EmbeddingNN([4, 5], [2, 3], hidden=(6,), y_range=(0.5, 5.0))

@@ -13,6 +13,7 @@ from lesson5.loaders import DataLoader, DataLoaders
 from lesson5.pretrain import select_classes
 from lesson5.seed import scoring
 from lesson5.similarity import activations
+from lesson5.transfer import saved_activation_bytes
 from lesson5.weights import load_weights, save_weights
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here")
@@ -70,3 +71,9 @@ def test_data_already_on_the_gpu_is_scored_and_selected_there():
     preds, targets = learn.get_preds(DataLoader(picked_x, picked_y, bs=4))
     assert preds.device.type == "cpu" and targets.device.type == "cpu"
     assert torch.equal(targets, picked_y.cpu())
+
+
+def test_saved_activation_bytes_of_a_gpu_model_takes_a_batch_from_the_cpu():
+    model = create_model(simple_body((4, 8)), n_out=3).cuda().train()
+    x = torch.randn(6, 1, 28, 28)
+    assert saved_activation_bytes(model, x) == saved_activation_bytes(model, x.cuda()) > 0

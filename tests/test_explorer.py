@@ -171,3 +171,22 @@ def test_the_default_betas_are_torchs_where_torch_has_one():
                 for name, cls in (("RMSProp", torch.optim.RMSprop), ("Adam", torch.optim.Adam))}
     assert DEFAULT_BETAS["RMSProp"] == defaults["RMSProp"]["alpha"].default
     assert DEFAULT_BETAS["Adam"] == defaults["Adam"]["betas"].default[0]
+
+
+def test_write_replaces_the_file_whole_or_leaves_it(tmp_path, monkeypatch):
+    from lesson5 import atomic, explorer
+
+    monkeypatch.setattr(explorer, "trajectories", lambda: {"surfaces": [1, 2]})
+    path = tmp_path / "trajectories.json"
+    assert explorer.write(path) == path.stat().st_size
+    assert json.loads(path.read_text()) == {"surfaces": [1, 2]}
+
+    def interrupted(*args):
+        raise OSError("interrupted")
+
+    monkeypatch.setattr(explorer, "trajectories", lambda: {"surfaces": [3]})
+    monkeypatch.setattr(atomic.os, "replace", interrupted)
+    with pytest.raises(OSError, match="interrupted"):
+        explorer.write(path)
+    assert json.loads(path.read_text()) == {"surfaces": [1, 2]}
+    assert [p.name for p in tmp_path.iterdir()] == ["trajectories.json"]

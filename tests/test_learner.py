@@ -215,6 +215,11 @@ def test_rejects_plain_loader():
         Learner(nn.Linear(2, 2), DataLoader(torch.zeros(2, 2), bs=1), nn.functional.mse_loss)
 
 
+def test_a_table_before_any_epoch_finished_says_to_fit_first():
+    with pytest.raises(ValueError, match="fit first"):
+        _ = make_learner().recorder.table
+
+
 def test_format_duration():
     assert format_duration(0.4) == "00:00"
     assert format_duration(61.6) == "01:02"

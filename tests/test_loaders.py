@@ -78,6 +78,9 @@ def test_from_tensors():
     assert dls.train.shuffle and not dls.valid.shuffle
     assert dls.train.bs == 4 and dls.valid.bs == 8
     assert DataLoaders.from_tensors(x, y, bs=4).valid is None
+    # A validation batch size of 0 is a mistake, not a request for the default.
+    with pytest.raises(ValueError, match="positive batch size, got 0"):
+        DataLoaders.from_tensors(x[:12], y[:12], x[12:], y[12:], bs=4, valid_bs=0)
 
 
 def test_validation_inputs_without_targets_are_refused():

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from lesson5.learner import CancelFit, Learner
+from lesson5.learner import Callback, CancelBatch, CancelFit, Learner
 from lesson5.loaders import DataLoaders
 from lesson5.lr_finder import LRFind, LRFinder, lr_find
 from lesson5.optim import Adam
@@ -243,3 +243,21 @@ def test_the_sweep_stops_at_the_first_smoothed_loss_past_four_times_its_best():
     smooth = finder.result.smooth_losses
     assert smooth[-1] == 4.5
     assert all(s <= 4 * min(smooth) for s in smooth[:-1])
+
+
+def test_a_batch_another_callback_cancels_records_neither_its_rate_nor_a_loss():
+    class SkipEveryOther(Callback):
+        # After the finder has set the batch's rate.
+        order = 0
+
+        def before_batch(self, learn):
+            if learn.training and learn.iter % 2:
+                raise CancelBatch
+
+    learn = _learner()
+    learn.cbs.append(SkipEveryOther())
+    res = lr_find(learn, num_it=20, stop_div=False)
+    assert len(res.lrs) == len(res.losses) == 20
+    # Each rate is the one its loss was trained at: the sweep's next step, never a repeat.
+    ratios = [b / a for a, b in zip(res.lrs, res.lrs[1:])]
+    assert ratios == pytest.approx([1e8 ** (1 / 20)] * 19)

@@ -18,3 +18,10 @@ def test_normalise_uses_the_training_statistics_for_every_tensor():
 def test_normalise_refuses_a_constant_training_set():
     with pytest.raises(ValueError, match="nothing to scale by"):
         normalise(torch.ones(3, 3), torch.rand(2))
+
+
+def test_normalise_refuses_integer_pixels_and_says_to_convert_them():
+    with pytest.raises(ValueError, match=r"torch.uint8: convert with .float\(\)"):
+        normalise(torch.arange(10, dtype=torch.uint8))
+    with pytest.raises(ValueError, match="torch.int64"):
+        normalise(torch.rand(10), torch.arange(4))

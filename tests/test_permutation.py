@@ -45,3 +45,13 @@ def test_share_is_seeded_and_leaves_the_global_random_state_alone():
 def test_share_needs_at_least_one_order():
     with pytest.raises(ValueError, match="at least one random order"):
         share_as_strong(0.5, _closeness, 4, n_orders=0)
+
+
+@pytest.mark.parametrize("observed, statistic", [
+    (float("nan"), lambda order: 0.0),
+    (0.5, lambda order: float("nan")),
+    (0.5, lambda order: torch.tensor(float("inf"))),
+])
+def test_a_statistic_that_is_not_finite_is_refused_not_read_as_the_strongest(observed, statistic):
+    with pytest.raises(ValueError, match="finite"):
+        share_as_strong(observed, statistic, 4, n_orders=20)

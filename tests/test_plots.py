@@ -23,6 +23,11 @@ def test_show_images_lays_out_a_grid_with_titles():
     assert not axes[-1].images
 
 
+def test_show_images_titles_from_a_tensor_read_as_its_numbers():
+    fig = show_images(torch.rand(2, 4, 4), titles=torch.tensor([3, 5]), ncols=2)
+    assert [ax.get_title() for ax in fig.axes] == ["3", "5"]
+
+
 def test_show_images_without_titles():
     fig = show_images(torch.rand(3, 5, 5), ncols=3)
     assert all(ax.get_title() == "" for ax in fig.axes)

@@ -69,6 +69,8 @@ def test_select_classes_renumbers_in_the_given_order():
         select_classes(x, y, [4, 12])
     with pytest.raises(ValueError, match="each class once"):
         select_classes(x, y, [4, 4])
+    with pytest.raises(ValueError, match="non-empty list of labels"):
+        select_classes(x, y, [])
 
 
 def test_pretrain_shows_its_table_unless_told_not_to(capsys):

@@ -46,6 +46,18 @@ def test_activations_flattens_and_restores_the_mode():
         assert torch.allclose(out, body(x).flatten(1))
 
 
+def test_nearest_compares_rows_of_different_dtypes_in_the_wider_one():
+    base = torch.tensor([[0.0, 0.0], [1.0, 1.0], [3.0, 3.0]], dtype=torch.float64)
+    queries = torch.tensor([[2.9, 3.2], [0.2, 0.1]], dtype=torch.float32)
+    assert nearest(queries, base, k=2).tolist() == [[2, 1], [0, 1]]
+    assert nearest(torch.tensor([[1, 1]]), torch.tensor([[0, 0], [1, 2]]), k=1).tolist() == [[1]]
+
+
+def test_activations_of_no_images_is_refused_by_name():
+    with pytest.raises(ValueError, match="at least one image"):
+        activations(simple_body((4,)), torch.zeros(0, 1, 28, 28))
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"queries": torch.zeros(2, 3), "base": torch.zeros(4, 2)}, "same number of features"),
     ({"queries": torch.zeros(2, 3), "base": torch.zeros(4, 3), "k": 5}, "between 1 and 4"),

@@ -188,6 +188,9 @@ def test_bad_arguments_say_what_is_wrong():
         WeightDecay(0.1, mode="adamw")
     with pytest.raises(ValueError, match="wd must be >= 0"):
         WeightDecay(-0.1)
+    # NaN would turn every decayed weight into NaN at the first step.
+    with pytest.raises(ValueError, match="wd must be >= 0"):
+        WeightDecay(float("nan"))
     # Even when wd = 0 turns decay off, a misspelt mode is a mistake worth reporting.
     with pytest.raises(ValueError, match="mode must be one of"):
         WeightDecay(0.0, mode="bogus")

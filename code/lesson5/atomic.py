@@ -1,7 +1,8 @@
 """Files replaced whole: written under a temporary name beside the target, then renamed.
 
 Introduced with the download cache in book/01_data.ipynb (`lesson5.download`) and used again
-for the pretrained body's weights in book/07_transfer.ipynb (`lesson5.weights`). A rename
+for the pretrained body's weights in book/07_transfer.ipynb (`lesson5.weights`) and the
+optimizer explorer's trajectories in book/04_optimizers.ipynb (`lesson5.explorer`). A rename
 within one folder is atomic, so a reader sees the old file or the new one, never part of one.
 """
 

@@ -82,5 +82,14 @@ def create_head(n_features, n_out, hidden=(64,), p=0.5, pool="concat"):
 
 
 def create_model(body, n_out, **head_kwargs):
-    """`nn.Sequential(body, head)`: index 0 is the body, index 1 the head, as in fastai v1."""
+    """`nn.Sequential(body, head)`: index 0 is the body, index 1 the head, as in fastai v1.
+
+    The head pools the body's channels (`pool` "concat" or "avg"); a head that flattens the
+    whole map needs the map's size, which the body alone does not give, so `pool=None` is
+    refused here and built with `create_head` itself.
+    """
+    if "pool" in head_kwargs and head_kwargs["pool"] is None:
+        raise ValueError("create_model's head pools the body's channels; for a head that flattens the whole "
+                         "map, build nn.Sequential(body, create_head(channels * height * width, n_out, "
+                         "pool=None))")
     return nn.Sequential(body, create_head(body_features(body), n_out, **head_kwargs))

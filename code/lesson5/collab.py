@@ -75,6 +75,7 @@ class EmbeddingNN(nn.Module):
     With columns (user, item) this is the neural-network alternative to `DotProductBias`;
     with user features (age group, occupation, ...) it is the model of Guo & Berkhahn (2016).
     Input: a long tensor of shape (N, len(cardinalities)) of codes in [0, cardinality).
+    `y_range=None` returns the last layer's output unsqueezed, as in `DotProductBias`.
     """
 
     def __init__(self, cardinalities, emb_sizes, hidden=(100,), y_range=(0.0, 5.5)):
@@ -94,7 +95,8 @@ class EmbeddingNN(nn.Module):
     def forward(self, x):
         _check_codes(x, *self.embeds)
         h = torch.cat([emb(x[:, i]) for i, emb in enumerate(self.embeds)], dim=1)
-        return sigmoid_range(self.layers(h).squeeze(1), *self.y_range)
+        out = self.layers(h).squeeze(1)
+        return out if self.y_range is None else sigmoid_range(out, *self.y_range)
 
 
 def _check_codes(x, *embeddings):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .atomic import write_atomically
 from .optim import SGD, Adam, RMSprop
 
 #: `quad`'s curvature along y, its second derivative there (along x it is 1): gradient descent
@@ -209,10 +210,10 @@ def _finite_or_none(value):
 
 def write(path):
     """Writes `trajectories()` to `path` as compact JSON; returns its size in bytes."""
-    text = json.dumps(trajectories(), separators=(",", ":"), allow_nan=False)
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    return len(text.encode())
+    data = json.dumps(trajectories(), separators=(",", ":"), allow_nan=False).encode()
+    # Atomic: the site never serves a file cut short by an interrupted run.
+    write_atomically(path, data)
+    return len(data)
 
 
 if __name__ == "__main__":

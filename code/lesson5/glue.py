@@ -118,7 +118,9 @@ def times(ratio):
     if not ratio >= 1:
         raise ValueError(f"times() writes a ratio of 1 or more, got {ratio!r}: invert it and "
                          "say the other direction in words")
-    return f"{ratio:.2g}" if ratio < 100 else f"{ratio:,.0f}"
+    # Two digits round 99.5 and up to 100, which .2g writes as "1e+02".
+    short = f"{ratio:.2g}"
+    return short if "e" not in short else f"{ratio:,.0f}"
 
 
 def points(gap, signed=True, places=2):

@@ -129,6 +129,8 @@ class Recorder(Callback):
     def table(self):
         """One row per epoch, numbered from 1 within each fit (so a learner fitted twice
         repeats its labels): losses averaged over samples, metrics on the validation set."""
+        if not self.rows:
+            raise ValueError("no epoch has finished yet, so there is no table: fit first (learn.fit(n_epochs))")
         return pd.DataFrame(self.rows).set_index("epoch")
 
     def plot_loss(self, ax=None, skip_start=0):

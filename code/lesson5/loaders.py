@@ -56,5 +56,5 @@ class DataLoaders:
         train = DataLoader(x_train, y_train, bs=bs, shuffle=True)
         valid = None
         if x_valid is not None:
-            valid = DataLoader(x_valid, y_valid, bs=valid_bs or 2 * bs)
+            valid = DataLoader(x_valid, y_valid, bs=2 * bs if valid_bs is None else valid_bs)
         return cls(train, valid)

@@ -115,13 +115,17 @@ class LRFinder(Callback):
     def before_batch(self, learn):
         if not learn.training:
             raise CancelEpoch  # no validation pass: the finder only looks at training loss
-        lr = self.start_lr * (self.end_lr / self.start_lr) ** (self.step / self.num_it)
         for group in learn.opt.param_groups:
-            group["lr"] = lr
-        self.result.lrs.append(lr)
+            group["lr"] = self._rate()
+
+    def _rate(self):
+        # The step counts finished batches, so a cancelled batch's rate is tried again.
+        return self.start_lr * (self.end_lr / self.start_lr) ** (self.step / self.num_it)
 
     def after_batch(self, learn):
         loss = learn.loss.item()
+        # Recorded here with its loss: a batch another callback cancels records neither.
+        self.result.lrs.append(self._rate())
         self.step += 1
         smooth = self.smooth(loss)
         self.result.losses.append(loss)

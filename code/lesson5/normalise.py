@@ -13,6 +13,10 @@ def normalise(train: torch.Tensor, *others: torch.Tensor) -> tuple[torch.Tensor,
     The statistics come from the training set alone: a validation set must not shape its own
     inputs. Returns the tensors in the order given, shapes unchanged.
     """
+    for x in (train, *others):
+        if not x.is_floating_point():
+            raise ValueError(f"normalise needs floating-point tensors, got {x.dtype}: convert with .float() "
+                             "first (pixels as 0-255 integers become 0.0-255.0)")
     mean, std = train.mean(), train.std()
     if not std > 0:
         raise ValueError(f"the training tensor has standard deviation {float(std)}: every value is "

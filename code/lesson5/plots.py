@@ -19,6 +19,9 @@ def show_images(images, titles=None, ncols=8, size=1.2, cmap="gray_r"):
     if hasattr(images, "detach"):
         # matplotlib converts tensors through a NumPy path that warns under NumPy 2.
         images = images.detach().cpu().numpy()
+    if hasattr(titles, "tolist"):
+        # A tensor's items would print as "tensor(3)".
+        titles = titles.tolist()
     n = len(images)
     nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * 1.15), squeeze=False)

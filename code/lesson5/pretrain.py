@@ -23,7 +23,9 @@ def select_classes(x, y, classes):
         raise ValueError(f"x must be grey images as (N, H, W), as lesson5.datasets loads them; got shape "
                          f"{tuple(x.shape)} (for (N, 1, H, W), pass x[:, 0])")
     # On the labels' device, so that labels on a GPU are selected there.
-    classes = torch.as_tensor(classes, device=y.device)
+    classes = torch.as_tensor(classes, dtype=torch.long, device=y.device)
+    if classes.ndim != 1 or not len(classes):
+        raise ValueError(f"classes must be a non-empty list of labels, got {classes.tolist()}")
     missing = [c for c in classes.tolist() if not (y == c).any()]
     if missing:
         raise ValueError(f"no image has label {missing[0]}; the labels present are "

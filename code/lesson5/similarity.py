@@ -16,6 +16,8 @@ def activations(body, x, bs=500):
 
     Scored as `lesson5.seed.scoring` says; the body's train/eval mode is put back afterwards.
     """
+    if not len(x):
+        raise ValueError("activations needs at least one image, got none")
     # Back on the CPU for the search.
     with scoring(body) as device:
         return torch.cat([body(x[i : i + bs].to(device)).flatten(1).cpu() for i in range(0, len(x), bs)])
@@ -27,6 +29,11 @@ def nearest(queries, base, k=5):
     if queries.ndim != 2 or base.ndim != 2 or queries.shape[1] != base.shape[1]:
         raise ValueError(f"queries and base must be (rows, features) with the same number of features, "
                          f"got shapes {tuple(queries.shape)} and {tuple(base.shape)}")
+    # One dtype and device for both, as cdist needs: a float32 query against a float64 base
+    # is compared in float64.
+    dtype = torch.promote_types(queries.dtype, base.dtype)
+    dtype = dtype if dtype.is_floating_point else torch.float32
+    queries, base = queries.to(base.device, dtype), base.to(dtype=dtype)
     if not 1 <= k <= len(base):
         raise ValueError(f"k must be between 1 and {len(base)} (the rows there are to choose from), got {k}")
     return torch.cdist(queries, base).topk(k, dim=1, largest=False).indices

@@ -10,7 +10,8 @@ import time
 
 def median_seconds(f, repeats=15):
     """The median wall-clock time of `repeats` calls of `f()`: the median shrugs off other
-    processes' interruptions, which only ever lengthen a run."""
+    processes' interruptions, which only ever lengthen a run (of an even number of runs, the
+    faster middle one)."""
     if repeats < 1:
         raise ValueError(f"repeats must be at least 1, got {repeats}")
     times = []
@@ -18,4 +19,4 @@ def median_seconds(f, repeats=15):
         start = time.perf_counter()
         f()
         times.append(time.perf_counter() - start)
-    return sorted(times)[repeats // 2]
+    return sorted(times)[(repeats - 1) // 2]

@@ -158,6 +158,10 @@ def saved_activation_bytes(model, x):
             spans.setdefault(ptr, []).append((start, start + extent * t.element_size()))
         return t
 
+    # On the model's device, as training would run it.
+    param = next(model.parameters(), None)
+    if param is not None:
+        x = x.to(param.device)
     buffers = [b.clone() for b in model.buffers()]
     try:
         with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):

@@ -69,7 +69,8 @@ class WeightDecay(Callback):
     def __init__(self, wd, mode="decoupled", decay_all=False):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-        if wd < 0:
+        # Written so that NaN, which fails every comparison, is refused too.
+        if not wd >= 0:
             raise ValueError(f"wd must be >= 0 (0 turns weight decay off), got {wd}")
         self.wd, self.mode, self.decay_all = wd, mode, decay_all
 
