@@ -174,6 +174,7 @@ def test_readings_on_a_real_sweep_and_plot():
     raw, smooth, steepest, min_over_10 = ax.get_lines()
     assert list(raw.get_ydata()) == res.losses[10:-5] and list(smooth.get_ydata()) == list(losses)
     assert steepest.get_xdata()[0] == res.steepest and min_over_10.get_xdata()[0] == res.min_loss / 10
+    assert min_over_10.get_label() == f"lr at lowest / 10: {res.min_loss / 10:.1e}"
 
 
 def test_too_short_a_sweep_is_explained():

@@ -1,8 +1,13 @@
-"""Tests of lesson5.ranking: the highest and lowest items by one number."""
+"""Tests of lesson5.ranking: the highest and lowest items by one number, and rank correlation."""
 
+import math
+
+import numpy as np
+import pandas as pd
 import pytest
+import torch
 
-from lesson5.ranking import top_bottom
+from lesson5.ranking import spearman, top_bottom
 
 
 def test_top_bottom_orders_and_carries_extra_columns():
@@ -24,3 +29,24 @@ def test_top_bottom_rounds_for_display_and_keeps_ties_in_their_order():
     # Tied values keep the order they were given in, on both sides.
     assert table[("highest", "title")].tolist() == ["b", "c", "d"]
     assert table[("lowest", "title")].tolist() == ["e", "a", "b"]
+
+
+def test_spearman_reads_ranks_only_and_gives_ties_their_mean_rank():
+    x = [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert spearman(x, [10, 20, 30, 40, 500]) == pytest.approx(1.0)
+    assert spearman(x, torch.tensor([5.0, 4.0, 3.0, 2.0, 1.0])) == pytest.approx(-1.0)
+    # Ranks 1, 2.5, 2.5, 4 against 1, 2, 3, 4: Pearson's r is 4.5 / √(5 · 4.5) = √0.9.
+    assert spearman([1, 2, 3, 4], [1, 2, 2, 3]) == pytest.approx(math.sqrt(0.9))
+
+
+def test_spearman_agrees_with_pandas_on_random_data_with_ties():
+    rng = np.random.default_rng(0)
+    a, b = rng.integers(0, 6, 40), rng.normal(size=40)
+    expected = pd.Series(a).rank().corr(pd.Series(b).rank())
+    assert spearman(a, b) == pytest.approx(expected, abs=1e-12)
+
+
+def test_spearman_of_a_constant_is_nan_and_bad_lengths_are_refused():
+    assert math.isnan(spearman([3, 3, 3], [1, 2, 3]))
+    with pytest.raises(ValueError, match="same length"):
+        spearman([1, 2, 3], [1, 2])

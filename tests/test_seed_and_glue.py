@@ -188,6 +188,13 @@ def test_glue_reads_a_one_element_tensor_as_its_number(monkeypatch):
     assert glue("x", torch.tensor([2.5]), "{:.1f}") == "2.5"
 
 
+def test_glued_text_with_backticks_must_be_markdown_which_renders_them(monkeypatch):
+    monkeypatch.setattr("IPython.display.display", lambda data, raw, metadata: None)
+    with pytest.raises(ValueError, match=r"glue:md\}`carry`"):
+        glue("carry", "a `wd` copied")
+    assert glue("carry", "a `wd` copied", markdown=True) == "a `wd` copied"
+
+
 def test_points_writes_a_gap_in_signed_percentage_points_and_never_minus_zero():
     assert points(0.004) == "+0.40"
     assert points(-0.0123) == "-1.23"

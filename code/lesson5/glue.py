@@ -43,6 +43,10 @@ def glue(name, value, fmt="{}", markdown=False):
     if hasattr(value, "item"):
         value = value.item()
     text = fmt.format(value)
+    if "`" in text and not markdown:
+        # {glue:} puts text in as it is: the page would show the backticks themselves.
+        raise ValueError(f"glued text {name!r} holds backticks, which {{glue:}} shows as they are: glue it "
+                         f"with markdown=True and write {{glue:md}}`{name}`, or leave them out")
     if in_notebook():
         from IPython.display import display
 

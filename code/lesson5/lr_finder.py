@@ -87,7 +87,7 @@ class LRFind:
         ax.plot(lrs, losses, label=f"smoothed, beta {self.beta:g} (lowest at {self.min_loss:.1e})")
         ax.set(xscale="log", xlabel="learning rate (log scale)", ylabel="loss")
         if suggest:
-            for lr, style, name in [(self.steepest, "o", "steepest"), (self.min_loss / 10, "s", "min loss / 10")]:
+            for lr, style, name in [(self.steepest, "o", "steepest"), (self.min_loss / 10, "s", "lr at lowest / 10")]:
                 ax.plot(lr, np.interp(np.log(lr), np.log(lrs), losses), style, label=f"{name}: {lr:.1e}")
         ax.legend()
         return ax
