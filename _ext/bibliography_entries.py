@@ -10,8 +10,14 @@ The list itself: docutils 0.19 writes it as role="list" holding role="doc-biblio
 a role ARIA 1.2 deprecates and that a list may not hold (axe: aria-required-children, critical;
 aria-deprecated-role). Its entries are written as list items instead.
 tests/browser/test_bibliography.py and test_accessibility.py check both.
+
+An edit to the .bib file renumbers the bibliography's entries, and Sphinx rewrites only the
+pages whose source changed: the others would keep citations that link to the wrong entry (or
+none) until a build from scratch. After such an edit every page is rewritten.
 """
 
+import hashlib
+from pathlib import Path
 from types import SimpleNamespace
 
 import pybtex.plugin
@@ -46,6 +52,22 @@ def _visit_citation(self, node):
     ]
 
 
+def _bibfiles_digest(app):
+    digest = hashlib.sha256()
+    for name in app.config.bibtex_bibfiles:
+        digest.update(Path(app.srcdir, name).read_bytes())
+    return digest.hexdigest()
+
+
+def _rewrite_every_page_after_a_bib_edit(app, env):
+    digest = _bibfiles_digest(app)
+    if getattr(env, "lesson5_bibfiles_digest", None) == digest:
+        return []
+    # Kept in the pickled environment, so the next build compares with this one.
+    env.lesson5_bibfiles_digest = digest
+    return sorted(env.found_docs)
+
+
 def setup(app):
     pybtex.plugin.register_plugin(
         "pybtex.style.formatting", "plain_author_year", PlainAuthorYearStyle
@@ -53,4 +75,5 @@ def setup(app):
     app.add_node(
         nodes.citation, override=True, html=(_visit_citation, HTML5Translator.depart_citation)
     )
+    app.connect("env-updated", _rewrite_every_page_after_a_bib_edit)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -2,14 +2,16 @@
 and doctrees instead of the built site (tests/browser/ reads that):
 
 - unique_ids.py: a repeated id gets "-2", "-3", ... and a unique one is left alone;
-- bibliography_entries.py: the bibliography labels an entry as the chapters cite it, and its
-  entries are list items;
+- bibliography_entries.py: the bibliography labels an entry as the chapters cite it, its
+  entries are list items, and an edit to the .bib leaves no page linking the wrong entry;
 - execution_report.py: the report's columns, chapter titles and status words, and that it
   runs between myst-nb's table and the resolution of links;
 - stored_outputs.py: the chapters a build executes run with progress off.
 """
 
 import importlib.util
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -87,18 +89,19 @@ REFERENCES = """
 """
 
 
-@pytest.fixture(scope="module")
-def bibliography_site(tmp_path_factory):
-    """A chapter citing both entries of a .bib, and the book's bibliography page, built with the
-    site's citation settings: (the chapter, the bibliography) as parsed HTML."""
+def _build_bibliography_site(folder, files=None, root="chapter"):
+    """A chapter citing two entries of a .bib, and the book's bibliography page, built with the
+    site's citation settings; `files` adds pages or replaces the .bib, `root` names the root
+    page. Returns the HTML folder."""
     config = CONFIG["sphinx"]["config"]
-    html = build_site(
-        tmp_path_factory.mktemp("bibliography"), "chapter",
+    return build_site(
+        folder, root,
         ["sphinxcontrib.bibtex", "bibliography_entries"],
         {
             "references.bib": REFERENCES,
             "bibliography.md": (REPO / "book" / "bibliography.md").read_text(),
             "chapter.md": "# A chapter\n\nA theorem {cite:p}`cybenko1989`, a method {cite:p}`kingma2015`.\n",
+            **(files or {}),
         },
         config={
             "bibtex_bibfiles": ["book/references.bib"],
@@ -106,11 +109,17 @@ def bibliography_site(tmp_path_factory):
             "bibtex_default_style": config["bibtex_default_style"],
         },
     )
+
+
+@pytest.fixture(scope="module")
+def bibliography_site(tmp_path_factory):
+    """(the chapter, the bibliography) of `_build_bibliography_site`, as parsed HTML."""
+    html = _build_bibliography_site(tmp_path_factory.mktemp("bibliography"))
     return _page(html, "book/chapter"), _page(html, "book/bibliography")
 
 
-def test_each_bibliography_entry_is_labelled_as_the_chapters_cite_it(bibliography_site):
-    chapter, bibliography = bibliography_site
+def _links_and_labels(chapter, bibliography):
+    """What each of the chapter's citations links to, and the label of each entry by its id."""
     cited = {
         link["href"].split("#")[1]: link.get_text()
         for link in chapter.select(".bibtex-citation a[href^='bibliography.html#']")
@@ -119,10 +128,38 @@ def test_each_bibliography_entry_is_labelled_as_the_chapters_cite_it(bibliograph
         entry["id"]: entry.select_one(".label").get_text().strip("[]")
         for entry in bibliography.select(".citation")
     }
+    return cited, labels
+
+
+def test_each_bibliography_entry_is_labelled_as_the_chapters_cite_it(bibliography_site):
+    cited, labels = _links_and_labels(*bibliography_site)
     assert len(cited) == 2
     assert cited == labels
     # Two authors read as a citation does, not as pybtex's "[KB15]".
     assert "Kingma and Ba, 2015" in labels.values()
+
+
+def test_after_a_bib_edit_an_unchanged_chapter_still_links_each_citation_to_its_entry(tmp_path):
+    # An entry listed before the chapter's, cited by another page, then taken out of both:
+    # the entries after it are renumbered, and the chapter itself has not changed (nor has
+    # either page beside it in the table of contents, whose links to it Sphinx would rewrite).
+    first = "@misc{aaron2000,\n  author = {Aaron, Zed},\n  title = {First},\n  year = {2000}\n}\n\n"
+    html = _build_bibliography_site(tmp_path, {
+        "references.bib": first + REFERENCES,
+        "index.md": "# Book\n\n```{toctree}\nother\nmiddle\nchapter\nbibliography\n```\n",
+        "other.md": "# Other\n\nFirst {cite:p}`aaron2000`.\n",
+        "middle.md": "# Middle\n\nNo citation.\n",
+    }, root="index")
+    book = tmp_path / "source" / "book"
+    (book / "references.bib").write_text(REFERENCES)
+    (book / "other.md").write_text("# Other\n\nNo citation now.\n")
+    # Incremental, as scripts/build.sh builds: no -E.
+    again = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", str(tmp_path / "source"), str(html)],
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    cited, labels = _links_and_labels(_page(html, "book/chapter"), _page(html, "book/bibliography"))
+    assert len(labels) == 2
+    assert cited == labels
 
 
 def test_the_bibliography_entries_are_list_items_not_a_deprecated_role(bibliography_site):
