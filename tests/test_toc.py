@@ -134,12 +134,33 @@ def test_no_chapter_shows_the_text_that_glue_returns():
 CODE_COLUMN = 83
 # A folded cell's code sits inside its toggle's frame, two characters narrower.
 FOLDED_CODE_COLUMN = 81
+# An exercise's solution sits in a dropdown, narrower still (measured at 1280 px).
+SOLUTION_CODE_COLUMN = 80
+
+
+def _solution_cells(notebooks):
+    """The "<file> cell <n>" of each code cell between a {solution-start} and its
+    {solution-end}, which the page shows in the solution's dropdown."""
+    inside, within = set(), False
+    for path, nb in notebooks.items():
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type == "markdown":
+                starts, ends = cell.source.rfind("{solution-start}"), cell.source.rfind("{solution-end}")
+                if starts != ends:
+                    within = starts > ends
+            elif within:
+                inside.add(f"{path.name} cell {i}")
+    return inside
 
 
 def test_no_chapter_code_line_is_wider_than_the_pages_column():
     wide = []
-    for where, cell in _cells(_chapter_notebooks()):
-        column = FOLDED_CODE_COLUMN if _folded(cell) else CODE_COLUMN
+    notebooks = _chapter_notebooks()
+    solutions = _solution_cells(notebooks)
+    assert solutions, "no exercise solution found: has the solution-start syntax changed?"
+    for where, cell in _cells(notebooks):
+        column = (SOLUTION_CODE_COLUMN if where in solutions
+                  else FOLDED_CODE_COLUMN if _folded(cell) else CODE_COLUMN)
         wide += [f"{where}: {len(line)} characters, {column} fit"
                  for line in cell.source.splitlines() if len(line) > column]
     assert not wide, f"wrap these lines to the column: {wide}"

@@ -24,7 +24,8 @@ _OVERFLOWING = """
     const style = getComputedStyle(pre);
     const room = pre.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
     const fits = Math.floor(room / charWidth);
-    const lines = pre.innerText.split('\\n').filter((line) => line.length > fits);
+    // textContent, not innerText: a solution's code is hidden in a closed dropdown.
+    const lines = pre.textContent.split('\\n').filter((line) => line.length > fits);
     found.push({
       where: pre.closest('.cell_input') ? 'code' : 'output',
       fits: fits,
