@@ -10,6 +10,7 @@ import http.server
 import inspect
 import io
 import os
+import re
 import shutil
 import socket
 import ssl
@@ -429,6 +430,53 @@ def test_cache_dir_defaults_to_data_cache_and_follows_env(monkeypatch, tmp_path)
     assert default_cache_dir() == tmp_path
 
 
+def _upper(manifest):
+    spec = manifest["digits"]["sources"][0]["files"][0]
+    spec["sha256"] = spec["sha256"].upper()
+
+
+def _files(dataset, key, value):
+    def change(manifest):
+        manifest[dataset]["sources"][0]["files"][0][key] = value
+    return change
+
+
+def _source(dataset, key, value):
+    def change(manifest):
+        manifest[dataset]["sources"][0][key] = value
+    return change
+
+
+def _same_names(manifest):
+    files = manifest["letters"]["sources"][0]["files"]
+    files[1]["name"] = files[0]["name"]
+
+
+@pytest.mark.parametrize("change, dataset, message", [
+    (_upper, "digits", "sha256 must be 64 lowercase hexadecimal digits"),
+    (_source("digits", "format", "gz"), "digits", "format must be one of gzip, zip, got 'gz'"),
+    (lambda m: m["letters"]["sources"][0]["files"][0].pop("member"), "letters",
+     "member (its path inside the zip) belongs to each file of a zip source"),
+    (_files("digits", "size", "10"), "digits", "size must be a whole number of bytes, got '10'"),
+    (_files("digits", "name", "../escaped"), "digits", "file name '../escaped' must be a plain name"),
+    (_same_names, "letters", "two files are named 'a.txt'"),
+    (_source("digits", "files", []), "digits", "each source needs at least one file"),
+    (lambda m: m["digits"]["sources"][0].pop("mirror"), "digits", "needs its path in a mirror"),
+], ids=["uppercase-sha256", "format", "zip-without-member", "size-as-text", "name-with-folder", "same-name",
+        "no-files", "no-mirror"])
+def test_a_manifest_mistake_is_named_as_one_and_the_cache_is_left_alone(cache, change, dataset, message):
+    manifest = make_manifest()
+    good = cache / "digits" / "labels-idx1-ubyte"
+    good.parent.mkdir(parents=True)
+    good.write_bytes(LABELS)
+    change(manifest)
+    with pytest.raises(DataError, match=rf"entry for '{dataset}' is not valid: .*{re.escape(message)}"):
+        fetch(dataset, manifest=manifest, cache_dir=cache)
+    # Not taken for a damaged file: the good copy is still there, and nothing was written.
+    assert good.read_bytes() == LABELS
+    assert files_in(cache) == ["digits/labels-idx1-ubyte"]
+
+
 def test_real_manifest_is_complete():
     manifest = load_manifest()
     assert set(manifest) == {"mnist", "fashion-mnist", "ml-100k"}
@@ -439,7 +487,7 @@ def test_real_manifest_is_complete():
             assert source["format"] in {"gzip", "zip"}
             assert (source["format"] == "gzip") == (len(source["files"]) == 1)
             for spec in source["files"]:
-                assert len(spec["sha256"]) == 64 and int(spec["sha256"], 16) >= 0
+                assert re.fullmatch(r"[0-9a-f]{64}", spec["sha256"])
                 assert isinstance(spec["size"], int) and spec["size"] > 0
                 assert ("member" in spec) == (source["format"] == "zip")
     # Package data, so that an installed copy of the package has it too.
@@ -803,3 +851,18 @@ def test_the_corruption_warning_points_at_the_code_that_asked_for_the_data(serve
         call_line = inspect.currentframe().f_lineno + 1
         fetch("digits", manifest=manifest, cache_dir=cache)
     assert (caught[0].filename, caught[0].lineno) == (__file__, call_line)
+
+
+def test_dataset_files_made_in_the_checkout_are_ignored_by_git():
+    # MovieLens forbids passing its files on: a cache or a mirror made where the README puts
+    # them must not be committed by a `git add .`.
+    if shutil.which("git") is None or not (REPO / ".git").exists():
+        pytest.skip("not a git checkout")
+    manifest = load_manifest()
+    sources = [source for dataset in manifest.values() for source in dataset["sources"]]
+    paths = [f"mirror/{source['mirror']}" for source in sources]
+    paths += [f"data/{name}/{spec['name']}" for name, dataset in manifest.items()
+              for source in dataset["sources"] for spec in source["files"]]
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", *paths], cwd=REPO,
+                             capture_output=True, text=True).stdout.split()
+    assert sorted(ignored) == sorted(paths)

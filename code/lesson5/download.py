@@ -38,6 +38,7 @@ import contextlib
 import gzip
 import lzma
 import os
+import re
 import socket
 import stat
 import sys
@@ -89,6 +90,55 @@ def load_manifest(path: Path | None = None) -> dict:
     return tomllib.loads(manifest.read_text(encoding="utf-8"))
 
 
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_FORMATS = ("gzip", "zip")
+
+
+def _check_entry(name: str, entry: dict) -> None:
+    """Refuses a manifest entry whose fields are not what fetching relies on, naming the field.
+
+    A mistake there would otherwise be reported as a damaged file, and could delete a good
+    cached copy (an uppercase SHA-256 never matches) or write outside the cache (a file name
+    with a folder in it).
+    """
+    def refuse(what):
+        raise DataError(f"The manifest's entry for {name!r} is not valid: {what}. Fix the entry "
+                        "(data/README.md describes its fields).")
+
+    sources = entry.get("sources")
+    if not isinstance(sources, list) or not sources:
+        refuse("it needs at least one [[sources]] table")
+    names = set()
+    for source in sources:
+        if source.get("format") not in _FORMATS:
+            refuse(f"format must be one of {', '.join(_FORMATS)}, got {source.get('format')!r}")
+        if not isinstance(source.get("mirror"), str) or not source["mirror"]:
+            refuse("each source needs its path in a mirror (mirror)")
+        urls = source.get("urls")
+        if not isinstance(urls, list) or not all(isinstance(url, str) for url in urls):
+            refuse("each source's urls must be a list of addresses")
+        files = source.get("files")
+        if not isinstance(files, list) or not files:
+            refuse("each source needs at least one file")
+        if source["format"] == "gzip" and len(files) != 1:
+            refuse(f"a gzip source holds one file, {source['mirror']} lists {len(files)}")
+        for spec in files:
+            file = spec.get("name")
+            if not isinstance(file, str) or not file or file.startswith(".") or "/" in file or "\\" in file:
+                refuse(f"file name {file!r} must be a plain name, no folder, not hidden")
+            if file in names:
+                refuse(f"two files are named {file!r}")
+            names.add(file)
+            if not isinstance(spec.get("sha256"), str) or not _SHA256.fullmatch(spec["sha256"]):
+                refuse(f"{file}: sha256 must be 64 lowercase hexadecimal digits, got {spec.get('sha256')!r}")
+            size = spec.get("size")
+            if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+                refuse(f"{file}: size must be a whole number of bytes, got {size!r}")
+            if ("member" in spec) != (source["format"] == "zip"):
+                refuse(f"{file}: member (its path inside the zip) belongs to each file of a zip "
+                       "source, and only there")
+
+
 def default_cache_dir() -> Path:
     """Where verified content files are kept: $LESSON5_DATA_DIR, else data/cache in a checkout, else the user's cache.
 
@@ -115,6 +165,7 @@ def fetch(dataset: str, *, manifest: dict | None = None, cache_dir: Path | None 
     manifest = load_manifest() if manifest is None else manifest
     if dataset not in manifest:
         raise ValueError(f"unknown dataset {dataset!r}; the manifest lists {sorted(manifest)}")
+    _check_entry(dataset, manifest[dataset])
     folder = Path(cache_dir or default_cache_dir()) / dataset
     with _cache_errors(folder, "create the cache folder"):
         folder.mkdir(parents=True, exist_ok=True)
