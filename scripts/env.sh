@@ -12,8 +12,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 PATH="$PWD/.venv/bin:$PATH"
 VIRTUAL_ENV="$PWD/.venv"
-# Put the project's kernel ahead of any "python3" kernel in your own Jupyter folders.
-JUPYTER_PATH="$PWD/.venv/share/jupyter"
+# Put the project's kernel ahead of any "python3" kernel in your own Jupyter folders, keeping
+# any JUPYTER_PATH of yours after it.
+JUPYTER_PATH="$PWD/.venv/share/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
 # Pin the CPU code paths of PyTorch's own kernels (ATen) to AVX2, which nearly every x86-64 CPU
 # of the last decade has, and MKL's (matrix products) to its COMPATIBLE branch, the one branch it
 # runs alike on Intel and AMD processors. Left alone, each picks the widest instructions the

@@ -24,6 +24,7 @@ import os
 import shutil
 import sys
 import time
+import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -115,8 +116,16 @@ def execute_stale(jobs, cache_path):
         futures = {pool.submit(_execute, p, timeout): p for p in stale}
         for future in as_completed(futures):
             path = futures[future]
-            nb, seconds, error = future.result()
             name = path.relative_to(ROOT)
+            try:
+                nb, seconds, error = future.result()
+            except Exception:
+                # Not a cell's error: its kernel died (killed for memory, say) or would not
+                # start. That chapter failed; the others' runs are still cached.
+                failed.append(name)
+                print(f"execute: {name} FAILED, its kernel or worker lost\n{traceback.format_exc()}",
+                      file=sys.stderr)
+                continue
             if error:
                 failed.append(name)
                 print(f"execute: {name} FAILED after {seconds:.1f} s\n{error}", file=sys.stderr)

@@ -57,12 +57,14 @@ cat "$system_log"
 
 step "nbval: every chapter re-executed and compared with its stored outputs, one per core as memory allows"
 rm -rf _build
-export LESSON5_EXECUTED_DIR=_build/nbval-executed
+# Where conftest.py keeps the runs nbval compared, for the site build below: set for this
+# command only, so that the unit tests' own small nbval runs, beside the build, write nothing there.
+executed=_build/nbval-executed
 # loadfile keeps each chapter in one kernel; conftest.py starts the longest first. One worker
 # per CPU this process may use, as memory allows (scripts/cores.py), as scripts/execute.py runs
 # the build (-n auto would count the host's physical cores).
-python -m pytest book/ --nbval -p no:cacheprovider -q -n "$(python scripts/cores.py)" \
-  --dist loadfile --durations=5
+LESSON5_EXECUTED_DIR="$executed" python -m pytest book/ --nbval -p no:cacheprovider -q \
+  -n "$(python scripts/cores.py)" --dist loadfile --durations=5
 
 # These need no built site, so they run beside the build. The unit tests run at a lower
 # priority, on the CPU that the site build, the PDF and the browser checks (the longer path)
@@ -97,7 +99,7 @@ in_background python -m pytest "${BESIDE[@]}" -q -p no:cacheprovider >"$beside_l
 beside_job=$!
 
 step "site build from scratch, from the runs nbval just compared (no chapter executed twice)"
-python scripts/execute.py --import "$LESSON5_EXECUTED_DIR"
+python scripts/execute.py --import "$executed"
 jupyter-book build . --builder html -n -W --keep-going
 
 step "PDF of the whole book (the one-page build, printed by Chromium)"

@@ -59,6 +59,25 @@ def test_a_failed_chapter_fails_the_run_and_only_the_good_one_is_cached(tmp_path
 
 
 @pytest.mark.skipif(not zmq.has("curve"), reason="this pyzmq cannot encrypt (no CurveZMQ)")
+def test_a_chapter_whose_kernel_dies_is_named_and_the_others_are_still_cached(tmp_path, monkeypatch, execute,
+                                                                              capsys):
+    book = tmp_path / "book"
+    book.mkdir()
+    good = write_notebook(book / "good.ipynb", [("print('fine')", None)])
+    # The kernel's process ends, as when it is killed for memory: not a cell's error.
+    dying = write_notebook(book / "dying.ipynb", [("import os\nos._exit(1)", None)])
+    _book(tmp_path, monkeypatch, execute, good, dying)
+    # The dying chapter first, so that its failure comes before the good one's result.
+    monkeypatch.setattr(execute, "expected_seconds", lambda path: {"dying": 9, "good": 1}[path.stem])
+    cache = tmp_path / "cache"
+
+    assert execute.execute_stale(1, cache) == 1
+    outputs, _ = _cached_outputs(cache, good)
+    assert outputs[0][0]["text"] == "fine\n"
+    err = capsys.readouterr().err
+    assert "dying.ipynb FAILED, its kernel or worker lost" in err and "DeadKernelError" in err
+
+
 def test_each_chapters_kernel_runs_encrypted_and_says_nothing_of_it(tmp_path, monkeypatch, execute, capfd):
     # Unencrypted, ipykernel warns on the build's output at every chapter's start.
     notebook = write_notebook(tmp_path / "kernel.ipynb", [(ENCRYPTED, None)])
