@@ -66,7 +66,8 @@ class Server(http.server.ThreadingHTTPServer):
     """Serves `files` (path -> bytes) and records `hits`.
 
     A path in `cut` is answered with a Content-Length twice its size, then a closed connection.
-    `headers` (path -> dict) adds response headers. A path in `endless` gets bytes without end
+    `headers` (path -> dict) adds response headers; `moved` (path -> URL) answers with a
+    redirect there. A path in `endless` gets bytes without end
     (64 MiB at most) and one in `trickle` one byte every 50 ms (5 s at most), of its body or,
     for a path also in `slow_headers`, of its headers; `sent` counts the bytes of their bodies
     that reached the socket.
@@ -76,7 +77,7 @@ class Server(http.server.ThreadingHTTPServer):
 
     def __init__(self):
         super().__init__(("127.0.0.1", 0), Handler)
-        self.files, self.cut, self.hits, self.headers = {}, set(), [], {}
+        self.files, self.cut, self.hits, self.headers, self.moved = {}, set(), [], {}, {}
         self.endless, self.trickle, self.slow_headers, self.sent = set(), set(), set(), 0
 
     def url(self, path):
@@ -86,6 +87,13 @@ class Server(http.server.ThreadingHTTPServer):
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         self.server.hits.append(self.path)
+        if self.path in self.server.moved:
+            self.send_response(302)
+            self.send_header("Location", self.server.moved[self.path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            self.close_connection = True
+            return
         if self.path in self.server.endless | self.server.trickle:
             self._misbehave()
             return
@@ -866,3 +874,22 @@ def test_dataset_files_made_in_the_checkout_are_ignored_by_git():
     ignored = subprocess.run(["git", "check-ignore", "--no-index", *paths], cwd=REPO,
                              capture_output=True, text=True).stdout.split()
     assert sorted(ignored) == sorted(paths)
+
+
+def test_a_redirect_is_followed_to_http_only(server, cache):
+    # urllib would follow one to ftp://, where no deadline watches the connection.
+    server.files["/labels.gz"] = GZ
+    server.moved["/old.gz"] = server.url("/labels.gz")
+    assert fetch("digits", manifest=make_manifest([server.url("/old.gz")]), cache_dir=cache) == {
+        "labels-idx1-ubyte": LABELS}
+    server.moved["/ftp.gz"] = "ftp://127.0.0.1:1/labels.gz"
+    with pytest.raises(DataError, match="redirected to ftp://127.0.0.1:1/labels.gz, which is not http or https"):
+        fetch("digits", manifest=make_manifest([server.url("/ftp.gz")]), cache_dir=cache.parent / "second")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_where_the_cache_keeps_a_file_is_named_not_waited_on(server, cache):
+    (cache / "digits").mkdir(parents=True)
+    os.mkfifo(cache / "digits" / "labels-idx1-ubyte")
+    with pytest.raises(DataError, match="labels-idx1-ubyte is not a regular file.*remove it"):
+        fetch("digits", manifest=make_manifest([server.url("/labels.gz")]), cache_dir=cache)

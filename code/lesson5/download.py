@@ -51,8 +51,9 @@ import zlib
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
+from urllib.error import HTTPError
 from urllib.parse import urlparse
-from urllib.request import HTTPHandler, HTTPSHandler, Request, build_opener, url2pathname
+from urllib.request import HTTPHandler, HTTPRedirectHandler, HTTPSHandler, Request, build_opener, url2pathname
 
 import platformdirs
 from tqdm import tqdm
@@ -182,6 +183,16 @@ def fetch(dataset: str, *, manifest: dict | None = None, cache_dir: Path | None 
 def _read_cached(path: Path, spec: dict) -> bytes | None:
     """The cached file's bytes if they match `spec`; else None, with the damaged file removed."""
     for _ in range(2):  # a second look only when another process replaced the file meanwhile
+        try:
+            mode = os.stat(path).st_mode
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise _CacheError(f"Could not read {path}: {error.strerror or error}. {CACHE_HINT}") from error
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            # A named pipe would block the read for ever.
+            raise _CacheError(f"{path} is not a regular file, but the cache keeps the file {spec['name']} "
+                              f"there: remove it. {CACHE_HINT}")
         try:
             with open(path, "rb") as f:
                 seen = os.fstat(f.fileno())
@@ -378,7 +389,7 @@ def _download(url: str, path: Path, limit: int, seconds: float) -> None:
     if seconds > DEADLINE_S:
         too_slow += f" (its content's size at {MIN_RATE >> 10} KiB/s)"
     try:
-        opener = build_opener(_WatchedHTTP(watch), _WatchedHTTPS(watch))
+        opener = build_opener(_WatchedHTTP(watch), _WatchedHTTPS(watch), _WebRedirects())
         with watch, opener.open(request, timeout=TIMEOUT_S) as response:
             _save_body(url, response, path, limit)
     except _CacheError:
@@ -479,6 +490,17 @@ class _WatchedHTTP(_Watched, HTTPHandler):
 
 class _WatchedHTTPS(_Watched, HTTPSHandler):
     pass
+
+
+class _WebRedirects(HTTPRedirectHandler):
+    """Follows a redirect to http or https only: urllib's own would follow one to ftp://, whose
+    connection no `_Deadline` watches, so a slow server there could hold a download for ever."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urlparse(newurl).scheme not in ("http", "https"):
+            raise HTTPError(req.full_url, code, f"redirected to {newurl}, which is not http or https",
+                            headers, fp)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 def _install(archive: Path, origin: str, source: dict, folder: Path) -> dict[str, bytes]:
