@@ -141,10 +141,12 @@ def import_executed(folder, cache_path):
     with the current inputs."""
     cache, now = _fresh_cache(cache_path)
     by_name = {p.name: p for p in chapters()}
+    found = set()
     for executed in sorted(Path(folder).glob("*.ipynb")):
         source = by_name.get(executed.name)
         if source is None:
             continue
+        found.add(executed.name)
         executed_nb = nbformat.read(executed, as_version=4)
         if executed_nb.metadata.get(INPUTS_KEY) != now:
             print(f"execute: {executed.name} ran with other inputs (package, requirements, figure style or "
@@ -163,6 +165,12 @@ def import_executed(folder, cache_path):
         seconds = executed_nb.metadata.get("lesson5_execution_seconds")
         _store(cache, source, nb, seconds)
         print(f"execute: {source.relative_to(ROOT)} cached from the nbval run ({seconds:.1f} s)")
+    # nbval keeps a chapter only when every cell passed (conftest.py): one missing here is run
+    # again by the site build, one at a time, which a reader of the log should know.
+    missing = sorted(set(by_name) - found)
+    if missing:
+        print(f"execute: no nbval run of {', '.join(missing)} in {folder}; the site build will execute "
+              "them, one at a time", file=sys.stderr)
     return 0
 
 

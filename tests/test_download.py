@@ -893,3 +893,21 @@ def test_a_named_pipe_where_the_cache_keeps_a_file_is_named_not_waited_on(server
     os.mkfifo(cache / "digits" / "labels-idx1-ubyte")
     with pytest.raises(DataError, match="labels-idx1-ubyte is not a regular file.*remove it"):
         fetch("digits", manifest=make_manifest([server.url("/labels.gz")]), cache_dir=cache)
+
+
+def test_a_damaged_file_that_another_process_clears_meanwhile_is_fetched_again(server, cache, monkeypatch):
+    server.files["/labels.gz"] = GZ
+    damaged = cache / "digits" / "labels-idx1-ubyte"
+    damaged.parent.mkdir(parents=True)
+    damaged.write_bytes(b"damaged")
+    rename = os.rename
+
+    def set_aside_then_cleared(src, dst):
+        rename(src, dst)
+        # Another process, starting, clears temporary files it takes for a dead download's.
+        os.unlink(dst)
+
+    monkeypatch.setattr(download.os, "rename", set_aside_then_cleared)
+    with pytest.warns(UserWarning, match="damaged or truncated"):
+        content = fetch("digits", manifest=make_manifest([server.url("/labels.gz")]), cache_dir=cache)
+    assert content == {"labels-idx1-ubyte": LABELS}

@@ -115,7 +115,7 @@ def test_the_longest_chapter_starts_first(tmp_path, monkeypatch, execute):
     assert submitted == ["long", "short"]
 
 
-def test_an_import_caches_nbvals_run_only_for_unchanged_code(tmp_path, monkeypatch, execute):
+def test_an_import_caches_nbvals_run_only_for_unchanged_code(tmp_path, monkeypatch, execute, capsys):
     book, ran = tmp_path / "book", tmp_path / "ran"
     book.mkdir()
     ran.mkdir()
@@ -130,10 +130,22 @@ def test_an_import_caches_nbvals_run_only_for_unchanged_code(tmp_path, monkeypat
     cache = tmp_path / "cache"
 
     assert execute.main(["--import", str(ran), "--cache", str(cache)]) == 0
+    assert "no nbval run" not in capsys.readouterr().err
     outputs, data = _cached_outputs(cache, same)
     assert [o[0]["text"] for o in outputs] == ["1\n", "2\n"] and data["execution_seconds"] == 0.5
     with pytest.raises(KeyError):
         _cached_outputs(cache, changed)
+
+
+def test_an_import_names_the_chapters_nbval_left_no_run_of(tmp_path, monkeypatch, execute, capsys):
+    book = tmp_path / "book"
+    book.mkdir()
+    first = write_notebook(book / "first.ipynb", [("print(1)", None)])
+    second = write_notebook(book / "second.ipynb", [("print(2)", None)])
+    _book(tmp_path, monkeypatch, execute, first, second)
+    assert execute.main(["--import", str(tmp_path / "nothing"), "--cache", str(tmp_path / "cache")]) == 0
+    assert ("no nbval run of first.ipynb, second.ipynb in " + str(tmp_path / "nothing")
+            in capsys.readouterr().err)
 
 
 def test_by_default_it_fills_myst_nbs_cache_a_chapter_per_core_as_memory_allows(monkeypatch, execute, tmp_path):

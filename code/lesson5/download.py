@@ -238,7 +238,11 @@ def _discard(path: Path, seen: os.stat_result) -> bool:
             os.rename(path, aside)
         except FileNotFoundError:
             return False
-        moved = os.stat(aside)
+        try:
+            moved = os.stat(aside)
+        except FileNotFoundError:
+            # Another process cleared it as a dead download's temporary file: removed all the same.
+            return False
         if (moved.st_dev, moved.st_ino) == (seen.st_dev, seen.st_ino):
             os.unlink(aside)
             return False
