@@ -4,8 +4,8 @@
 # in requirements.txt), the way the Jupyter Book documentation publishes; .nojekyll is added so
 # GitHub serves the _static/ and _images/ folders as they are.
 #   bash scripts/publish.sh [REMOTE]     (default: origin)
-# Build and test first (bash scripts/test.sh); CI does both and then runs this
-# (.github/workflows/publish.yml). The branch keeps one commit per publication. The release
+# Build and test first (bash scripts/test.sh, which stamps _build/tested with the commit it
+# passed); CI does both and then runs this (.github/workflows/publish.yml). The branch keeps one commit per publication. The release
 # tag the chapters install must be on the remote first, holding the package as it is here
 # (CONTRIBUTING.md, "Releasing").
 set -euo pipefail
@@ -42,6 +42,14 @@ fi
 git fetch --quiet "$remote" "refs/tags/$release"
 if ! git diff --quiet FETCH_HEAD HEAD -- code/; then
   echo "publish: the package in code/ has changed since the release $release, so a chapter downloaded from this site would install the older package; make a new release first (CONTRIBUTING.md, \"Releasing\")" >&2
+  exit 1
+fi
+
+# Only a site that bash scripts/test.sh built and passed, from this commit with nothing
+# uncommitted on top, is published: a failed or older build leaves _build/html behind too.
+head=$(git rev-parse HEAD)
+if [ "$(cat _build/tested 2>/dev/null || true)" != "$head" ] || ! git diff --quiet HEAD --; then
+  echo "publish: the site in $site is not one that bash scripts/test.sh built and passed from this commit (${head:0:7}) with no uncommitted changes; commit any changes, run  bash scripts/test.sh  and publish again" >&2
   exit 1
 fi
 

@@ -56,11 +56,18 @@ def _publish(work, *args):
                           capture_output=True, text=True)
 
 
-def _build_site(work, text):
+def _build_site(work, text, tested=True):
+    """A built site, stamped as test.sh stamps one that passed from this commit (unless
+    `tested` is false)."""
     site = work / "_build" / "html"
     (site / "_static").mkdir(parents=True, exist_ok=True)
     (site / "index.html").write_text(f"<html><body>{text}</body></html>")
     (site / "_static" / "reader.css").write_text("body {}")
+    stamp = work / "_build" / "tested"
+    if tested:
+        stamp.write_text(_git("rev-parse", "HEAD", cwd=work))
+    else:
+        stamp.unlink(missing_ok=True)
 
 
 def test_publish_pushes_the_site_to_gh_pages_with_nojekyll(checkout):
@@ -137,4 +144,28 @@ def test_publish_refuses_when_the_package_changed_since_the_release(checkout):
     result = _publish(work)
     assert result.returncode != 0
     assert f"code/ has changed since the release {RELEASE}" in result.stderr
+    assert not _git("branch", "--list", "gh-pages", cwd=remote).strip()
+
+
+def _commit(work, message):
+    _git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", message, cwd=work)
+
+
+@pytest.mark.parametrize("state", ["never tested", "tested at another commit", "edited since"])
+def test_publish_refuses_a_site_that_test_sh_did_not_pass_from_this_commit(checkout, state):
+    # A failed test.sh, or a build.sh alone, leaves _build/html as well.
+    work, remote = checkout
+    readme = work / "README.md"
+    readme.write_text("course\n")
+    _git("add", "README.md", cwd=work)
+    _commit(work, "readme")
+    _build_site(work, "site", tested=state != "never tested")
+    if state == "tested at another commit":
+        readme.write_text("course, amended\n")
+        _commit(work, "amended")
+    elif state == "edited since":
+        readme.write_text("course, not committed\n")
+    result = _publish(work)
+    assert result.returncode != 0
+    assert "not one that bash scripts/test.sh built and passed from this commit" in result.stderr
     assert not _git("branch", "--list", "gh-pages", cwd=remote).strip()
