@@ -60,11 +60,14 @@ rm -rf _build
 # Where conftest.py keeps the runs nbval compared, for the site build below: set for this
 # command only, so that the unit tests' own small nbval runs, beside the build, write nothing there.
 executed=_build/nbval-executed
+# Apart, so that a failure of cores.py stops the run with its own message (set -e), not as
+# pytest's "invalid -n".
+workers=$(python scripts/cores.py)
 # loadfile keeps each chapter in one kernel; conftest.py starts the longest first. One worker
 # per CPU this process may use, as memory allows (scripts/cores.py), as scripts/execute.py runs
 # the build (-n auto would count the host's physical cores).
 LESSON5_EXECUTED_DIR="$executed" python -m pytest book/ --nbval -p no:cacheprovider -q \
-  -n "$(python scripts/cores.py)" --dist loadfile --durations=5
+  -n "$workers" --dist loadfile --durations=5
 
 # These need no built site, so they run beside the build. The unit tests run at a lower
 # priority, on the CPU that the site build, the PDF and the browser checks (the longer path)
