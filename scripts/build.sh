@@ -28,12 +28,7 @@ python -m lesson5.download --check
 # Executes the chapters whose code or inputs changed (see above), one per core as memory allows,
 # into the cache the build reads.
 python scripts/execute.py
-# Sphinx keeps what it read even when a warning fails the build, and does not read an unchanged
-# page again: the next run would pass without the warning. So a failed build forgets it all.
-if ! jupyter-book build . --builder html -n -W --keep-going; then
-  rm -rf _build/.doctrees
-  exit 1
-fi
+bash scripts/sphinx_build.sh html
 if [ "$LESSON5_NO_PDF" = 0 ]; then
   bash scripts/pdf.sh
 else

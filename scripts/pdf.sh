@@ -16,18 +16,11 @@ bash scripts/install-browser.sh --pdf
 rm -f _build/tested
 # This makes the PDF, so the pages it prints and the site both link it (_ext/pdf_link.py).
 export LESSON5_NO_PDF=0
-# A failed build forgets what it read, as in build.sh, so that the next one reports it again.
-if ! jupyter-book build . --builder singlehtml -n -W --keep-going; then
-  rm -rf _build/.doctrees
-  exit 1
-fi
+bash scripts/sphinx_build.sh singlehtml
 python scripts/print_pdf.py _build/singlehtml _build/html/lesson5-executable.pdf
 # A site built where Chromium was missing says it has no PDF: now that there is one, build
 # the site again (nothing executes; the pages are rewritten) so that its front page links it.
 if ! grep -qF 'href="../lesson5-executable.pdf"' _build/html/book/intro.html; then
-  if ! jupyter-book build . --builder html -n -W --keep-going; then
-    rm -rf _build/.doctrees
-    exit 1
-  fi
+  bash scripts/sphinx_build.sh html
 fi
 echo "pdf: _build/html/lesson5-executable.pdf"

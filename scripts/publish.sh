@@ -5,9 +5,9 @@
 # GitHub serves the _static/ and _images/ folders as they are.
 #   bash scripts/publish.sh [REMOTE]     (default: origin)
 # Build and test first (bash scripts/test.sh, which stamps _build/tested with the commit it
-# passed); CI does both and then runs this (.github/workflows/publish.yml). The branch keeps one commit per publication. The release
-# tag the chapters install must be on the remote first, holding the package as it is here
-# (CONTRIBUTING.md, "Releasing").
+# passed); CI does both and then runs this (.github/workflows/publish.yml). The branch keeps
+# one commit per publication. The release tag the chapters install must be on the remote
+# first, holding the package as it is here (CONTRIBUTING.md, "Releasing").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

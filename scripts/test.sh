@@ -103,7 +103,7 @@ beside_job=$!
 
 step "site build from scratch, from the runs nbval just compared (no chapter executed twice)"
 python scripts/execute.py --import "$executed"
-jupyter-book build . --builder html -n -W --keep-going
+bash scripts/sphinx_build.sh html
 
 step "PDF of the whole book (the one-page build, printed by Chromium)"
 bash scripts/pdf.sh

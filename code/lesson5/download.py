@@ -185,15 +185,10 @@ def _read_cached(path: Path, spec: dict) -> bytes | None:
     for _ in range(2):  # a second look only when another process replaced the file meanwhile
         try:
             mode = os.stat(path).st_mode
-        except FileNotFoundError:
-            return None
-        except OSError as error:
-            raise _CacheError(f"Could not read {path}: {error.strerror or error}. {CACHE_HINT}") from error
-        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-            # A named pipe would block the read for ever.
-            raise _CacheError(f"{path} is not a regular file, but the cache keeps the file {spec['name']} "
-                              f"there: remove it. {CACHE_HINT}")
-        try:
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                # Looked at before opening: a named pipe would block the read for ever.
+                raise _CacheError(f"{path} is not a regular file, but the cache keeps the file {spec['name']} "
+                                  f"there: remove it. {CACHE_HINT}")
             with open(path, "rb") as f:
                 seen = os.fstat(f.fileno())
                 data, sha256 = read_hashed(f, spec["size"] + 1)

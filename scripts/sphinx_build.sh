@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The site's Sphinx build as every script runs it (build.sh, pdf.sh, test.sh): Jupyter Book with
+# the builder named (html, or singlehtml for the PDF), from the execution cache, with every
+# Sphinx warning reported and then failing the build.
+#   bash scripts/sphinx_build.sh html
+# Sphinx keeps what it read even when a warning fails the build, and does not read an unchanged
+# page again, so the next run would pass with the broken page in place: a failed build forgets
+# what it read. Run it with scripts/env.sh's environment.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! jupyter-book build . --builder "$1" -n -W --keep-going; then
+  rm -rf _build/.doctrees
+  exit 1
+fi
