@@ -70,6 +70,10 @@ def _build_site(work, text, tested=True):
         stamp.unlink(missing_ok=True)
 
 
+def _commit(work, message):
+    _git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", message, cwd=work)
+
+
 def test_publish_pushes_the_site_to_gh_pages_with_nojekyll(checkout):
     work, remote = checkout
     _build_site(work, "first")
@@ -139,16 +143,12 @@ def test_publish_to_an_unreachable_remote_says_so_rather_than_blaming_the_tag(ch
 def test_publish_refuses_when_the_package_changed_since_the_release(checkout):
     work, remote = checkout
     (work / "code" / "package.py").write_text("VERSION = 2\n")
-    _git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", "change", cwd=work)
+    _commit(work, "change")
     _build_site(work, "site")
     result = _publish(work)
     assert result.returncode != 0
     assert f"code/ has changed since the release {RELEASE}" in result.stderr
     assert not _git("branch", "--list", "gh-pages", cwd=remote).strip()
-
-
-def _commit(work, message):
-    _git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", message, cwd=work)
 
 
 @pytest.mark.parametrize("state", ["never tested", "tested at another commit", "edited since"])
