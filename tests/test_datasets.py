@@ -110,6 +110,16 @@ def test_mnist_10k_split_depends_only_on_seed():
         load_mnist_10k(n_valid=10000)
 
 
+def test_mnist_10k_refuses_an_empty_validation_set_before_fetching(monkeypatch):
+    def fetch(name):
+        raise AssertionError(f"fetched {name} for a call it should refuse")
+
+    monkeypatch.setattr(datasets, "fetch", fetch)
+    for n_valid in (0, -5):
+        with pytest.raises(ValueError, match="n_valid must be at least 1"):
+            load_mnist_10k(n_valid=n_valid)
+
+
 def test_fashion_mnist_is_the_official_60000_10000_split():
     split = load_fashion_mnist()
     check_images(split, 60000, 10000, FASHION_CLASSES)

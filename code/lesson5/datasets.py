@@ -73,10 +73,13 @@ def load_mnist_10k(n_valid: int = 2000, seed: int = 42) -> ImageSplit:
     `seed`, so it is the same on every run, whatever else has used the global RNG; a PyTorch
     that draws the book's split otherwise gets a warning (`lesson5.splits`).
     """
+    # The lower bound is checked before the fetch, so that a bad call downloads nothing.
+    if n_valid < 1:
+        raise ValueError(f"n_valid must be at least 1, not {n_valid}")
     files = fetch("mnist")
     x = _images(files, "t10k-images-idx3-ubyte")
     y = _labels(files, "t10k-labels-idx1-ubyte")
-    if not 0 < n_valid < len(x):
+    if n_valid >= len(x):
         raise ValueError(f"n_valid must be between 1 and {len(x) - 1}, not {n_valid}")
     order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
     valid, train = order[:n_valid], order[n_valid:]
