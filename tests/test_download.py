@@ -861,15 +861,17 @@ def test_the_corruption_warning_points_at_the_code_that_asked_for_the_data(serve
     assert (caught[0].filename, caught[0].lineno) == (__file__, call_line)
 
 
-def test_dataset_files_made_in_the_checkout_are_ignored_by_git():
-    # MovieLens forbids passing its files on: a cache or a mirror made where the README puts
-    # them must not be committed by a `git add .`.
+def test_dataset_files_made_in_the_checkout_are_ignored_by_git(monkeypatch):
+    # MovieLens forbids passing its files on: the cache the package keeps in a checkout, and
+    # a mirror made where the README puts one, must not be committed by a `git add .`.
     if shutil.which("git") is None or not (REPO / ".git").exists():
         pytest.skip("not a git checkout")
+    monkeypatch.delenv("LESSON5_DATA_DIR", raising=False)
+    cache = default_cache_dir().relative_to(REPO)
     manifest = load_manifest()
     sources = [source for dataset in manifest.values() for source in dataset["sources"]]
     paths = [f"mirror/{source['mirror']}" for source in sources]
-    paths += [f"data/{name}/{spec['name']}" for name, dataset in manifest.items()
+    paths += [(cache / name / spec["name"]).as_posix() for name, dataset in manifest.items()
               for source in dataset["sources"] for spec in source["files"]]
     ignored = subprocess.run(["git", "check-ignore", "--no-index", *paths], cwd=REPO,
                              capture_output=True, text=True).stdout.split()

@@ -48,13 +48,16 @@ def test_validation_batches_are_valid_bs_rows():
     assert [len(b[1]) for b in DataLoaders.from_tensors(x, y, x, y, bs=4).valid] == [8] * 5
 
 
-def test_shuffle_follows_global_seed():
+def test_without_a_generator_the_global_seed_decides_the_shuffle():
     x = torch.arange(50)
-    torch.manual_seed(3)
-    a = torch.cat([b[0] for b in DataLoader(x, bs=8, shuffle=True)])
-    torch.manual_seed(3)
-    b = torch.cat([b[0] for b in DataLoader(x, bs=8, shuffle=True)])
-    assert torch.equal(a, b)
+
+    def order(global_seed):
+        torch.manual_seed(global_seed)
+        return torch.cat([b[0] for b in DataLoader(x, bs=8, shuffle=True)])
+
+    a = order(3)
+    assert sorted(a.tolist()) == list(range(50)) and not torch.equal(a, x)
+    assert torch.equal(a, order(3)) and not torch.equal(a, order(4))
 
 
 def test_unshuffled_batches_are_views():
@@ -76,6 +79,10 @@ def test_from_tensors():
     x, y = torch.randn(20, 2), torch.arange(20)
     dls = DataLoaders.from_tensors(x[:12], y[:12], x[12:], y[12:], bs=4)
     assert dls.train.shuffle and not dls.valid.shuffle
+    torch.manual_seed(0)
+    passes = [torch.cat([yb for _, yb in dls.train]) for _ in range(2)]
+    assert not torch.equal(passes[0], passes[1])
+    assert torch.equal(torch.cat([yb for _, yb in dls.valid]), y[12:])
     assert dls.train.bs == 4 and dls.valid.bs == 8
     assert DataLoaders.from_tensors(x, y, bs=4).valid is None
     # A validation batch size of 0 is a mistake, not a request for the default.

@@ -8,6 +8,8 @@ import nbformat
 from nbval_run import run_nbval
 from nbval_run import write_notebook as _notebook
 
+from scripts.toc import ROOT
+
 
 def test_a_passing_notebook_is_kept_with_its_run_and_a_failing_one_is_not(tmp_path):
     # A value ending in ';' shows nothing, as in a chapter's plotting lines, so it stores nothing.
@@ -30,5 +32,8 @@ def test_a_passing_notebook_is_kept_with_its_run_and_a_failing_one_is_not(tmp_pa
 def test_without_the_variable_nothing_is_written(tmp_path):
     good = _notebook(tmp_path / "good.ipynb", [("print('one')", "one\n")])
     env = {k: v for k, v in os.environ.items() if k != "LESSON5_EXECUTED_DIR"}
-    run_nbval(good, env, "-p", "no:xdist")
+    out = run_nbval(good, env, "-p", "no:xdist")
+    assert "1 passed" in out, out[-3000:]
+    # Neither beside the notebook nor in a default folder where nbval runs, the repository.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["good.ipynb"]
+    assert not [*ROOT.glob("good.ipynb"), *(ROOT / "_build").rglob("good.ipynb")]

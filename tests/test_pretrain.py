@@ -5,7 +5,9 @@ import torch
 from torch import nn
 
 from lesson5.cnn import simple_body
+from lesson5.optim import Adam
 from lesson5.pretrain import pretrain, select_classes
+from lesson5.schedule import one_cycle
 
 
 def _toy_data():
@@ -42,6 +44,20 @@ def test_pretrain_weights_depend_on_its_seed_not_on_the_global_generator():
     assert (whole_0["1.4.weight"] - whole_1["1.4.weight"]).abs().max() > 1e-3
 
 
+def test_pretrain_trains_the_body_with_adam_on_a_one_cycle_at_lr():
+    x, y = _toy_data()
+    body = simple_body((4, 8))
+    before = {k: v.clone() for k, v in body.state_dict().items()}
+    learn = pretrain(body, x, y, n_out=2, epochs=3, lr=1e-2, bs=16, hidden=(), progress=False)
+    assert type(learn.opt) is Adam
+    assert learn.recorder.lrs == pytest.approx(one_cycle(3 * 4, 1e-2)[0])
+    # The body is trained, not only the head: its weights moved, and the loss fell.
+    moved = {k for k, v in body.state_dict().items() if not torch.equal(v, before[k])}
+    assert "0.0.weight" in moved
+    losses = learn.recorder.table["train_loss"]
+    assert losses.iloc[-1] < losses.iloc[0]
+
+
 def test_pretrain_checks_labels():
     x, y = _toy_data()
     with pytest.raises(ValueError, match="remap"):
@@ -49,6 +65,8 @@ def test_pretrain_checks_labels():
     # n_out itself is one past the last class.
     with pytest.raises(ValueError, match="remap"):
         pretrain(simple_body((4,)), x, y + 1, n_out=2)
+    with pytest.raises(ValueError, match="remap"):
+        pretrain(simple_body((4,)), x, y - 1, n_out=2)
 
 
 def test_select_classes_refuses_images_that_already_have_a_channel_axis():

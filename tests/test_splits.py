@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lesson5 import splits
+from lesson5 import datasets, splits
 from lesson5.collab import split_ratings
 from lesson5.splits import SplitWarning, check_book_split, digest
 
@@ -22,6 +22,13 @@ def test_the_ratings_split_drawn_here_is_the_books():
         warnings.simplefilter("error", SplitWarning)
         train, valid = split_ratings(ratings, valid_pct=0.2, seed=42)
     assert len(valid) == 20_000 and len(train) == 80_000
+    assert digest(valid.index.to_numpy()) == splits.BOOK_SPLITS[("ratings", 100_000, 20_000, 42)]
+
+
+def test_split_ratings_checks_its_draw_against_the_book(monkeypatch):
+    monkeypatch.setitem(splits.BOOK_SPLITS, ("ratings", 10, 2, 42), digest([0, 1]))
+    with pytest.warns(SplitWarning, match="different ratings split from seed 42"):
+        split_ratings(pd.DataFrame({"rating": np.zeros(10)}), valid_pct=0.2, seed=42)
 
 
 def test_another_draw_of_a_book_split_warns(monkeypatch):
@@ -38,3 +45,13 @@ def test_splits_the_book_does_not_use_pass_unchecked():
     with warnings.catch_warnings():
         warnings.simplefilter("error", SplitWarning)
         check_book_split("ratings", 10, np.array([0, 1]), 7)
+
+
+def test_mnist_10k_refuses_an_empty_validation_set_before_fetching(monkeypatch):
+    def fetch(name):
+        raise AssertionError(f"fetched {name} for a call it should refuse")
+
+    monkeypatch.setattr(datasets, "fetch", fetch)
+    for n_valid in (0, -5):
+        with pytest.raises(ValueError, match="n_valid must be at least 1"):
+            datasets.load_mnist_10k(n_valid=n_valid)

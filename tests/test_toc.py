@@ -336,7 +336,7 @@ def test_nbval_runs_the_longest_chapter_first_and_the_unit_tests_after(root_conf
     ]
 
 
-def test_xdist_hands_out_the_files_in_that_order(pytestconfig):
+def test_xdist_is_told_not_to_reorder_the_files(pytestconfig):
     # xdist's own reordering (most tests first) would undo the order above.
     if not pytestconfig.pluginmanager.hasplugin("xdist"):
         pytest.skip("pytest-xdist is not installed")

@@ -112,14 +112,6 @@ def test_freeze_to_negative_counts_from_the_end(n, trainable):
     assert _trainable(groups) == trainable
 
 
-def test_freeze_to_minus_one_is_freeze():
-    a, b = cnn_groups(_model()), cnn_groups(_model())
-    freeze_to(a, -1)
-    freeze(b)
-    assert [[p.requires_grad for p in g.parameters()] for g in a] == \
-        [[p.requires_grad for p in g.parameters()] for g in b]
-
-
 @pytest.mark.parametrize("n", [4, -4, 10, 1.5, True])
 def test_freeze_to_refuses_n_out_of_range_or_not_an_int(n):
     groups = cnn_groups(_model())
