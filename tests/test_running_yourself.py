@@ -6,9 +6,11 @@ checkout (Colab).
 JupyterLab itself is driven in a browser by tests/browser/test_lab.py.
 """
 
+import ast
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -453,6 +455,21 @@ def test_the_maps_name_every_script_and_top_level_folder(document, heading):
     missing = sorted(f"`{name}`" for name in scripts if f"`{name}`" not in table)
     missing += sorted(f"`{name}/`" for name in folders if f"`{name}/" not in table)
     assert not missing, f"{document}'s {heading[3:]!r} does not name {missing}"
+
+
+def test_the_packages_map_lists_every_module_with_the_chapters_its_docstring_names():
+    package = REPO / "code" / "lesson5"
+    named = {}
+    for path in package.rglob("*.py"):
+        if path != package / "__init__.py":
+            docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+            chapters = set(re.findall(r"book/(\d\d)_\w+\.ipynb", docstring))
+            named[path.relative_to(package).as_posix()] = ", ".join(sorted(chapters))
+    rows = re.findall(r"^\| `([\w/]+\.py)` \| .+ \| ([\d, ]*) \|$",
+                      (REPO / "code" / "README.md").read_text(encoding="utf-8"), flags=re.M)
+    assert all(named.values()), f"docstrings that name no chapter: {[m for m, c in named.items() if not c]}"
+    assert dict(rows) == named, "code/README.md's table and the modules' docstrings disagree"
+    assert len(rows) == len(named), "a module is listed twice in code/README.md"
 
 
 def test_every_shell_script_is_marked_for_unix_line_endings_and_has_them():
