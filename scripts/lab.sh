@@ -5,4 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . scripts/env.sh
+# JupyterLab will not start as root without being told to (in a container's shell, say).
+if [ "$(id -u)" -eq 0 ]; then
+  set -- --allow-root "$@"
+fi
 exec jupyter lab --notebook-dir=book "$@"

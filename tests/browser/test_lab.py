@@ -68,8 +68,6 @@ def lab(tmp_path_factory):
         f"--IdentityProvider.token={token}", f"--LabApp.user_settings_dir={settings}",
         f"--LabApp.workspaces_dir={home / 'workspaces'}", "--LabApp.expose_app_in_browser=True",
     ]
-    if os.geteuid() == 0:
-        args.append("--allow-root")  # CI runs as root; a learner does not need this
     log = (home / "lab.log").open("w")
     # A session of its own, so that stopping it stops its kernels too.
     server = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -1,9 +1,10 @@
-"""The lesson's graddesc spreadsheet: y = a·x + b fitted one point per step, by five update rules.
+"""The lesson's graddesc spreadsheet: y = a·x + b fitted one point per step, by four update rules.
 
 Taught in book/04_optimizers.ipynb. `fit_line` is that chapter's computation, step by step;
-`build_graddesc` lays the same steps out as rows of formulas, one sheet per rule, with the
-learning rate and the betas in cells at the top, every epoch down the sheet (what the lesson's
-macro did by copying a and b back to the top), and a chart of the loss per epoch.
+`build_graddesc` lays the same steps out as rows of formulas, one sheet per rule (Adam's twice,
+the second annealed), with the learning rate and the betas in cells at the top, every epoch
+down the sheet (what the lesson's macro did by copying a and b back to the top), and a chart of
+the loss per epoch.
 """
 
 import math
