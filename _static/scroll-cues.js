@@ -1,12 +1,13 @@
 /*
- * A table, code block or printed output wider than the column scrolls sideways, and nothing
- * but a cut-off word at its edge said so: on a phone the scrollbar of a long table sits a
- * screen below its first rows. Each such box is marked with the side that hides more
+ * A table, code block, printed output or formula wider than the column scrolls sideways, and
+ * nothing but a cut-off word at its edge said so: on a phone the scrollbar of a long table sits
+ * a screen below its first rows, and a formula cut at a sign looks complete. Each such box is marked with the side that hides more
  * (lesson5-more-left, lesson5-more-right), and reader.css fades that edge. The marks follow
  * the reader's scrolling and any change of the box's width; a box that fits has none.
  */
 (() => {
-  const BOXES = ".cell_output .output, .cell_output pre, div.highlight > pre, .table-wrapper";
+  const BOXES = ".cell_output .output, .cell_output pre, div.highlight > pre, " +
+    ".pst-scrollable-table-container, mjx-container[display='true']";
   const mark = (box) => {
     const style = getComputedStyle(box).overflowX;
     // A box in a folded cell hides nothing while the cell is closed.

@@ -1,11 +1,12 @@
 """Code and printed output fit the column on a desktop (1280 px): no code cell or output
 line runs past the right edge, where a reader would have to scroll sideways to read it (and
 the PDF would lose it). A failure lists each chapter's lines that are too long, with the
-number of characters the column holds.
+number of characters the column holds. Display formulas fit even a phone's column (390 px):
+one cut at its edge can look complete, so they are written a step per line.
 """
 
 import pytest
-from site_pages import chapter_pages
+from site_pages import chapter_pages, toc_pages
 
 CHAPTERS = chapter_pages()
 
@@ -52,3 +53,17 @@ def test_code_and_output_fit_the_column(shown, chapter):
         f"{chapter}: {len(blocks)} code blocks scroll sideways at 1280 px (the column holds "
         f"{fits} characters); {len(lines)} lines too long:\n" + "\n".join(lines)
     )
+
+
+_WIDE_FORMULAS = """
+() => Array.from(document.querySelectorAll("mjx-container[display='true']"))
+  .filter((formula) => formula.scrollWidth > formula.clientWidth + 1)
+  .map((formula) => `${formula.scrollWidth} px in ${formula.clientWidth}: ${formula.textContent.slice(0, 60)}`)
+"""
+
+
+@pytest.mark.parametrize("page", toc_pages())
+def test_display_formulas_fit_a_phones_column(shown, page):
+    wide = shown(page, 390).evaluate(_WIDE_FORMULAS)
+    assert not wide, f"{page} at 390 px: break these formulas into lines (aligned): {wide}"
+

@@ -100,3 +100,18 @@ def test_desktop_menu_button_collapses_and_restores_the_sidebar(reader, site_url
         " === 'visible'",
         timeout=5000,
     )
+
+
+def test_a_click_on_a_solutions_title_opens_it_even_on_the_exercises_name(reader, site_url):
+    # The name links the exercise above; followed, it would jump there and leave the solution
+    # closed (_static/reader.css lets the click reach the title instead).
+    browser_page = _open(reader, site_url, 390)
+    solution = browser_page.locator(".solution.dropdown").first
+    code = solution.locator("div.highlight").first
+    assert not code.is_visible(), "the first solution is open before any click"
+    # A click where the name is drawn; force, since Playwright would wait for the link itself
+    # to take the click, which is what the stylesheet prevents.
+    solution.locator(".admonition-title a").click(force=True)
+    code.wait_for(state="visible", timeout=5000)
+    assert "#" not in browser_page.url, f"the click followed the link: {browser_page.url}"
+

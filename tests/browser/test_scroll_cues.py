@@ -1,4 +1,4 @@
-"""A table, code block or output wider than the column shows that it scrolls sideways: the
+"""A table, code block, output or formula wider than the column shows that it scrolls sideways: the
 edge hiding more fades (_static/scroll-cues.js marks it, _static/reader.css fades it), the
 fade follows the reader's scrolling, the window's width and a folded cell opening, a focused
 box shows its focus ring instead, and paper, forced colours and a request for more contrast
@@ -12,7 +12,12 @@ from site_pages import chapter_pages, toc_pages
 PAGES = toc_pages()
 # Chapter 01 shows the ratings crosstab, wider than the column even on a desktop.
 CROSSTAB_PAGE = chapter_pages()[0]
-BOXES = ".cell_output .output, .cell_output pre, div.highlight > pre, .table-wrapper"
+# Chapter 05 has display formulas, and a table of the forms of decay wider than a phone.
+WEIGHT_DECAY_PAGE = chapter_pages()[4]
+BOXES = (
+    ".cell_output .output, .cell_output pre, div.highlight > pre, "
+    + ".pst-scrollable-table-container, mjx-container[display='true']"
+)
 
 # Each box: how much of it is hidden to the left and to the right, the marks that says it
 # should carry (one per side hiding more than a pixel), and the marks it carries. A box in a
@@ -83,6 +88,16 @@ def test_the_check_sees_boxes_that_scroll(shown):
     assert len(marked) >= 3, f"{CROSSTAB_PAGE} at 390 px: only {len(marked)} boxes scroll"
     unfaded = [b["what"] for b in marked if b["mask"] == "none"]
     assert not unfaded, f"marked boxes that do not fade: {unfaded}"
+
+
+def test_the_check_sees_formulas_and_markdown_tables(shown):
+    """Guards the selector: on a phone, chapter 05's table of the forms of decay is wider than
+    the column (the theme wraps such a table in a box of its own) and faded; its formulas,
+    written a step per line, fit, and the check sees them too."""
+    boxes = _settled_boxes(shown(WEIGHT_DECAY_PAGE, 390))
+    tables = [b for b in boxes if b["what"].startswith("div.pst-scrollable-table-container")]
+    assert [b for b in tables if b["marks"] and b["mask"] != "none"], f"{WEIGHT_DECAY_PAGE}: {tables}"
+    assert [b for b in boxes if b["what"].startswith("mjx-container")], f"{WEIGHT_DECAY_PAGE}: no formula"
 
 
 def _wait_for_marks(browser_page, index, marks):
