@@ -46,6 +46,23 @@ def test_the_controls_and_legend_keep_their_lines_on_a_phone(reader, site_url, w
     assert not broken, f"at {width} px the legend breaks {broken} across lines"
 
 
+def test_every_control_is_a_fingers_height_on_a_touch_screen(browser, site_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{site_url}{PAGE}", wait_until="load")
+        page.wait_for_selector(".optimizer-explorer[data-ready=true]", timeout=15000)
+        assert page.evaluate("matchMedia('(pointer: coarse)').matches"), "no touch screen emulated"
+        controls = page.locator(
+            ".optimizer-explorer input[type=range], .optimizer-explorer select, .optimizer-explorer .explorer-option"
+        ).evaluate_all("els => els.map(e => [e.localName, e.textContent, e.getBoundingClientRect().height])")
+        assert len(controls) >= 8, controls
+        short = [control for control in controls if control[2] < 44]
+        assert not short, f"controls shorter than 44 px on a touch screen: {short}"
+    finally:
+        context.close()
+
+
 def _points(page, optimizer):
     return page.locator(f".optimizer-explorer polyline[data-optimizer={optimizer}]").get_attribute("points")
 
