@@ -203,6 +203,16 @@ def test_readmes_kernel_by_hand_is_installed_by_the_script_setup_sh_runs():
     assert ".venv/bin/python scripts/kernel.py" in (REPO / "scripts" / "setup.sh").read_text()
 
 
+def test_readmes_apt_get_lines_install_every_package_the_install_scripts_want():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    named = {word for line in re.findall(r"apt-get install ([^`\n]+)", readme)
+             for word in line.split() if not word.startswith("-")}
+    browser = re.findall(r'packages="\$packages (\S+)"', (REPO / "scripts" / "install-browser.sh").read_text())
+    libreoffice = re.findall(r'^package="(\S+)"$', (REPO / "scripts" / "install-libreoffice.sh").read_text(), re.M)
+    assert len(browser) == 3 and len(libreoffice) == 1
+    assert set(browser + libreoffice) <= named, f"the README's apt-get lines name {sorted(named)}"
+
+
 def test_kernel_py_installs_the_spec_with_this_machines_pins_and_mends_a_stale_one(tmp_path):
     command = [sys.executable, str(REPO / "scripts" / "kernel.py"), "--prefix", str(tmp_path)]
     first = run(command, cwd=tmp_path)
