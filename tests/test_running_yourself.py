@@ -205,12 +205,23 @@ def test_readmes_kernel_by_hand_is_installed_by_the_script_setup_sh_runs():
 
 def test_readmes_apt_get_lines_install_every_package_the_install_scripts_want():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    named = {word for line in re.findall(r"apt-get install ([^`\n]+)", readme)
+    before_you_start = readme[readme.index("### Before you start"):].split("\n### ", 1)[0]
+    named = {word for line in re.findall(r"apt-get install ([^`\n]+)", before_you_start)
              for word in line.split() if not word.startswith("-")}
     browser = re.findall(r'packages="\$packages (\S+)"', (REPO / "scripts" / "install-browser.sh").read_text())
     libreoffice = re.findall(r'^package="(\S+)"$', (REPO / "scripts" / "install-libreoffice.sh").read_text(), re.M)
     assert len(browser) == 3 and len(libreoffice) == 1
-    assert set(browser + libreoffice) <= named, f"the README's apt-get lines name {sorted(named)}"
+    assert set(browser + libreoffice) | {"python3-venv"} <= named, (
+        f"the apt-get lines of the README's 'Before you start' name {sorted(named)}")
+
+
+def test_readmes_colab_section_names_the_release_config_gives():
+    # The launch buttons and first cells install that release: a new one must be read into
+    # what the README says of them.
+    config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    colab = readme[readme.index("#### In Colab"):].split("\n## ", 1)[0]
+    assert f"`{config['repository']['branch']}`" in colab
 
 
 def test_kernel_py_installs_the_spec_with_this_machines_pins_and_mends_a_stale_one(tmp_path):

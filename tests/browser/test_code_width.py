@@ -66,4 +66,3 @@ _WIDE_FORMULAS = """
 def test_display_formulas_fit_a_phones_column(shown, page):
     wide = shown(page, 390).evaluate(_WIDE_FORMULAS)
     assert not wide, f"{page} at 390 px: break these formulas into lines (aligned): {wide}"
-

@@ -13,7 +13,7 @@ PAGES = toc_pages()
 # Chapter 01 shows the ratings crosstab, wider than the column even on a desktop.
 CROSSTAB_PAGE = chapter_pages()[0]
 # Chapter 05 has display formulas, and a table of the forms of decay wider than a phone.
-WEIGHT_DECAY_PAGE = chapter_pages()[4]
+WEIGHT_DECAY_PAGE = "book/05_weight_decay"
 BOXES = (
     ".cell_output .output, .cell_output pre, div.highlight > pre, "
     + ".pst-scrollable-table-container, mjx-container[display='true']"
@@ -90,14 +90,13 @@ def test_the_check_sees_boxes_that_scroll(shown):
     assert not unfaded, f"marked boxes that do not fade: {unfaded}"
 
 
-def test_the_check_sees_formulas_and_markdown_tables(shown):
+def test_the_check_sees_markdown_tables(shown):
     """Guards the selector: on a phone, chapter 05's table of the forms of decay is wider than
-    the column (the theme wraps such a table in a box of its own) and faded; its formulas,
-    written a step per line, fit, and the check sees them too."""
+    the column (the theme wraps such a table in a box of its own), and it is faded."""
+    assert WEIGHT_DECAY_PAGE in PAGES
     boxes = _settled_boxes(shown(WEIGHT_DECAY_PAGE, 390))
     tables = [b for b in boxes if b["what"].startswith("div.pst-scrollable-table-container")]
     assert [b for b in tables if b["marks"] and b["mask"] != "none"], f"{WEIGHT_DECAY_PAGE}: {tables}"
-    assert [b for b in boxes if b["what"].startswith("mjx-container")], f"{WEIGHT_DECAY_PAGE}: no formula"
 
 
 def _wait_for_marks(browser_page, index, marks):
@@ -163,3 +162,23 @@ def test_the_fade_follows_scrolling_width_focus_and_paper(reader, site_url):
         masks = {b["mask"] for b in _boxes(browser_page)}
         assert masks == {"none"}, f"{setting}: a box fades: {masks - {'none'}}"
         browser_page.emulate_media(media="screen", forced_colors="none", contrast="no-preference")
+
+
+def test_a_formula_that_scrolls_shows_it(reader, site_url):
+    """Guards the selector for formulas, which all fit a phone's column
+    (tests/browser/test_code_width.py): one squeezed to 120 px scrolls, and is faded."""
+    browser_page = reader(390)
+    browser_page.goto(f"{site_url}{WEIGHT_DECAY_PAGE}.html", wait_until="load")
+    browser_page.evaluate("() => window.MathJax?.startup?.promise")
+    index = browser_page.evaluate(
+        """(selector) => {
+          const boxes = Array.from(document.querySelectorAll(selector));
+          const formula = boxes.find((box) => box.matches("mjx-container[display='true']"));
+          formula.style.maxWidth = "120px";
+          return boxes.indexOf(formula);
+        }""",
+        BOXES,
+    )
+    assert index >= 0, f"no display formula on {WEIGHT_DECAY_PAGE}"
+    _wait_for_marks(browser_page, index, ["lesson5-more-right"])
+    assert _boxes(browser_page)[index]["mask"] != "none", "a formula that scrolls does not fade"
