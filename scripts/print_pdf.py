@@ -32,6 +32,21 @@ async () => {
 }
 """
 
+# singlehtml links the book's own pages as book/intro.html#target. Printed from book.html,
+# Chromium would turn each into a web link to this short-lived server; within the one page each
+# becomes a jump inside the PDF, and a link to any other file of the site (a workbook, the PDF
+# itself) becomes plain text.
+_LOCAL_LINKS = """
+() => {
+  for (const link of document.querySelectorAll('a[href]')) {
+    const url = new URL(link.href);
+    if (url.origin !== location.origin) { continue; }
+    const target = url.hash && document.getElementById(decodeURIComponent(url.hash.slice(1)));
+    if (target) { link.setAttribute('href', url.hash); } else { link.removeAttribute('href'); }
+  }
+}
+"""
+
 _FOOTER = (
     '<div style="font-size:8px; width:100%; text-align:center; color:#555;">'
     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
@@ -67,6 +82,7 @@ def print_book(singlehtml, output):
                 path=singlehtml / root, content_type="text/html; charset=utf-8"))
             page.goto(f"http://127.0.0.1:{server.server_port}/book.html", wait_until="load")
             page.evaluate(_SETTLE)
+            page.evaluate(_LOCAL_LINKS)
             output.parent.mkdir(parents=True, exist_ok=True)
             page.pdf(
                 path=str(output), format="A4", print_background=True,

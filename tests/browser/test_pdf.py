@@ -67,6 +67,23 @@ def test_printed_book_holds_every_page(printed_book):
     assert not missing, f"the one-page book lacks {missing}"
 
 
+def test_printed_tables_and_outputs_fit_the_page(printed_book):
+    # A wide table cannot scroll on paper: _static/print-fit.js scales it to the page's width.
+    printed_book.evaluate("() => document.fonts.ready")
+    clipped = printed_book.evaluate(
+        """() => Array.from(document.querySelectorAll('.cell_output .output, .pst-scrollable-table-container'))
+             .filter((box) => box.checkVisibility() && box.scrollWidth > box.clientWidth + 1)
+             .map((box) => `${box.scrollWidth} px in ${box.clientWidth}: ${box.innerText.slice(0, 50)}`)"""
+    )
+    assert not clipped, f"{len(clipped)} tables or outputs run past the printed page: {clipped[:5]}"
+
+
+def test_pdf_links_jump_inside_it_not_to_the_server_that_printed_it():
+    data = PDF.read_bytes()
+    assert b"127.0.0.1" not in data, "the PDF links the local server scripts/print_pdf.py printed from"
+    assert re.search(rb"/S\s*/GoTo|/Dest", data), "the PDF has no link within itself"
+
+
 def test_printed_code_is_wrapped_not_clipped(printed_book):
     clipped = printed_book.evaluate(
         """() => Array.from(document.querySelectorAll('pre'))
