@@ -84,6 +84,18 @@ def test_pdf_links_jump_inside_it_not_to_the_server_that_printed_it():
     assert re.search(rb"/S\s*/GoTo|/Dest", data), "the PDF has no link within itself"
 
 
+def test_printed_citations_lead_to_their_bibliography_entries(printed_book):
+    links = printed_book.evaluate(
+        """() => Array.from(document.querySelectorAll('.bibtex-citation a[href*="#"]'), (a) => {
+             const target = document.getElementById(decodeURIComponent(a.hash.slice(1)));
+             return [a.innerText, target?.closest('div.citation')?.querySelector('.label')?.innerText ?? null];
+           })"""
+    )
+    assert len(links) > 50, f"only {len(links)} citations in the one-page book"
+    astray = [text for text, label in links if label is None]
+    assert not astray, f"{len(astray)} of {len(links)} citations lead to no bibliography entry: {astray[:5]}"
+
+
 def test_printed_code_is_wrapped_not_clipped(printed_book):
     clipped = printed_book.evaluate(
         """() => Array.from(document.querySelectorAll('pre'))
