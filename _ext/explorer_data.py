@@ -52,7 +52,5 @@ def _depend_on_the_data(app, doctree):
 
 def setup(app):
     app.connect("doctree-read", _depend_on_the_data)
-    # Early, like _ext/single_inline_scripts.py: later handlers may return a template name,
-    # after which Sphinx calls no more of them.
-    app.connect("html-page-context", _embed, priority=100)
+    app.connect("html-page-context", _embed)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -22,7 +22,7 @@ def _drop_repeated_scripts(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
-    # Early: Sphinx stops calling html-page-context handlers once one returns a template
-    # name, and the theme's handlers do. The repeated scripts are there from the start.
-    app.connect("html-page-context", _drop_repeated_scripts, priority=100)
+    # Late: Sphinx calls every html-page-context handler (it keeps the first template name one
+    # returns, and calls the rest too), so this one sees the scripts the others add as well.
+    app.connect("html-page-context", _drop_repeated_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -50,19 +50,6 @@ def test_pages_without_an_explorer_are_left_as_they_are(tmp_path, monkeypatch):
     assert context == {"body": "<p>no explorer</p>"}
 
 
-def test_the_data_goes_in_before_the_themes_handlers_can_end_the_round():
-    # Sphinx stops calling html-page-context handlers once one returns a template name, as a
-    # theme's may; Sphinx's default priority is 500, so this one must come earlier.
-    connected = []
-
-    class App:
-        def connect(self, event, handler, priority=500):
-            connected.append((event, handler, priority))
-
-    explorer_data.setup(App())
-    assert [p for event, h, p in connected if event == "html-page-context" and h is explorer_data._embed][0] < 500
-
-
 @pytest.mark.parametrize("text, error", [('{"surfaces": [', ValueError), (None, FileNotFoundError)])
 def test_a_broken_or_missing_data_file_fails_the_build_and_names_the_fix(tmp_path, monkeypatch, text, error):
     data = tmp_path / "trajectories.json"
