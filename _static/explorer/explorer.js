@@ -42,7 +42,9 @@
     name.textContent = label;
     const input = element("input", { type: "range", id, min: 0, max: count - 1, step: 1 }, row);
     input.value = value;
-    const shown = element("output", { for: id }, row);
+    // The slider says its value itself (aria-valuetext, set as it moves: its own value is a
+    // position in a list), so the value beside it is not a live region announcing it again.
+    const shown = element("output", { for: id, "aria-live": "off" }, row);
     return { input, shown };
   };
 
@@ -123,6 +125,7 @@
       lr.shown.textContent = format(data.lr_factors[i]);
       beta.shown.textContent = String(data.betas[j]);
       steps.shown.textContent = String(k);
+      for (const { input, shown } of [lr, beta, steps]) input.setAttribute("aria-valuetext", shown.textContent);
       paths.textContent = "";
       legend.textContent = "";
       const start = scale(s.start);

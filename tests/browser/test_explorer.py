@@ -59,6 +59,20 @@ def test_every_control_is_a_fingers_height_on_a_touch_screen(reader, site_url):
     assert not errors
 
 
+def test_each_slider_tells_a_screen_reader_its_value_not_its_position(reader, site_url):
+    page, _ = _open(reader, site_url)
+    sliders = page.locator(".optimizer-explorer input[type=range]")
+    rate = sliders.first
+    rate.focus()
+    page.keyboard.press("ArrowLeft")
+    said = sliders.evaluate_all(
+        "els => els.map(e => [e.getAttribute('aria-valuetext'), e.nextElementSibling.textContent,"
+        " e.nextElementSibling.getAttribute('aria-live')])"
+    )
+    assert len(said) == 3 and all(text == shown and live == "off" for text, shown, live in said), said
+    assert said[0][0] != rate.input_value(), f"the rate slider reads its position: {said[0]}"
+
+
 def _points(page, optimizer):
     return page.locator(f".optimizer-explorer polyline[data-optimizer={optimizer}]").get_attribute("points")
 
