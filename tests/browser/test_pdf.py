@@ -96,6 +96,26 @@ def test_printed_citations_lead_to_their_bibliography_entries(printed_book):
     assert not astray, f"{len(astray)} of {len(links)} citations lead to no bibliography entry: {astray[:5]}"
 
 
+def test_printed_solutions_are_open_and_no_control_is_printed(printed_book):
+    printed = printed_book.evaluate(
+        """() => {
+          const shown = (el) => {
+            const style = getComputedStyle(el);
+            return style.display !== 'none' && style.visibility === 'visible' && style.opacity === '1'
+              && el.getBoundingClientRect().height > 0;
+          };
+          return {
+            solutions: Array.from(document.querySelectorAll('.solution'),
+              (s) => shown(s.querySelector('.admonition-title ~ *'))),
+            buttons: Array.from(document.querySelectorAll('button.toggle-button')).filter(shown).length,
+            controls: Array.from(document.querySelectorAll('.explorer-controls')).filter(shown).length,
+          };
+        }"""
+    )
+    assert len(printed["solutions"]) >= 7 and all(printed["solutions"]), printed["solutions"]
+    assert printed["buttons"] == 0 and printed["controls"] == 0, printed
+
+
 def test_printed_code_is_wrapped_not_clipped(printed_book):
     clipped = printed_book.evaluate(
         """() => Array.from(document.querySelectorAll('pre'))
