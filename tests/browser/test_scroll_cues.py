@@ -82,6 +82,25 @@ def test_every_box_that_scrolls_shows_it_and_no_other(shown, page, width):
     assert not wrong, f"{page} at {width} px: {wrong[:5]}"
 
 
+# Every element of the article that scrolls sideways, whatever its kind: the check above sees
+# only the boxes the script's selector names, so a kind the selector misses would pass it.
+_UNMARKED = """() => Array.from(document.querySelectorAll('article *')).filter((el) => {
+  const overflow = getComputedStyle(el).overflowX;
+  return ['auto', 'scroll'].includes(overflow) && el.checkVisibility()
+    && el.scrollWidth > el.clientWidth + 1
+    && !el.classList.contains('lesson5-more-left') && !el.classList.contains('lesson5-more-right');
+}).map((el) => `${el.localName}.${[...el.classList].join('.')}: ${el.textContent.trim().slice(0, 40)}`)"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("page", PAGES)
+def test_nothing_scrolls_sideways_unmarked(shown, page, width):
+    browser_page = shown(page, width)
+    _settled_boxes(browser_page)
+    unmarked = browser_page.evaluate(_UNMARKED)
+    assert not unmarked, f"{page} at {width} px scrolls sideways with no cue: {unmarked[:5]}"
+
+
 def test_the_check_sees_boxes_that_scroll(shown):
     """Guards the test above: on a phone, chapter 01 has boxes that scroll, each faded."""
     marked = [b for b in _settled_boxes(shown(CROSSTAB_PAGE, 390)) if b["marks"]]
