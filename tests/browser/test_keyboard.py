@@ -106,7 +106,7 @@ def test_formulas_are_not_tab_stops(tab_stops, page):
 
 def test_the_formula_check_sees_formulas(shown):
     """Guards the test above: MathJax's default gives every formula tabindex=0; here only
-    the formulas too wide for the column have it (_static/scrollable-formulas.js)."""
+    the formulas too wide for the column have it (_static/scroll-cues.js)."""
     # The page's own check runs once MathJax's start-up promise settles (on "load"), before
     # `shown` has waited for that promise and the fonts.
     browser_page = shown(PAGES[2], 1280)

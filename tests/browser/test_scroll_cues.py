@@ -16,7 +16,7 @@ CROSSTAB_PAGE = chapter_pages()[0]
 WEIGHT_DECAY_PAGE = "book/05_weight_decay"
 BOXES = (
     ".cell_output .output, .cell_output pre, div.highlight > pre, "
-    + ".pst-scrollable-table-container, mjx-container[display='true']"
+    + ".pst-scrollable-table-container, mjx-container"
 )
 
 # Each box: how much of it is hidden to the left and to the right, the marks that says it
@@ -185,7 +185,8 @@ def test_the_fade_follows_scrolling_width_focus_and_paper(reader, site_url):
 
 def test_a_formula_that_scrolls_shows_it(reader, site_url):
     """Guards the selector for formulas, which all fit a phone's column
-    (tests/browser/test_code_width.py): one squeezed to 120 px scrolls, and is faded."""
+    (tests/browser/test_code_width.py): one squeezed to 120 px scrolls, is faded, and becomes
+    a tab stop, so a keyboard can scroll it; given room again, it is neither."""
     browser_page = reader(390)
     browser_page.goto(f"{site_url}{WEIGHT_DECAY_PAGE}.html", wait_until="load")
     browser_page.evaluate("() => window.MathJax?.startup?.promise")
@@ -201,3 +202,9 @@ def test_a_formula_that_scrolls_shows_it(reader, site_url):
     assert index >= 0, f"no display formula on {WEIGHT_DECAY_PAGE}"
     _wait_for_marks(browser_page, index, ["lesson5-more-right"])
     assert _boxes(browser_page)[index]["mask"] != "none", "a formula that scrolls does not fade"
+    formula = browser_page.locator(BOXES).nth(index)
+    assert formula.get_attribute("tabindex") == "0", "a formula that scrolls is no tab stop"
+    # Room again: the mark and the tab stop go.
+    formula.evaluate("(formula) => { formula.style.maxWidth = ''; }")
+    _wait_for_marks(browser_page, index, [])
+    assert formula.get_attribute("tabindex") is None, "a formula that fits stays a tab stop"
