@@ -1,18 +1,21 @@
 /*
  * Each of the theme's buttons is named by what a reader sees on it (WCAG 2.5.3, "label in
  * name"; axe's label-content-name-mismatch). pydata-sphinx-theme 0.17.1 labels
- *  - the search field "Search" while it shows "Search Ctrl+K": it is named by what it shows,
- *    and the key is declared as its shortcut;
+ *  - the search field "Search" while it shows "Search Ctrl+K" (on a Mac, "Search ⌘+K"): it is
+ *    named by what it shows, and the key is declared as its shortcut, as the theme reads it;
  *  - the colour-mode button "Color mode" while its icons are images titled "Light", "Dark"
  *    or "System Settings": the icons become decoration and the button's name says the mode.
  * Both buttons exist only when JavaScript runs (class pst-js-only), as this script does.
  * tests/browser/test_accessibility.py runs axe-core on every page.
  */
 (() => {
+  // The theme's own test: on these, it shows ⌘ and answers only Meta+K, elsewhere Control+K.
+  const mac = navigator.platform.startsWith("Mac") || navigator.platform === "iPhone";
   const nameSearchFields = () => {
     for (const field of document.querySelectorAll("button.search-button-field")) {
-      field.setAttribute("aria-label", field.textContent.replace(/\s+/g, " ").trim());
-      field.setAttribute("aria-keyshortcuts", "Control+K");
+      const label = field.textContent.replace(/\s+/g, " ").trim();
+      field.setAttribute("aria-label", mac ? label.replace("Ctrl", "⌘") : label);
+      field.setAttribute("aria-keyshortcuts", mac ? "Meta+K" : "Control+K");
     }
   };
 

@@ -117,3 +117,20 @@ def test_the_formula_check_sees_formulas(shown):
     assert len(formulas) > 20, f"{PAGES[2]} has {len(formulas)} rendered formulas"
     stops = [scrolls for tab, scrolls in formulas if tab == "0"]
     assert all(stops), f"{stops.count(False)} formulas that fit the column carry tabindex=0"
+
+
+@pytest.mark.parametrize(
+    "platform, shortcut, key", [("Linux x86_64", "Control+K", "Ctrl"), ("MacIntel", "Meta+K", "⌘")]
+)
+def test_the_search_fields_declared_shortcut_opens_the_search(reader, site_url, platform, shortcut, key):
+    # The theme answers Meta+K alone on a Mac and Control+K alone elsewhere, and shows which:
+    # the field declares that key (_static/accessible-names.js), and pressing it opens search.
+    browser_page = reader(1280)
+    browser_page.add_init_script(f"Object.defineProperty(navigator, 'platform', {{get: () => '{platform}'}})")
+    browser_page.goto(f"{site_url}{PAGES[0]}.html", wait_until="load")
+    field = browser_page.locator("button.search-button-field:visible").first
+    assert field.get_attribute("aria-keyshortcuts") == shortcut
+    assert key in field.get_attribute("aria-label") and key in field.inner_text()
+    browser_page.keyboard.press(shortcut)
+    browser_page.wait_for_function("() => document.getElementById('pst-search-dialog')?.open", timeout=5000)
+
