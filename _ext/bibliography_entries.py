@@ -6,14 +6,15 @@ lands on a label that is not the one they clicked. The style registered here,
 "plain_author_year" (set as bibtex_default_style), is pybtex's plain style with each label
 written by sphinxcontrib-bibtex's own author-year template, the one that writes the citations.
 
-The list itself: docutils 0.19 writes it as role="list" holding role="doc-biblioentry" items,
+The list itself: docutils writes it as role="list" holding role="doc-biblioentry" items,
 a role ARIA 1.2 deprecates and that a list may not hold (axe: aria-required-children, critical;
-aria-deprecated-role). Its entries are written as list items instead.
-tests/browser/test_bibliography.py and test_accessibility.py check both.
+aria-deprecated-role). Its entries are written as list items instead, on the site and in the
+one-page book the PDF is printed from. tests/browser/test_bibliography.py,
+test_accessibility.py and test_pdf.py check them.
 
-An edit to the .bib file renumbers the bibliography's entries, and Sphinx rewrites only the
-pages whose source changed: the others would keep citations that link to the wrong entry (or
-none) until a build from scratch. After such an edit every page is rewritten.
+An edit to the .bib file changes what citations on other pages show (an entry's authors or
+year), and Sphinx rewrites only the pages whose source changed: the others would keep the old
+citations until a build from scratch. After such an edit every page is rewritten.
 """
 
 import hashlib
@@ -72,8 +73,7 @@ def setup(app):
     pybtex.plugin.register_plugin(
         "pybtex.style.formatting", "plain_author_year", PlainAuthorYearStyle
     )
-    app.add_node(
-        nodes.citation, override=True, html=(_visit_citation, HTML5Translator.depart_citation)
-    )
+    visitors = (_visit_citation, HTML5Translator.depart_citation)
+    app.add_node(nodes.citation, override=True, html=visitors, singlehtml=visitors)
     app.connect("env-updated", _rewrite_every_page_after_a_bib_edit)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -116,6 +116,14 @@ def test_printed_solutions_are_open_and_no_control_is_printed(printed_book):
     assert printed["buttons"] == 0 and printed["controls"] == 0, printed
 
 
+def test_printed_bibliography_is_a_list_of_items(printed_book):
+    # As on the site (_ext/bibliography_entries.py): a list may hold list items only.
+    roles = printed_book.evaluate(
+        "() => Array.from(document.querySelectorAll('div.citation'), (entry) => entry.getAttribute('role'))"
+    )
+    assert len(roles) > 20 and set(roles) == {"listitem"}, sorted(set(roles))
+
+
 def test_printed_code_is_wrapped_not_clipped(printed_book):
     clipped = printed_book.evaluate(
         """() => Array.from(document.querySelectorAll('pre'))
