@@ -124,6 +124,17 @@ def test_printed_bibliography_is_a_list_of_items(printed_book):
     assert len(roles) > 20 and set(roles) == {"listitem"}, sorted(set(roles))
 
 
+def test_printed_pages_keep_their_languages(printed_book):
+    # One <html lang="en"> for the whole book: a page in another language says so on its section.
+    chinese = [page for page in PAGES if page.endswith("_zh")]
+    langs = printed_book.evaluate(
+        """(pages) => pages.map((page) => document.getElementById(`document-${page}`)
+             ?.nextElementSibling?.closest('[lang]')?.lang ?? null)""",
+        chinese,
+    )
+    assert chinese and all(lang and lang.startswith("zh") for lang in langs), dict(zip(chinese, langs))
+
+
 def test_printed_code_is_wrapped_not_clipped(printed_book):
     clipped = printed_book.evaluate(
         """() => Array.from(document.querySelectorAll('pre'))
