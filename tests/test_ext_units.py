@@ -1,9 +1,9 @@
-"""What three of the project's Sphinx extensions (_ext/) put on a page, checked on small builds
+"""What four of the project's Sphinx extensions (_ext/) put on a page, checked on small builds
 and doctrees instead of the built site (tests/browser/ reads that):
 
 - unique_ids.py: a repeated id gets "-2", "-3", ... and a unique one is left alone;
 - bibliography_entries.py: the bibliography labels an entry as the chapters cite it, its
-  entries are list items, and an edit to the .bib leaves no page linking the wrong entry;
+  entries are list items, and an edit to the .bib leaves no page showing an old citation;
 - execution_report.py: the report's columns, chapter titles and status words, and that it
   runs between myst-nb's table and the resolution of links;
 - stored_outputs.py: the chapters a build executes run with progress off.
