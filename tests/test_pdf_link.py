@@ -11,7 +11,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import yaml
 from sphinx_page import build_page
 
 REPO = Path(__file__).resolve().parents[1]
@@ -22,11 +21,6 @@ def front_page(tmp_path, no_pdf):
     """book/intro.md built as the site builds it, with the project's pdf_link extension."""
     return build_page(tmp_path, "intro", "pdf_link", myst_extensions=["colon_fence"],
                       env={"LESSON5_NO_PDF": "1" if no_pdf else "0"})
-
-
-def test_the_site_build_loads_the_extension():
-    extensions = yaml.safe_load((REPO / "_config.yml").read_text())["sphinx"]["local_extensions"]
-    assert extensions.get("pdf_link") == "_ext"
 
 
 def test_a_build_that_prints_the_pdf_links_it(tmp_path):
