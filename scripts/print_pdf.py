@@ -47,6 +47,11 @@ _LOCAL_LINKS = """
 }
 """
 
+# The page's margins, and the width of the text between them in CSS pixels: the window the book
+# is laid out in, so that what _static/print-fit.js measures is what the PDF prints.
+MARGIN_MM = {"top": 18, "bottom": 18, "left": 16, "right": 16}
+TEXT_WIDTH_PX = round((210 - MARGIN_MM["left"] - MARGIN_MM["right"]) / 25.4 * 96)
+
 _FOOTER = (
     '<div style="font-size:8px; width:100%; text-align:center; color:#555;">'
     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
@@ -74,7 +79,7 @@ def print_book(singlehtml, output):
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
             )
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page = browser.new_page(viewport={"width": TEXT_WIDTH_PX, "height": 900})
             page.emulate_media(media="print", color_scheme="light")
             # singlehtml writes the book into the root page's path (book/intro.html) but links
             # its assets as if it stood at the top of the folder, so it is served from there.
@@ -86,7 +91,7 @@ def print_book(singlehtml, output):
             output.parent.mkdir(parents=True, exist_ok=True)
             page.pdf(
                 path=str(output), format="A4", print_background=True,
-                margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
+                margin={side: f"{mm}mm" for side, mm in MARGIN_MM.items()},
                 display_header_footer=True, header_template="<span></span>",
                 footer_template=_FOOTER,
             )

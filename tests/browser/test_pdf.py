@@ -15,6 +15,8 @@ from conftest import _serving
 PDF = SITE / "lesson5-executable.pdf"
 SINGLEHTML = SITE.parent / "singlehtml"
 PAGES = toc_pages()
+# As scripts/print_pdf.py lays the book out (its TEXT_WIDTH_PX; the scripts are not a package
+# the browser tests import).
 A4_TEXT_WIDTH_PX = round((210 - 2 * 16) / 25.4 * 96)
 
 
