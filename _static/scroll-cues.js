@@ -8,7 +8,7 @@
  */
 (() => {
   const BOXES = ".cell_output .output, .cell_output pre, div.highlight > pre, " +
-    ".pst-scrollable-table-container, mjx-container";
+    ".pst-scrollable-table-container, mjx-container[display='true']";
   const mark = (box) => {
     const style = getComputedStyle(box).overflowX;
     // A box in a folded cell hides nothing while the cell is closed.
@@ -51,11 +51,16 @@
   const resized = new ResizeObserver((entries) => entries.forEach((entry) => mark(entry.target)));
   // Once MathJax has typeset (its formulas are the boxes then). Measuring them is what makes
   // the browser fetch MathJax's fonts, and a formula's width changes by a pixel or so when they
-  // arrive, without the box changing size: every box is marked again then.
+  // arrive, without the box changing size: every box is marked at once, and again then.
   window.addEventListener("load", () =>
     Promise.allSettled([window.MathJax?.startup?.promise])
-      .then(() => document.querySelectorAll(BOXES).forEach((box) => resized.observe(box)))
-      .then(() => document.fonts.ready)
+      .then(() => {
+        for (const box of document.querySelectorAll(BOXES)) {
+          resized.observe(box);
+          mark(box);
+        }
+        return document.fonts.ready;
+      })
       .then(() => document.querySelectorAll(BOXES).forEach(mark)),
   );
 })();
