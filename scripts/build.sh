@@ -7,8 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . scripts/env.sh
-# This build rewrites the site that a passing test.sh stamped for publish.sh: not tested now.
-rm -f _build/tested
 # Progress bars are for people watching; stored outputs must not contain them.
 export LESSON5_PROGRESS=0
 # The PDF of the whole book is printed by headless Chromium after the site is built. Where

@@ -12,8 +12,6 @@ if [ ! -f _build/html/index.html ]; then
   exit 1
 fi
 bash scripts/install-browser.sh --pdf
-# This rewrites the site that a passing test.sh stamped for publish.sh (test.sh stamps it after).
-rm -f _build/tested
 # This makes the PDF, so the pages it prints and the site both link it (_ext/pdf_link.py).
 export LESSON5_NO_PDF=0
 bash scripts/sphinx_build.sh singlehtml
