@@ -203,9 +203,17 @@ def test_readmes_kernel_by_hand_is_installed_by_the_script_setup_sh_runs():
     assert ".venv/bin/python scripts/kernel.py" in (REPO / "scripts" / "setup.sh").read_text()
 
 
+def _section(document, heading):
+    """The text of `document` (a file at the repository root) under `heading`, up to the next
+    heading of its level or above."""
+    text = (REPO / document).read_text(encoding="utf-8")
+    level = len(heading) - len(heading.lstrip("#"))
+    after = text[text.index(heading) + len(heading):]
+    return heading + re.split(rf"\n#{{1,{level}}} ", after, maxsplit=1)[0]
+
+
 def test_readmes_apt_get_lines_install_every_package_the_install_scripts_want():
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    before_you_start = readme[readme.index("### Before you start"):].split("\n### ", 1)[0]
+    before_you_start = _section("README.md", "### Before you start")
     named = {word for line in re.findall(r"apt-get install ([^`\n]+)", before_you_start)
              for word in line.split() if not word.startswith("-")}
     browser = re.findall(r'packages="\$packages (\S+)"', (REPO / "scripts" / "install-browser.sh").read_text())
@@ -219,9 +227,7 @@ def test_readmes_colab_section_names_the_release_config_gives():
     # The launch buttons and first cells install that release: a new one must be read into
     # what the README says of them.
     config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    colab = readme[readme.index("#### In Colab"):].split("\n## ", 1)[0]
-    assert f"`{config['repository']['branch']}`" in colab
+    assert f"`{config['repository']['branch']}`" in _section("README.md", "#### In Colab")
 
 
 def test_kernel_py_installs_the_spec_with_this_machines_pins_and_mends_a_stale_one(tmp_path):
@@ -465,8 +471,7 @@ def test_the_package_keeps_colabs_pinned_versions():
 @pytest.mark.parametrize("document, heading", [("README.md", "## What is where"),
                                                ("CONTRIBUTING.md", "## Where things go")])
 def test_the_maps_name_every_script_and_top_level_folder(document, heading):
-    text = (REPO / document).read_text()
-    table = text[text.index(heading):].split("\n## ", 1)[0]
+    table = _section(document, heading)
     listed = run(["git", "ls-files"], cwd=REPO)
     if listed.returncode != 0 or not listed.stdout:
         pytest.skip("not a git checkout: which files are the project's is git's to say")
