@@ -803,7 +803,7 @@ def test_the_cross_fit_lead_says_whether_the_in_sample_leader_stays_ahead():
     # b's picks all agree, so the gap moves by a's charge alone, which the sentence says.
     assert cross_fit_reading(table, percent=True, lead=("a", "b")).endswith(
         "does not flatter it. The mean of b, ahead of that of a by 0.5 percentage points "
-        "in sample, is still ahead cross-fitted, by 0.9 percentage points. Since b's picks all agree, the gap "
+        "in sample, is still ahead cross-fitted, by 0.9 percentage points. Since every pick for b agrees, the gap "
         "moves by the other side's flattery alone")
     # Where the other side's flattery rounds to nothing, the gap did not move: no such sentence.
     unmoved = table.assign(flattery=[0.00001, 0.0])

@@ -334,7 +334,8 @@ def cross_fit_reading(summary, percent=False, lead=None, what="rate"):
             other = lead[1] if free[0] == lead[0] else lead[0]
             # Then the gap moves by the other side's flattery alone, which says nothing of this one.
             if _amount(summary.loc[other, "flattery"], percent) != _amount(0, percent):
-                after += f". Since {free[0]}'s picks all agree, the gap moves by the other side's flattery alone"
+                after += (f". Since every pick for {free[0]} agrees, the gap moves by the other "
+                          "side's flattery alone")
     clauses = []
     for name, row in summary.iterrows():
         head = (f"for {name}, the cross-fit picks {row['best lr']:g}, the {what} kept on all the runs, in "
