@@ -1,10 +1,12 @@
 """Tests of lesson5.collab (book/06_collab.ipynb)."""
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
 import torch.nn.functional as F
 
+from lesson5 import collab
 from lesson5.collab import (
     DotProductBias,
     EmbeddingNN,
@@ -149,6 +151,32 @@ def test_split_is_seeded_disjoint_and_complete():
     assert set(other.user) != set(train.user)
     with pytest.raises(ValueError, match="valid_pct"):
         split_ratings(ratings, valid_pct=1.5)
+
+
+@pytest.mark.parametrize("n_rows, valid_pct, message", [
+    (100_000, 1e-9, r"valid_pct=1e-09 puts 0 of the 100000 rows in the validation set and 100000 in the training "
+                    r"set; each side needs at least one row, which a valid_pct from 1/100000 to 99999/100000 gives"),
+    (100_000, 0.999999, r"puts 100000 of the 100000 rows in the validation set and 0 in the training set"),
+    (2, 0.2, r"puts 0 of the 2 rows .* from 1/2 to 1/2 gives"),
+    (1, 0.5, r"needs at least 2 rows, one for each side, got 1"),
+    (0, 0.2, r"needs at least 2 rows, one for each side, got 0"),
+], ids=["tiny-pct", "huge-pct", "two-rows", "one-row", "no-rows"])
+def test_split_refuses_to_leave_either_side_empty_before_drawing(monkeypatch, n_rows, valid_pct, message):
+    ratings = pd.DataFrame({"rating": np.zeros(n_rows)})
+    monkeypatch.setattr(collab.np.random, "default_rng", lambda seed: pytest.fail("drew a split it should refuse"))
+    with pytest.raises(ValueError, match=message):
+        split_ratings(ratings, valid_pct=valid_pct)
+
+
+@pytest.mark.parametrize("user, message", [
+    ([1.0, float("nan")], r"column 'user' has 1 missing id \(NaN\): drop those rows"),
+    ([1.5, 2.0], r"column 'user' holds float64 values, but ids must be integers"),
+    ([], r"ratings has no rows"),
+], ids=["missing", "fractional", "empty"])
+def test_ratings_tensors_refuse_ids_that_are_not_whole_numbers_or_no_rows(user, message):
+    ratings = pd.DataFrame({"user": user, "movie": [1] * len(user), "rating": [4.0] * len(user)})
+    with pytest.raises(ValueError, match=message):
+        ratings_tensors(ratings)
 
 
 def test_ratings_tensors_codes_from_ids():

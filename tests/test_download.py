@@ -274,6 +274,30 @@ def test_other_download_failures_get_no_certificate_advice(cache, monkeypatch):
     assert "refused" in str(error.value) and "Install Certificates" not in str(error.value)
 
 
+def test_the_error_after_every_url_failed_carries_the_last_failure_as_its_cause(cache, monkeypatch):
+    def refused(url, path, limit, seconds):
+        raise OSError(f"refused: {url}")
+
+    monkeypatch.setattr(download, "_download", refused)
+    urls = ["https://example.org/one/labels.gz", "https://example.org/two/labels.gz"]
+    with pytest.raises(DataError) as error:
+        fetch("digits", manifest=make_manifest(urls), cache_dir=cache)
+    assert isinstance(error.value.__cause__, OSError)
+    assert str(error.value.__cause__) == f"refused: {urls[1]}"
+
+
+@pytest.mark.parametrize("broken", ["_download", "_install"])
+def test_a_programming_error_while_getting_a_source_is_not_taken_for_a_bad_url(server, cache, monkeypatch, broken):
+    # A bug must surface as itself, not as advice to set LESSON5_DATA_MIRROR.
+    def bug(*args):
+        raise TypeError("a bug in the package")
+
+    server.files["/labels.gz"] = GZ
+    monkeypatch.setattr(download, broken, bug)
+    with pytest.raises(TypeError, match="a bug in the package"):
+        fetch("digits", manifest=make_manifest([server.url("/labels.gz")]), cache_dir=cache)
+
+
 def test_offline_error_lists_every_url_and_how_to_provide_the_file(cache):
     urls = [closed_port_url("/one/labels.gz"), closed_port_url("/two/labels.gz")]
     with pytest.raises(DataError) as error:
@@ -314,6 +338,30 @@ def test_mirror_folder_that_does_not_exist_is_named_as_the_setting(cache, tmp_pa
         fetch("digits", manifest=make_manifest(), cache_dir=cache)
     assert repr(str(tmp_path / "typo")) in str(error.value)
     assert files_in(tmp_path) == []
+
+
+@pytest.mark.parametrize("setting, problem", [
+    ("{tmp}/typo", "that folder does not exist: check the path"),
+    ("mirror", "a relative path"),
+    ("http://example.org/data", "must be a folder or a file:// URL"),
+    ("{tmp}/a-file", "a file, but it must name the folder"),
+], ids=["missing", "relative", "http", "a-file"])
+def test_a_wrong_mirror_setting_is_refused_even_when_the_cache_holds_the_files(cache, tmp_path, monkeypatch,
+                                                                               setting, problem):
+    # Else the mistake shows only on the first file the cache lacks, maybe on another machine.
+    (tmp_path / "a-file").write_text("not a mirror")
+    verified = cache / "digits" / "labels-idx1-ubyte"
+    verified.parent.mkdir(parents=True)
+    verified.write_bytes(LABELS)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", setting.format(tmp=tmp_path))
+    with pytest.raises(DataError, match=problem):
+        fetch("digits", manifest=make_manifest(), cache_dir=cache)
+    # Refused before the cache is touched: no empty folder left for a dataset not yet fetched.
+    with pytest.raises(DataError, match=problem):
+        fetch("letters", manifest=make_manifest(), cache_dir=cache)
+    assert sorted(p.name for p in cache.iterdir()) == ["digits"]
+    assert verified.read_bytes() == LABELS
 
 
 def test_mirror_set_to_a_file_asks_for_its_folder(cache, tmp_path, monkeypatch):
@@ -620,6 +668,47 @@ def test_stale_part_files_are_removed_and_fresh_ones_kept(server, cache):
     assert files_in(cache) == ["digits/.labels-idx1-ubyte.gz.live.part", "digits/labels-idx1-ubyte"]
 
 
+def test_a_slow_download_keeps_its_temporary_file_fresh(tmp_path):
+    # Other processes delete a .part file untouched for STALE_S: a live download must not look
+    # dead because its bytes wait in a write buffer.
+    path = tmp_path / ".labels.gz.live.part"
+    seen = []
+
+    class Trickle:
+        headers = {}
+        chunks = iter([b"x" * 100] * 5)
+
+        def read1(self, size):
+            seen.append(path.stat().st_mtime_ns)
+            time.sleep(0.05)
+            return next(self.chunks, b"")
+
+    download._save_body("http://example.org/labels.gz", Trickle(), path, 1000)
+    assert len(seen) == 6
+    assert all(before < after for before, after in zip(seen, seen[1:])), seen
+
+
+def test_a_rename_failing_part_way_leaves_verified_files_and_a_rerun_completes_the_set(cache, tmp_path, monkeypatch):
+    # What _install promises: never a partial or unverified file, though maybe not every file.
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", str(make_mirror(tmp_path / "mirror")))
+    replace, calls = os.replace, []
+
+    def second_fails(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(5, "Input/output error")
+        replace(src, dst)
+
+    monkeypatch.setattr(download.os, "replace", second_fails)
+    with pytest.raises(DataError, match="Could not put in place .*b.txt: Input/output error"):
+        fetch("letters", manifest=make_manifest(), cache_dir=cache)
+    assert files_in(cache) == ["letters/a.txt"]
+    assert (cache / "letters" / "a.txt").read_bytes() == MEMBERS["tiny/a.txt"]
+    monkeypatch.setattr(download.os, "replace", replace)
+    assert fetch("letters", manifest=make_manifest(), cache_dir=cache)["b.txt"] == MEMBERS["tiny/b.txt"]
+    assert files_in(cache) == ["letters/a.txt", "letters/b.txt"]
+
+
 def test_damaged_file_replaced_meanwhile_by_another_process_is_kept(cache, monkeypatch):
     # This process reads a damaged cache file; before it deletes it, another process installs
     # a good copy. Deleting by name would delete the good copy.
@@ -695,6 +784,30 @@ def test_relative_paths_in_the_environment_are_refused(cache, tmp_path, monkeypa
     assert not (tmp_path / "cache" / "digits" / "labels-idx1-ubyte").exists()
 
 
+@pytest.mark.parametrize("variable", ["LESSON5_DATA_MIRROR", "LESSON5_DATA_DIR"])
+@pytest.mark.parametrize("padding", [" {}", "{}\n"], ids=["leading-space", "trailing-newline"])
+def test_white_space_around_a_path_in_the_environment_is_named(cache, tmp_path, monkeypatch, variable, padding):
+    # Not stripped silently: the setting is the user's to fix, and the message shows how.
+    mirror = make_mirror(tmp_path / "mirror")
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", str(mirror))
+    value = str(mirror if variable == "LESSON5_DATA_MIRROR" else tmp_path / "cache")
+    monkeypatch.setenv(variable, padding.format(value))
+    with pytest.raises(DataError) as error:
+        fetch("digits", manifest=make_manifest(), cache_dir=None if variable == "LESSON5_DATA_DIR" else cache)
+    message = str(error.value)
+    assert f"{variable} is {padding.format(value)!r}, with white space around it: remove it" in message
+    assert f'export {variable}="{value}"' in message and "$PWD" not in message
+
+
+def test_file_url_with_a_relative_path_is_shown_its_absolute_form(cache, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    make_mirror(tmp_path / "mirror")
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", "file:mirror")
+    with pytest.raises(DataError, match="'file:mirror', a file URL with a relative path.*file:///absolute/") as error:
+        fetch("digits", manifest=make_manifest(), cache_dir=cache)
+    assert "$PWD/file:" not in str(error.value)
+
+
 def test_file_url_on_another_host_is_refused(cache, tmp_path, monkeypatch):
     make_mirror(tmp_path / "mirror")
     monkeypatch.setenv("LESSON5_DATA_MIRROR", f"file://otherhost{tmp_path / 'mirror'}")
@@ -711,7 +824,21 @@ def test_cache_under_a_file_is_named_with_the_hint(tmp_path, monkeypatch):
     with pytest.raises(DataError, match="Could not create the cache folder") as error:
         fetch("digits", manifest=make_manifest(), cache_dir=tmp_path / "a-file" / "cache")
     assert str(tmp_path / "a-file" / "cache" / "digits") in str(error.value)
+    assert f"{tmp_path / 'a-file'} is a file, where the cache needs a folder" in str(error.value)
     assert "LESSON5_DATA_DIR" in str(error.value)
+
+
+def test_a_file_where_the_datasets_cache_folder_should_be_is_named(cache, tmp_path, monkeypatch):
+    cache.mkdir()
+    (cache / "digits").write_text("in the way")
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", str(make_mirror(tmp_path / "mirror")))
+    with pytest.raises(DataError) as error:
+        fetch("digits", manifest=make_manifest(), cache_dir=cache)
+    message = str(error.value)
+    assert f"{cache / 'digits'} is a file, where the cache needs a folder: move that file" in message
+    # Not the general hint, which warns of the opposite problem.
+    assert "no folder where a file should be" not in message and "File exists" not in message
+    assert (cache / "digits").read_text() == "in the way"
 
 
 def test_folder_where_a_cached_file_should_be_is_named(cache, tmp_path, monkeypatch):
@@ -735,7 +862,7 @@ def test_read_only_cache_is_named_with_the_hint(cache, tmp_path):
     finally:
         (cache / "digits").chmod(0o755)
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith(f"lesson5.download._CacheError: Could not write {cache / 'digits'}/.labels-idx1-ubyte.")
+    assert last.startswith(f"lesson5.errors.CacheError: Could not write {cache / 'digits'}/.labels-idx1-ubyte.")
     assert "Permission denied" in last and "LESSON5_DATA_DIR" in last
     assert files_in(cache) == []
 
@@ -761,7 +888,7 @@ def test_full_disk_is_named_with_the_hint(cache, tmp_path):
                             check=False)
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("lesson5.download._CacheError: Could not write " + str(cache / "big" / ".big."))
+    assert last.startswith("lesson5.errors.CacheError: Could not write " + str(cache / "big" / ".big."))
     assert "File too large" in last and "free space" in last and "LESSON5_DATA_DIR" in last
     assert files_in(cache) == []
 
@@ -785,10 +912,18 @@ def test_disk_that_fills_on_the_last_buffered_bytes_of_a_download_is_the_caches_
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60,
                             check=False)
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("lesson5.download._CacheError: Could not write " + str(cache / "big" / ".big.gz."))
+    assert last.startswith("lesson5.errors.CacheError: Could not write " + str(cache / "big" / ".big.gz."))
     assert "File too large" in last and "LESSON5_DATA_DIR" in last
     assert server.hits == ["/big.gz"]
     assert files_in(cache) == []
+
+
+def test_a_cache_failure_is_a_public_kind_of_data_error():
+    # It shows in tracebacks, and a caller may catch it: a failure no other source would avoid.
+    from lesson5 import errors
+
+    assert download.CacheError is errors.CacheError and issubclass(errors.CacheError, DataError)
+    assert "CacheError" in download.__all__
 
 
 def test_list_command_prints_every_mirror_path_with_its_urls(capsys, monkeypatch):
@@ -816,7 +951,7 @@ def test_a_downloaded_archive_that_cannot_be_read_back_is_the_caches_failure(ser
     assert files_in(cache) == []
 
 
-def test_check_command_fails_once_with_the_data_error(tmp_path):
+def test_check_command_reports_every_file_that_cannot_be_had(tmp_path):
     (tmp_path / "empty").mkdir()
     env = {**os.environ, "LESSON5_DATA_MIRROR": str(tmp_path / "empty"), "LESSON5_DATA_DIR": str(tmp_path / "cache")}
     result = subprocess.run([sys.executable, "-m", "lesson5.download", "--check"], env=env,
@@ -824,9 +959,34 @@ def test_check_command_fails_once_with_the_data_error(tmp_path):
     assert result.returncode == 1
     assert result.stdout == ""
     lines = result.stderr.splitlines()
-    assert [line.split(":")[1].strip() for line in lines] == ["mnist", "fashion-mnist", "ml-100k"]
+    # One line per source file, not only each dataset's first: one run shows all a mirror lacks.
+    sources = [(name, source["mirror"]) for name, entry in load_manifest().items() for source in entry["sources"]]
+    assert [line.split(":")[1].strip() for line in lines] == [name for name, _ in sources]
     assert all("LESSON5_DATA_MIRROR is set to" in line and "does not exist" in line for line in lines)
-    assert str(tmp_path / "empty" / "mnist" / "t10k-images-idx3-ubyte.gz") in lines[0]
+    assert all(str(tmp_path / "empty" / path) in line for line, (_, path) in zip(lines, sources))
+
+
+def test_check_command_checks_the_datasets_named(tmp_path, monkeypatch, capsys):
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", str(tmp_path / "empty"))
+    monkeypatch.setenv("LESSON5_DATA_DIR", str(tmp_path / "cache"))
+    assert download.main(["--check", "ml-100k"]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("lesson5.download: ml-100k: LESSON5_DATA_MIRROR is set to")
+    with pytest.raises(SystemExit) as exit_:
+        download.main(["--check", "mnist", "nope"])
+    assert exit_.value.code == 2
+    assert "invalid choice: 'nope' (choose from 'mnist', 'fashion-mnist', 'ml-100k')" in capsys.readouterr().err
+
+
+def test_an_unknown_option_is_named_as_such(capsys):
+    for argv, message in [(["--bogus"], "unrecognized arguments: --bogus"),
+                          (["--check", "--bogus"], "unrecognized arguments: --bogus"),
+                          ([], "one of the arguments --check --list is required")]:
+        with pytest.raises(SystemExit) as exit_:
+            download.main(argv)
+        assert exit_.value.code == 2
+        assert message in capsys.readouterr().err
 
 
 def test_parser_does_not_import_the_downloader():

@@ -55,3 +55,23 @@ def test_mnist_10k_refuses_an_empty_validation_set_before_fetching(monkeypatch):
     for n_valid in (0, -5):
         with pytest.raises(ValueError, match="n_valid must be at least 1"):
             datasets.load_mnist_10k(n_valid=n_valid)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"n_valid": 2.5}, "n_valid must be a whole number, not 2.5"),
+    ({"n_valid": True}, "n_valid must be a whole number, not True"),
+    ({"n_valid": "2000"}, "n_valid must be a whole number, not '2000'"),
+    ({"seed": None}, "seed must be a whole number, not None"),
+    ({"seed": 1.5}, "seed must be a whole number, not 1.5"),
+    ({"seed": 2**64}, r"seed must be from -2\*\*63 to 2\*\*64 - 1 .*, not 18446744073709551616"),
+], ids=["fractional", "bool", "text", "no-seed", "fractional-seed", "huge-seed"])
+def test_mnist_10k_refuses_a_bad_n_valid_or_seed_before_fetching(monkeypatch, kwargs, message):
+    def fetch(name):
+        raise AssertionError(f"fetched {name} for a call it should refuse")
+
+    monkeypatch.setattr(datasets, "fetch", fetch)
+    with pytest.raises((TypeError, ValueError), match=message):
+        datasets.load_mnist_10k(**kwargs)
+    # Integers of other types (NumPy's) pass, on to the fetch.
+    with pytest.raises(AssertionError, match="fetched mnist"):
+        datasets.load_mnist_10k(n_valid=np.int64(500), seed=np.int64(-1))

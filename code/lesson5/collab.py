@@ -8,6 +8,7 @@ squeezed into `y_range` by `sigmoid_range`.
 """
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 
@@ -123,10 +124,21 @@ def split_ratings(ratings, valid_pct=0.2, seed=42):
     NumPy that draws the book's MovieLens split otherwise gets a warning, `lesson5.splits`)."""
     if not 0 < valid_pct < 1:
         raise ValueError(f"valid_pct must be between 0 and 1, got {valid_pct}")
-    order = np.random.default_rng(seed).permutation(len(ratings))
     n_valid = round(valid_pct * len(ratings))
+    _check_both_sides(n_valid, len(ratings), valid_pct)
+    order = np.random.default_rng(seed).permutation(len(ratings))
     check_book_split("ratings", len(ratings), order[:n_valid], seed)
     return ratings.iloc[order[n_valid:]], ratings.iloc[order[:n_valid]]
+
+
+def _check_both_sides(n_valid, n_rows, valid_pct):
+    # Here, before the draw: an empty side would otherwise fail in training, far from its cause.
+    if n_rows < 2:
+        raise ValueError(f"split_ratings needs at least 2 rows, one for each side, got {n_rows}")
+    if not 0 < n_valid < n_rows:
+        raise ValueError(f"valid_pct={valid_pct} puts {n_valid} of the {n_rows} rows in the validation set and "
+                         f"{n_rows - n_valid} in the training set; each side needs at least one row, which a "
+                         f"valid_pct from 1/{n_rows} to {n_rows - 1}/{n_rows} gives")
 
 
 def mean_baseline_mse(train, valid, by=None):
@@ -147,14 +159,34 @@ def ratings_tensors(ratings, columns=("user", "movie"), target="rating", first=1
 
     MovieLens numbers users and movies from `first=1` without gaps, so the code is the id
     minus 1 and row `id - 1` of an embedding belongs to `id`. Pass `first=0` for columns
-    that already hold 0-based codes (pandas' `.cat.codes`).
+    that already hold 0-based codes (pandas' `.cat.codes`). The id columns must hold integers,
+    none missing.
     """
-    ids = ratings[list(columns)].to_numpy()
+    frame = ratings[list(columns)]
+    _check_ids(frame)
+    ids = frame.to_numpy(dtype=np.int64)
     if ids.min() < first:
         raise ValueError(f"ids below first={first} in {list(columns)}; re-code them or pass first=")
     x = torch.tensor(ids - first, dtype=torch.long)
     y = torch.tensor(ratings[target].to_numpy(), dtype=torch.float32)
     return x, y
+
+
+def _check_ids(frame):
+    """Refuses id columns that would not make codes: NaN passes a minimum check and becomes a huge
+    negative code, and a fractional id would be truncated to another's."""
+    if len(frame) == 0:
+        raise ValueError("ratings has no rows: pass at least one rating (did a filter or a split leave none?)")
+    for column in frame:
+        missing = int(frame[column].isna().sum())
+        if missing:
+            ids = "id" if missing == 1 else "ids"
+            raise ValueError(f"column {column!r} has {missing} missing {ids} (NaN): drop those rows first "
+                             f"(ratings.dropna(subset={list(frame.columns)}))")
+        if not pd.api.types.is_integer_dtype(frame[column]):
+            raise ValueError(f"column {column!r} holds {frame[column].dtype} values, but ids must be integers: "
+                             "convert it (.astype('int64')) if each is a whole number, or re-code it "
+                             "(.astype('category').cat.codes, with first=0)")
 
 
 def collab_dls(train, valid, columns=("user", "movie"), bs=64, first=1):

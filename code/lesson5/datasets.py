@@ -7,7 +7,9 @@ could have changed since). data/README.md gives each dataset's licence and how t
 
 from __future__ import annotations
 
+import contextlib
 import io
+import operator
 from dataclasses import dataclass
 
 import pandas as pd
@@ -73,9 +75,13 @@ def load_mnist_10k(n_valid: int = 2000, seed: int = 42) -> ImageSplit:
     `seed`, so it is the same on every run, whatever else has used the global RNG; a PyTorch
     that draws the book's split otherwise gets a warning (`lesson5.splits`).
     """
-    # The lower bound is checked before the fetch, so that a bad call downloads nothing.
+    # Checked before the fetch, so that a bad call downloads nothing.
+    n_valid, seed = _whole("n_valid", n_valid), _whole("seed", seed)
     if n_valid < 1:
         raise ValueError(f"n_valid must be at least 1, not {n_valid}")
+    if not -2**63 <= seed < 2**64:
+        raise ValueError(f"seed must be from -2**63 to 2**64 - 1 (what torch.Generator.manual_seed takes), "
+                         f"not {seed}")
     files = fetch("mnist")
     x = _images(files, "t10k-images-idx3-ubyte")
     y = _labels(files, "t10k-labels-idx1-ubyte")
@@ -85,6 +91,14 @@ def load_mnist_10k(n_valid: int = 2000, seed: int = 42) -> ImageSplit:
     valid, train = order[:n_valid], order[n_valid:]
     check_book_split("MNIST", len(x), valid, seed)
     return ImageSplit(x[train], y[train], x[valid], y[valid], list(MNIST_CLASSES))
+
+
+def _whole(name: str, value) -> int:
+    """`value` as an int, if it is one (a NumPy integer too); bool is refused, though Python counts it as one."""
+    if not isinstance(value, bool):
+        with contextlib.suppress(TypeError):
+            return operator.index(value)
+    raise TypeError(f"{name} must be a whole number, not {value!r}")
 
 
 def load_fashion_mnist() -> ImageSplit:

@@ -26,8 +26,9 @@ file whose content takes longer at MIN_RATE, that long), and after twice its con
 plus 1 MiB; decompression stops one byte past the size the manifest
 gives, so a file that expands without end is rejected after that byte.
 
-`python -m lesson5.download --check` fetches every dataset and, if one cannot be had, prints
-why and exits with status 1: a test run can check its data before anything else.
+`python -m lesson5.download --check` fetches every dataset (`--check NAME ...`: those named)
+and, for each file that cannot be had, prints why, then exits with status 1: a test run can check
+its data before anything else.
 `python -m lesson5.download --list` prints the files a mirror must hold, with their URLs.
 """
 
@@ -36,6 +37,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gzip
+import http.client
 import lzma
 import os
 import re
@@ -60,7 +62,7 @@ from tqdm import tqdm
 
 from .atomic import SUFFIX, temp_beside, temp_name
 from .checksum import read_hashed, sha256_hex
-from .errors import DataError
+from .errors import CacheError, DataError
 from .progress import progress_enabled
 
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -75,11 +77,13 @@ CACHE_HINT = ("The cache must be a folder you can write to, on a disk with free 
               "folder where a file should be: fix that, or set LESSON5_DATA_DIR to another folder "
               "(an absolute path).")
 
-__all__ = ["DataError", "default_cache_dir", "fetch", "load_manifest"]
+__all__ = ["CacheError", "DataError", "default_cache_dir", "fetch", "load_manifest"]
 
-
-class _CacheError(DataError):
-    """The cache itself failed (full disk, no permission): no other URL would do better."""
+# What a bad source raises: urllib's URLError and HTTPError, and socket and SSL errors, are
+# OSErrors; http.client raises HTTPException for a broken response or an invalid URL, and
+# urllib ValueError for a URL it cannot parse or encode; this module raises DataError for a
+# body that is cut short, too large or does not verify. Anything else is a bug, to be seen as one.
+_SOURCE_FAILURES = (DataError, OSError, ValueError, http.client.HTTPException)
 
 
 def load_manifest(path: Path | None = None) -> dict:
@@ -148,6 +152,7 @@ def default_cache_dir() -> Path:
     uses the user's cache folder.
     """
     if value := os.environ.get("LESSON5_DATA_DIR"):
+        _refuse_white_space("LESSON5_DATA_DIR", value)
         return _absolute("LESSON5_DATA_DIR", value, Path(value).expanduser())
     if (CHECKOUT / "code" / "pyproject.toml").is_file() and (CHECKOUT / "data").is_dir():
         return CHECKOUT / "data" / "cache"
@@ -163,21 +168,61 @@ def fetch(dataset: str, *, manifest: dict | None = None, cache_dir: Path | None 
     another process could change in the meantime. `manifest` and `cache_dir` default to
     `load_manifest()` and `default_cache_dir()`.
     """
+    folder, sources = _prepare(dataset, manifest, cache_dir)
+    content = {}
+    for source in sources:
+        content.update(_fetch_source(dataset, source, folder))
+    return content
+
+
+def _prepare(dataset: str, manifest: dict | None, cache_dir: Path | None) -> tuple[Path, list[dict]]:
+    """`dataset`'s cache folder, made, and its sources, once its entry and the settings are known to be good.
+
+    The mirror setting is checked even when the cache holds every file, so that a mistake in it
+    shows at once, not on the first file the cache lacks (on another machine, perhaps); and
+    before the cache folder is made, so that a refused setting leaves nothing behind.
+    """
     manifest = load_manifest() if manifest is None else manifest
     if dataset not in manifest:
         raise ValueError(f"unknown dataset {dataset!r}; the manifest lists {sorted(manifest)}")
     _check_entry(dataset, manifest[dataset])
+    sources = manifest[dataset]["sources"]
+    if mirror := os.environ.get("LESSON5_DATA_MIRROR"):
+        _mirror_folder(mirror, sources[0])
     folder = Path(cache_dir or default_cache_dir()) / dataset
-    with _cache_errors(folder, "create the cache folder"):
-        folder.mkdir(parents=True, exist_ok=True)
+    _make_cache_folder(folder)
     _remove_stale_parts(folder)
-    content = {}
-    for source in manifest[dataset]["sources"]:
-        cached = {spec["name"]: _read_cached(folder / spec["name"], spec) for spec in source["files"]}
-        if any(data is None for data in cached.values()):
-            cached = _get_source(dataset, source, folder)
-        content.update(cached)
-    return content
+    return folder, sources
+
+
+def _fetch_source(dataset: str, source: dict, folder: Path) -> dict[str, bytes]:
+    """The verified content files of one source: from the cache, else from the mirror or its URLs."""
+    cached = {spec["name"]: _read_cached(folder / spec["name"], spec) for spec in source["files"]}
+    if any(data is None for data in cached.values()):
+        cached = _get_source(dataset, source, folder)
+    return cached
+
+
+def _make_cache_folder(folder: Path) -> None:
+    with _cache_errors(folder, "create the cache folder"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError) as error:
+            # Named apart: CACHE_HINT warns of the opposite, a folder where a file should be.
+            if (blocker := _file_in_the_way(folder)) is None:
+                raise
+            raise CacheError(f"Could not create the cache folder {folder}: {blocker} is a file, where the cache "
+                             "needs a folder: move that file elsewhere, or set LESSON5_DATA_DIR to another "
+                             "folder (an absolute path).") from error
+
+
+def _file_in_the_way(folder: Path) -> Path | None:
+    """The file where `folder` or a folder above it should be, if there is one."""
+    for path in (folder, *folder.parents):
+        mode = _mode(path)
+        if mode is not None:
+            return None if stat.S_ISDIR(mode) else path
+    return None
 
 
 def _read_cached(path: Path, spec: dict) -> bytes | None:
@@ -187,18 +232,18 @@ def _read_cached(path: Path, spec: dict) -> bytes | None:
             mode = os.stat(path).st_mode
             if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
                 # Looked at before opening: a named pipe would block the read for ever.
-                raise _CacheError(f"{path} is not a regular file, but the cache keeps the file {spec['name']} "
-                                  f"there: remove it. {CACHE_HINT}")
+                raise CacheError(f"{path} is not a regular file, but the cache keeps the file {spec['name']} "
+                                 f"there: remove it. {CACHE_HINT}")
             with open(path, "rb") as f:
                 seen = os.fstat(f.fileno())
                 data, sha256 = read_hashed(f, spec["size"] + 1)
         except FileNotFoundError:
             return None
         except IsADirectoryError:
-            raise _CacheError(f"{path} is a folder, but the cache keeps the file {spec['name']} there: "
-                              f"remove that folder. {CACHE_HINT}") from None
+            raise CacheError(f"{path} is a folder, but the cache keeps the file {spec['name']} there: "
+                             f"remove that folder. {CACHE_HINT}") from None
         except OSError as error:
-            raise _CacheError(f"Could not read {path}: {error.strerror or error}. {CACHE_HINT}") from error
+            raise CacheError(f"Could not read {path}: {error.strerror or error}. {CACHE_HINT}") from error
         if (sha256, len(data)) == (spec["sha256"], spec["size"]):
             return data
         warnings.warn(f"{path} does not match its size and SHA-256 in the manifest "
@@ -261,21 +306,22 @@ def _get_source(dataset: str, source: dict, folder: Path) -> dict[str, bytes]:
         path = _mirror_file(mirror, source)
         try:
             return _install(path, str(path), source, folder)
-        except _CacheError:
+        except CacheError:
             raise
         except DataError as error:
             raise DataError(f"{error} {_mirror_fix(path, source)}") from error
 
-    failures = []
+    failures, last_error = [], None
     for url in source["urls"]:
         try:
             with temp_beside(folder / Path(source["mirror"]).name) as download:
                 _download(url, download, _download_limit(source), _deadline(source))
                 return _install(download, url, source, folder)
-        except _CacheError:
+        except CacheError:
             raise
-        except Exception as error:  # noqa: BLE001 -- whatever went wrong with this URL, the next may work
+        except _SOURCE_FAILURES as error:  # this URL failed; the next may work
             failures.append(f"  {url}\n    {type(error).__name__}: {error}")
+            last_error = error
     names = ", ".join(spec["name"] for spec in source["files"])
     certificates = ""
     if any("CERTIFICATE_VERIFY_FAILED" in failure for failure in failures):
@@ -289,24 +335,14 @@ def _get_source(dataset: str, source: dict, folder: Path) -> dict[str, bytes]:
         + certificates
         + "\nTo provide it without the network, either set LESSON5_DATA_MIRROR to a folder "
         f"holding {source['mirror']}, or put its content ({names}, unpacked, matching "
-        f"the manifest) in {folder}.")
+        f"the manifest) in {folder}.") from last_error
 
 
 def _mirror_file(mirror: str, source: dict) -> Path:
     """The path of `source`'s archive in the mirror, once it is known to be a file this process can read."""
-    root = _mirror_root(mirror)
+    path = _mirror_folder(mirror, source) / source["mirror"]
     setting = f"LESSON5_DATA_MIRROR is set to {mirror!r}"
-    path = root / source["mirror"]
-    # os.stat, not Path.exists or is_dir: those answer False for a folder that cannot be
-    # entered on some Python versions, which would call it missing.
     try:
-        root_mode = _mode(root)
-        if root_mode is None:
-            raise DataError(f"{setting}, but that folder does not exist: check the path (it should "
-                            f"hold {source['mirror']}), or unset LESSON5_DATA_MIRROR to download the data.")
-        if not stat.S_ISDIR(root_mode):
-            raise DataError(f"{setting}, a file, but it must name the folder that holds "
-                            f"{source['mirror']} (or be a file:// URL of that folder).")
         mode = _mode(path)
         if mode is None:
             raise DataError(f"{setting}, but {path} does not exist. {_mirror_fix(path, source)}")
@@ -318,10 +354,33 @@ def _mirror_file(mirror: str, source: dict) -> Path:
         with open(path, "rb"):
             pass
     except OSError as error:
-        raise DataError(f"{setting}, but {error.filename or root} cannot be read ({error.strerror or error}): "
-                        "give yourself read access to the file and search (x) access to each folder "
-                        "above it, or point LESSON5_DATA_MIRROR at another copy.") from error
+        raise _unreadable_mirror(setting, error, path) from error
     return path
+
+
+def _mirror_folder(mirror: str, source: dict) -> Path:
+    """The folder LESSON5_DATA_MIRROR names, once it is known to be one; `source` is an example of what it holds."""
+    root = _mirror_root(mirror)
+    setting = f"LESSON5_DATA_MIRROR is set to {mirror!r}"
+    # os.stat, not Path.exists or is_dir: those answer False for a folder that cannot be
+    # entered on some Python versions, which would call it missing.
+    try:
+        mode = _mode(root)
+    except OSError as error:
+        raise _unreadable_mirror(setting, error, root) from error
+    if mode is None:
+        raise DataError(f"{setting}, but that folder does not exist: check the path (it should "
+                        f"hold {source['mirror']}), or unset LESSON5_DATA_MIRROR to download the data.")
+    if not stat.S_ISDIR(mode):
+        raise DataError(f"{setting}, a file, but it must name the folder that holds "
+                        f"{source['mirror']} (or be a file:// URL of that folder).")
+    return root
+
+
+def _unreadable_mirror(setting: str, error: OSError, path: Path) -> DataError:
+    return DataError(f"{setting}, but {error.filename or path} cannot be read ({error.strerror or error}): "
+                     "give yourself read access to the file and search (x) access to each folder "
+                     "above it, or point LESSON5_DATA_MIRROR at another copy.")
 
 
 def _mode(path: Path) -> int | None:
@@ -338,17 +397,30 @@ def _mirror_fix(path: Path, source: dict) -> str:
 
 
 def _mirror_root(mirror: str) -> Path:
+    _refuse_white_space("LESSON5_DATA_MIRROR", mirror)
     url = urlparse(mirror)
     if url.scheme == "file":
         if url.netloc not in ("", "localhost"):
             raise DataError(f"LESSON5_DATA_MIRROR is {mirror}, a file URL on the host {url.netloc!r}; only "
                             "this machine's files can be read: use file:///absolute/path or a folder path")
         path = Path(url2pathname(url.path))
+        if not path.is_absolute():
+            # _absolute's "$PWD/..." would paste the scheme into the path.
+            raise DataError(f"LESSON5_DATA_MIRROR is {mirror!r}, a file URL with a relative path: write it "
+                            "as file:///absolute/path/to/the/mirror, or give the folder's absolute path")
     elif "://" in mirror:
         raise DataError(f"LESSON5_DATA_MIRROR must be a folder or a file:// URL, not {mirror}")
     else:
         path = Path(mirror).expanduser()
     return _absolute("LESSON5_DATA_MIRROR", mirror, path)
+
+
+def _refuse_white_space(variable: str, value: str) -> None:
+    # Named, not stripped: a pasted value often carries a space or a newline, and would
+    # otherwise be called a relative path or a missing folder.
+    if value != value.strip():
+        raise DataError(f"{variable} is {value!r}, with white space around it: remove it, e.g. "
+                        f"export {variable}=\"{value.strip()}\"")
 
 
 def _absolute(variable: str, value: str, path: Path) -> Path:
@@ -391,9 +463,9 @@ def _download(url: str, path: Path, limit: int, seconds: float) -> None:
         opener = build_opener(_WatchedHTTP(watch), _WatchedHTTPS(watch), _WebRedirects())
         with watch, opener.open(request, timeout=TIMEOUT_S) as response:
             _save_body(url, response, path, limit)
-    except _CacheError:
+    except CacheError:
         raise
-    except Exception as error:
+    except _SOURCE_FAILURES as error:
         if watch.expired:
             raise DataError(too_slow) from error
         raise
@@ -403,25 +475,34 @@ def _download(url: str, path: Path, limit: int, seconds: float) -> None:
 
 def _save_body(url: str, response, path: Path, limit: int) -> None:
     length = response.headers.get("Content-Length")
-    length = int(length) if length and length.isdigit() else None
+    # isascii: "²" (a Latin-1 header byte) is a digit to isdigit, not to int.
+    length = int(length) if length and length.isascii() and length.isdigit() else None
     if length is not None and length > limit:
         raise DataError(f"{url} announces {length} bytes; this file is at most {limit}")
     # Opened apart from the loop: only errors of this file are the cache's, not the socket's.
     with _cache_errors(path, "write"):
-        out = open(path, "xb")  # noqa: SIM115 -- closed by the with statement below
-    with out, tqdm(total=length, unit="B", unit_scale=True, desc=urlparse(url).path.rsplit("/", 1)[-1],
-                   disable=not progress_enabled()) as progress:
-        size = 0
-        while chunk := response.read1(CHUNK):
-            size += len(chunk)
-            if size > limit:
-                raise DataError(f"{url} sent more than {limit} bytes; this file is smaller")
-            with _cache_errors(path, "write"):
-                out.write(chunk)
-            progress.update(len(chunk))
-        # Closing writes the last buffered bytes: a disk that fills there is the cache's failure
-        # too, not this URL's, and the next URL would meet it again.
+        out = open(path, "xb")  # noqa: SIM115 -- closed below
+    try:
+        with tqdm(total=length, unit="B", unit_scale=True, desc=urlparse(url).path.rsplit("/", 1)[-1],
+                  disable=not progress_enabled()) as progress:
+            size = 0
+            while chunk := response.read1(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise DataError(f"{url} sent more than {limit} bytes; this file is smaller")
+                # Flushed: each chunk then moves the file's mtime, which tells other processes
+                # that this download is alive (_remove_stale_parts); buffered, a slow one could look dead.
+                with _cache_errors(path, "write"):
+                    out.write(chunk)
+                    out.flush()
+                progress.update(len(chunk))
+        # A disk that fails as the file is closed is the cache's failure too, not this URL's,
+        # and the next URL would meet it again.
         with _cache_errors(path, "write"):
+            out.close()
+    finally:
+        # After a failed write, closing tries those bytes again: its error would hide the one raised.
+        with contextlib.suppress(OSError):
             out.close()
     if length is not None and size != length:
         raise DataError(f"{url}: the connection closed after {size} of {length} bytes")
@@ -503,11 +584,14 @@ class _WebRedirects(HTTPRedirectHandler):
 
 
 def _install(archive: Path, origin: str, source: dict, folder: Path) -> dict[str, bytes]:
-    """Extracts every content file of `archive` into the cache, all or nothing; returns name -> bytes.
+    """Extracts every content file of `archive` into the cache; returns name -> bytes.
 
-    Each file is checked in memory, written to a temporary name in the cache folder, and only
-    when all of them pass are they renamed into place (atomic on one filesystem), so a failure
-    part-way leaves the cache as it was. `origin` names the archive in messages.
+    Each file is checked in memory and written to a temporary name in the cache folder; only
+    when all of them pass and are written are they renamed into place, one by one (each rename
+    atomic on one filesystem). So the cache never holds a partial or unverified file, and a
+    damaged archive or a failed write leaves it as it was; but a rename that fails part-way
+    leaves the files renamed before it installed, each verified, and a rerun completes the set.
+    `origin` names the archive in messages.
     """
     content = {}
     with contextlib.ExitStack() as temporaries:
@@ -550,7 +634,7 @@ def _extract(archive: Path, origin: str, fmt: str, spec: dict) -> bytes:
         # A downloaded archive sits in the cache, so failing to read it is the cache's failure.
         if isinstance(error, OSError) and error.errno is not None:
             if origin != str(archive):
-                raise _CacheError(f"Could not read {archive}: {error.strerror or error}. {CACHE_HINT}") from error
+                raise CacheError(f"Could not read {archive}: {error.strerror or error}. {CACHE_HINT}") from error
             raise DataError(f"Could not read {origin}: {error.strerror or error}.") from error
         raise DataError(f"{origin} is truncated or corrupt, not a valid {fmt} file that this package "
                         f"can read ({type(error).__name__}: {error}).") from error
@@ -561,36 +645,58 @@ def _cache_errors(path: Path, doing: str) -> Iterator[None]:
     try:
         yield
     except OSError as error:
-        raise _CacheError(f"Could not {doing} {path}: {error.strerror or error}. {CACHE_HINT}") from error
+        raise CacheError(f"Could not {doing} {path}: {error.strerror or error}. {CACHE_HINT}") from error
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m lesson5.download --check`: fetches every dataset; 1, with each reason, if any fails.
+    """`python -m lesson5.download --check [NAME ...]`: fetches every dataset (or those named); 1,
+    with the reason for each file that cannot be had, if any fails.
     `--list`: prints each source file's path in a mirror, a tab, and its URLs (in the order tried)."""
+    manifest = load_manifest()
     parser = argparse.ArgumentParser(prog="python -m lesson5.download",
                                      description="Fetch and verify every dataset in the manifest, or list "
                                                  "the files a mirror must hold.")
-    action = parser.add_mutually_exclusive_group(required=True)
-    action.add_argument("--check", action="store_true",
-                        help="fetch every dataset; print why and exit 1 if one cannot be had")
+    # Not required=True: argparse checks that before unknown options, and would answer
+    # --bogus with "one of the arguments is required".
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--check", nargs="*", choices=list(manifest), metavar="NAME",
+                        help="fetch every dataset, or those named; print why and exit 1 if a file cannot be had")
     action.add_argument("--list", action="store_true",
                         help="print each source file's path in a mirror (LESSON5_DATA_MIRROR) and its URLs")
     args = parser.parse_args(argv)
     if args.list:
-        for entry in load_manifest().values():
+        for entry in manifest.values():
             for source in entry["sources"]:
                 print(source["mirror"], " ".join(source["urls"]), sep="\t")
         return 0
-    failed = 0
-    for dataset in load_manifest():
-        try:
-            fetch(dataset)
-        except DataError as error:
-            failed += 1
-            print(f"lesson5.download: {dataset}: {error}", file=sys.stderr)
+    if args.check is None:
+        parser.error("one of the arguments --check --list is required")
+    status = 0
+    for dataset in args.check or manifest:
+        failures = _check(dataset, manifest)
+        for failure in failures:
+            print(f"lesson5.download: {dataset}: {failure}", file=sys.stderr)
+        if failures:
+            status = 1
         else:
             print(f"lesson5.download: {dataset}: ok")
-    return 1 if failed else 0
+    return status
+
+
+def _check(dataset: str, manifest: dict) -> list[DataError]:
+    """Why each of `dataset`'s source files cannot be had (none when all can), each source tried
+    in turn: one run then names all that a mirror or the network lacks, not only the first."""
+    try:
+        folder, sources = _prepare(dataset, manifest, None)
+    except DataError as error:
+        return [error]
+    failures = []
+    for source in sources:
+        try:
+            _fetch_source(dataset, source, folder)
+        except DataError as error:
+            failures.append(error)
+    return failures
 
 
 if __name__ == "__main__":

@@ -12,3 +12,11 @@ class DataError(RuntimeError):
     Raised by the data layer of book/01_data.ipynb — The data. The message says which file
     (or setting) is at fault and what to do.
     """
+
+
+class CacheError(DataError):
+    """The cache itself failed (full disk, no permission, something in the way of a file or folder).
+
+    A `DataError` that no other URL or mirror would avoid, so `lesson5.download` stops at it
+    rather than trying the next source.
+    """
