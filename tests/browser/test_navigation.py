@@ -1,6 +1,7 @@
 """Navigation on every width: a phone reader opens the site's table of contents from the
 menu button (by mouse and by keyboard) and follows it to another chapter; a tablet reader
-opens "On this page"; a desktop reader collapses and restores the sidebar.
+opens "On this page"; a desktop reader collapses and restores the sidebar. Each button tells a
+screen reader whether its panel is showing (aria-expanded), however the panel was closed.
 
 The themes bind these buttons to a hidden copy in the page header (_static/navigation.js
 says how it is worked around); each test here fails without that script.
@@ -21,6 +22,16 @@ def _open(reader, site_url, width, page=FIRST):
     browser_page.set_default_timeout(10000)
     browser_page.goto(f"{site_url}{page}.html", wait_until="load")
     return browser_page
+
+
+def _expanded_becomes(browser_page, selector, value):
+    """Waits until the visible button says `value` ("true" or "false") in aria-expanded."""
+    browser_page.wait_for_function(
+        "([selector, value]) => document.querySelector(selector)"
+        ".getAttribute('aria-expanded') === value",
+        arg=[selector, value],
+        timeout=5000,
+    )
 
 
 def _drawer_link_to(browser_page, page):
@@ -44,16 +55,20 @@ def test_phone_menu_works_from_the_keyboard(reader, site_url):
     browser_page = _open(reader, site_url, 390)
     drawer = browser_page.locator("#pst-primary-sidebar-modal")
     button = browser_page.locator(MENU)
+    _expanded_becomes(browser_page, MENU, "false")
     for key in ("Enter", " "):
         button.focus()
         browser_page.keyboard.press(key)
         browser_page.wait_for_function(
             "() => document.querySelector('#pst-primary-sidebar-modal').open", timeout=5000
         )
+        _expanded_becomes(browser_page, MENU, "true")
         browser_page.keyboard.press("Escape")
         browser_page.wait_for_function(
             "() => !document.querySelector('#pst-primary-sidebar-modal').open", timeout=5000
         )
+        # Escape closes the drawer without the button, which must hear of it all the same.
+        _expanded_becomes(browser_page, MENU, "false")
         assert button.evaluate("b => b === document.activeElement"), (
             f"after {key!r} and Escape, focus did not return to the menu button"
         )
@@ -74,9 +89,11 @@ def test_phone_menu_works_from_the_keyboard(reader, site_url):
 
 def test_tablet_on_this_page_opens_the_section_list(reader, site_url):
     browser_page = _open(reader, site_url, 820)
+    _expanded_becomes(browser_page, ON_THIS_PAGE, "false")
     browser_page.locator(ON_THIS_PAGE).click()
     sections = browser_page.locator("#pst-secondary-sidebar-modal a[href^='#']")
     sections.first.wait_for(state="visible", timeout=5000)
+    _expanded_becomes(browser_page, ON_THIS_PAGE, "true")
     assert sections.count() >= 2, f"'On this page' lists {sections.count()} sections"
     anchor = sections.nth(1).get_attribute("href")
     sections.nth(1).click()
@@ -88,18 +105,21 @@ def test_desktop_menu_button_collapses_and_restores_the_sidebar(reader, site_url
     sidebar = browser_page.locator("#pst-primary-sidebar")
     button = browser_page.locator(MENU)
     assert sidebar.is_visible()
+    _expanded_becomes(browser_page, MENU, "true")
     button.click()
     browser_page.wait_for_function(
         "() => getComputedStyle(document.querySelector('#pst-primary-sidebar')).visibility"
         " === 'hidden'",
         timeout=5000,
     )
+    _expanded_becomes(browser_page, MENU, "false")
     button.click()
     browser_page.wait_for_function(
         "() => getComputedStyle(document.querySelector('#pst-primary-sidebar')).visibility"
         " === 'visible'",
         timeout=5000,
     )
+    _expanded_becomes(browser_page, MENU, "true")
 
 
 def test_a_click_on_a_solutions_title_opens_it_even_on_the_exercises_name(reader, site_url):
