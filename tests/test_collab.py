@@ -157,7 +157,7 @@ def test_split_is_seeded_disjoint_and_complete():
     (100_000, 1e-9, r"valid_pct=1e-09 puts 0 of the 100000 rows in the validation set and 100000 in the training "
                     r"set; each side needs at least one row, which a valid_pct from 1/100000 to 99999/100000 gives"),
     (100_000, 0.999999, r"puts 100000 of the 100000 rows in the validation set and 0 in the training set"),
-    (2, 0.2, r"puts 0 of the 2 rows .* from 1/2 to 1/2 gives"),
+    (2, 0.2, r"puts 0 of the 2 rows .* which valid_pct=0.5 gives"),
     (1, 0.5, r"needs at least 2 rows, one for each side, got 1"),
     (0, 0.2, r"needs at least 2 rows, one for each side, got 0"),
 ], ids=["tiny-pct", "huge-pct", "two-rows", "one-row", "no-rows"])

@@ -286,15 +286,18 @@ def test_the_error_after_every_url_failed_carries_the_last_failure_as_its_cause(
     assert str(error.value.__cause__) == f"refused: {urls[1]}"
 
 
+@pytest.mark.parametrize("kind", [TypeError, ValueError])
 @pytest.mark.parametrize("broken", ["_download", "_install"])
-def test_a_programming_error_while_getting_a_source_is_not_taken_for_a_bad_url(server, cache, monkeypatch, broken):
-    # A bug must surface as itself, not as advice to set LESSON5_DATA_MIRROR.
+def test_a_programming_error_while_getting_a_source_is_not_taken_for_a_bad_url(server, cache, monkeypatch, broken,
+                                                                               kind):
+    # A bug must surface as itself, not as advice to set LESSON5_DATA_MIRROR; ValueError too
+    # ("I/O operation on closed file"), though urllib raises it for a URL it cannot parse.
     def bug(*args):
-        raise TypeError("a bug in the package")
+        raise kind("a bug in the package")
 
     server.files["/labels.gz"] = GZ
     monkeypatch.setattr(download, broken, bug)
-    with pytest.raises(TypeError, match="a bug in the package"):
+    with pytest.raises(kind, match="a bug in the package"):
         fetch("digits", manifest=make_manifest([server.url("/labels.gz")]), cache_dir=cache)
 
 
@@ -976,7 +979,10 @@ def test_check_command_checks_the_datasets_named(tmp_path, monkeypatch, capsys):
     with pytest.raises(SystemExit) as exit_:
         download.main(["--check", "mnist", "nope"])
     assert exit_.value.code == 2
-    assert "invalid choice: 'nope' (choose from 'mnist', 'fashion-mnist', 'ml-100k')" in capsys.readouterr().err
+    # Python 3.12.8 and 3.13.1 stopped quoting the choices; the names are there either way.
+    err = capsys.readouterr().err
+    assert "invalid choice: 'nope'" in err
+    assert all(name in err.split("choose from", 1)[1] for name in ("mnist", "fashion-mnist", "ml-100k"))
 
 
 def test_an_unknown_option_is_named_as_such(capsys):

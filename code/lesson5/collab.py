@@ -136,9 +136,10 @@ def _check_both_sides(n_valid, n_rows, valid_pct):
     if n_rows < 2:
         raise ValueError(f"split_ratings needs at least 2 rows, one for each side, got {n_rows}")
     if not 0 < n_valid < n_rows:
+        usable = "valid_pct=0.5" if n_rows == 2 else f"a valid_pct from 1/{n_rows} to {n_rows - 1}/{n_rows}"
         raise ValueError(f"valid_pct={valid_pct} puts {n_valid} of the {n_rows} rows in the validation set and "
-                         f"{n_rows - n_valid} in the training set; each side needs at least one row, which a "
-                         f"valid_pct from 1/{n_rows} to {n_rows - 1}/{n_rows} gives")
+                         f"{n_rows - n_valid} in the training set; each side needs at least one row, which "
+                         f"{usable} gives")
 
 
 def mean_baseline_mse(train, valid, by=None):

@@ -79,11 +79,12 @@ CACHE_HINT = ("The cache must be a folder you can write to, on a disk with free 
 
 __all__ = ["CacheError", "DataError", "default_cache_dir", "fetch", "load_manifest"]
 
-# What a bad source raises: urllib's URLError and HTTPError, and socket and SSL errors, are
-# OSErrors; http.client raises HTTPException for a broken response or an invalid URL, and
-# urllib ValueError for a URL it cannot parse or encode; this module raises DataError for a
-# body that is cut short, too large or does not verify. Anything else is a bug, to be seen as one.
-_SOURCE_FAILURES = (DataError, OSError, ValueError, http.client.HTTPException)
+# What a URL that cannot be had raises: urllib's URLError and HTTPError, and socket and SSL
+# errors, are OSErrors; http.client raises HTTPException for a broken response or an invalid
+# URL, and UnicodeError for one it cannot encode; this module raises DataError for a body that is
+# cut short, too large or does not verify. Anything else (a ValueError too: "I/O operation on
+# closed file" is one) is a bug, to be seen as one.
+_SOURCE_FAILURES = (DataError, OSError, UnicodeError, http.client.HTTPException)
 
 
 def load_manifest(path: Path | None = None) -> dict:
@@ -370,7 +371,8 @@ def _mirror_folder(mirror: str, source: dict) -> Path:
         raise _unreadable_mirror(setting, error, root) from error
     if mode is None:
         raise DataError(f"{setting}, but that folder does not exist: check the path (it should "
-                        f"hold {source['mirror']}), or unset LESSON5_DATA_MIRROR to download the data.")
+                        f"hold {source['mirror']}), or unset LESSON5_DATA_MIRROR: the cache then serves what it "
+                        "holds, and what it lacks is downloaded.")
     if not stat.S_ISDIR(mode):
         raise DataError(f"{setting}, a file, but it must name the folder that holds "
                         f"{source['mirror']} (or be a file:// URL of that folder).")

@@ -18,5 +18,5 @@ class CacheError(DataError):
     """The cache itself failed (full disk, no permission, something in the way of a file or folder).
 
     A `DataError` that no other URL or mirror would avoid, so `lesson5.download` stops at it
-    rather than trying the next source.
+    rather than trying the next URL.
     """
