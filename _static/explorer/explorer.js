@@ -15,6 +15,8 @@
   const SVG = "http://www.w3.org/2000/svg";
   const COLORS = { SGD: "#1f77b4", momentum: "#ff7f0e", RMSProp: "#2ca02c", Adam: "#d62728" };
   const WIDTH = 560;
+  // How long the controls must rest before the new paths are said (ms).
+  const SETTLE_MS = 700;
 
   const decode = (codes, box, quantum) => {
     const [x0, x1, y0, y1] = box;
@@ -99,7 +101,17 @@
     const title = element("title", {}, svg, SVG);
     const contours = element("g", { fill: "none", stroke: "#aaa", "stroke-width": 0.8 }, svg, SVG);
     const paths = element("g", { fill: "none", "stroke-width": 1.6 }, svg, SVG);
-    const legend = element("ul", { class: "explorer-legend", "aria-live": "polite" }, root);
+    const legend = element("ul", { class: "explorer-legend" }, root);
+    // What the paths now show is said once the reader stops moving a control, not at each step:
+    // a live legend read out all its lines for every notch of a slider. Nothing is said on load.
+    const status = element("p", { class: "explorer-status", role: "status" }, root);
+    let pending = null;
+    const announce = (text) => {
+      clearTimeout(pending);
+      pending = setTimeout(() => {
+        status.textContent = text;
+      }, SETTLE_MS);
+    };
 
     let scale = null;
     const drawSurface = () => {
@@ -157,14 +169,16 @@
         described.push(item.textContent);
       }
       title.textContent = `Paths on ${s.name} from (${s.start.join(", ")}), first ${k} steps. ${described.join(". ")}`;
+      return `First ${k} steps. ${described.join(". ")}`;
     };
+    const redraw = () => announce(draw());
 
     surfaceSelect.addEventListener("change", () => {
       drawSurface();
-      draw();
+      redraw();
     });
-    for (const input of [lr.input, beta.input, steps.input]) input.addEventListener("input", draw);
-    for (const box of Object.values(shownOptimizers)) box.addEventListener("change", draw);
+    for (const input of [lr.input, beta.input, steps.input]) input.addEventListener("input", redraw);
+    for (const box of Object.values(shownOptimizers)) box.addEventListener("change", redraw);
     drawSurface();
     draw();
     root.dataset.ready = "true";

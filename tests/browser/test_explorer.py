@@ -4,6 +4,8 @@ without the network, and moving a slider redraws the paths.
 Run after building the site: `python -m pytest tests/browser/test_explorer.py -q`.
 """
 
+import re
+
 import pytest
 from site_pages import SITE
 
@@ -73,6 +75,29 @@ def test_each_slider_tells_a_screen_reader_its_value_not_its_position(reader, si
     assert said[0][0] != rate.input_value(), f"the rate slider reads its position: {said[0]}"
 
 
+def test_a_screen_reader_hears_the_new_paths_once_the_slider_rests(reader, site_url):
+    # A live legend read out all its lines at every notch of a slider; now one status says what
+    # the paths show once the controls rest, and nothing is said on load.
+    page, _ = _open(reader, site_url)
+    legend = page.locator(".optimizer-explorer .explorer-legend")
+    status = page.locator(".optimizer-explorer [role=status]")
+    assert legend.get_attribute("aria-live") in (None, "off")
+    assert status.text_content() == "", "the explorer speaks before the reader touches it"
+    slider = page.locator(".optimizer-explorer input[type=range]").first
+    slider.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    assert status.text_content() == "", "the status spoke while the slider was still moving"
+    page.wait_for_function(
+        "() => document.querySelector('.optimizer-explorer [role=status]').textContent !== ''",
+        timeout=5000,
+    )
+    said = status.text_content()
+    lines = legend.locator("li").all_inner_texts()
+    assert len(lines) == 4 and all(line.strip() in said for line in lines), (said, lines)
+    assert status.evaluate("e => e.getBoundingClientRect().width") <= 1, "the status shows on screen"
+
+
 def _points(page, optimizer):
     return page.locator(f".optimizer-explorer polyline[data-optimizer={optimizer}]").get_attribute("points")
 
@@ -124,3 +149,61 @@ def test_explorer_draws_on_the_site_opened_from_disk(browser):
         assert not errors, errors
     finally:
         context.close()
+
+
+def _legend(page):
+    return [line.strip() for line in page.locator(".optimizer-explorer .explorer-legend li").all_inner_texts()]
+
+
+def test_unticking_an_optimizer_takes_away_its_path_and_its_line(reader, site_url):
+    page, _ = _open(reader, site_url)
+    box = page.locator(".optimizer-explorer input[type=checkbox][data-optimizer=Adam]")
+    box.uncheck()
+    assert page.locator(".optimizer-explorer polyline[data-optimizer=Adam]").count() == 0
+    assert len(_legend(page)) == 3 and not any(line.startswith("Adam") for line in _legend(page)), _legend(page)
+    box.check()
+    assert _points(page, "Adam") and len(_legend(page)) == 4
+
+
+def test_another_surface_redraws_its_contours_paths_and_description(reader, site_url):
+    page, _ = _open(reader, site_url)
+    svg = page.locator(".optimizer-explorer svg")
+
+    def drawn():
+        return svg.locator("g").first.inner_html(), _points(page, "SGD"), svg.locator("title").text_content()
+
+    before = drawn()
+    menu = page.locator(".optimizer-explorer select")
+    assert menu.locator("option").count() >= 2
+    menu.select_option(index=1)
+    assert svg.locator("g").first.locator("polyline").count() > 0, "no contour lines on the second surface"
+    unchanged = [what for what, old, new in zip(["contours", "SGD's path", "description"], before, drawn())
+                 if old == new]
+    assert not unchanged, f"unchanged after choosing another surface: {unchanged}"
+
+
+def test_the_legend_reads_the_controls(reader, site_url):
+    # Each line's rate is its optimizer's own rate times the factor the slider shows (1 at
+    # first), each path is drawn to the step the steps slider shows unless it left the window,
+    # and the momentum line follows β.
+    page, _ = _open(reader, site_url)
+    data = page.evaluate("() => JSON.parse(document.querySelector('script.optimizer-explorer-data').textContent)")
+    own_rates = {name: o["lr"] for name, o in data["surfaces"][0]["optimizers"].items()}
+    rate, beta, steps = (page.locator(".optimizer-explorer input[type=range]").nth(i) for i in range(3))
+    assert rate.get_attribute("aria-valuetext") == "1"
+    rate.focus()
+    page.keyboard.press("ArrowRight")
+    factor = float(rate.get_attribute("aria-valuetext"))
+    lines = _legend(page)
+    assert len(lines) == 4, lines
+    for line in lines:
+        name = line.split(" (")[0]
+        shown = float(re.search(r"\(lr ([^,)]+)", line).group(1))
+        # The legend gives two or three significant digits.
+        assert shown == pytest.approx(own_rates[name] * factor, rel=0.05), line
+        points = len(_points(page, name).split())
+        assert points == int(steps.input_value()) + 1 or "left the window" in line, (line, points)
+    momentum = next(line for line in lines if line.startswith("momentum"))
+    beta.focus()
+    page.keyboard.press("ArrowLeft")
+    assert next(line for line in _legend(page) if line.startswith("momentum")) != momentum

@@ -134,3 +134,24 @@ def test_the_search_fields_declared_shortcut_opens_the_search(reader, site_url, 
     browser_page.keyboard.press(shortcut)
     browser_page.wait_for_function("() => document.getElementById('pst-search-dialog')?.open", timeout=5000)
 
+
+
+def test_the_colour_mode_button_says_the_mode_it_is_in(reader, site_url):
+    # The theme names it "Color mode" whatever the mode, and its icons' titles are hidden
+    # (_static/accessible-names.js): its name must follow each click through the three modes.
+    browser_page = reader(1280)
+    browser_page.goto(f"{site_url}{PAGES[0]}.html", wait_until="load")
+    button = browser_page.locator(".theme-switch-button:visible").first
+    seen = set()
+    for _ in range(3):
+        button.click()
+        mode = browser_page.evaluate("() => document.documentElement.dataset.mode")
+        name = {"light": "light", "dark": "dark", "auto": "system setting"}[mode]
+        browser_page.wait_for_function(
+            "(name) => document.querySelector('.theme-switch-button').getAttribute('aria-label')"
+            " === 'Color mode: ' + name",
+            arg=name,
+            timeout=5000,
+        )
+        seen.add(mode)
+    assert seen == {"light", "dark", "auto"}, seen

@@ -100,6 +100,25 @@ def test_tablet_on_this_page_opens_the_section_list(reader, site_url):
     browser_page.wait_for_url(f"**{anchor}", timeout=5000)
 
 
+def test_the_buttons_a_reader_sees_are_named_by_what_they_open(reader, site_url):
+    # The themes name them "Toggle primary sidebar" and "Toggle secondary sidebar".
+    browser_page = _open(reader, site_url, 820)
+    for name in ("Site navigation", "On this page"):
+        buttons = browser_page.get_by_role("button", name=name, exact=True).filter(visible=True)
+        assert buttons.count() == 1, f"{buttons.count()} visible buttons named {name!r}"
+
+
+def test_the_menu_buttons_state_follows_a_turn_of_the_screen(reader, site_url):
+    # A tablet turned upright crosses 992 px: the sidebar shown beside the text becomes a
+    # closed drawer, and the button must say so without being pressed.
+    browser_page = _open(reader, site_url, 1280)
+    _expanded_becomes(browser_page, MENU, "true")
+    browser_page.set_viewport_size({"width": 820, "height": 1100})
+    _expanded_becomes(browser_page, MENU, "false")
+    browser_page.set_viewport_size({"width": 1280, "height": 900})
+    _expanded_becomes(browser_page, MENU, "true")
+
+
 def test_desktop_menu_button_collapses_and_restores_the_sidebar(reader, site_url):
     browser_page = _open(reader, site_url, 1280)
     sidebar = browser_page.locator("#pst-primary-sidebar")

@@ -118,6 +118,20 @@ def test_printed_solutions_are_open_and_no_control_is_printed(printed_book):
     assert printed["buttons"] == 0 and printed["controls"] == 0, printed
 
 
+def test_printed_chapters_start_a_page_and_leave_folded_code_out(printed_book):
+    printed = printed_book.evaluate(
+        """() => ({
+          starts: Array.from(document.querySelectorAll('span[id^="document-"] + section'),
+            (s) => getComputedStyle(s).breakBefore),
+          folded: Array.from(document.querySelectorAll('details.hide:not([open])'),
+            (d) => getComputedStyle(d).display),
+        })"""
+    )
+    assert len(printed["starts"]) >= len(PAGES) - 1, printed["starts"]
+    assert set(printed["starts"]) == {"page"}, printed["starts"]
+    assert printed["folded"] and set(printed["folded"]) == {"none"}, printed["folded"]
+
+
 def test_printed_bibliography_is_a_list_of_items(printed_book):
     # As on the site (_ext/bibliography_entries.py): a list may hold list items only.
     roles = printed_book.evaluate(
