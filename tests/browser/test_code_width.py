@@ -2,7 +2,8 @@
 line runs past the right edge, where a reader would have to scroll sideways to read it (and
 the PDF would lose it). A failure lists each chapter's lines that are too long, with the
 number of characters the column holds. Display formulas fit even a phone's column (390 px):
-one cut at its edge can look complete, so they are written a step per line.
+one cut at its edge can look complete, so they are written a step per line. And no page
+scrolls sideways at 320 px.
 """
 
 import pytest
@@ -66,3 +67,34 @@ _WIDE_FORMULAS = """
 def test_display_formulas_fit_a_phones_column(shown, page):
     wide = shown(page, 390).evaluate(_WIDE_FORMULAS)
     assert not wide, f"{page} at 390 px: break these formulas into lines (aligned): {wide}"
+
+
+# What sticks out past the right edge of the window, innermost first, outside any box that
+# scrolls or clips it (those have their own cue: tests/browser/test_scroll_cues.py).
+_STICKING_OUT = """
+() => {
+  const width = document.documentElement.clientWidth;
+  const out = (el) => el.getBoundingClientRect().right > width + 1;
+  const clipped = (el) => {
+    for (let e = el.parentElement; e; e = e.parentElement) {
+      if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(e).overflowX)) { return true; }
+    }
+    return false;
+  };
+  return Array.from(document.querySelectorAll('body *'))
+    .filter((el) => out(el) && !Array.from(el.children).some(out) && !clipped(el))
+    .map((el) => `${el.localName}.${el.className}: ${el.textContent.slice(0, 50)}`);
+}
+"""
+
+
+@pytest.mark.parametrize("page", toc_pages())
+def test_no_page_scrolls_sideways_at_320_px(reader, site_url, page):
+    # WCAG's reflow criterion (1.4.10): at 320 CSS px, what a phone or a desktop zoomed to 400%
+    # shows, a page reads top to bottom. Long inline code names and a heading's link mark
+    # pushed 01, 03, 05 and the bibliography sideways (_static/reader.css).
+    browser_page = reader(320)
+    browser_page.goto(f"{site_url}{page}.html", wait_until="load")
+    browser_page.evaluate("() => document.fonts.ready")
+    wide = browser_page.evaluate("() => document.documentElement.scrollWidth")
+    assert wide <= 320, f"{page} is {wide} px wide at 320: {browser_page.evaluate(_STICKING_OUT)}"

@@ -21,11 +21,12 @@ def _open(reader, site_url, width=1280, touch=False):
     return page, errors
 
 
-@pytest.mark.parametrize("width, touch", [(390, False), (390, True), (1280, False)])
+@pytest.mark.parametrize("width, touch", [(320, False), (390, False), (390, True), (1280, False)])
 def test_the_controls_and_legend_keep_their_lines_on_a_phone(reader, site_url, width, touch):
     # At 390 px the sliders' values wrapped onto lines of their own, the optimizers' second
-    # line started under the row's name, and the legend broke 1.9e-3 at its hyphen. A touch
-    # screen's taller controls (explorer.css) must keep those lines too.
+    # line started under the row's name, and the legend broke 1.9e-3 at its hyphen; at 320 px,
+    # the narrowest screen WCAG's reflow criterion asks for, the rate's value wrapped still. A
+    # touch screen's taller controls (explorer.css) must keep those lines too.
     page, _ = _open(reader, site_url, width, touch)
     rows = page.locator(".optimizer-explorer .explorer-row:has(input[type=range])").evaluate_all(
         """rows => rows.map(row => Array.from(row.children, child => {
