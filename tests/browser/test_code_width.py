@@ -89,12 +89,10 @@ _STICKING_OUT = """
 
 
 @pytest.mark.parametrize("page", toc_pages())
-def test_no_page_scrolls_sideways_at_320_px(reader, site_url, page):
+def test_no_page_scrolls_sideways_at_320_px(shown, page):
     # WCAG's reflow criterion (1.4.10): at 320 CSS px, what a phone or a desktop zoomed to 400%
     # shows, a page reads top to bottom. Long inline code names and a heading's link mark
     # pushed 01, 03, 05 and the bibliography sideways (_static/reader.css).
-    browser_page = reader(320)
-    browser_page.goto(f"{site_url}{page}.html", wait_until="load")
-    browser_page.evaluate("() => document.fonts.ready")
+    browser_page = shown(page, 320)
     wide = browser_page.evaluate("() => document.documentElement.scrollWidth")
     assert wide <= 320, f"{page} is {wide} px wide at 320: {browser_page.evaluate(_STICKING_OUT)}"
