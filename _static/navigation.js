@@ -15,7 +15,9 @@
  * tests/browser/test_navigation.py checks this at 390, 820 and 1280 px.
  */
 (() => {
-  const connect = (selector, label) => {
+  const wide = window.matchMedia("(min-width: 992px)");
+  // The toggles matching `selector`: the first is the themes' bound one, the rest are shown.
+  const wire = (selector, label, sidebarId, drawerId, collapsesInPlace) => {
     const [bound, ...visible] = document.querySelectorAll(selector);
     for (const button of visible) {
       button.setAttribute("aria-label", label);
@@ -25,10 +27,6 @@
         bound.click();
       });
     }
-  };
-  const wide = window.matchMedia("(min-width: 992px)");
-  const track = (selector, sidebarId, drawerId, collapsesInPlace) => {
-    const [, ...visible] = document.querySelectorAll(selector);
     const sidebar = document.getElementById(sidebarId);
     const drawer = document.getElementById(drawerId);
     if (!sidebar || !drawer) return;
@@ -42,10 +40,8 @@
     update();
   };
   const start = () => {
-    connect(".primary-toggle", "Site navigation");
-    connect(".secondary-toggle", "On this page");
-    track(".primary-toggle", "pst-primary-sidebar", "pst-primary-sidebar-modal", true);
-    track(".secondary-toggle", "pst-secondary-sidebar", "pst-secondary-sidebar-modal", false);
+    wire(".primary-toggle", "Site navigation", "pst-primary-sidebar", "pst-primary-sidebar-modal", true);
+    wire(".secondary-toggle", "On this page", "pst-secondary-sidebar", "pst-secondary-sidebar-modal", false);
   };
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
