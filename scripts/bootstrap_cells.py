@@ -102,14 +102,20 @@ def main(argv=None):
         return 0
     source = expected_source(args.root)
     problems = [(p, why) for p in chapters(args.root) if (why := stale(p, source))]
+    # The cells go into the chapters _toc.yml lists: a notebook it leaves out would get none.
+    unlisted = sorted(set((args.root / "book").glob("*.ipynb")) - set(chapters(args.root)))
+    for path in unlisted:
+        print(f"{path.relative_to(args.root)}: not in _toc.yml, so it has no bootstrap cell: "
+              "add it to _toc.yml (CONTRIBUTING.md, Adding a chapter), then run this again",
+              file=sys.stderr)
     if args.check:
         for path, why in problems:
             print(f"{path.relative_to(args.root)}: {why}; run python scripts/bootstrap_cells.py")
-        return 1 if problems else 0
+        return 1 if problems or unlisted else 0
     for path, _ in problems:
         write(path, source)
         print(f"bootstrap cell written: {path.relative_to(args.root)}")
-    return 0
+    return 1 if unlisted else 0
 
 
 if __name__ == "__main__":

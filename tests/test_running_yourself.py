@@ -79,6 +79,13 @@ def test_bootstrap_check_notices_a_moved_repository(tmp_path):
     untagged = run([sys.executable, BOOTSTRAP, "--check", "--root", tmp_path])
     assert untagged.returncode == 1 and "not tagged" in untagged.stdout
 
+    # A new chapter not yet in _toc.yml: the script cannot give it a cell, and says why.
+    nbformat.write(nbformat.v4.new_notebook(), tmp_path / "book" / "08_new.ipynb")
+    for args in (["--check"], []):
+        unlisted = run([sys.executable, BOOTSTRAP, *args, "--root", tmp_path])
+        assert unlisted.returncode == 1, unlisted.stdout + unlisted.stderr
+        assert "book/08_new.ipynb: not in _toc.yml" in unlisted.stderr
+
 
 def test_launch_ref_is_the_package_release():
     """The Colab button opens the notebook at `repository.branch`; the bootstrap cell installs
@@ -494,7 +501,11 @@ def test_the_packages_map_lists_every_module_with_the_chapters_its_docstring_nam
     rows = re.findall(r"^\| `([\w/]+\.py)` \| .+ \| ([\d, ]*) \|$",
                       (REPO / "code" / "README.md").read_text(encoding="utf-8"), flags=re.M)
     assert all(named.values()), f"docstrings that name no chapter: {[m for m, c in named.items() if not c]}"
-    assert dict(rows) == named, "code/README.md's table and the modules' docstrings disagree"
+    wrong = {module: chapters for module, chapters in named.items() if dict(rows).get(module) != chapters}
+    extra = sorted(set(dict(rows)) - set(named))
+    fixes = [f"give `{m}` a row whose last column is {c!r}" for m, c in sorted(wrong.items())]
+    fixes += [f"remove the row of `{m}`, which is no module" for m in extra]
+    assert not fixes, "code/README.md's table and the modules' docstrings disagree: " + "; ".join(fixes)
     assert len(rows) == len(named), "a module is listed twice in code/README.md"
 
 

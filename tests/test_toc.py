@@ -73,7 +73,14 @@ def test_the_front_pages_link_every_chapter_in_the_tables_order(page):
     # intro.md's table of chapters and the Chinese overview's list are written by hand.
     text = (ROOT / "book" / page).read_text(encoding="utf-8")
     linked = re.findall(r"\]\(([\w.]+\.ipynb)\)", text)
-    assert linked == [path.name for path in chapters()], f"book/{page} links {linked}"
+    listed = [path.name for path in chapters()]
+    missing, extra = [n for n in listed if n not in linked], [n for n in linked if n not in listed]
+    assert linked == listed, (
+        f"book/{page} links {linked}, where _toc.yml lists {listed}: "
+        + (f"add a link to {missing}; " if missing else "")
+        + (f"remove the link to {extra}; " if extra else "")
+        + "keep _toc.yml's order"
+    )
 
 
 @functools.cache
