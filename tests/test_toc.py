@@ -135,6 +135,14 @@ def test_no_chapter_shows_the_text_that_glue_returns():
     assert not shown, f"end these cells' last glue(...) call with ';': {shown}"
 
 
+def test_every_chapter_glues_through_the_package():
+    # lesson5.glue formats a value as the prose reads it, shows a person running the chapter
+    # what it glued, and refuses text whose Markdown would show raw; myst-nb's does none of it.
+    direct = [where for where, source in _chapter_cells("code").items()
+              if re.search(r"\bmyst_nb\b", source)]
+    assert not direct, f"glue with `from lesson5 import glue`, not myst_nb's: {direct}"
+
+
 # The characters a line of code shows on the page without scrolling: the browser check
 # (tests/browser/test_code_width.py) measures the column at 83 at 1280 px. Checked here too,
 # so that a long line fails in seconds rather than after the site's build.
