@@ -10,11 +10,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def build_site(tmp_path, root_page, extensions, files=None, myst_extensions=(), config=None, env=None):
-    """The HTML output folder of book/`root_page`.md built with myst-nb and `extensions`,
-    found in _ext/ or among `files`; `files` maps paths under book/ to text written beside the
-    page (or as the page, where one is named `root_page`.md); `config` adds settings to
-    conf.py and `env` to the environment."""
+def build_site(tmp_path, root_page, extensions, files=None, myst_extensions=(), config=None, env=None,
+               builder="html"):
+    """The output folder (tmp_path/`builder`) of book/`root_page`.md built with myst-nb and
+    `extensions`, found in _ext/ or among `files`; `files` maps paths under book/ to text
+    written beside the page (or as the page, where one is named `root_page`.md); `config` adds
+    settings to conf.py, `env` to the environment; `builder` is Sphinx's ("singlehtml" for the
+    one-page book the PDF is printed from)."""
     source = tmp_path / "source"
     book = source / "book"
     book.mkdir(parents=True)
@@ -34,11 +36,11 @@ def build_site(tmp_path, root_page, extensions, files=None, myst_extensions=(), 
     )
     # Pages the built ones link are not in this small build: their warnings are expected.
     result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-E", str(source), str(tmp_path / "html")],
+        [sys.executable, "-m", "sphinx", "-b", builder, "-q", "-E", str(source), str(tmp_path / builder)],
         env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    return tmp_path / "html"
+    return tmp_path / builder
 
 
 def build_page(tmp_path, page, extension, files=None, myst_extensions=(), env=None):

@@ -1,15 +1,23 @@
-"""What four of the project's Sphinx extensions (_ext/) put on a page, checked on small builds
-and doctrees instead of the built site (tests/browser/ reads that):
+"""What six of the project's Sphinx extensions (_ext/) put on a page, checked on small builds
+and doctrees instead of the built site (tests/browser/ reads that; tests/test_ext_pages.py
+builds the others together):
 
-- unique_ids.py: a repeated id gets "-2", "-3", ... and a unique one is left alone;
-- bibliography_entries.py: the bibliography labels an entry as the chapters cite it, its
-  entries are list items, and an edit to the .bib leaves no page showing an old citation;
-- execution_report.py: the report's columns, chapter titles and status words, and that it
-  runs between myst-nb's table and the resolution of links;
+- unique_ids.py: a repeated id gets the next number no id on the page has, and a unique one
+  is left alone;
+- bibliography_entries.py: the bibliography labels an entry as the chapters cite it, in plain
+  text ("Rumelhart et al., 1986"), its entries are list items, an edit to the .bib leaves no
+  page showing an old citation, and a build without one rewrites no page;
+- execution_report.py: the report's columns, chapter titles, status words and the time each
+  chapter ran (in UTC, date and time apart), and that it runs between myst-nb's table and the
+  resolution of links;
+- build_machine.py: the CPUs the build could use, the machine-dependent cells counted, and the
+  other substitutions kept;
+- explorer_data.py: the data cannot end its script, in whatever case "</script" is written;
 - stored_outputs.py: the chapters a build executes run with progress off.
 """
 
 import importlib.util
+import json
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -71,6 +79,17 @@ def test_a_repeated_id_gets_the_next_free_number_and_a_unique_id_is_kept():
     ]
 
 
+def test_a_repeated_id_is_not_renamed_to_an_id_the_page_already_has():
+    unique_ids = _extension("unique_ids")
+    # A page's own "a-2" comes after the repeated "a": numbering the repeat "a-2" would send a
+    # link to #a-2 to the repeat, and rename the page's own element.
+    document = new_document("book/01_data")
+    for node_id in ["a", "a", "a-2"]:
+        document += nodes.container(ids=[node_id])
+    unique_ids._make_ids_unique(None, document, "book/01_data")
+    assert [node["ids"] for node in document.findall(nodes.container)] == [["a"], ["a-3"], ["a-2"]]
+
+
 # bibliography_entries.py
 
 REFERENCES = """
@@ -87,11 +106,18 @@ REFERENCES = """
   booktitle = {International Conference on Learning Representations},
   year      = {2015}
 }
+
+@article{rumelhart1986,
+  author  = {Rumelhart, David E. and Hinton, Geoffrey E. and Williams, Ronald J.},
+  title   = {Learning representations by back-propagating errors},
+  journal = {Nature},
+  year    = {1986}
+}
 """
 
 
 def _build_bibliography_site(folder, files=None, root="chapter"):
-    """A chapter citing two entries of a .bib, and the book's bibliography page, built with the
+    """A chapter citing the three entries of a .bib, and the book's bibliography page, built with the
     site's citation settings; `files` adds pages or replaces the .bib, `root` names the root
     page. Returns the HTML folder."""
     config = CONFIG["sphinx"]["config"]
@@ -101,7 +127,8 @@ def _build_bibliography_site(folder, files=None, root="chapter"):
         {
             "references.bib": REFERENCES,
             "bibliography.md": (REPO / "book" / "bibliography.md").read_text(),
-            "chapter.md": "# A chapter\n\nA theorem {cite:p}`cybenko1989`, a method {cite:p}`kingma2015`.\n",
+            "chapter.md": "# A chapter\n\nA theorem {cite:p}`cybenko1989`, a method {cite:p}`kingma2015`, "
+                          "its gradients {cite:p}`rumelhart1986`.\n",
             **(files or {}),
         },
         config={
@@ -135,10 +162,14 @@ def _links_and_labels(chapter, bibliography):
 
 def test_each_bibliography_entry_is_labelled_as_the_chapters_cite_it(bibliography_site):
     cited, labels = _links_and_labels(*bibliography_site)
-    assert len(cited) == 2
+    assert len(cited) == 3
     assert cited == labels
     # Two authors read as a citation does, not as pybtex's "[KB15]".
     assert "Kingma and Ba, 2015" in labels.values()
+    # Three authors shorten to "et al." as the citation does (not all three names), and the
+    # label is plain text as the citation is (not "<em>et al.</em>", written out as text).
+    assert "Rumelhart et al., 1986" in labels.values()
+    assert not [label for label in labels.values() if "<" in label]
 
 
 def test_after_a_bib_edit_an_unchanged_chapter_still_cites_each_entry_as_it_now_reads(tmp_path):
@@ -156,19 +187,28 @@ def test_after_a_bib_edit_an_unchanged_chapter_still_cites_each_entry_as_it_now_
     book = tmp_path / "source" / "book"
     (book / "references.bib").write_text(REFERENCES.replace("{2015}", "{2014}"))
     (book / "other.md").write_text("# Other\n\nNo citation now.\n")
-    # Incremental, as scripts/build.sh builds: no -E.
+    _build_again(tmp_path, html)
+    cited, labels = _links_and_labels(_page(html, "book/chapter"), _page(html, "book/bibliography"))
+    assert len(labels) == 3
+    assert cited == labels and "Kingma and Ba, 2014" in cited.values(), cited
+    # ...and once the edit is built, a build without one rewrites no page: the .bib's digest
+    # is kept for the next build to compare with.
+    written = (html / "book" / "chapter.html").stat().st_mtime_ns
+    _build_again(tmp_path, html)
+    assert (html / "book" / "chapter.html").stat().st_mtime_ns == written
+
+
+def _build_again(tmp_path, html):
+    """Builds tmp_path/source into `html` again, incrementally as scripts/build.sh builds: no -E."""
     again = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", str(tmp_path / "source"), str(html)],
                            capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
-    cited, labels = _links_and_labels(_page(html, "book/chapter"), _page(html, "book/bibliography"))
-    assert len(labels) == 2
-    assert cited == labels and "Kingma and Ba, 2014" in cited.values(), cited
 
 
 def test_the_bibliography_entries_are_list_items_not_a_deprecated_role(bibliography_site):
     _, bibliography = bibliography_site
     entries = bibliography.select(".citation")
-    assert len(entries) == 2
+    assert len(entries) == 3
     assert all(entry.parent.get("role") == "list" and entry.get("role") == "listitem" for entry in entries)
     assert not bibliography.select("[role='doc-biblioentry']")
 
@@ -207,9 +247,10 @@ def setup(app):
 def report(tmp_path_factory):
     """The book's execution report, built with two chapters' records, as parsed HTML."""
     chapters = {f"{docname.removeprefix('book/')}.md": f"# {title}\n\nText.\n" for docname, title in TITLES.items()}
+    # On a machine nine hours ahead of UTC, where myst-nb's own column reads local time.
     html = build_site(
         tmp_path_factory.mktemp("report"), "execution", ["execution_report", "recorded_runs"],
-        {"recorded_runs.py": RECORDED_RUNS, **chapters},
+        {"recorded_runs.py": RECORDED_RUNS, **chapters}, env={"TZ": "Asia/Tokyo"},
     )
     return _page(html, "book/execution").select_one("table")
 
@@ -241,6 +282,21 @@ def test_the_report_says_in_words_whether_each_chapter_ran(report):
     assert statuses["From scratch"].select_one("abbr")["title"] == RUNS["book/02_from_scratch"]["error"]
 
 
+def test_the_report_says_when_each_chapter_ran_in_utc_its_date_and_time_apart(report):
+    executed = {
+        row.select_one("td:first-child").get_text(strip=True): row.select("td")[1]
+        for row in report.select("tbody tr")
+    }
+    # What the page reads, white space as a browser shows it: the date and the time are two
+    # spans, each kept on one line by reader.css, with a space between them.
+    assert {title: " ".join(cell.get_text().split()) for title, cell in executed.items()} == {
+        "Data": "1970-01-02 00:00 UTC", "From scratch": "1970-01-02 01:00 UTC"
+    }
+    assert all(len(cell.select("span.execution-when")) == 2 for cell in executed.values())
+    # reader.css styles the report by its class.
+    assert "execution-report" in report["class"]
+
+
 def test_the_reworded_table_declares_as_many_columns_as_it_has():
     execution_report = _extension("execution_report")
     env = SimpleNamespace(docname="book/execution", titles={},
@@ -253,3 +309,51 @@ def test_the_reworded_table_declares_as_many_columns_as_it_has():
     tgroup = next(document.findall(nodes.tgroup))
     assert len(list(tgroup.findall(nodes.colspec))) == tgroup["cols"]
     assert {len(row.children) for row in tgroup.findall(nodes.row)} == {tgroup["cols"]}
+
+
+# build_machine.py
+
+
+def test_one_machine_dependent_cell_is_counted_in_the_singular(tmp_path):
+    build_machine = _extension("build_machine")
+    (tmp_path / "book").mkdir()
+    tagged = {"cell_type": "code", "metadata": {"tags": ["machine-dependent"]}, "source": ""}
+    (tmp_path / "book" / "02_a.ipynb").write_text(json.dumps({"cells": [tagged]}))
+    assert build_machine._machine_dependent(tmp_path) == "1 cell: 1 in 02_a"
+
+
+def _substitutions(monkeypatch, existing):
+    """The substitutions build_machine.py leaves in a config that had `existing`, with
+    scripts/cores.py counting 7 usable CPUs, 3 chapters at once, on a host of 11."""
+    build_machine = _extension("build_machine")
+    scripts = {"cores.py": {"usable": lambda: 7, "jobs": lambda: 3},
+               "reference_machine.py": {"TAG": "machine-dependent"}}
+    monkeypatch.setattr(build_machine, "_script", scripts.__getitem__)
+    monkeypatch.setattr("os.cpu_count", lambda: 11)
+    config = SimpleNamespace(myst_substitutions=dict(existing))
+    build_machine._add_substitutions(SimpleNamespace(srcdir=REPO), config)
+    return config.myst_substitutions
+
+
+def test_the_report_names_the_cpus_the_build_could_use(monkeypatch):
+    # Not the host's CPUs (a container may use fewer) nor the chapters run at once (memory may
+    # allow fewer): the CPUs scripts/cores.py finds usable.
+    assert _substitutions(monkeypatch, {})["build_cores"] == "7"
+
+
+def test_the_build_machines_substitutions_keep_the_others(monkeypatch):
+    substitutions = _substitutions(monkeypatch, {"repository_link": "[a](b)"})
+    assert substitutions["repository_link"] == "[a](b)"
+    assert set(substitutions) == {"repository_link", "build_cores", "reference_cpu", "machine_dependent"}
+
+
+# explorer_data.py
+
+
+def test_the_explorers_data_cannot_end_its_script_whatever_the_case():
+    # HTML ends a script at "</script" in any case: "</SCRIPT>" in the data would end it too.
+    explorer_data = _extension("explorer_data")
+    out = explorer_data.with_data('<div class="optimizer-explorer"></div>', '{"a": "</SCRIPT>"}')
+    script = out[:out.index('<div class="optimizer-explorer">')]
+    assert script.lower().count("</script") == 1 and script.endswith("</script>")
+    assert json.loads(script[script.index(">") + 1:-len("</script>")]) == {"a": "</SCRIPT>"}

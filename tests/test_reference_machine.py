@@ -293,7 +293,8 @@ def test_the_execution_report_says_when_no_cpu_is_recorded(tmp_path):
     assert re.search(rf"could\s+use\s+{cores.usable()}\s+CPUs", html), html
 
 
-@pytest.mark.parametrize("text", ['{"fingerprint": "0000000000000000", "cpu": ""}', "{not json", '["a list"]'])
+@pytest.mark.parametrize("text", ['{"fingerprint": "0000000000000000", "cpu": ""}', "{not json", '["a list"]',
+                                  '{"fingerprint": "0000000000000000"}', '{"cpu": 42}'])
 def test_an_empty_or_unreadable_record_names_no_cpu(tmp_path, monkeypatch, text):
     (tmp_path / "book").mkdir()
     (tmp_path / "book" / "reference_machine.json").write_text(text)
