@@ -167,34 +167,49 @@ def test_a_click_on_a_solutions_title_opens_it_even_on_the_exercises_name(reader
 
 # What WCAG 2.5.5 (AAA) asks of a target for a fingertip, in CSS px, each way.
 FINGERTIP = 44
-_SIZES = """els => els.filter((e) => e.checkVisibility()).map((e) => {
+_BOXES = """els => els.filter((e) => e.checkVisibility()).map((e) => {
   const box = e.getBoundingClientRect();
-  return [(e.getAttribute('aria-label') || e.textContent).trim().slice(0, 40), box.width, box.height];
+  return {name: (e.getAttribute('aria-label') || e.textContent).trim().slice(0, 40),
+          width: box.width, height: box.height, left: box.left, right: box.right,
+          display: getComputedStyle(e).display, code: Boolean(e.querySelector('code')),
+          listed: e.matches('nav li > a, summary, .admonition-title')};
 })"""
 
 
 def test_every_control_a_finger_taps_is_a_fingertip_wide_and_high_on_a_touch_screen(reader, site_url):
     # The header's buttons, their menus' items, both drawers' links and buttons, a folded
-    # cell's "Show code" line and a solution's title: the themes drew them 29 to 37 px high.
-    browser_page = reader(390, touch=True)
-    browser_page.goto(f"{site_url}{FIRST}.html", wait_until="load")
+    # cell's "Show code" line (the themes drew them 26 to 37 px high) and a solution's title.
+    # At 320 px, where the header's seven buttons fill the row, on a chapter whose section
+    # titles hold inline code.
+    browser_page = reader(320, touch=True)
+    browser_page.goto(f"{site_url}{SECOND}.html", wait_until="load")
     assert browser_page.evaluate("matchMedia('(pointer: coarse)').matches"), "no touch screen emulated"
-    sizes = {"header": browser_page.locator(".bd-header-article button").evaluate_all(_SIZES)}
+    boxes = {"header": browser_page.locator(".bd-header-article button").evaluate_all(_BOXES)}
     for menu in browser_page.locator(".bd-header-article .dropdown-toggle").all():
         menu.click()
         items = browser_page.locator(".bd-header-article .dropdown-menu.show .dropdown-item")
         items.first.wait_for(state="visible", timeout=5000)
-        sizes[menu.get_attribute("aria-label")] = items.evaluate_all(_SIZES)
+        boxes[menu.get_attribute("aria-label")] = items.evaluate_all(_BOXES)
         menu.click()
     for toggle, drawer in ((MENU, "#pst-primary-sidebar-modal"), (ON_THIS_PAGE, "#pst-secondary-sidebar-modal")):
         browser_page.locator(toggle).click()
         browser_page.locator(f"{drawer} a[href]").first.wait_for(state="visible", timeout=5000)
-        sizes[drawer] = browser_page.locator(f"{drawer} a[href], {drawer} button").evaluate_all(_SIZES)
+        boxes[drawer] = browser_page.locator(f"{drawer} a[href], {drawer} button").evaluate_all(_BOXES)
         browser_page.keyboard.press("Escape")
         browser_page.locator(drawer).wait_for(state="hidden", timeout=5000)
-    sizes["folds"] = browser_page.locator(
+    boxes["folds"] = browser_page.locator(
         "details.hide > summary, .solution.dropdown > .admonition-title"
-    ).evaluate_all(_SIZES)
-    assert len(sizes) == 6 and all(sizes.values()), f"a group of controls was not found: {sizes}"
-    small = {group: [c for c in found if min(c[1:]) < FINGERTIP] for group, found in sizes.items()}
+    ).evaluate_all(_BOXES)
+    assert len(boxes) == 6 and all(boxes.values()), f"a group of controls was not found: {boxes}"
+    small = {group: [b for b in found if min(b["width"], b["height"]) < FINGERTIP] for group, found in boxes.items()}
     assert not any(small.values()), f"smaller than {FINGERTIP} px on a touch screen: {small}"
+    width = browser_page.evaluate("innerWidth")
+    outside = [b for b in boxes["header"] if b["left"] < 0 or b["right"] > width]
+    assert not outside, f"header buttons past the {width} px screen's edge: {outside}"
+    # A contents link or fold line made a flex box to centre its words lays its text and
+    # inline code out as columns with no space between them ("Your ownnn.Linear").
+    texts = [b for group in ("#pst-primary-sidebar-modal", "#pst-secondary-sidebar-modal", "folds")
+             for b in boxes[group] if b["listed"]]
+    assert any(b["code"] for b in texts), "no drawer link holds inline code: pick another page"
+    boxed = [b for b in texts if b["display"] not in ("block", "list-item")]
+    assert not boxed, f"links or fold lines no longer laid out as text: {boxed}"
