@@ -11,6 +11,9 @@ After changing either, run
     python scripts/bootstrap_cells.py            # rewrite the cells
     python scripts/bootstrap_cells.py --check    # exit 1 if any chapter's cell is out of date
     python scripts/bootstrap_cells.py --release  # print the release tag (scripts/publish.sh)
+
+The first two also exit 1 if a notebook in book/ is not in _toc.yml: they can neither check
+nor write its cell.
 """
 
 import argparse
@@ -105,9 +108,9 @@ def main(argv=None):
     # The cells go into the chapters _toc.yml lists: a notebook it leaves out would get none.
     unlisted = sorted(set((args.root / "book").glob("*.ipynb")) - set(chapters(args.root)))
     for path in unlisted:
-        print(f"{path.relative_to(args.root)}: not in _toc.yml, so it has no bootstrap cell: "
-              "add it to _toc.yml (CONTRIBUTING.md, Adding a chapter), then run this again",
-              file=sys.stderr)
+        print(f"{path.relative_to(args.root)}: not in _toc.yml, so this script neither checks nor "
+              "writes its bootstrap cell: add it to _toc.yml (CONTRIBUTING.md, Adding a chapter), "
+              "then run this again")
     if args.check:
         for path, why in problems:
             print(f"{path.relative_to(args.root)}: {why}; run python scripts/bootstrap_cells.py")

@@ -112,6 +112,16 @@ def _folded(cell):
     return bool(FOLDING_TAGS & set(cell.metadata.get("tags", [])))
 
 
+def test_every_chapter_code_cell_was_run_when_its_outputs_were_stored():
+    # nbval compares nothing for a cell that was never run (no execution count), so a cell
+    # added after the chapter's outputs were stored would pass it with no outputs at all.
+    unrun = [where for where, cell in _cells(_chapter_notebooks()) if cell.execution_count is None]
+    assert not unrun, (
+        f"these cells were never run: {unrun}; store the chapter's outputs with `jupyter execute "
+        "--inplace` (CONTRIBUTING.md, Adding a chapter, step 5)"
+    )
+
+
 def test_no_chapter_shows_the_seed_that_seed_everything_returns():
     # seed_everything() returns its seed; a cell ending in the bare call shows "42" on the page.
     shown = [where for where, source in _chapter_cells("code").items()
@@ -136,10 +146,10 @@ def test_no_chapter_shows_the_text_that_glue_returns():
 
 
 def test_every_chapter_glues_through_the_package():
-    # lesson5.glue formats a value as the prose reads it, shows a person running the chapter
-    # what it glued, and refuses text whose Markdown would show raw; myst-nb's does none of it.
+    # lesson5.glue formats a value as the prose reads it and refuses text whose Markdown would
+    # show raw, and it spares the kernel myst-nb's import of Sphinx (seconds on a laptop).
     direct = [where for where, source in _chapter_cells("code").items()
-              if re.search(r"\bmyst_nb\b", source)]
+              if re.search(r"^\s*(from|import)\s+myst_nb\b", source, flags=re.M)]
     assert not direct, f"glue with `from lesson5 import glue`, not myst_nb's: {direct}"
 
 
