@@ -1,7 +1,8 @@
 """What the project's Sphinx extensions (_ext/) put on the pages of a real build: one small book,
-loaded with the extensions together as _config.yml loads them, built once as the site (html)
-and once as the one-page book the PDF is printed from (singlehtml), and read here (the built
-site itself is read by tests/browser/). A handler connected to the wrong event either crashes
+loaded with seven of them together, with sphinx-exercise and sphinxcontrib-bibtex (whose
+output two of them change) and a stand-in extension that adds inline scripts; built once as
+the site (html) and once as the one-page book the PDF is printed from (singlehtml), and read
+here (the built site itself is read by tests/browser/). A handler connected to the wrong event either crashes
 these builds or does nothing on them:
 
 - unique_ids.py: two exercises and two solutions on a page repeat no id;

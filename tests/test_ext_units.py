@@ -1,4 +1,4 @@
-"""What six of the project's Sphinx extensions (_ext/) put on a page, checked on small builds
+"""What five of the project's Sphinx extensions (_ext/) put on a page, checked on small builds
 and doctrees instead of the built site (tests/browser/ reads that; tests/test_ext_pages.py
 builds the others together):
 
@@ -12,7 +12,6 @@ builds the others together):
   resolution of links;
 - build_machine.py: the CPUs the build could use, the machine-dependent cells counted, and the
   other substitutions kept;
-- explorer_data.py: the data cannot end its script, in whatever case "</script" is written;
 - stored_outputs.py: the chapters a build executes run with progress off.
 """
 
@@ -345,15 +344,3 @@ def test_the_build_machines_substitutions_keep_the_others(monkeypatch):
     substitutions = _substitutions(monkeypatch, {"repository_link": "[a](b)"})
     assert substitutions["repository_link"] == "[a](b)"
     assert set(substitutions) == {"repository_link", "build_cores", "reference_cpu", "machine_dependent"}
-
-
-# explorer_data.py
-
-
-def test_the_explorers_data_cannot_end_its_script_whatever_the_case():
-    # HTML ends a script at "</script" in any case: "</SCRIPT>" in the data would end it too.
-    explorer_data = _extension("explorer_data")
-    out = explorer_data.with_data('<div class="optimizer-explorer"></div>', '{"a": "</SCRIPT>"}')
-    script = out[:out.index('<div class="optimizer-explorer">')]
-    assert script.lower().count("</script") == 1 and script.endswith("</script>")
-    assert json.loads(script[script.index(">") + 1:-len("</script>")]) == {"a": "</SCRIPT>"}
