@@ -11,8 +11,9 @@
  * leave unsaid: a screen reader otherwise hears the same "Site navigation, button" whether the
  * sidebar is there or not. On a wide screen the menu button collapses the sidebar in place (the
  * book theme's class pst-sidebar-hidden); narrower, each button opens its panel as a modal
- * drawer (a <dialog>), which Escape or a click outside closes without the button.
- * tests/browser/test_navigation.py checks this at 390, 820 and 1280 px.
+ * drawer (a <dialog>), which Escape or a click outside closes without the button, and which
+ * closes when the reader picks a section in it. The shown toggles' tooltips say their names.
+ * tests/browser/test_navigation.py checks this at 320, 390, 820 and 1280 px.
  */
 (() => {
   const wide = window.matchMedia("(min-width: 992px)");
@@ -21,6 +22,10 @@
     const [bound, ...visible] = document.querySelectorAll(selector);
     for (const button of visible) {
       button.setAttribute("aria-label", label);
+      // The tooltip says the same, not the themes' "Toggle primary sidebar": Bootstrap keeps
+      // a tooltip's text in data-bs-original-title once it has set the tooltip up.
+      const text = button.hasAttribute("data-bs-original-title") ? "data-bs-original-title" : "title";
+      button.setAttribute(text, label);
       button.addEventListener("click", (event) => {
         event.preventDefault();
         event.stopPropagation();
@@ -30,6 +35,11 @@
     const sidebar = document.getElementById(sidebarId);
     const drawer = document.getElementById(drawerId);
     if (!sidebar || !drawer) return;
+    // A section picked from the "On this page" drawer is where the reader goes: the drawer,
+    // which would cover most of a phone's screen, closes (the link still scrolls there).
+    drawer.addEventListener("click", (event) => {
+      if (drawer.open && event.target.closest('a[href^="#"]')) drawer.close();
+    });
     const update = () => {
       const inPlace = collapsesInPlace && wide.matches && !sidebar.classList.contains("pst-sidebar-hidden");
       for (const button of visible) button.setAttribute("aria-expanded", String(drawer.open || inPlace));

@@ -96,3 +96,46 @@ def test_no_page_scrolls_sideways_at_320_px(shown, page):
     browser_page = shown(page, 320)
     wide = browser_page.evaluate("() => document.documentElement.scrollWidth")
     assert wide <= 320, f"{page} is {wide} px wide at 320: {browser_page.evaluate(_STICKING_OUT)}"
+
+
+# Headings that a hidden link mark makes taller, by a line of their own: their height with the
+# mark against without it.
+_GROWN_BY_MARK = """() => Array.from(document.querySelectorAll('a.headerlink'))
+  .filter((a) => a.checkVisibility() && a.closest('h1, h2, h3, h4, h5, h6, dt'))
+  .map((a) => {
+    const heading = a.parentElement;
+    const height = heading.getBoundingClientRect().height;
+    a.style.display = 'none';
+    const without = heading.getBoundingClientRect().height;
+    a.style.display = '';
+    return [heading.textContent.trim().slice(0, 40), height, without];
+  })
+  .filter(([, height, without]) => height > without + 1)"""
+# The previous and next links whose words are cut off, by their box or by the screen's edge.
+_CUT_PAGE_LINKS = """() => Array.from(document.querySelectorAll('.prev-next-area a'))
+  .filter((a) => a.scrollWidth > a.clientWidth + 1 || a.getBoundingClientRect().right > innerWidth)
+  .map((a) => a.textContent.trim().replace(/\\s+/g, ' ').slice(0, 50))"""
+
+
+@pytest.mark.parametrize("page", toc_pages())
+def test_on_a_phone_no_heading_gets_a_blank_line_and_no_page_link_is_cut(shown, page):
+    # The mark that links a heading takes room even hidden: on a phone it took a line of its
+    # own under 20 headings. The previous and next links, each capped at 45% of the row, cut
+    # long words off ("Regularizati", "N" for "Next"). _static/reader.css, at 36rem and less.
+    browser_page = shown(page, 320)
+    grown = browser_page.evaluate(_GROWN_BY_MARK)
+    assert not grown, f"{page}: headings a line taller for their hidden link mark: {grown}"
+    cut = browser_page.evaluate(_CUT_PAGE_LINKS)
+    assert not cut, f"{page}: previous or next links cut off at 320 px: {cut}"
+
+
+def test_neighbouring_numbers_in_a_table_stand_apart(shown):
+    # Cells of a pandas table had the browser's 1 px of padding: in 03's confusion matrix
+    # "211" and "0" in neighbouring cells read as "2110".
+    page = next(p for p in chapter_pages() if "cross_entropy" in p)
+    cells = shown(page).locator("table.dataframe td").evaluate_all(
+        "tds => tds.map((td) => Math.min(...['paddingLeft', 'paddingRight'].map("
+        "(side) => parseFloat(getComputedStyle(td)[side]))))"
+    )
+    assert cells, f"{page} shows no pandas table"
+    assert min(cells) >= 4, f"{page}: table cells {min(cells)} px from their neighbours' numbers"

@@ -213,3 +213,29 @@ def test_every_control_a_finger_taps_is_a_fingertip_wide_and_high_on_a_touch_scr
     assert any(b["code"] for b in texts), "no drawer link holds inline code: pick another page"
     boxed = [b for b in texts if b["display"] not in ("block", "list-item")]
     assert not boxed, f"links or fold lines no longer laid out as text: {boxed}"
+
+
+def test_a_section_picked_on_a_phone_closes_the_drawer_and_no_tooltip_stays_in_the_way(reader, site_url):
+    # The drawer covered most of the screen over the section the reader had picked. Closed, it
+    # gives its button the focus back, where Bootstrap showed the button's tooltip (under the
+    # themes' name for it) over the header's other buttons, and the tooltip took the next tap.
+    browser_page = reader(390, touch=True)
+    browser_page.goto(f"{site_url}{SECOND}.html", wait_until="load")
+    names = browser_page.locator(f"{MENU}, {ON_THIS_PAGE}").evaluate_all(
+        "bs => bs.map((b) => [b.getAttribute('aria-label'),"
+        " b.getAttribute('data-bs-original-title') || b.getAttribute('title')])"
+    )
+    assert names and all(label == tip for label, tip in names), f"tooltips apart from the names: {names}"
+    browser_page.locator(ON_THIS_PAGE).tap()
+    section = browser_page.locator("#pst-secondary-sidebar-modal a[href^='#']").nth(2)
+    section.wait_for(state="visible", timeout=5000)
+    target = section.get_attribute("href")
+    section.tap()
+    browser_page.locator("#pst-secondary-sidebar-modal").wait_for(state="hidden", timeout=5000)
+    browser_page.wait_for_function("(hash) => location.hash === hash", arg=target, timeout=5000)
+    # Bootstrap shows a tooltip half a second after the focus arrives.
+    browser_page.wait_for_timeout(800)
+    shown = browser_page.locator(".tooltip").evaluate_all(
+        "ts => ts.filter((t) => t.checkVisibility()).map((t) => t.textContent)"
+    )
+    assert not shown, f"a tooltip stays over the header after the drawer closed: {shown}"

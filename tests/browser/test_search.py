@@ -52,3 +52,17 @@ def test_momentum_finds_the_glossary(reader, site_url):
     assert any("glossary" in href for href, _ in found), (
         f"search.html: 'momentum' results do not include the glossary: {found}"
     )
+
+
+def test_a_result_with_a_long_address_leaves_a_phones_page_its_width(reader, site_url):
+    # A result's excerpt quoting a bibliography entry's address, one unbroken word, pushed the
+    # results page 18 px sideways at 390 px.
+    page = reader(390)
+    _search(page, site_url, "adam")
+    longest = page.locator("#search-results p.context").evaluate_all(
+        "ps => Math.max(...ps.map((p) => Math.max(...p.textContent.split(/\\s+/).map((w) => w.length))))"
+    )
+    assert longest >= 40, f"no excerpt holds a word as long as an address (longest: {longest})"
+    wide = page.evaluate("() => document.documentElement.scrollWidth")
+    assert wide <= 390, f"the results page is {wide} px wide on a 390 px phone"
+
