@@ -208,3 +208,17 @@ def test_the_legend_reads_the_controls(reader, site_url):
     beta.focus()
     page.keyboard.press("ArrowLeft")
     assert next(line for line in _legend(page) if line.startswith("momentum")) != momentum
+
+
+def test_in_dark_mode_the_explorer_keeps_the_pages_background(reader, site_url):
+    # The theme sets every HTML output on a light panel in dark mode, and the explorer, drawn
+    # in the theme's dark colours, sat on it: dark menus, dark slider tracks, grey contours.
+    page = reader(1280, color_scheme="dark")
+    page.goto(f"{site_url}{PAGE}", wait_until="load")
+    page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'", timeout=5000)
+    panel, body = page.evaluate(
+        "() => [getComputedStyle(document.querySelector('.optimizer-explorer').parentElement)"
+        ".backgroundColor, getComputedStyle(document.body).backgroundColor]"
+    )
+    assert panel in ("rgba(0, 0, 0, 0)", body), f"the explorer sits on {panel} on a {body} page"
+
