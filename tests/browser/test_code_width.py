@@ -139,3 +139,15 @@ def test_neighbouring_numbers_in_a_table_stand_apart(shown):
     )
     assert cells, f"{page} shows no pandas table"
     assert min(cells) >= 4, f"{page}: table cells {min(cells)} px from their neighbours' numbers"
+
+
+@pytest.mark.parametrize("page", chapter_pages())
+def test_on_a_phone_an_exercise_gives_its_text_the_screens_width(shown, page):
+    # The theme indents an admonition's content 1.4rem on each side, within its own padding:
+    # at 320 px an exercise's text, and its solution's code, kept some 205 px of the screen.
+    widths = shown(page, 320).evaluate(
+        "() => [...document.querySelectorAll('div.exercise p.admonition-title ~ *')]"
+        ".map((e) => e.getBoundingClientRect().width)"
+    )
+    assert widths, f"{page} has no exercise"
+    assert min(widths) >= 250, f"{page}: an exercise's text is {min(widths)} px wide at 320 px"
