@@ -151,3 +151,15 @@ def test_on_a_phone_an_exercise_gives_its_text_the_screens_width(shown, page):
     )
     assert widths, f"{page} has no exercise"
     assert min(widths) >= 250, f"{page}: an exercise's text is {min(widths)} px wide at 320 px"
+
+
+def test_a_table_row_a_finger_touched_keeps_its_stripe(reader, site_url):
+    # Without hover, the theme's hover colour stayed on a touched row as if it were picked.
+    page = next(p for p in chapter_pages() if "cross_entropy" in p)
+    browser_page = reader(390, touch=True)
+    browser_page.goto(f"{site_url}{page}.html", wait_until="load")
+    row = browser_page.locator("table.dataframe tbody tr").nth(1)
+    before = row.evaluate("r => getComputedStyle(r).backgroundColor")
+    row.tap()
+    after = row.evaluate("r => getComputedStyle(r).backgroundColor")
+    assert after == before, f"a touched row turned {after} from {before}"
