@@ -105,7 +105,7 @@ def main(argv=None):
         return 0
     source = expected_source(args.root)
     problems = [(p, why) for p in chapters(args.root) if (why := stale(p, source))]
-    # The cells go into the chapters _toc.yml lists: a notebook it leaves out would get none.
+    # The cells go into the chapters that _toc.yml lists: a notebook it leaves out gets none.
     unlisted = sorted(set((args.root / "book").glob("*.ipynb")) - set(chapters(args.root)))
     for path in unlisted:
         print(f"{path.relative_to(args.root)}: not in _toc.yml, so this script neither checks nor "

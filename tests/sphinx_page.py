@@ -7,7 +7,30 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 REPO = Path(__file__).resolve().parents[1]
+CONFIG = yaml.safe_load((REPO / "_config.yml").read_text())
+
+# A .bib entry for the builds that cite (tests/test_ext_units.py, tests/test_ext_pages.py).
+CYBENKO1989 = """
+@article{cybenko1989,
+  author  = {Cybenko, George},
+  title   = {Approximation by superpositions of a sigmoidal function},
+  journal = {Mathematics of Control, Signals and Systems},
+  year    = {1989}
+}
+"""
+
+
+def citation_config():
+    """conf.py settings for sphinxcontrib-bibtex as the site's _config.yml gives them, reading
+    book/references.bib."""
+    settings = CONFIG["sphinx"]["config"]
+    return {
+        "bibtex_bibfiles": ["book/references.bib"],
+        **{key: settings[key] for key in ["bibtex_reference_style", "bibtex_default_style", "bibtex_cite_id"]},
+    }
 
 
 def build_site(tmp_path, root_page, extensions, files=None, myst_extensions=(), config=None, env=None,

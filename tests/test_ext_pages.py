@@ -17,13 +17,11 @@ these builds or does nothing on them:
 import json
 
 import pytest
-import yaml
 
 # bs4 comes with the site build itself (pydata-sphinx-theme needs it).
 from bs4 import BeautifulSoup
-from sphinx_page import REPO, build_site
+from sphinx_page import CONFIG, CYBENKO1989, REPO, build_site, citation_config
 
-CONFIG = yaml.safe_load((REPO / "_config.yml").read_text())
 REPOSITORY = CONFIG["repository"]["url"]
 
 INDEX = """# Book
@@ -87,15 +85,6 @@ FOLDED = json.dumps({
     ],
 })
 
-REFERENCES = """
-@article{cybenko1989,
-  author  = {Cybenko, George},
-  title   = {Approximation by superpositions of a sigmoidal function},
-  journal = {Mathematics of Control, Signals and Systems},
-  year    = {1989}
-}
-"""
-
 # A stand-in for sphinx-thebe, which Jupyter Book sets up again after the builder exists: the
 # same inline script reaches the page once from Sphinx's registry (filename "") and once from
 # the builder's own list (filename None). A second, different script must stay.
@@ -120,13 +109,12 @@ EXTENSIONS = [
 def _build(folder, builder):
     """The book above built by Sphinx's `builder` into folder/`builder`, with the site's
     citation settings and its repository."""
-    settings = CONFIG["sphinx"]["config"]
     return build_site(
         folder, "index", EXTENSIONS,
         {
             "index.md": INDEX, "exercises.md": EXERCISES, "zh.md": ZH, "folded.ipynb": FOLDED,
             "chapter.md": "# A chapter\n\nA theorem {cite:p}`cybenko1989`.\n",
-            "references.bib": REFERENCES,
+            "references.bib": CYBENKO1989,
             "bibliography.md": (REPO / "book" / "bibliography.md").read_text(),
             "inline_scripts.py": INLINE_SCRIPTS,
         },
@@ -134,8 +122,7 @@ def _build(folder, builder):
         config={
             # What Jupyter Book hands the theme from _config.yml's repository.url.
             "html_theme_options": {"repository_url": REPOSITORY},
-            "bibtex_bibfiles": ["book/references.bib"],
-            **{key: settings[key] for key in ["bibtex_reference_style", "bibtex_default_style", "bibtex_cite_id"]},
+            **citation_config(),
         },
         builder=builder,
     )

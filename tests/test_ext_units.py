@@ -22,16 +22,13 @@ import sys
 from types import SimpleNamespace
 
 import pytest
-import yaml
 
 # bs4 comes with the site build itself (pydata-sphinx-theme needs it).
 from bs4 import BeautifulSoup
 from docutils import nodes
 from docutils.utils import new_document
 from myst_nb.ext.execution_tables import make_stat_table
-from sphinx_page import REPO, build_site
-
-CONFIG = yaml.safe_load((REPO / "_config.yml").read_text())
+from sphinx_page import CONFIG, CYBENKO1989, REPO, build_site, citation_config
 
 
 def _extension(name):
@@ -91,14 +88,7 @@ def test_a_repeated_id_is_not_renamed_to_an_id_the_page_already_has():
 
 # bibliography_entries.py
 
-REFERENCES = """
-@article{cybenko1989,
-  author  = {Cybenko, George},
-  title   = {Approximation by superpositions of a sigmoidal function},
-  journal = {Mathematics of Control, Signals and Systems},
-  year    = {1989}
-}
-
+REFERENCES = CYBENKO1989 + """
 @inproceedings{kingma2015,
   author    = {Kingma, Diederik P. and Ba, Jimmy},
   title     = {Adam: A Method for Stochastic Optimization},
@@ -119,7 +109,6 @@ def _build_bibliography_site(folder, files=None, root="chapter"):
     """A chapter citing the three entries of a .bib, and the book's bibliography page, built with the
     site's citation settings; `files` adds pages or replaces the .bib, `root` names the root
     page. Returns the HTML folder."""
-    config = CONFIG["sphinx"]["config"]
     return build_site(
         folder, root,
         ["sphinxcontrib.bibtex", "bibliography_entries"],
@@ -130,12 +119,7 @@ def _build_bibliography_site(folder, files=None, root="chapter"):
                           "its gradients {cite:p}`rumelhart1986`.\n",
             **(files or {}),
         },
-        config={
-            "bibtex_bibfiles": ["book/references.bib"],
-            "bibtex_reference_style": config["bibtex_reference_style"],
-            "bibtex_default_style": config["bibtex_default_style"],
-            "bibtex_cite_id": config["bibtex_cite_id"],
-        },
+        config=citation_config(),
     )
 
 

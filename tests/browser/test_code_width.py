@@ -129,16 +129,19 @@ def test_on_a_phone_no_heading_gets_a_blank_line_and_no_page_link_is_cut(shown, 
     assert not cut, f"{page}: previous or next links cut off at 320 px: {cut}"
 
 
+# A chapter with pandas tables: 03, whose confusion matrix is one.
+TABLES_PAGE = next(p for p in chapter_pages() if "cross_entropy" in p)
+
+
 def test_neighbouring_numbers_in_a_table_stand_apart(shown):
     # Cells of a pandas table had the browser's 1 px of padding: in 03's confusion matrix
     # "211" and "0" in neighbouring cells read as "2110".
-    page = next(p for p in chapter_pages() if "cross_entropy" in p)
-    cells = shown(page).locator("table.dataframe td").evaluate_all(
+    cells = shown(TABLES_PAGE).locator("table.dataframe td").evaluate_all(
         "tds => tds.map((td) => Math.min(...['paddingLeft', 'paddingRight'].map("
         "(side) => parseFloat(getComputedStyle(td)[side]))))"
     )
-    assert cells, f"{page} shows no pandas table"
-    assert min(cells) >= 4, f"{page}: table cells {min(cells)} px from their neighbours' numbers"
+    assert cells, f"{TABLES_PAGE} shows no pandas table"
+    assert min(cells) >= 4, f"{TABLES_PAGE}: table cells {min(cells)} px from their neighbours' numbers"
 
 
 @pytest.mark.parametrize("page", chapter_pages())
@@ -155,9 +158,8 @@ def test_on_a_phone_an_exercise_gives_its_text_the_screens_width(shown, page):
 
 def test_a_table_row_a_finger_touched_keeps_its_stripe(reader, site_url):
     # Without hover, the theme's hover colour stayed on a touched row as if it were picked.
-    page = next(p for p in chapter_pages() if "cross_entropy" in p)
     browser_page = reader(390, touch=True)
-    browser_page.goto(f"{site_url}{page}.html", wait_until="load")
+    browser_page.goto(f"{site_url}{TABLES_PAGE}.html", wait_until="load")
     row = browser_page.locator("table.dataframe tbody tr").nth(1)
     before = row.evaluate("r => getComputedStyle(r).backgroundColor")
     row.tap()

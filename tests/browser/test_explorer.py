@@ -12,8 +12,8 @@ from site_pages import SITE
 PAGE = "book/04_optimizers.html"
 
 
-def _open(reader, site_url, width=1280, touch=False):
-    page = reader(width, touch=touch)
+def _open(reader, site_url, width=1280, touch=False, color_scheme="light"):
+    page = reader(width, color_scheme, touch=touch)
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{site_url}{PAGE}", wait_until="load")
@@ -213,8 +213,7 @@ def test_the_legend_reads_the_controls(reader, site_url):
 def test_in_dark_mode_the_explorer_keeps_the_pages_background(reader, site_url):
     # The theme sets every HTML output on a light panel in dark mode, and the explorer, drawn
     # in the theme's dark colours, sat on it: dark menus, dark slider tracks, grey contours.
-    page = reader(1280, color_scheme="dark")
-    page.goto(f"{site_url}{PAGE}", wait_until="load")
+    page, _ = _open(reader, site_url, color_scheme="dark")
     page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'", timeout=5000)
     panel, body = page.evaluate(
         "() => [getComputedStyle(document.querySelector('.optimizer-explorer').parentElement)"

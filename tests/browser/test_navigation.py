@@ -17,8 +17,8 @@ MENU = ".bd-header-article .primary-toggle"
 ON_THIS_PAGE = ".bd-header-article .secondary-toggle"
 
 
-def _open(reader, site_url, width, page=FIRST):
-    browser_page = reader(width)
+def _open(reader, site_url, width, page=FIRST, touch=False):
+    browser_page = reader(width, touch=touch)
     browser_page.set_default_timeout(10000)
     browser_page.goto(f"{site_url}{page}.html", wait_until="load")
     return browser_page
@@ -181,8 +181,7 @@ def test_every_control_a_finger_taps_is_a_fingertip_wide_and_high_on_a_touch_scr
     # cell's "Show code" line (the themes drew them 26 to 37 px high) and a solution's title.
     # At 320 px, where the header's seven buttons fill the row, on a chapter whose section
     # titles hold inline code.
-    browser_page = reader(320, touch=True)
-    browser_page.goto(f"{site_url}{SECOND}.html", wait_until="load")
+    browser_page = _open(reader, site_url, 320, SECOND, touch=True)
     assert browser_page.evaluate("matchMedia('(pointer: coarse)').matches"), "no touch screen emulated"
     boxes = {"header": browser_page.locator(".bd-header-article button").evaluate_all(_BOXES)}
     for menu in browser_page.locator(".bd-header-article .dropdown-toggle").all():
@@ -219,8 +218,7 @@ def test_a_section_picked_on_a_phone_closes_the_drawer_and_no_tooltip_stays_in_t
     # The drawer covered most of the screen over the section the reader had picked. Closed, it
     # gives its button the focus back, where Bootstrap showed the button's tooltip (under the
     # themes' name for it) over the header's other buttons, and the tooltip took the next tap.
-    browser_page = reader(390, touch=True)
-    browser_page.goto(f"{site_url}{SECOND}.html", wait_until="load")
+    browser_page = _open(reader, site_url, 390, SECOND, touch=True)
     names = browser_page.locator(f"{MENU}, {ON_THIS_PAGE}").evaluate_all(
         "bs => bs.map((b) => [b.getAttribute('aria-label'),"
         " b.getAttribute('data-bs-original-title') || b.getAttribute('title')])"
