@@ -1,5 +1,5 @@
 """What the project's Sphinx extensions (_ext/) put on the pages of a real build: one small book,
-loaded with seven of them together, with sphinx-exercise and sphinxcontrib-bibtex (whose
+loaded with eight of them together, with sphinx-exercise and sphinxcontrib-bibtex (whose
 output two of them change) and a stand-in extension that adds inline scripts; built once as
 the site (html) and once as the one-page book the PDF is printed from (singlehtml), and read
 here (the built site itself is read by tests/browser/). A handler connected to the wrong event either crashes
@@ -11,7 +11,8 @@ these builds or does nothing on them:
 - search_compounds.py: the search index holds each hyphenated word written as one too;
 - single_inline_scripts.py: an inline script added twice is written once;
 - accessible_cells.py: a folded cell's toggle is named by its visible words, in both builds;
-- bibliography_entries.py: in the one-page book too, the entries are list items.
+- bibliography_entries.py: in the one-page book too, the entries are list items;
+- math_punctuation.py: an inline formula and the punctuation against it share one unbreakable box.
 """
 
 import json
@@ -102,7 +103,7 @@ def setup(app):
 EXTENSIONS = [
     "sphinx_exercise", "unique_ids", "repository_link", "page_language", "search_compounds",
     "single_inline_scripts", "inline_scripts", "accessible_cells", "sphinxcontrib.bibtex",
-    "bibliography_entries",
+    "bibliography_entries", "math_punctuation",
 ]
 
 
@@ -113,12 +114,12 @@ def _build(folder, builder):
         folder, "index", EXTENSIONS,
         {
             "index.md": INDEX, "exercises.md": EXERCISES, "zh.md": ZH, "folded.ipynb": FOLDED,
-            "chapter.md": "# A chapter\n\nA theorem {cite:p}`cybenko1989`.\n",
+            "chapter.md": "# A chapter\n\nA theorem {cite:p}`cybenko1989`, steps ($x$), then $y$.\n",
             "references.bib": CYBENKO1989,
             "bibliography.md": (REPO / "book" / "bibliography.md").read_text(),
             "inline_scripts.py": INLINE_SCRIPTS,
         },
-        myst_extensions=["substitution"],
+        myst_extensions=["substitution", "dollarmath"],
         config={
             # What Jupyter Book hands the theme from _config.yml's repository.url.
             "html_theme_options": {"repository_url": REPOSITORY},
@@ -241,3 +242,15 @@ def test_in_the_one_page_book_a_chinese_pages_section_keeps_its_language(one_pag
     assert one_page_book.html["lang"] == "en"
     sections = one_page_book.select("section[lang='zh-Hans']")
     assert [section.p.get_text() for section in sections] == ["正文。"]
+
+
+# math_punctuation.py
+
+
+def test_an_inline_formula_shares_a_box_with_the_punctuation_against_it(site):
+    paragraph = _page(site / "book" / "chapter.html").find("span", class_="math").find_parent("p")
+    boxes = paragraph.find_all("span", class_="math-and-punctuation")
+    assert [box.get_text() for box in boxes] == ["(\\(x\\)),", "\\(y\\)."]
+    assert all(box.find("span", class_="math") for box in boxes)
+    # The spaces around stay outside the boxes, where the line may break.
+    assert [str(box.previous_sibling)[-6:] for box in boxes] == ["steps ", " then "]

@@ -1,4 +1,4 @@
-"""What five of the project's Sphinx extensions (_ext/) put on a page, checked on small builds
+"""What six of the project's Sphinx extensions (_ext/) put on a page, checked on small builds
 and doctrees instead of the built site (tests/browser/ reads that; tests/test_ext_pages.py
 builds the others together):
 
@@ -12,7 +12,9 @@ builds the others together):
   resolution of links;
 - build_machine.py: the CPUs the build could use, the machine-dependent cells counted, and the
   other substitutions kept;
-- stored_outputs.py: the chapters a build executes run with progress off.
+- stored_outputs.py: the chapters a build executes run with progress off;
+- math_punctuation.py: a formula at either end of a paragraph, or beside an element rather
+  than text, keeps what touches it and leaves the rest alone.
 """
 
 import importlib.util
@@ -328,3 +330,24 @@ def test_the_build_machines_substitutions_keep_the_others(monkeypatch):
     substitutions = _substitutions(monkeypatch, {"repository_link": "[a](b)"})
     assert substitutions["repository_link"] == "[a](b)"
     assert set(substitutions) == {"repository_link", "build_cores", "reference_cpu", "machine_dependent"}
+
+
+# math_punctuation.py
+
+
+def test_a_formula_takes_only_the_punctuation_that_touches_it():
+    math_punctuation = _extension("math_punctuation")
+    document = new_document("book/02_from_scratch")
+    document += nodes.paragraph("", "", nodes.math(text="a"), nodes.Text("; then \u201c"),
+                                nodes.math(text="b"), nodes.Text("\u201d "), nodes.emphasis(text="c"),
+                                nodes.math(text="d"), nodes.Text(" . ("), nodes.math(text="e"))
+    math_punctuation._keep_punctuation(None, document)
+    shown = [
+        ("box", node.astext()) if isinstance(node, nodes.inline) else (type(node).__name__, node.astext())
+        for node in document[0]
+    ]
+    assert shown == [
+        ("box", "a;"), ("Text", " then "), ("box", "\u201cb\u201d"), ("Text", " "), ("emphasis", "c"),
+        ("math", "d"), ("Text", " . "), ("box", "(e"),
+    ]
+    assert all(node["classes"] == ["math-and-punctuation"] for node in document.findall(nodes.inline))

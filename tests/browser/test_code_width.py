@@ -69,6 +69,47 @@ def test_display_formulas_fit_a_phones_column(shown, page):
     assert not wide, f"{page} at 390 px: break these formulas into lines (aligned): {wide}"
 
 
+
+# Inline formulas that a line break parts from the punctuation written against them: a
+# closing mark (",", ")", ...) that starts a line after the formula, or an opening one ("(")
+# that ends the line before it. Formulas in closed folds take no room and are not read.
+_PARTED_FROM_PUNCTUATION = """
+() => {
+  const mark = (text, at) => {
+    const range = document.createRange();
+    range.setStart(text, at);
+    range.setEnd(text, at + 1);
+    return range.getBoundingClientRect();
+  };
+  const isText = (node) => node && node.nodeType === Node.TEXT_NODE;
+  const parted = [];
+  for (const math of document.querySelectorAll('span.math')) {
+    const box = math.getBoundingClientRect();
+    if (!box.width) { continue; }
+    const after = math.nextSibling, before = math.previousSibling;
+    if (isText(after) && /^[,.;:!?)\\]\u2019\u201d]/.test(after.data)
+        && mark(after, 0).left < box.left) {
+      parted.push(`${math.textContent.slice(0, 40)} | ${after.data.slice(0, 12)}`);
+    }
+    if (isText(before) && /[(\\[\u2018\u201c]$/.test(before.data)
+        && mark(before, before.data.length - 1).left > box.left) {
+      parted.push(`${before.data.slice(-12)} | ${math.textContent.slice(0, 40)}`);
+    }
+  }
+  return parted;
+}
+"""
+
+
+@pytest.mark.parametrize("width", [1280, 390, 320])
+@pytest.mark.parametrize("page", toc_pages())
+def test_no_line_parts_a_formula_from_its_punctuation(shown, page, width):
+    # MathJax draws an inline formula as one box, and a browser may break a line on either
+    # side of it: 04 at 1280 px and 02 at 390 started a line with a formula's comma or colon
+    # (_ext/math_punctuation.py).
+    parted = shown(page, width).evaluate(_PARTED_FROM_PUNCTUATION)
+    assert not parted, f"{page} at {width} px: a line break parts these formulas from their punctuation: {parted}"
+
 # What sticks out past the right edge of the window, innermost first, outside any box that
 # scrolls or clips it (those have their own cue: tests/browser/test_scroll_cues.py).
 _STICKING_OUT = """
