@@ -43,6 +43,13 @@ def test_the_controls_and_legend_keep_their_lines_on_a_phone(reader, site_url, w
         "options => options.map(o => o.getBoundingClientRect().left)"
     )
     assert min(lefts) == pytest.approx(lefts[0], abs=1), f"at {width} px an option starts left of the first: {lefts}"
+    # At 390 px on a touch screen the four boxes wrapped raggedly beside the row's name: one,
+    # one, then two. Lines of options hold as many each.
+    tops = page.locator(".optimizer-explorer .explorer-option").evaluate_all(
+        "options => options.map(o => Math.round(o.getBoundingClientRect().top))"
+    )
+    per_line = [tops.count(top) for top in sorted(set(tops))]
+    assert len(set(per_line)) == 1, f"at {width} px the optimizers' lines hold {per_line} boxes"
     broken = page.locator(".optimizer-explorer .explorer-number").evaluate_all(
         "numbers => numbers.filter(n => n.getClientRects().length > 1).map(n => n.textContent)"
     )
