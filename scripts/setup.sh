@@ -21,6 +21,14 @@ if ! "$python" -c "$version_ok"; then
   echo "setup: set PYTHON to a newer one, e.g. PYTHON=python3.11 bash scripts/setup.sh" >&2
   exit 1
 fi
+# A .venv made by Windows' own Python (README, "By hand, on Windows") has Scripts\ and no bin/:
+# taken for broken and rebuilt here, in WSL, it would be lost to Windows. It is left alone.
+if [ -d .venv/Scripts ] && [ ! -e .venv/bin ]; then
+  echo "setup: .venv was made by Windows' Python (it has Scripts\\, no bin/), which this shell cannot use." >&2
+  echo "setup: to keep it for Windows, run these scripts in a clone of their own (in WSL, one under ~);" >&2
+  echo "setup: or delete .venv, and this script makes one for this shell." >&2
+  exit 1
+fi
 # A .venv without pip is what a failed first run leaves where python3-venv is missing.
 if [ -e .venv ] && ! { [ -x .venv/bin/python ] && .venv/bin/python -c "$version_ok" 2>/dev/null \
     && .venv/bin/python -m pip --version >/dev/null 2>&1; }; then

@@ -322,6 +322,21 @@ def test_setup_rebuilds_a_venv_left_without_pip(tmp_path):
     assert asked.read_text().split() == ["-m", "venv", ".venv"]
 
 
+def test_setup_leaves_a_venv_made_by_windows_python_alone(tmp_path):
+    # A clone shared by Windows (README, "By hand, on Windows") and WSL: Windows' Python made
+    # .venv with Scripts\ and no bin/. Rebuilt as broken, it would be lost to Windows.
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "setup.sh").write_text((REPO / "scripts" / "setup.sh").read_text())
+    windows_python = tmp_path / ".venv" / "Scripts" / "python.exe"
+    windows_python.parent.mkdir(parents=True)
+    windows_python.write_text("MZ")
+    system, asked = _system_python(tmp_path)
+    result = run(["bash", tmp_path / "scripts" / "setup.sh"], env={**os.environ, "PYTHON": str(system)})
+    assert result.returncode == 1
+    assert "made by Windows' Python" in result.stderr and "delete .venv" in result.stderr
+    assert windows_python.read_text() == "MZ" and not asked.exists()
+
+
 @pytest.mark.parametrize("origin, rebuilt", [("/elsewhere/code/lesson5/__init__.py", True), ("", True),
                                              ("{clone}/code/lesson5/__init__.py", False)])
 def test_setup_rebuilds_a_venv_from_another_clone_and_keeps_one_reached_through_a_link(origin, rebuilt, tmp_path):
