@@ -76,16 +76,17 @@ BESIDE=(tests/browser/test_lab.py tests/browser/test_publish.py)
 unit_log=$(mktemp)
 beside_log=$(mktemp)
 reported=0
-# Starts "$@" in the background in a process group of its own (setsid, where there is one), so
-# that stopping it stops what it started too: pytest's children, LibreOffice.
+# Starts "$@" in the background as the leader of a process group of its own, so that stopping
+# the group stops what it started too: pytest's children, LibreOffice. (Python's setpgid: macOS
+# has no setsid command, and there stopping the job alone left its children running.)
 in_background() {
-  if command -v setsid >/dev/null; then setsid "$@" & else "$@" & fi
+  python -c 'import os, sys; os.setpgid(0, 0); os.execvp(sys.argv[1], sys.argv[1:])' "$@" &
 }
 # On a failure in the steps below: stop these too, and show what they had reported.
 on_exit() {
   local status=$?
   for job in "$unit_job" "$beside_job"; do
-    kill -TERM -- "-$job" 2>/dev/null || kill -TERM "$job" 2>/dev/null || true
+    kill -TERM -- "-$job" 2>/dev/null || true
   done
   if [ "$status" -ne 0 ] && [ "$reported" -eq 0 ]; then
     echo "== the unit tests' report so far:"; cat "$unit_log"

@@ -1,7 +1,7 @@
 """The paths by which learners run the chapters themselves (README, "Running the chapters
 yourself"): the shell environment they may source, the set-up script's Python check and the
 bytecode it leaves, and the first cell of every chapter, which installs the package outside a
-checkout (Colab).
+checkout (Colab); and of the README's test command, that a failed run leaves nothing running.
 
 JupyterLab itself is driven in a browser by tests/browser/test_lab.py.
 """
@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -396,6 +397,44 @@ def test_setup_leaves_the_installed_modules_compiled(module):
         pytest.skip("not running in the checkout's .venv, which setup.sh made")
     origin = importlib.util.find_spec(module).origin
     assert Path(importlib.util.cache_from_source(origin)).is_file(), f"{origin} has no bytecode"
+
+
+# --- scripts/test.sh: stopping a job it runs beside the build stops what the job started ---
+
+
+def _alive(pid):
+    # A killed process whose parent is gone waits, as a zombie, for PID 1 to reap it; in a
+    # container PID 1 may never do so.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_stopping_a_background_job_of_test_sh_stops_its_children_without_setsid(tmp_path):
+    # macOS has no setsid command; test.sh's unit tests and JupyterLab checks start children
+    # (pytest's, LibreOffice) that a failed run must not leave running.
+    script = (REPO / "scripts" / "test.sh").read_text()
+    start = re.search(r"^in_background\(\) \{\n.*?^\}\n", script, re.M | re.S).group()
+    stop = re.search(r'^ *kill -TERM -- "-\$job".*$', script, re.M).group()
+    child = tmp_path / "child"
+    bash = (
+        f"{start}in_background bash -c 'sleep 300 >/dev/null 2>&1 & echo $! > {child}; wait'\njob=$!\n"
+        f"while [ ! -s {child} ]; do sleep 0.1; done\n{stop}\nwait \"$job\"\n"
+    )
+    # A PATH with this Python and only what the lines above call: no setsid, as on macOS.
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for name, target in [("python", sys.executable), ("bash", shutil.which("bash")), ("sleep", shutil.which("sleep"))]:
+        (tools / name).symlink_to(target)
+    result = run([tools / "bash", "-c", bash], env={**os.environ, "PATH": str(tools)})
+    grandchild = int(child.read_text())
+    left_running = _alive(grandchild)
+    if left_running:
+        os.kill(grandchild, signal.SIGKILL)
+    assert result.returncode != 0, "the job was not stopped"
+    assert not left_running, "the job's child still runs after the job was stopped"
 
 
 # --- the bootstrap cell in a Python without the package (the Colab path) ------------------
