@@ -237,3 +237,23 @@ def test_a_section_picked_on_a_phone_closes_the_drawer_and_no_tooltip_stays_in_t
         "ts => ts.filter((t) => t.checkVisibility()).map((t) => t.textContent)"
     )
     assert not shown, f"a tooltip stays over the header after the drawer closed: {shown}"
+
+
+# What Safari on an iPhone says: no element but a video can be shown full screen.
+_NO_FULLSCREEN = """for (const name of ['fullscreenEnabled', 'webkitFullscreenEnabled']) {
+  Object.defineProperty(Document.prototype, name, {get: () => false, configurable: true});
+}"""
+
+
+def test_the_fullscreen_button_shows_only_where_the_browser_can_go_full_screen(reader, site_url):
+    # The book theme's button called requestFullscreen, which an iPhone's Safari lacks for a
+    # page: a tap did nothing (_static/fullscreen.js).
+    button = ".bd-header-article .btn-fullscreen-button"
+    can = _open(reader, site_url, 390, touch=True)
+    assert can.locator(button).is_visible(), "no full-screen button where the browser has full screen"
+    cannot = reader(390, touch=True)
+    cannot.add_init_script(_NO_FULLSCREEN)
+    cannot.goto(f"{site_url}{FIRST}.html", wait_until="load")
+    assert cannot.locator(button).count() == 1 and not cannot.locator(button).is_visible(), (
+        "a full-screen button that does nothing is shown where the browser has no full screen"
+    )
