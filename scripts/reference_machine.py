@@ -66,12 +66,16 @@ def _x86(machine=None):
     return (machine or platform.machine()).lower() in ("x86_64", "amd64")
 
 
+def _cpuinfo():
+    return Path(os.environ.get("LESSON5_CPUINFO") or "/proc/cpuinfo")
+
+
 def cpu_flags():
     """The instruction sets this CPU reports, in lower case: the flags of Linux's /proc/cpuinfo
     (or of the file LESSON5_CPUINFO names, as the tests do); None where there is none (Windows.
     PyTorch 2.13 has no build for an Intel Mac, the other x86-64 system without one)."""
     try:
-        for line in Path(os.environ.get("LESSON5_CPUINFO") or "/proc/cpuinfo").read_text().splitlines():
+        for line in _cpuinfo().read_text().splitlines():
             if line.startswith("flags"):
                 return set(line.split(":", 1)[1].lower().split())
     except OSError:
@@ -169,13 +173,22 @@ def fingerprint():
 
 
 def cpu_model():
-    """The CPU's model name as Linux reports it (platform's guess elsewhere)."""
+    """The CPU's model name: Linux's /proc/cpuinfo (or LESSON5_CPUINFO's file), macOS's sysctl
+    (where platform says only "arm" for an Apple M-series chip), platform's guess elsewhere."""
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
+        for line in _cpuinfo().read_text().splitlines():
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
     except OSError:
         pass
+    if platform.system() == "Darwin":
+        try:
+            sysctl = subprocess.run(["sysctl", "-n", "machdep.cpu.brand_string"],
+                                    capture_output=True, text=True, timeout=10)
+            if sysctl.returncode == 0 and sysctl.stdout.strip():
+                return sysctl.stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            pass
     return platform.processor() or platform.machine()
 
 

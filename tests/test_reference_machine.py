@@ -339,6 +339,23 @@ def test_the_cpu_is_named_by_its_model_name(monkeypatch):
     assert reference_machine.cpu_model() == "Example CPU @ 2.00GHz"
 
 
+@pytest.mark.parametrize("sysctl, named", [((0, "Apple M2\n"), "Apple M2"), ((1, ""), "arm")])
+def test_on_macos_the_cpu_is_named_by_sysctl_not_platforms_guess(tmp_path, monkeypatch, sysctl, named):
+    # macOS has no /proc/cpuinfo, and platform.processor() says "arm" for any Apple M-series chip.
+    monkeypatch.setenv("LESSON5_CPUINFO", str(tmp_path / "missing"))
+    monkeypatch.setattr(reference_machine.platform, "system", lambda: "Darwin")
+    monkeypatch.setattr(reference_machine.platform, "processor", lambda: "arm")
+    asked = []
+
+    def run(args, **kwargs):
+        asked.append(args)
+        return subprocess.CompletedProcess(args, sysctl[0], stdout=sysctl[1], stderr="")
+
+    monkeypatch.setattr(reference_machine.subprocess, "run", run)
+    assert reference_machine.cpu_model() == named
+    assert asked == [["sysctl", "-n", "machdep.cpu.brand_string"]]
+
+
 @pytest.mark.parametrize("record, code", [(None, 2), ({"fingerprint": "0" * 16, "cpu": "Other"}, 1), ("here", 0)])
 def test_the_command_exits_as_its_docstring_says(tmp_path, monkeypatch, capsys, record, code):
     here = {"fingerprint": "1" * 16, "cpu": "This CPU"}
