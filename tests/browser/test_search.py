@@ -23,6 +23,26 @@ def test_one_search_control_on_screen(reader, site_url, width):
     assert len(shown) == 1, f"{width} px: {len(shown)} search controls on screen: {shown}"
 
 
+@pytest.mark.parametrize("width", [320, 390])
+def test_the_search_fields_placeholder_fits_it_on_a_phone(reader, site_url, width):
+    # At 320 px the field's "Search this book..." lost its last dot (_static/reader.css).
+    page = reader(width, touch=True)
+    page.goto(f"{site_url}{CHAPTERS[0]}.html", wait_until="load")
+    page.locator("button.search-button").click()
+    field = page.locator("#pst-search-dialog[open] input[type=search]")
+    field.wait_for(state="visible", timeout=5000)
+    needed, room, placeholder = field.evaluate(
+        """(input) => {
+          const style = getComputedStyle(input);
+          const context = document.createElement('canvas').getContext('2d');
+          context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+          const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+          return [context.measureText(input.placeholder).width, room, input.placeholder];
+        }"""
+    )
+    assert placeholder and needed <= room, f"at {width} px {placeholder!r} needs {needed:.0f} px of {room:.0f}"
+
+
 def _search(page, site_url, query):
     page.goto(f"{site_url}search.html?q={query}", wait_until="load")
     results = page.locator("#search-results ul.search li")
