@@ -6,7 +6,9 @@ LESSON5_CHROMIUM the browser (default: Debian's /usr/bin/chromium), and LESSON5_
 asks for a full-page screenshot of every page, for people to look at.
 """
 
+import json
 import os
+import re
 from pathlib import Path
 
 from scripts.toc import chapters, pages
@@ -43,3 +45,41 @@ def toc_pages():
 def chapter_pages():
     """The pages whose source is a notebook, as docnames: these offer the .ipynb download."""
     return [path.relative_to(BOOK_ROOT).with_suffix("").as_posix() for path in chapters(BOOK_ROOT)]
+
+
+def _source(page):
+    notebook = BOOK_ROOT / f"{page}.ipynb"
+    return notebook if notebook.is_file() else BOOK_ROOT / f"{page}.md"
+
+
+def source_markdown(page):
+    """The prose `page` is written in: a notebook's markdown cells, or its .md file."""
+    source = _source(page)
+    if source.suffix == ".md":
+        return source.read_text()
+    cells = json.loads(source.read_text())["cells"]
+    return "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
+
+
+def stored_images(page):
+    """How many images the stored outputs of `page` hold (none for a page without a notebook):
+    what the page must show, one figure each."""
+    source = _source(page)
+    if source.suffix != ".ipynb":
+        return 0
+    cells = json.loads(source.read_text())["cells"]
+    return sum(
+        any(kind.startswith("image/") for kind in output.get("data", {}))
+        for cell in cells if cell["cell_type"] == "code" for output in cell.get("outputs", [])
+    )
+
+
+def cited_keys(page):
+    """The bibliography keys `page` cites, one per {cite:p} or {cite:t} key, in order."""
+    return [key.strip() for role in re.findall(r"\{cite:[pt]\}`([^`]*)`", source_markdown(page))
+            for key in role.split(",")]
+
+
+def writes_math(page):
+    """Whether `page`'s prose holds a formula ($...$ or $$...$$) outside inline code."""
+    return bool(re.search(r"\$[^$\s]", re.sub(r"`[^`\n]*`", "", source_markdown(page))))
