@@ -36,7 +36,8 @@ class Value:
 
     def __mul__(self, other):
         other = _as_value(other)
-        return Value(self.data * other.data, (self, other), (other.data, self.data))
+        local_grads = (other.data, self.data)
+        return Value(self.data * other.data, (self, other), local_grads)
 
     def __pow__(self, exponent):
         if not isinstance(exponent, (int, float)):
@@ -89,7 +90,8 @@ class Value:
         return _as_value(other) / self
 
     def backward(self):
-        """Sets `grad` of every value this one depends on to ∂self/∂value (added, for leaves)."""
+        """Sets `grad` of every value this one depends on to ∂self/∂value
+        (added, for leaves)."""
         order = topological_order(self)
         for value in order:
             if value.parents:
@@ -105,10 +107,12 @@ def _as_value(x):
 
 
 def topological_order(root):
-    """Every value `root` depends on, itself last, each one after all of its parents.
+    """Every value `root` depends on, itself last, each one after all of its
+    parents.
 
-    Depth-first with an explicit stack rather than recursion, so a long chain of operations
-    (a sum over thousands of terms) does not hit Python's recursion limit.
+    Depth-first with an explicit stack rather than recursion, so a long chain
+    of operations (a sum over thousands of terms) does not hit Python's
+    recursion limit.
     """
     order, seen = [], set()
     stack = [(root, False)]
@@ -119,5 +123,6 @@ def topological_order(root):
         elif id(value) not in seen:
             seen.add(id(value))
             stack.append((value, True))
-            stack.extend((parent, False) for parent in value.parents if id(parent) not in seen)
+            stack.extend((parent, False) for parent in value.parents
+                         if id(parent) not in seen)
     return order

@@ -89,30 +89,37 @@ class Tuned:
 
 
 def tune(score, lrs, seeds, higher_is_better=True, start=None):
-    """Runs `score(lr, seed)` for every learning rate of the grid `lrs` (or, with `start`, those
-    of its rates that a walk reaches) and every seed; returns a `Tuned`.
+    """Runs `score(lr, seed)` for every learning rate of the grid `lrs` (or,
+    with `start`, those of its rates that a walk reaches) and every seed;
+    returns a `Tuned`.
 
-    `score` may return a pair instead, (score, held-out score), the second measured on images
-    or ratings the first never saw. Only the first picks the rate; the `Tuned` keeps the
-    second in `held_out_scores`, and `Tuned.held_out` reads the side on the held-out set at
-    the rate kept. Every run then returns a pair.
+    `score` may return a pair instead, (score, held-out score), the second
+    measured on images or ratings the first never saw. Only the first picks
+    the rate; the `Tuned` keeps the second in `held_out_scores`, and
+    `Tuned.held_out` reads the side on the held-out set at the rate kept.
+    Every run then returns a pair.
 
-    A run that diverged should return NaN (or inf when lower is better): that rate is then
-    never the best one. The best rate must lie inside the grid: at either end, ahead of its
-    neighbour at every seed, a rate beyond might do better, and tune raises ValueError, so
-    that no comparison rests on a side that was never tuned.
+    A run that diverged should return NaN (or inf when lower is better): that
+    rate is then never the best one. The best rate must lie inside the grid:
+    at either end, ahead of its neighbour at every seed, a rate beyond might
+    do better, and tune raises ValueError, so that no comparison rests on a
+    side that was never tuned.
 
-    With `start` (one of `lrs`), tune does not run the whole grid: from `start` it runs the
-    rate below, then one rate at a time outward past whichever end of the rates run holds the
-    best mean, until a rate no better (or failed) lies beyond the best on both sides, or the
-    walk reaches an end of the grid (checked as above). While every rate run has failed for
-    some seed, it walks toward smaller rates. The `Tuned` holds the rates run.
+    With `start` (one of `lrs`), tune does not run the whole grid: from
+    `start` it runs the rate below, then one rate at a time outward past
+    whichever end of the rates run holds the best mean, until a rate no
+    better (or failed) lies beyond the best on both sides, or the walk
+    reaches an end of the grid (checked as above). While every rate run has
+    failed for some seed, it walks toward smaller rates. The `Tuned` holds
+    the rates run.
     """
     lrs, seeds = list(lrs), list(seeds)
     if not lrs or not seeds:
-        raise ValueError(f"tune needs at least one learning rate and one seed, got lrs={lrs}, seeds={seeds}")
+        raise ValueError("tune needs at least one learning rate and one "
+                         f"seed, got lrs={lrs}, seeds={seeds}")
     if start is not None and start not in lrs:
-        raise ValueError(f"start must be one of the grid's rates {lrs}, got {start}")
+        raise ValueError(
+            f"start must be one of the grid's rates {lrs}, got {start}")
     rows, held = {}, {}
 
     def run(lr):
@@ -125,43 +132,50 @@ def tune(score, lrs, seeds, higher_is_better=True, start=None):
         grid = sorted(lrs)
         lo = hi = grid.index(start)
         run(start)
-        # The rate below first, then outward on whichever side the best is. While no rate
-        # run has a score for every seed, the walk looks for a smaller rate.
+        # The rate below first, then outward on whichever side the best is.
+        # While no rate run has a score for every seed, the walk looks for a
+        # smaller rate.
         while True:
             so_far = _tuned(rows, held, seeds, higher_is_better)
             best = None if _all_failed(so_far) else so_far.best_lr
             if lo > 0 and (best is None or best == grid[lo] or lo == hi):
                 lo -= 1
                 run(grid[lo])
-            elif hi < len(grid) - 1 and best is not None and best == grid[hi]:
+            elif (hi < len(grid) - 1 and best is not None
+                  and best == grid[hi]):
                 hi += 1
                 run(grid[hi])
             else:
                 break
     tuned = _tuned(rows, held, seeds, higher_is_better)
     if _all_failed(tuned):
-        raise ValueError(f"every learning rate run, {list(rows)}, failed for some seed (a score was NaN or "
-                         "infinite): add smaller rates to the grid")
+        raise ValueError(f"every learning rate run, {list(rows)}, failed "
+                         "for some seed (a score was NaN or infinite): add "
+                         "smaller rates to the grid")
     _check_inside(tuned)
     return tuned
 
 
 def tune_on_first_seed(score, lrs, seeds, higher_is_better=True, start=None):
-    """`tune` with fewer runs: every rate of `lrs` (or, with `start`, the rates the walk from it
-    reaches) with the first seed alone, which picks the best rate (refused at an end of the
-    grid, as `tune` refuses it); then that rate with the other seeds too. Returns a `Tuned` whose other rates
-    hold NaN for the seeds never run, so its `best_lr` is the picked rate, the one rate with a
-    mean.
+    """`tune` with fewer runs: every rate of `lrs` (or, with `start`, the
+    rates the walk from it reaches) with the first seed alone, which picks
+    the best rate (refused at an end of the grid, as `tune` refuses it); then
+    that rate with the other seeds too. Returns a `Tuned` whose other rates
+    hold NaN for the seeds never run, so its `best_lr` is the picked rate,
+    the one rate with a mean.
 
-    Raises ValueError when the picked rate fails (NaN or infinite) for another seed: the side
-    then has no mean at any rate. Adding rates would not help, since the first seed would pick
-    the same one; `tune`, whose best rate must succeed for every seed, is what to use instead.
+    Raises ValueError when the picked rate fails (NaN or infinite) for
+    another seed: the side then has no mean at any rate. Adding rates would
+    not help, since the first seed would pick the same one; `tune`, whose
+    best rate must succeed for every seed, is what to use instead.
     """
     seeds = list(seeds)
     first = tune(score, lrs, seeds[:1], higher_is_better, start)
     best = first.best_lr
     scores = first.scores.reindex(columns=seeds)
-    held = None if first.held_out_scores is None else first.held_out_scores.reindex(columns=seeds)
+    held = first.held_out_scores
+    if held is not None:
+        held = held.reindex(columns=seeds)
     for seed in seeds[1:]:
         result, held_result = _pair(score(best, seed))
         scores.loc[best, seed] = result
@@ -169,11 +183,14 @@ def tune_on_first_seed(score, lrs, seeds, higher_is_better=True, start=None):
             raise ValueError(_MIXED)
         if held is not None:
             held.loc[best, seed] = held_result
-    failed = [seed for seed in seeds[1:] if math.isnan(scores.loc[best, seed])]
+    failed = [seed for seed in seeds[1:]
+              if math.isnan(scores.loc[best, seed])]
     if failed:
-        raise ValueError(f"the rate the first seed picked, {best:g}, failed (a score was NaN or infinite) "
-                         f"for seed {failed[0]}: tune this side with `tune`, whose best rate must "
-                         "succeed for every seed, or drop the rates from this one up from the grid")
+        raise ValueError(
+            f"the rate the first seed picked, {best:g}, failed (a score was "
+            f"NaN or infinite) for seed {failed[0]}: tune this side with "
+            "`tune`, whose best rate must succeed for every seed, or drop "
+            "the rates from this one up from the grid")
     scores.columns.name = "seed"
     return Tuned(scores, higher_is_better, held)
 

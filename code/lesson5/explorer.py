@@ -91,22 +91,28 @@ _CLASSES = {"SGD": SGD, "momentum": SGD, "RMSProp": RMSprop, "Adam": Adam}
 
 
 def descend(f, start, name, settings, steps):
-    """Runs one copy of the point per entry of `settings`, each in its own param group.
+    """Runs one copy of the point per entry of `settings`, each in its own
+    param group.
 
-    `settings` is a list of (lr, beta) pairs (beta is ignored for plain SGD; see `_group`).
-    Returns the path as a float64 tensor of shape (steps + 1, len(settings), 2). A copy that
-    overflows carries on as inf/NaN, the others are unaffected: each group steps alone.
+    `settings` is a list of (lr, beta) pairs (beta is ignored for plain SGD;
+    see `_group`). Returns the path as a float64 tensor of shape (steps + 1,
+    len(settings), 2). A copy that overflows carries on as inf/NaN, the
+    others are unaffected: each group steps alone.
     """
     if name not in _CLASSES:
-        raise ValueError(f"unknown optimizer {name!r}; choose one of {OPTIMIZERS}")
-    points = [torch.tensor(start, dtype=torch.float64, requires_grad=True) for _ in settings]
-    groups = [{"params": [p], "lr": lr, **_group(name, beta)} for p, (lr, beta) in zip(points, settings)]
+        raise ValueError(
+            f"unknown optimizer {name!r}; choose one of {OPTIMIZERS}")
+    points = [torch.tensor(start, dtype=torch.float64, requires_grad=True)
+              for _ in settings]
+    groups = [{"params": [p], "lr": lr, **_group(name, beta)}
+              for p, (lr, beta) in zip(points, settings)]
     opt = _CLASSES[name](groups, lr=groups[0]["lr"])
     path = [torch.stack([p.detach() for p in points])]
     for _ in range(steps):
         opt.zero_grad()
-        # f on all the points at once, one row each, rather than once per point (several times
-        # slower): a point's gradient is still that of its own row alone.
+        # f on all the points at once, one row each, rather than once per
+        # point (several times slower): a point's gradient is still that of
+        # its own row alone.
         f(torch.stack(points)).sum().backward()
         opt.step()
         path.append(torch.stack([p.detach() for p in points]))

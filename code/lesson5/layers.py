@@ -37,10 +37,11 @@ class Affine:
         return torch.addmm(self.b, x, self.w)
 
     def backward(self, grad, input_grad=True):
-        """∂L/∂w = xᵀ·grad, ∂L/∂b = grad summed over the batch, ∂L/∂x = grad·wᵀ.
+        """∂L/∂w = xᵀ·grad, ∂L/∂b = grad summed over the batch,
+        ∂L/∂x = grad·wᵀ.
 
-        The first layer of a network skips ∂L/∂x (`input_grad=False`): nothing needs it,
-        and it costs as much as ∂L/∂w.
+        The first layer of a network skips ∂L/∂x (`input_grad=False`):
+        nothing needs it, and it costs as much as ∂L/∂w.
         """
         self.w_grad = self.x.t() @ grad
         self.b_grad = grad.sum(0)
@@ -101,7 +102,8 @@ class Sequential:
         return x
 
     def backward(self, grad):
-        """Back-propagates `grad` (∂L/∂output); the network's input needs no gradient."""
+        """Back-propagates `grad` (∂L/∂output); the network's input needs
+        no gradient."""
         for layer in reversed(self.layers[1:]):
             grad = layer.backward(grad)
         self.layers[0].backward(grad, input_grad=False)

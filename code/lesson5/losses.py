@@ -33,26 +33,30 @@ class LossInputWarning(UserWarning):
 def logsumexp(x, dim=-1, keepdim=False):
     """log(sum(exp(x))) along `dim`, computed without overflow.
 
-    Subtracting the maximum m first keeps every exp(x - m) in (0, 1]; adding m back is exact
-    because log(sum(exp(x))) = m + log(sum(exp(x - m))).
+    Subtracting the maximum m first keeps every exp(x - m) in (0, 1]; adding
+    m back is exact because log(sum(exp(x))) = m + log(sum(exp(x - m))).
     """
     m = x.amax(dim=dim, keepdim=True).detach()
-    # A row that is all -inf (or holds +inf) has no finite maximum to shift by; shifting by 0
-    # lets it give -inf (or inf / nan) as the unshifted formula would.
+    # A row that is all -inf (or holds +inf) has no finite maximum to shift
+    # by; shifting by 0 lets it give -inf (or inf / nan) as the unshifted
+    # formula would.
     m = torch.where(torch.isfinite(m), m, torch.zeros_like(m))
     out = m + torch.log(torch.exp(x - m).sum(dim=dim, keepdim=True))
     return out if keepdim else out.squeeze(dim)
 
 
 def softmax(x, dim=-1):
-    """exp(x) / sum(exp(x)) along `dim`; the maximum is subtracted first so exp cannot overflow."""
-    # The shift cancels out of the result, so no gradient needs to flow through the maximum.
+    """exp(x) / sum(exp(x)) along `dim`; the maximum is subtracted first so
+    exp cannot overflow."""
+    # The shift cancels out of the result, so no gradient needs to flow
+    # through the maximum.
     e = torch.exp(x - x.amax(dim=dim, keepdim=True).detach())
     return e / e.sum(dim=dim, keepdim=True)
 
 
 def log_softmax(x, dim=-1):
-    """log(softmax(x)) as x - logsumexp(x): finite even where softmax(x) underflows to 0."""
+    """log(softmax(x)) as x - logsumexp(x): finite even where softmax(x)
+    underflows to 0."""
     return x - logsumexp(x, dim=dim, keepdim=True)
 
 

@@ -12,27 +12,37 @@ from torch import nn
 
 
 class Linear(nn.Module):
-    """`x @ weight.T + bias`, with weight (out_features, in_features) as in torch.nn.Linear.
+    """`x @ weight.T + bias`, with weight (out_features, in_features) as in
+    torch.nn.Linear.
 
-    Same layout and same default initialization as torch.nn.Linear (uniform on
-    ±1/√in_features for weight and bias), so a state dict moves between the two.
+    Same layout and same default initialization as torch.nn.Linear (uniform
+    on ±1/√in_features for weight and bias), so a state dict moves between
+    the two.
     """
 
     def __init__(self, in_features, out_features, bias=True):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         bound = 1 / math.sqrt(in_features)
-        self.weight = nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
-        self.bias = nn.Parameter(torch.empty(out_features).uniform_(-bound, bound)) if bias else None
+        weight = torch.empty(out_features, in_features)
+        self.weight = nn.Parameter(weight.uniform_(-bound, bound))
+        self.bias = None
+        if bias:
+            values = torch.empty(out_features)
+            self.bias = nn.Parameter(values.uniform_(-bound, bound))
 
     def forward(self, x):
         if x.shape[-1] != self.in_features:
-            raise ValueError(f"Linear expects inputs with {self.in_features} features, got shape {tuple(x.shape)}")
+            raise ValueError(
+                f"Linear expects inputs with {self.in_features} features, "
+                f"got shape {tuple(x.shape)}")
         out = x @ self.weight.t()
         return out if self.bias is None else out + self.bias
 
     def extra_repr(self):
-        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+        return (f"in_features={self.in_features}, "
+                f"out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
 
 
 def mlp(*sizes, act=nn.ReLU):

@@ -272,7 +272,8 @@ class Adam(_Optimizer):
             den = torch._foreach_sqrt(exp_avg_sqs)
             torch._foreach_div_(den, [(1 - beta2**t) ** 0.5 for t in steps])
             torch._foreach_add_(den, group["eps"])
-            torch._foreach_addcdiv_(params, exp_avgs, den, [-lr / (1 - beta1**t) for t in steps])
+            step_sizes = [-lr / (1 - beta1**t) for t in steps]
+            torch._foreach_addcdiv_(params, exp_avgs, den, step_sizes)
         return loss
 
 

@@ -1,6 +1,6 @@
-"""Code and printed output fit the column on a desktop (1280 px): no code cell or output
-line runs past the right edge, where a reader would have to scroll sideways to read it (and
-the PDF would lose it). A failure lists each chapter's lines that are too long, with the
+"""Code and printed output fit the column on a desktop (1280 px): no line of a code cell, of
+its output, or of the package's code that a chapter includes runs past the right edge, where
+a reader would have to scroll sideways to read it (and the PDF would lose it). A failure lists each chapter's lines that are too long, with the
 number of characters the column holds. Display formulas fit even a phone's column (390 px):
 one cut at its edge can look complete, so they are written a step per line. And no page
 scrolls sideways at 320 px.
@@ -11,12 +11,14 @@ from site_pages import chapter_pages, toc_pages
 
 CHAPTERS = chapter_pages()
 
-# For each code block in a cell (source or output) that scrolls sideways: how many
-# characters of its font fit, and which of its lines are longer.
+# For each code block that scrolls sideways, in a cell (source or output) or included from the
+# package ({literalinclude}): how many characters of its font fit, and which of its lines are
+# longer; and how many of the page's blocks are cells' code, which the check must see.
 _OVERFLOWING = """
 () => {
   const found = [];
-  for (const pre of document.querySelectorAll('.cell_input pre, .cell_output pre')) {
+  const blocks = document.querySelectorAll('article pre');
+  for (const pre of blocks) {
     if (pre.scrollWidth <= pre.clientWidth) { continue; }
     const probe = document.createElement('span');
     probe.textContent = 'x'.repeat(100);
@@ -29,19 +31,22 @@ _OVERFLOWING = """
     // textContent, not innerText: a solution's code is hidden in a closed dropdown.
     const lines = pre.textContent.split('\\n').filter((line) => line.length > fits);
     found.push({
-      where: pre.closest('.cell_input') ? 'code' : 'output',
+      where: pre.closest('.cell_input') ? 'code' : pre.closest('.cell_output') ? 'output' : 'included',
       fits: fits,
       lines: lines,
     });
   }
-  return found;
+  const cells = Array.from(blocks).filter((pre) => pre.closest('.cell_input')).length;
+  return {cells: cells, found: found};
 }
 """
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_code_and_output_fit_the_column(shown, chapter):
-    blocks = shown(chapter).evaluate(_OVERFLOWING)
+    seen = shown(chapter).evaluate(_OVERFLOWING)
+    assert seen["cells"], f"{chapter}: no code cell found to measure"
+    blocks = seen["found"]
     if not blocks:
         return
     fits = min(block["fits"] for block in blocks)
