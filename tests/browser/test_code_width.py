@@ -1,9 +1,9 @@
 """Code and printed output fit the column on a desktop (1280 px): no line of a code cell, of
 its output, or of the package's code that a chapter includes runs past the right edge, where
-a reader would have to scroll sideways to read it (and the PDF would lose it). A failure lists each chapter's lines that are too long, with the
-number of characters the column holds. Display formulas fit even a phone's column (390 px):
-one cut at its edge can look complete, so they are written a step per line. And no page
-scrolls sideways at 320 px.
+a reader would have to scroll sideways to read it (and the PDF would lose it). A failure
+lists each chapter's lines that are too long, with the number of characters the column
+holds. Display formulas fit even a phone's column (390 px): one cut at its edge can look
+complete, so they are written a step per line. And no page scrolls sideways at 320 px.
 """
 
 import pytest
