@@ -190,3 +190,20 @@ def test_write_replaces_the_file_whole_or_leaves_it(tmp_path, monkeypatch):
         explorer.write(path)
     assert json.loads(path.read_text()) == {"surfaces": [1, 2]}
     assert [p.name for p in tmp_path.iterdir()] == ["trajectories.json"]
+
+
+def test_the_command_writes_only_the_file_it_is_given(tmp_path, monkeypatch, capsys):
+    # `python -m lesson5.explorer --help` wrote the paths to a file named "--help".
+    from lesson5 import explorer
+
+    monkeypatch.setattr(explorer, "trajectories", lambda: {"surfaces": []})
+    monkeypatch.chdir(tmp_path)
+    for asked, code in [(["--help"], 0), ([], 2)]:
+        with pytest.raises(SystemExit) as stopped:
+            explorer.main(asked)
+        assert stopped.value.code == code
+    assert "trajectories.json" in capsys.readouterr().out
+    assert not list(tmp_path.iterdir())
+    explorer.main(["paths.json"])
+    assert [p.name for p in tmp_path.iterdir()] == ["paths.json"]
+    assert "bytes to paths.json" in capsys.readouterr().out

@@ -9,9 +9,9 @@ package's own optimizers, and written to `_static/explorer/trajectories.json`
 The page's script, `_static/explorer/explorer.js`, only draws what the file holds.
 """
 
+import argparse
 import json
 import math
-import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -222,7 +222,14 @@ def write(path):
     return len(data)
 
 
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m lesson5.explorer",
+        description="Computes every path the optimizer explorer offers and writes them as JSON.")
+    parser.add_argument("path", help="the file to write: _static/explorer/trajectories.json")
+    path = parser.parse_args(argv).path
+    print(f"wrote {write(path):,} bytes to {path}")
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python -m lesson5.explorer _static/explorer/trajectories.json")
-    print(f"wrote {write(sys.argv[1]):,} bytes to {sys.argv[1]}")
+    main()
