@@ -60,7 +60,14 @@ want=$(cat requirements.txt code/pyproject.toml scripts/setup.sh |
   "$python" -c 'import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing requirements.txt into .venv (the first time takes a few minutes)"
-  if [ "$(uname -s)" = Linux ] && [ -z "${PIP_INDEX_URL:-}${PIP_EXTRA_INDEX_URL:-}" ]; then
+  # Only where pip will fetch PyTorch: an installed torch of the pinned version, a CPU build
+  # too, meets the pin and stays.
+  torch_pinned='import re, sys
+from importlib.metadata import version
+pin = re.search(r"^torch==(\S+)", open("requirements.txt").read(), re.M).group(1)
+sys.exit(version("torch").split("+")[0] != pin)'
+  if [ "$(uname -s)" = Linux ] && [ -z "${PIP_INDEX_URL:-}${PIP_EXTRA_INDEX_URL:-}" ] \
+      && ! .venv/bin/python -c "$torch_pinned" 2>/dev/null; then
     echo "setup: unless pip is configured otherwise, that is PyTorch's CUDA build on Linux, several GB;" \
       "README.md says how to take the CPU build (about 200 MB) instead"
   fi

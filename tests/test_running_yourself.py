@@ -344,6 +344,31 @@ def test_setup_leaves_a_venv_made_by_windows_python_alone(tmp_path):
     assert windows_python.read_text() == "MZ" and not asked.exists()
 
 
+@pytest.mark.parametrize("torch_pinned", [True, False])
+def test_setup_warns_of_pytorchs_cuda_build_only_where_pip_will_fetch_pytorch(tmp_path, torch_pinned):
+    # A reinstall after a change to requirements.txt keeps an installed torch of the pinned
+    # version (a CPU build too): the warning of a download of several GB misled there.
+    for name in ("scripts/setup.sh", "requirements.txt", "code/pyproject.toml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / name, tmp_path / name)
+    venv_python = tmp_path / ".venv" / "bin" / "python"
+    venv_python.parent.mkdir(parents=True)
+    # Every call succeeds (pip, the kernel), but the check of the installed torch's version.
+    check = f'case "$*" in *importlib.metadata*) exit {int(not torch_pinned)};; esac'
+    venv_python.write_text(f"#!/bin/sh\n{check}\nexit 0\n")
+    venv_python.chmod(0o755)
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "uname").write_text("#!/bin/sh\necho Linux\n")
+    (tools / "uname").chmod(0o755)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PIP_")}
+    env.update(PYTHON=sys.executable, PATH=f"{tools}{os.pathsep}{os.environ['PATH']}")
+    result = run(["bash", tmp_path / "scripts" / "setup.sh"], cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "installing requirements.txt" in result.stdout
+    assert ("PyTorch's CUDA build" in result.stdout) is not torch_pinned, result.stdout
+
+
 @pytest.mark.parametrize("origin, rebuilt", [("/elsewhere/code/lesson5/__init__.py", True), ("", True),
                                              ("{clone}/code/lesson5/__init__.py", False)])
 def test_setup_rebuilds_a_venv_from_another_clone_and_keeps_one_reached_through_a_link(origin, rebuilt, tmp_path):
