@@ -44,7 +44,8 @@ def _keep_punctuation(app, doctree):
             box += nodes.Text(closing)
             new.append(nodes.Text(after[len(closing):]))
             end += 1
-        parent[start:end] = [node for node in new if not isinstance(node, nodes.Text) or node]
+        # A docutils node is true even when empty: a Text is kept only if it holds text.
+        parent[start:end] = [node for node in new if not isinstance(node, nodes.Text) or str(node)]
 
 
 def setup(app):

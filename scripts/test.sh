@@ -86,7 +86,9 @@ in_background() {
 on_exit() {
   local status=$?
   for job in "$unit_job" "$beside_job"; do
-    kill -TERM -- "-$job" 2>/dev/null || true
+    # The job alone where its group does not exist yet: stopped before setpgid, it has
+    # started nothing.
+    kill -TERM -- "-$job" 2>/dev/null || kill -TERM "$job" 2>/dev/null || true
   done
   if [ "$status" -ne 0 ] && [ "$reported" -eq 0 ]; then
     echo "== the unit tests' report so far:"; cat "$unit_log"

@@ -351,3 +351,7 @@ def test_a_formula_takes_only_the_punctuation_that_touches_it():
         ("math", "d"), ("Text", " . "), ("box", "(e"),
     ]
     assert all(node["classes"] == ["math-and-punctuation"] for node in document.findall(nodes.inline))
+    # Punctuation alone after a formula goes into the box whole, leaving no empty text behind.
+    document += nodes.paragraph("", "", nodes.math(text="f"), nodes.Text(","))
+    math_punctuation._keep_punctuation(None, document)
+    assert [(type(node).__name__, node.astext()) for node in document[1]] == [("inline", "f,")]
