@@ -32,6 +32,12 @@ def test_pdf_is_built_and_has_the_whole_book():
     pages = _page_count(data)
     print(f"{PDF.name}: {pages} pages, {len(data) / 1e6:.1f} MB")
     assert pages >= 10 * len(PAGES) // 2, f"{PDF.name} has only {pages} pages"
+    # The one-page build is checked page by page below; the PDF must be its print, not an
+    # earlier one's (its text cannot be read here without a PDF parser).
+    printed_from = SINGLEHTML / f"{PAGES[0]}.html"
+    assert PDF.stat().st_mtime >= printed_from.stat().st_mtime, (
+        f"{PDF.name} is older than the one-page build it is printed from: run `bash scripts/pdf.sh`"
+    )
 
 
 def test_front_page_links_to_the_pdf(offline_context, site_url):
