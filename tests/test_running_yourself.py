@@ -197,10 +197,7 @@ def test_env_sh_pins_atens_instruction_set_on_x86_64_cpus_with_avx2_alone(machin
     _installed(shell)
     if not (REPO / ".venv" / "bin" / "python").exists():
         pytest.skip("no .venv: run bash scripts/setup.sh first")
-    fake = tmp_path / "bin"
-    fake.mkdir()
-    (fake / "uname").write_text(f"#!/bin/sh\necho {machine}\n")
-    (fake / "uname").chmod(0o755)
+    fake = _sh(tmp_path / "bin" / "uname", f"echo {machine}\n").parent
     cpuinfo = tmp_path / "cpuinfo"
     cpuinfo.write_text(f"processor\t: 0\nflags\t\t: fpu sse sse2 {flags}\n")
     script = (f"export ATEN_CPU_CAPABILITY=left-from-before; . '{REPO}/scripts/env.sh'; "
@@ -299,13 +296,11 @@ def test_kernel_py_has_jupyterlab_encrypt_its_kernels_keeping_other_server_setti
 
 
 def test_setup_refuses_python_older_than_3_11(tmp_path):
-    fake = tmp_path / "python3.10"
-    fake.write_text(
-        "#!/bin/sh\n"
+    fake = _sh(
+        tmp_path / "python3.10",
         'if [ "$1" = --version ]; then echo "Python 3.10.14"; exit 0; fi\n'
-        "exit 1\n"  # the version check (-c 'sys.exit(version < 3.11)') fails
+        "exit 1\n",  # the version check (-c 'sys.exit(version < 3.11)') fails
     )
-    fake.chmod(0o755)
     stamp = REPO / ".venv" / ".installed-requirements"
     before = stamp.stat().st_mtime if stamp.exists() else None
     result = run(["bash", REPO / "scripts" / "setup.sh"], env={**os.environ, "PYTHON": str(fake)})
@@ -317,12 +312,8 @@ def test_setup_refuses_python_older_than_3_11(tmp_path):
 
 def test_setup_rebuilds_a_venv_left_without_pip(tmp_path):
     # What a first run leaves where python3-venv is missing: .venv/bin/python, but no pip.
-    (tmp_path / "scripts").mkdir()
-    (tmp_path / "scripts" / "setup.sh").write_text((REPO / "scripts" / "setup.sh").read_text())
-    venv_python = tmp_path / ".venv" / "bin" / "python"
-    venv_python.parent.mkdir(parents=True)
-    venv_python.write_text('#!/bin/sh\nif [ "$1" = -m ]; then exit 1; fi\nexit 0\n')  # no pip
-    venv_python.chmod(0o755)
+    _setup_clone(tmp_path)
+    venv_python = _sh(tmp_path / ".venv" / "bin" / "python", 'if [ "$1" = -m ]; then exit 1; fi\nexit 0\n')  # no pip
     system, asked = _system_python(tmp_path)
     result = run(["bash", tmp_path / "scripts" / "setup.sh"], env={**os.environ, "PYTHON": str(system)})
     assert "is broken (no pip)" in result.stdout
@@ -333,8 +324,7 @@ def test_setup_rebuilds_a_venv_left_without_pip(tmp_path):
 def test_setup_leaves_a_venv_made_by_windows_python_alone(tmp_path):
     # A clone shared by Windows (README, "By hand, on Windows") and WSL: Windows' Python made
     # .venv with Scripts\ and no bin/. Rebuilt as broken, it would be lost to Windows.
-    (tmp_path / "scripts").mkdir()
-    (tmp_path / "scripts" / "setup.sh").write_text((REPO / "scripts" / "setup.sh").read_text())
+    _setup_clone(tmp_path)
     windows_python = tmp_path / ".venv" / "Scripts" / "python.exe"
     windows_python.parent.mkdir(parents=True)
     windows_python.write_text("MZ")
@@ -351,23 +341,15 @@ def test_setup_warns_of_pytorchs_cuda_build_only_where_pip_will_fetch_pytorch(tm
     installed = f"{pin}+cpu" if torch_pinned else "2.0.0"
     # A reinstall after a change to requirements.txt keeps an installed torch of the pinned
     # version (a CPU build too): the warning of a download of several GB misled there.
-    for name in ("scripts/setup.sh", "requirements.txt", "code/pyproject.toml"):
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(REPO / name, tmp_path / name)
-    venv_python = tmp_path / ".venv" / "bin" / "python"
-    venv_python.parent.mkdir(parents=True)
+    _setup_clone(tmp_path, "requirements.txt", "code/pyproject.toml")
     # Every other call succeeds (pip, the kernel); setup.sh's check of the installed torch runs
     # in this Python, which finds the torch given here first.
     site = tmp_path / "site" / f"torch-{installed}.dist-info"
     site.mkdir(parents=True)
     (site / "METADATA").write_text(f"Metadata-Version: 2.1\nName: torch\nVersion: {installed}\n")
     check = f'case "$*" in *importlib.metadata*) PYTHONPATH={site.parent} exec {sys.executable} "$@";; esac'
-    venv_python.write_text(f"#!/bin/sh\n{check}\nexit 0\n")
-    venv_python.chmod(0o755)
-    tools = tmp_path / "bin"
-    tools.mkdir()
-    (tools / "uname").write_text("#!/bin/sh\necho Linux\n")
-    (tools / "uname").chmod(0o755)
+    _sh(tmp_path / ".venv" / "bin" / "python", f"{check}\nexit 0\n")
+    tools = _sh(tmp_path / "bin" / "uname", "echo Linux\n").parent
     env = {key: value for key, value in os.environ.items() if not key.startswith("PIP_")}
     env.update(PYTHON=sys.executable, PATH=f"{tools}{os.pathsep}{os.environ['PATH']}")
     result = run(["bash", tmp_path / "scripts" / "setup.sh"], cwd=tmp_path, env=env)
@@ -383,15 +365,11 @@ def test_setup_rebuilds_a_venv_from_another_clone_and_keeps_one_reached_through_
     # once that is gone. The clone here is reached through a symbolic link, as a macOS /tmp or a
     # linked home folder is: the install records the real path, which must count as this clone.
     clone = tmp_path / "real"
-    (clone / "scripts").mkdir(parents=True)
+    _setup_clone(clone)
     (tmp_path / "link").symlink_to(clone)
-    (clone / "scripts" / "setup.sh").write_text((REPO / "scripts" / "setup.sh").read_text())
-    venv_python = clone / ".venv" / "bin" / "python"
-    venv_python.parent.mkdir(parents=True)
-    (clone / ".venv" / ".installed-requirements").write_text("an earlier install\n")
     found = origin.format(clone=clone)
-    venv_python.write_text(f'#!/bin/sh\ncase "$*" in *find_spec*) echo "{found}";; esac\nexit 0\n')
-    venv_python.chmod(0o755)
+    venv_python = _sh(clone / ".venv" / "bin" / "python", f'case "$*" in *find_spec*) echo "{found}";; esac\nexit 0\n')
+    (clone / ".venv" / ".installed-requirements").write_text("an earlier install\n")
     system, asked = _system_python(tmp_path)
     link = tmp_path / "link"
     result = run(["bash", link / "scripts" / "setup.sh"], cwd=link,
@@ -407,16 +385,29 @@ def _system_python(tmp_path):
     it is asked to run with -m (making .venv) to the file returned beside it and fails there,
     and fails at the stamp's hash, so that setup.sh stops before installing anything."""
     asked = tmp_path / "asked"
-    system = tmp_path / "python3.12"
-    system.write_text(
-        "#!/bin/sh\n"
+    system = _sh(
+        tmp_path / "python3.12",
         'if [ "$1" = --version ]; then echo "Python 3.12.0"; exit 0; fi\n'
         f'if [ "$1" = -m ]; then echo "$*" > {asked}; exit 1; fi\n'
         'case "$*" in *hashlib*) exit 1;; esac\n'
-        "exit 0\n"
+        "exit 0\n",
     )
-    system.chmod(0o755)
     return system, asked
+
+
+def _setup_clone(root, *others):
+    """`root` made a clone holding scripts/setup.sh and the repository's files `others`."""
+    for name in ("scripts/setup.sh", *others):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / name, root / name)
+
+
+def _sh(path, body):
+    """`path`, its folders made, as an executable shell script running `body`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"#!/bin/sh\n{body}")
+    path.chmod(0o755)
+    return path
 
 
 def test_setup_names_a_missing_python():
