@@ -74,7 +74,6 @@ def test_display_formulas_fit_a_phones_column(shown, page):
     assert not wide, f"{page} at 390 px: break these formulas into lines (aligned): {wide}"
 
 
-
 # Inline formulas that a line break parts from the punctuation written against them: a
 # closing mark (",", ")", ...) that starts a line after the formula, or an opening one ("(")
 # that ends the line before it. Formulas in closed folds take no room and are not read.
@@ -114,6 +113,7 @@ def test_no_line_parts_a_formula_from_its_punctuation(shown, page, width):
     # (_ext/math_punctuation.py).
     parted = shown(page, width).evaluate(_PARTED_FROM_PUNCTUATION)
     assert not parted, f"{page} at {width} px: a line break parts these formulas from their punctuation: {parted}"
+
 
 # What sticks out past the right edge of the window, innermost first, outside any box that
 # scrolls or clips it (those have their own cue: tests/browser/test_scroll_cues.py).

@@ -227,4 +227,3 @@ def test_in_dark_mode_the_explorer_keeps_the_pages_background(reader, site_url):
         ".backgroundColor, getComputedStyle(document.body).backgroundColor]"
     )
     assert panel in ("rgba(0, 0, 0, 0)", body), f"the explorer sits on {panel} on a {body} page"
-

@@ -17,9 +17,11 @@ MENU = ".bd-header-article .primary-toggle"
 ON_THIS_PAGE = ".bd-header-article .secondary-toggle"
 
 
-def _open(reader, site_url, width, page=FIRST, touch=False):
+def _open(reader, site_url, width, page=FIRST, touch=False, init_script=None):
     browser_page = reader(width, touch=touch)
     browser_page.set_default_timeout(10000)
+    if init_script:
+        browser_page.add_init_script(init_script)
     browser_page.goto(f"{site_url}{page}.html", wait_until="load")
     return browser_page
 
@@ -251,9 +253,7 @@ def test_the_fullscreen_button_shows_only_where_the_browser_can_go_full_screen(r
     button = ".bd-header-article .btn-fullscreen-button"
     can = _open(reader, site_url, 390, touch=True)
     assert can.locator(button).is_visible(), "no full-screen button where the browser has full screen"
-    cannot = reader(390, touch=True)
-    cannot.add_init_script(_NO_FULLSCREEN)
-    cannot.goto(f"{site_url}{FIRST}.html", wait_until="load")
+    cannot = _open(reader, site_url, 390, touch=True, init_script=_NO_FULLSCREEN)
     assert cannot.locator(button).count() == 1 and not cannot.locator(button).is_visible(), (
         "a full-screen button that does nothing is shown where the browser has no full screen"
     )
