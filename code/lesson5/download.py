@@ -342,7 +342,7 @@ def _get_source(dataset: str, source: dict, folder: Path) -> dict[str, bytes]:
 def _mirror_file(mirror: str, source: dict) -> Path:
     """The path of `source`'s archive in the mirror, once it is known to be a file this process can read."""
     path = _mirror_folder(mirror, source) / source["mirror"]
-    setting = f"LESSON5_DATA_MIRROR is set to {mirror!r}"
+    setting = _mirror_setting(mirror)
     try:
         mode = _mode(path)
         if mode is None:
@@ -362,7 +362,7 @@ def _mirror_file(mirror: str, source: dict) -> Path:
 def _mirror_folder(mirror: str, source: dict) -> Path:
     """The folder LESSON5_DATA_MIRROR names, once it is known to be one; `source` is an example of what it holds."""
     root = _mirror_root(mirror)
-    setting = f"LESSON5_DATA_MIRROR is set to {mirror!r}"
+    setting = _mirror_setting(mirror)
     # os.stat, not Path.exists or is_dir: those answer False for a folder that cannot be
     # entered on some Python versions, which would call it missing.
     try:
@@ -377,6 +377,11 @@ def _mirror_folder(mirror: str, source: dict) -> Path:
         raise DataError(f"{setting}, a file, but it must name the folder that holds "
                         f"{source['mirror']} (or be a file:// URL of that folder).")
     return root
+
+
+def _mirror_setting(mirror: str) -> str:
+    """How every message about the mirror begins: what the reader set."""
+    return f"LESSON5_DATA_MIRROR is set to {mirror!r}"
 
 
 def _unreadable_mirror(setting: str, error: OSError, path: Path) -> DataError:

@@ -6,6 +6,7 @@ LESSON5_CHROMIUM the browser (default: Debian's /usr/bin/chromium), and LESSON5_
 asks for a full-page screenshot of every page, for people to look at.
 """
 
+import functools
 import json
 import os
 import re
@@ -52,12 +53,18 @@ def _source(page):
     return notebook if notebook.is_file() else BOOK_ROOT / f"{page}.md"
 
 
+# Several per-page checks read the same notebook; once per test session is enough.
+@functools.cache
+def _cells(notebook):
+    return json.loads(notebook.read_text())["cells"]
+
+
 def source_markdown(page):
     """The prose `page` is written in: a notebook's markdown cells, or its .md file."""
     source = _source(page)
     if source.suffix == ".md":
         return source.read_text()
-    cells = json.loads(source.read_text())["cells"]
+    cells = _cells(source)
     return "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
 
 
@@ -67,10 +74,9 @@ def stored_images(page):
     source = _source(page)
     if source.suffix != ".ipynb":
         return 0
-    cells = json.loads(source.read_text())["cells"]
     return sum(
         any(kind.startswith("image/") for kind in output.get("data", {}))
-        for cell in cells if cell["cell_type"] == "code" for output in cell.get("outputs", [])
+        for cell in _cells(source) if cell["cell_type"] == "code" for output in cell.get("outputs", [])
     )
 
 
