@@ -43,6 +43,31 @@ def test_the_search_fields_placeholder_fits_it_on_a_phone(reader, site_url, widt
     assert placeholder and needed <= room, f"at {width} px {placeholder!r} needs {needed:.0f} px of {room:.0f}"
 
 
+# The focused search field's rings: its own (outline, box-shadow) and its form's.
+_RINGS = """(input) => {
+  const ring = (el) => {
+    const style = getComputedStyle(el);
+    return {outline: style.outlineStyle === 'none' ? 'none' : style.outlineWidth, shadow: style.boxShadow};
+  };
+  return {field: ring(input), form: ring(input.closest('form.bd-search'))};
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_focused_search_field_shows_one_ring(reader, site_url, width):
+    # The form's ring and the field's own outline were drawn one inside the other.
+    page = reader(width, touch=width < 400)
+    page.goto(f"{site_url}{CHAPTERS[0]}.html", wait_until="load")
+    page.locator("button.search-button-field, button.search-button").filter(visible=True).first.click()
+    field = page.locator("#pst-search-dialog[open] input[type=search]")
+    field.wait_for(state="visible", timeout=5000)
+    assert field.evaluate("(input) => document.activeElement === input"), "the open search has no focus"
+    rings = field.evaluate(_RINGS)
+    assert rings["field"] == {"outline": "none", "shadow": "none"}, f"at {width} px the field has a ring: {rings}"
+    assert rings["form"]["outline"] == "3px", f"at {width} px the search form shows no outline: {rings}"
+    assert rings["form"]["shadow"] == "none", f"at {width} px the form draws a second ring: {rings}"
+
+
 def _search(page, site_url, query):
     page.goto(f"{site_url}search.html?q={query}", wait_until="load")
     results = page.locator("#search-results ul.search li")
