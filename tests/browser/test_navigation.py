@@ -7,9 +7,11 @@ The themes bind these buttons to a hidden copy in the page header (_static/navig
 says how it is worked around); each test here fails without that script.
 """
 
-from site_pages import chapter_pages
+import pytest
+from site_pages import chapter_pages, toc_pages
 
 CHAPTERS = chapter_pages()
+PAGES = toc_pages()
 FIRST, SECOND = CHAPTERS[0], CHAPTERS[1]
 # The buttons a reader sees sit in the article header; the themes' hidden copies in the page
 # header match the same classes.
@@ -39,6 +41,24 @@ def _expanded_becomes(browser_page, selector, value):
 def _drawer_link_to(browser_page, page):
     name = page.rsplit("/", 1)[-1]
     return browser_page.locator(f"#pst-primary-sidebar-modal a[href$='{name}.html']")
+
+
+# Each link of the sidebar, the book's title at its top included: its name and the page it opens.
+_SIDEBAR_LINKS = """() => Array.from(document.querySelectorAll('.bd-sidebar-primary a[href]'))
+  .filter((a) => a.checkVisibility())
+  .map((a) => [a.innerText.trim(), new URL(a.href).pathname.replace(/\\/$/, '/index.html')])"""
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_sidebar_links_every_page_once_under_names_of_its_own(shown, page):
+    # The front page was listed twice, under the same name: the book's title and the first entry.
+    links = shown(page, 1280).evaluate(_SIDEBAR_LINKS)
+    names = [name for name, _ in links]
+    targets = sorted({path.rsplit("/", 1)[-1] for _, path in links})
+    assert len(set(names)) == len(names), f"{page}: sidebar links share a name: {names}"
+    expected = sorted(f"{p.rsplit('/', 1)[-1]}.html" for p in PAGES)
+    assert targets == expected, f"{page}: the sidebar links {targets}, not every page once"
+    assert len(links) == len(PAGES), f"{page}: {len(links)} sidebar links for {len(PAGES)} pages"
 
 
 def test_phone_menu_opens_the_contents_and_a_click_reaches_another_chapter(reader, site_url):
