@@ -24,6 +24,8 @@ import zipfile
 from pathlib import Path
 from urllib.error import URLError
 
+import platformdirs
+import platformdirs.windows
 import pytest
 
 from lesson5 import download
@@ -487,6 +489,17 @@ def test_cache_dir_defaults_to_data_cache_and_follows_env(monkeypatch, tmp_path)
     assert default_cache_dir() == REPO / "data" / "cache"
     monkeypatch.setenv("LESSON5_DATA_DIR", str(tmp_path))
     assert default_cache_dir() == tmp_path
+
+
+def test_an_installed_copy_caches_where_data_readme_says_on_windows(monkeypatch, tmp_path):
+    # data/README.md: %LOCALAPPDATA%\lesson5\Cache. Simulated: platformdirs picks its
+    # Windows class at import, and asks Windows for the folder.
+    monkeypatch.delenv("LESSON5_DATA_DIR", raising=False)
+    monkeypatch.setattr(download, "CHECKOUT", tmp_path)  # no checkout: an installed copy
+    monkeypatch.setattr(platformdirs, "PlatformDirs", platformdirs.windows.Windows)
+    monkeypatch.setattr(platformdirs.windows, "get_win_folder", lambda name: "LOCALAPPDATA")
+    assert default_cache_dir().parts == ("LOCALAPPDATA", "lesson5", "Cache")
+    assert "%LOCALAPPDATA%\\lesson5\\Cache" in (REPO / "data" / "README.md").read_text()
 
 
 def _upper(manifest):

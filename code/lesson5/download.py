@@ -157,7 +157,8 @@ def default_cache_dir() -> Path:
         return _absolute("LESSON5_DATA_DIR", value, Path(value).expanduser())
     if (CHECKOUT / "code" / "pyproject.toml").is_file() and (CHECKOUT / "data").is_dir():
         return CHECKOUT / "data" / "cache"
-    return Path(platformdirs.user_cache_dir("lesson5"))
+    # No author: Windows would otherwise nest the folder in one named after it, lesson5\lesson5.
+    return Path(platformdirs.user_cache_dir("lesson5", appauthor=False))
 
 
 def fetch(dataset: str, *, manifest: dict | None = None, cache_dir: Path | None = None) -> dict[str, bytes]:
