@@ -92,6 +92,12 @@ def test_backward_twice_accumulates_in_leaves_only_like_torch():
     t_loss.backward(retain_graph=True)
     t_loss.backward()
     assert x.grad == pytest.approx(t.grad.item()) == pytest.approx(2 * 6 * 1.5)
+    # A leaf that is the expression itself accumulates too: d(leaf)/d(leaf) = 1 per call.
+    leaf, t_leaf = Value(2.0), torch.tensor(2.0, requires_grad=True)
+    for _ in range(2):
+        leaf.backward()
+        t_leaf.backward()
+    assert leaf.grad == t_leaf.grad.item() == 2.0
 
 
 def test_long_chain_does_not_hit_the_recursion_limit():

@@ -28,6 +28,8 @@ def test_sigmoid_range_maps_zero_to_middle_and_stays_inside():
     assert sigmoid_range(torch.tensor([-110.0, 20.0]), 0.0, 5.5).tolist() == [0.0, 5.5]
     with pytest.raises(ValueError, match="low < high"):
         sigmoid_range(x, 5.0, 5.0)
+    # A range that does not start at 0, as the chapter's (1, 5): the middle is 3, the ends 1 and 5.
+    assert sigmoid_range(x, 1.0, 5.0).tolist() == pytest.approx([1.0, 3.0, 5.0], abs=1e-5)
 
 
 def test_dot_product_bias_is_dot_plus_biases_plus_offset_squeezed():
@@ -96,6 +98,8 @@ def test_embedding_nn_shapes_and_range():
     x = torch.tensor([[0, 4, 5], [3, 0, 0]])
     out = model(x)
     assert out.shape == (2,) and ((out > 1) & (out < 5)).all()
+    # A batch of one is still a batch (get_preds concatenates the batches' predictions).
+    assert model(x[:1]).shape == (1,)
 
 
 def test_embedding_nn_without_a_range_returns_its_last_layer_unsqueezed():

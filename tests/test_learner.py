@@ -121,6 +121,7 @@ def test_fit_lr_overrides_every_group():
     learn.create_opt([{"params": [learn.model.weight]}, {"params": [learn.model.bias]}])
     learn.fit(1, lr=0.3)
     assert [g["lr"] for g in learn.opt.param_groups] == [0.3, 0.3]
+    assert learn.lr == 0.3  # and an optimizer made afresh later starts from it
 
 
 def test_a_loader_of_other_than_pairs_is_refused_with_how_to_make_one():
@@ -268,6 +269,18 @@ def test_cancel_batch_later_in_an_epoch_records_no_stale_loss():
     assert len(set(learn.recorder.losses)) == 3, "a loss was recorded twice"
 
 
+def test_cancel_batch_in_after_batch_ends_that_batch_alone():
+    class SkipRest(Callback):
+        def after_batch(self, learn):
+            raise CancelBatch
+
+    log = EventLog()
+    learn = make_learner(progress=False)
+    learn.fit(2, cbs=[SkipRest(), log])
+    names = [name for name, _ in log.events]
+    assert names.count("after_epoch") == 2 and names[-2:] == ["after_fit", "cleanup_fit"]
+
+
 def test_cancel_batch_in_before_step_still_zeroes_the_gradients():
     """Otherwise the next batch's gradient is the sum of two batches' gradients."""
     seen = []
@@ -298,12 +311,18 @@ def test_after_fit_is_not_run_when_before_fit_fails():
         def before_fit(self, learn):
             raise TypeError("the helpful message")
 
+        def cleanup_fit(self, learn):
+            cleaned.append(self)
+
+    cleaned = []
     learn = make_learner()
     log = EventLog()
     with pytest.raises(TypeError, match="the helpful message"):
         learn.fit(1, cbs=[Broken(), log])
     assert log.events == []
     assert not learn.training
+    # Cleanup is for what started: its own cleanup could fail and hide the first error.
+    assert cleaned == []
 
 
 def test_one_cycle_slice_error_reaches_the_user():
@@ -328,6 +347,8 @@ def test_after_events_only_on_success_cleanup_always():
         learn.fit(1, cbs=[Boom(), log])
     names = [name for name, _ in log.events]
     assert names == ["before_fit", "before_epoch", "before_batch", "after_loss", "cleanup_fit"]
+    # Stopped in a training batch, the learner is no longer training when it cleans up.
+    assert log.events[-1] == ("cleanup_fit", False) and not learn.training
 
 
 def test_cancel_fit_skips_after_fit_but_runs_cleanup_and_shows_the_table(capsys):

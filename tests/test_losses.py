@@ -84,10 +84,11 @@ def test_float32_extreme_logits_stay_finite_and_match(xy):
     arrays(np.float64, (n,), elements=st.floats(0, 1)))))
 def test_binary_cross_entropy_matches_torch(zy):
     z, y = (torch.from_numpy(a) for a in zy)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LossInputWarning)
-        loss = binary_cross_entropy_with_logits(z, y, reduction="none")
-    torch.testing.assert_close(loss, F.binary_cross_entropy_with_logits(z, y, reduction="none"))
+    for reduction in ("none", "mean", "sum"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", LossInputWarning)
+            loss = binary_cross_entropy_with_logits(z, y, reduction=reduction)
+        torch.testing.assert_close(loss, F.binary_cross_entropy_with_logits(z, y, reduction=reduction))
 
 
 @SETTINGS
@@ -122,6 +123,13 @@ def test_gradcheck():
 def test_softmax_is_shift_invariant_even_for_huge_shifts():
     x = torch.tensor([[1.0, 2.0, 3.0]])
     torch.testing.assert_close(softmax(x + 1e4), softmax(x))
+
+
+def test_softmax_and_log_softmax_default_to_the_last_dimension_as_torch_does():
+    # Rows of a batch are the examples: each row's probabilities sum to 1.
+    x = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(softmax(x), F.softmax(x, dim=-1))
+    torch.testing.assert_close(log_softmax(x), F.log_softmax(x, dim=-1))
 
 
 def test_all_minus_inf_row_gives_minus_inf_like_torch():

@@ -80,8 +80,18 @@ def test_a_sweep_cut_short_by_an_error_still_puts_the_weights_back():
 
 def test_runs_over_several_epochs_when_needed():
     learn = _learner(n=160)  # 10 batches per epoch
+    batches = []
+
+    class Count(Callback):
+        def after_batch(self, learn):
+            batches.append(learn.training)
+
+    learn.cbs.append(Count())
     res = lr_find(learn, end_lr=1e-3, num_it=35)
     assert len(res.lrs) == 35
+    # Training batches alone: each epoch's validation pass is skipped, not swept. (The 35th
+    # ends the fit in the finder's own after_batch, which runs first: order -5.)
+    assert batches == [True] * 34
 
 
 def test_smoothing_is_bias_corrected():
@@ -220,6 +230,8 @@ def test_a_finder_used_for_a_second_sweep_records_that_sweep_alone():
     learn.fit(1, cbs=[finder])
     assert len(first) == 5 and finder.result.lrs == first
     assert len(finder.result.losses) == len(finder.result.smooth_losses) == 5
+    # Its moving average starts afresh too: the first smoothed loss is the first loss.
+    assert finder.result.smooth_losses[0] == pytest.approx(finder.result.losses[0])
 
 
 def test_finder_records_its_beta_and_smoothed_reproduces_its_curve():

@@ -124,6 +124,21 @@ def test_groups_keep_their_own_hyperparameters():
     assert opt.param_groups[1]["lr"] == 1e-3 and opt.param_groups[1]["betas"] == (0.9, 0.999)
 
 
+def test_a_parameter_unfrozen_later_gets_a_momentum_buffer_of_its_own():
+    # Unfreezing with the same optimizer (book/07_transfer.ipynb): the first layer's
+    # parameters come first in the group but reach their first step after the others have
+    # buffers, so each old buffer must still meet its own parameter's gradient.
+    ours, theirs = _model(), _model()
+    for model, make in ((ours, optim.SGD), (theirs, torch.optim.SGD)):
+        opt = make(model.parameters(), lr=0.05, momentum=0.9)
+        model[0].requires_grad_(False)
+        _train(model, opt, 2)
+        model[0].requires_grad_(True)
+        _train(model, opt, 3, seed=2)
+    assert largest_difference(ours, theirs) <= 1e-6
+    assert largest_difference(ours[0], _model()[0]) > 1e-3  # the unfrozen layer trained
+
+
 def test_momentum_switched_on_later():
     # A 1cycle schedule sets `momentum` on groups created with momentum 0.
     model = _model()
@@ -140,6 +155,8 @@ def test_bad_hyperparameters_are_explained():
         optim.SGD(params, lr=-1)
     with pytest.raises(ValueError, match="Nesterov"):
         optim.SGD(_model().parameters(), lr=0.1, nesterov=True)
+    with pytest.raises(ValueError, match="Nesterov"):
+        optim.SGD(_model().parameters(), lr=0.1, momentum=0.9, nesterov=True, dampening=0.1)
     with pytest.raises(ValueError, match="betas"):
         optim.Adam(_model().parameters(), betas=(1.0, 0.999))
 
@@ -256,6 +273,7 @@ def test_largest_difference_reads_models_or_tensors_and_refuses_mismatched_shape
         b.bias[1] -= 0.25
         b.weight[0, 2] += 0.125
     assert largest_difference(a, b) == pytest.approx(0.25)
+    assert largest_difference(b, a) == pytest.approx(0.25)  # a size, whichever side is larger
     assert largest_difference([torch.zeros(2), torch.ones(3)], [torch.zeros(2), -torch.ones(3)]) == 2.0
     assert largest_difference(iter(a.parameters()), b.parameters()) == pytest.approx(0.25)
     with pytest.raises(ValueError, match="same shapes"):

@@ -23,7 +23,8 @@ def test_seed_everything_repeats_every_generator():
     seed_everything(7)
     assert draws() == first
     seed_everything(8)
-    assert draws() != first
+    # Each generator on its own: one left at a fixed seed would hide behind the others.
+    assert all(again != before for again, before in zip(draws(), first))
 
 
 def test_seed_everything_fixes_threads_and_turns_off_onednn(monkeypatch):

@@ -45,6 +45,11 @@ def test_splits_the_book_does_not_use_pass_unchecked():
     with warnings.catch_warnings():
         warnings.simplefilter("error", SplitWarning)
         check_book_split("ratings", 10, np.array([0, 1]), 7)
+        # The book's sizes with another seed are another split, not a wrong one.
+        check_book_split("ratings", 100_000, np.arange(20_000), 7)
+    # The same indices under the book's seed are not the book's split (the check is live).
+    with pytest.warns(SplitWarning):
+        check_book_split("ratings", 100_000, np.arange(20_000), 42)
 
 
 def test_mnist_10k_refuses_an_empty_validation_set_before_fetching(monkeypatch):

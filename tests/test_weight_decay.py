@@ -102,6 +102,20 @@ def test_decoupled_with_plain_sgd_matches_torch_sgd_weight_decay(opts, decay_all
     assert_same_params(ours, ref)
 
 
+def test_one_callback_decays_each_model_it_is_given():
+    # One callback passed to several Learners in turn: each fit decays its own model's weights.
+    wd, lr = 0.1, 0.05
+    decay = WeightDecay(wd)
+    x, y = make_data()
+    for _ in range(2):
+        ours = Learner(make_model(), DataLoaders(DataLoader(x, y, bs=16)), F.mse_loss, lr=lr,
+                       opt_func=torch.optim.SGD, device="cpu", cbs=[decay])
+        ours.fit(2)
+    ref = make_model()
+    fit_reference(ref, torch.optim.SGD(split_groups(ref, wd), lr=lr))
+    assert_same_params(ours.model, ref)
+
+
 def test_decay_changes_the_trajectory():
     sgd = torch.optim.SGD
     assert not torch.allclose(fit_learner(make_model(), sgd, 0.1, "decoupled")[0].weight,
