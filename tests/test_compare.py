@@ -625,6 +625,9 @@ def test_first_seed_lead_measures_the_picks_margin_against_the_seeds_spread():
     tuned = tune_on_first_seed(lambda lr, seed: -score(lr, 0) + seed, [0.1, 1.0, 10.0, 100.0], [0, 1, 2])
     lead, within = first_seed_lead(tuned)
     assert lead == pytest.approx(0.3) and within
+    # A lead exactly as large as the spread is within it ("no larger than").
+    tuned = Tuned(_frame({1.0: [1.5, 1.5], 10.0: [1.0, 1.5]}), higher_is_better=False)
+    assert first_seed_lead(tuned) == (0.5, True)
     with pytest.raises(ValueError, match="at least two rates"):
         first_seed_lead(Tuned(_frame({0.1: [1.0, 2.0]})))
 

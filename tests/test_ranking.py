@@ -20,6 +20,8 @@ def test_top_bottom_orders_and_carries_extra_columns():
     assert table.index.tolist() == [1, 2]
     with pytest.raises(ValueError, match="only 4 items"):
         top_bottom([1, 2, 3, 4], list("abcd"), n=5)
+    # As many items as asked for: all of them, in both orders.
+    assert top_bottom([1, 2, 3], list("abc"), n=3)[("lowest", "title")].tolist() == ["a", "b", "c"]
 
 
 def test_top_bottom_rounds_for_display_and_keeps_ties_in_their_order():

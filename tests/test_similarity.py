@@ -11,6 +11,8 @@ from lesson5.similarity import activations, label_agreement, nearest
 def test_nearest_finds_the_closest_rows_in_order():
     base = torch.tensor([[0.0, 0], [1, 0], [5, 5], [0, 3]])
     assert nearest(torch.tensor([[0.9, 0.1]]), base, k=3).tolist() == [[1, 0, 3]]
+    # Every row of the base, nearest first, is a k the caller may ask for.
+    assert nearest(torch.tensor([[0.9, 0.1]]), base, k=4).tolist() == [[1, 0, 3, 2]]
 
 
 def test_nearest_agrees_with_a_brute_force_search():
