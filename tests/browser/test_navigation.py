@@ -4,7 +4,8 @@ opens "On this page"; a desktop reader collapses and restores the sidebar. Each 
 screen reader whether its panel is showing (aria-expanded), however the panel was closed.
 
 The themes bind these buttons to a hidden copy in the page header (_static/navigation.js
-says how it is worked around); each test here fails without that script.
+says how it is worked around); each test of the buttons fails without that script. The
+sidebar lists every page once, under names of its own (_config.yml, home_page_in_navbar).
 """
 
 import pytest
