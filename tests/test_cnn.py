@@ -13,6 +13,13 @@ def test_body_halves_the_image_per_block():
     assert body_features(body) == 64
 
 
+def test_each_block_is_a_convolution_without_bias_then_batch_norm_then_relu():
+    # No bias: the batch norm right after it subtracts any constant (the docstring's reason).
+    block = simple_body((16, 32))[1]
+    assert [type(layer) for layer in block] == [torch.nn.Conv2d, torch.nn.BatchNorm2d, torch.nn.ReLU]
+    assert block[0].bias is None and (block[0].in_channels, block[0].out_channels) == (16, 32)
+
+
 def test_body_needs_channels():
     with pytest.raises(ValueError, match="at least one width"):
         simple_body(())

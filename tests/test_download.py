@@ -467,7 +467,12 @@ def test_corrupted_cache_file_is_detected_and_fetched_again(server, cache):
     with pytest.warns(UserWarning, match=str(path)):
         fetch("digits", manifest=manifest, cache_dir=cache)
     assert path.read_bytes() == LABELS
-    assert server.hits == ["/labels.gz"] * 3
+    # The right bytes with more after them: the whole file is read, not the manifest's size.
+    path.write_bytes(LABELS + b"\x00")
+    with pytest.warns(UserWarning, match=str(path)):
+        fetch("digits", manifest=manifest, cache_dir=cache)
+    assert path.read_bytes() == LABELS
+    assert server.hits == ["/labels.gz"] * 4
 
 
 def test_corrupted_cache_file_is_deleted_even_when_it_cannot_be_replaced(cache):

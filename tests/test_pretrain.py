@@ -44,6 +44,18 @@ def test_pretrain_weights_depend_on_its_seed_not_on_the_global_generator():
     assert (whole_0["1.4.weight"] - whole_1["1.4.weight"]).abs().max() > 1e-3
 
 
+def test_pretrain_shuffles_in_an_order_its_seed_sets_and_scores_the_validation_pair():
+    x, y = _toy_data()
+    learn = pretrain(simple_body((4, 8)), x, y, n_out=2, epochs=1, bs=16, hidden=(), seed=7,
+                     valid=(x[:8], y[:8]), progress=False)
+    train = learn.dls.train
+    assert train.shuffle and train.generator.initial_seed() == 7
+    # The validation pair is scored after the epoch, on its own images.
+    with torch.no_grad():
+        expected = nn.functional.cross_entropy(learn.model.eval()(x[:8]), y[:8]).item()
+    assert learn.recorder.table["valid_loss"].iloc[-1] == pytest.approx(expected, rel=1e-5)
+
+
 def test_pretrain_trains_the_body_with_adam_on_a_one_cycle_at_lr():
     x, y = _toy_data()
     body = simple_body((4, 8))

@@ -27,6 +27,14 @@ def test_top_patches_cut_the_receptive_field_around_the_unit():
     assert values[0] == pytest.approx(5.0, rel=1e-3)
 
 
+def test_a_patch_at_the_border_shows_the_padding_as_zeros():
+    # The convolution pads the image with zeros, so that is what the corner unit sees outside it.
+    x = torch.ones(1, 1, 8, 8)
+    x[0, 0, 0, 0] = 5.0  # centre of unit (0, 0)
+    patches, _ = top_patches(_copying_body(), x, n_blocks=1, channel=0, k=1)
+    assert patches[0].tolist() == [[0.0, 0.0, 0.0], [0.0, 5.0, 1.0], [0.0, 1.0, 1.0]]
+
+
 def test_top_patches_find_the_unit_on_a_map_wider_than_it_is_tall():
     x = torch.zeros(3, 1, 6, 12)  # block 1's map is 3 × 6
     x[2, 0, 2, 10] = 7.0  # centre of unit (1, 5)
