@@ -29,6 +29,28 @@ def test_save_and_load_round_trip(tmp_path):
         assert torch.equal(a, b)
 
 
+def test_a_save_makes_its_folder_and_a_consistent_load_does_not_wait(tmp_path, monkeypatch):
+    def no_sleep(seconds):
+        raise AssertionError(f"a load of a saved pair waited {seconds} s")
+
+    path = tmp_path / "new" / "folder" / "w.pt"
+    save_weights(_model(0), path)
+    monkeypatch.setattr(weights.time, "sleep", no_sleep)
+    load_weights(_model(1), path)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="Windows does not replace a file another handle holds open")
+def test_a_save_replaces_the_file_and_never_rewrites_it_in_place(tmp_path):
+    # A reader that opened the old file reads it whole: the new one is renamed into place.
+    path = tmp_path / "w.pt"
+    save_weights(_model(0), path)
+    old = path.read_bytes()
+    with open(path, "rb") as reader:
+        save_weights(_model(1), path)
+        assert reader.read() == old
+    assert path.read_bytes() != old
+
+
 def test_changed_file_is_refused(tmp_path):
     save_weights(_model(), tmp_path / "w.pt")
     with open(tmp_path / "w.pt", "ab") as f:
