@@ -141,6 +141,7 @@ def test_movielens():
     toy_story = movies.iloc[0]
     assert toy_story.title == "Toy Story (1995)" and str(toy_story.release_date.date()) == "1995-01-01"
     assert [g for g in genres if toy_story[g]] == ["Animation", "Children's", "Comedy"]
+    assert set(movies[genres].dtypes.astype(str)) == {"bool"}  # flags, not 0/1 counts to add up
     # Latin-1 decoded as Latin-1: "é" is one character, not mojibake such as "Ã©".
     accented = movies.title[movies.title.str.contains("é")].tolist()
     assert "Misérables, Les (1995)" in accented and len(accented) == 8

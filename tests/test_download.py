@@ -536,11 +536,15 @@ def _same_names(manifest):
      "member (its path inside the zip) belongs to each file of a zip source"),
     (_files("digits", "size", "10"), "digits", "size must be a whole number of bytes, got '10'"),
     (_files("digits", "name", "../escaped"), "digits", "file name '../escaped' must be a plain name"),
+    (_files("digits", "name", "sub/escaped"), "digits", "file name 'sub/escaped' must be a plain name"),
+    (_files("digits", "name", ".hidden"), "digits", "file name '.hidden' must be a plain name"),
+    (lambda m: m["digits"]["sources"][0]["files"].append(dict(m["digits"]["sources"][0]["files"][0], name="b")),
+     "digits", "a gzip source holds one file"),
     (_same_names, "letters", "two files are named 'a.txt'"),
     (_source("digits", "files", []), "digits", "each source needs at least one file"),
     (lambda m: m["digits"]["sources"][0].pop("mirror"), "digits", "needs its path in a mirror"),
-], ids=["uppercase-sha256", "format", "zip-without-member", "size-as-text", "name-with-folder", "same-name",
-        "no-files", "no-mirror"])
+], ids=["uppercase-sha256", "format", "zip-without-member", "size-as-text", "name-with-folder", "name-in-a-folder",
+        "hidden-name", "gzip-with-two-files", "same-name", "no-files", "no-mirror"])
 def test_a_manifest_mistake_is_named_as_one_and_the_cache_is_left_alone(cache, change, dataset, message):
     manifest = make_manifest()
     good = cache / "digits" / "labels-idx1-ubyte"

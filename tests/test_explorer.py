@@ -171,6 +171,8 @@ def test_the_default_betas_are_torchs_where_torch_has_one():
                 for name, cls in (("RMSProp", torch.optim.RMSprop), ("Adam", torch.optim.Adam))}
     assert DEFAULT_BETAS["RMSProp"] == defaults["RMSProp"]["alpha"].default
     assert DEFAULT_BETAS["Adam"] == defaults["Adam"]["betas"].default[0]
+    # torch's SGD has no default momentum; book/04_optimizers.ipynb's is 0.9.
+    assert DEFAULT_BETAS["momentum"] == 0.9
 
 
 def test_write_replaces_the_file_whole_or_leaves_it(tmp_path, monkeypatch):

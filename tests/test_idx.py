@@ -45,6 +45,7 @@ def test_result_is_writable_and_owns_its_memory():
 
 @pytest.mark.parametrize("data, problem", [
     (b"\x00\x00", "too short"),
+    (b"\x00\x00\x08", "too short"),
     (b"\x12\x34\x08\x01" + idx_bytes(LABELS)[4:], "not an IDX file: it starts with 0x12340801"),
     (idx_bytes(LABELS, element_type=0x0D), "element type 0x0d"),
     (struct.pack(">HBB2I", 0, 8, 2, 1, 1) + b"\x00", "2 dimensions"),
@@ -53,8 +54,8 @@ def test_result_is_writable_and_owns_its_memory():
     (idx_bytes(LABELS) + b"\x00", "3 bytes of data, but 4 bytes follow"),
     # Empty (one dimension is 0), yet numpy cannot shape it: "array is too big".
     (struct.pack(">HBB3I", 0, 8, 3, 0, 2**32 - 1, 2**32 - 1), "too large for any array"),
-], ids=["too-short", "wrong-magic", "wrong-dtype", "wrong-ndim", "short-header", "truncated", "extra-bytes",
-        "too-big"])
+], ids=["too-short", "three-bytes", "wrong-magic", "wrong-dtype", "wrong-ndim", "short-header", "truncated",
+        "extra-bytes", "too-big"])
 def test_malformed_files_raise_data_error_naming_the_file(data, problem):
     with pytest.raises(DataError, match=problem) as error:
         read_idx(data, "t10k-images-idx3-ubyte")

@@ -163,8 +163,9 @@ def test_listed_puts_the_noun_first_in_the_plural_for_more_than_one():
 def test_times_writes_two_digits_then_whole_numbers_and_refuses_a_ratio_below_one():
     assert [times(r) for r in (1, 1.04, 4.66, 17.4, 99.4, 99.5, 99.7, 150.2, 12345.6)] == [
         "1", "1", "4.7", "17", "99", "100", "100", "150", "12,346"]
-    with pytest.raises(ValueError, match="invert it"):
-        times(0.98)
+    for below_one in (0.98, float("nan")):
+        with pytest.raises(ValueError, match="invert it"):
+            times(below_one)
 
 
 def test_listed_refuses_an_empty_list_by_name():
