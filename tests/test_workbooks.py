@@ -56,6 +56,15 @@ def build_all():
 # --- the package's computations ---------------------------------------------------------------
 
 
+def test_crosstab_orders_users_and_movies_by_count_and_keeps_a_user_with_no_top_movie():
+    ratings = pd.DataFrame({"user": [2, 2, 2, 1, 1, 3, 3], "movie": [10, 20, 30, 10, 20, 40, 50],
+                            "rating": [5.0, 4, 3, 2, 1, 4, 4]})
+    table = crosstab(ratings, n_users=3, n_movies=2)
+    # User 2 rated most; user 3 rated none of the two most rated movies: a row of NaN.
+    assert list(table.index) == [2, 1, 3] and list(table.columns) == [10, 20]
+    assert table.loc[3].isna().all() and table.loc[2].tolist() == [5.0, 4.0]
+
+
 @pytest.mark.parametrize("rule, opt", [("adam", Adam), ("rmsprop", RMSprop)])
 def test_fit_line_steps_as_the_package_optimizers_do(rule, opt):
     xs, ys = line_points(n=12)
