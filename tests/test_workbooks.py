@@ -7,6 +7,7 @@ The LibreOffice tests skip when `soffice` is missing, unless CI is set: there th
 
 import math
 import os
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -206,6 +207,33 @@ def test_a_stale_result_is_never_read_back_as_libreoffices(monkeypatch, tmp_path
     (tmp_path / "out" / "x.xlsx").write_text("left by an earlier run")
     with pytest.raises(RuntimeError, match="did not convert"):
         calc.recalculate([tmp_path / "in" / "x.xlsx"], tmp_path / "out")
+
+
+def test_a_libreoffice_that_writes_its_result_but_fails_is_not_believed(monkeypatch, tmp_path):
+    fake = tmp_path / "soffice"
+    fake.write_text('#!/bin/sh\nwhile [ $# -gt 0 ]; do\n  case "$1" in --outdir) out="$2"; shift;; '
+                    '*.xlsx) name=$(basename "$1");; esac\n  shift\ndone\n'
+                    'echo half-written > "$out/$name"\nexit 1\n')
+    fake.chmod(0o755)
+    monkeypatch.setattr(calc, "soffice", lambda: str(fake))
+    (tmp_path / "in").mkdir()
+    with pytest.raises(RuntimeError, match=r"did not convert .*\(exit 1\)"):
+        calc.recalculate([tmp_path / "in" / "x.xlsx"], tmp_path / "out")
+
+
+def test_the_reported_difference_is_the_largest_cells(monkeypatch, tmp_path):
+    # The chapters print it as "the largest difference from the package's values".
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\necho LibreOffice 24.2\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(calc, "soffice", lambda: str(fake))
+    monkeypatch.setattr(calc, "recalculate", lambda paths, out: [Path(out, "x.xlsx")])
+    table = pd.DataFrame({"sheet": ["s"] * 3, "cell": ["A1", "A2", "A3"], "computed": [1.0, 2.0, 3.0],
+                          "relative": [0.0, 1e-12, 3e-10]})
+    monkeypatch.setattr(calc, "differences", lambda built, path: table)
+    built = build_entropy([[1.0, 2.0, 0.5, 0.0, -1.0]], [1], CLASSES, [0.3], [1])
+    result = calc.save_and_recalculate(built, tmp_path / "entropy.xlsx")
+    assert result.program == "LibreOffice 24.2" and result.worst == 3e-10
 
 
 def test_recalculate_without_libreoffice_says_how_to_install_it(monkeypatch, tmp_path):
