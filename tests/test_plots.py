@@ -61,6 +61,17 @@ def test_label_points_names_every_point_without_overlaps_inside_the_axes():
     plt.close(fig)
 
 
+def test_a_label_of_a_point_on_the_axes_top_edge_stays_inside():
+    # The first spot tried lies above its point, which here would be outside the axes.
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.margins(0)
+    xy = np.array([[0.0, 0.0], [0.5, 1.0], [1.0, 0.2]])
+    (label,) = label_points(ax, xy, ["low", "top", "right"], which=[1])
+    box, inside = _text_boxes([label])[0], ax.get_window_extent()
+    assert inside.y0 <= box.y0 and box.y1 <= inside.y1 and inside.x0 <= box.x0 and box.x1 <= inside.x1
+    plt.close(fig)
+
+
 def _gaps(box, points):
     """Each point's distance (pixels) to the nearest edge of `box`."""
     dx = np.maximum(np.maximum(box.x0 - points[:, 0], points[:, 0] - box.x1), 0)
