@@ -113,6 +113,9 @@ def test_the_sites_file_is_what_the_package_computes():
     assert stored["lr_factors"] == list(LR_FACTORS) and stored["betas"] == list(BETAS)
     assert stored["quantum"] == QUANTUM and stored["optimizers"] == list(OPTIMIZERS)
     assert [s["name"] for s in stored["surfaces"]] == [s.name for s in SURFACES]
+    # The contour lines depend on the surface alone, not on any rate or beta.
+    fresh = trajectories(lr_factors=(1.0,), betas=(BETAS[0],))
+    assert [s["contours"] for s in fresh["surfaces"]] == [s["contours"] for s in stored["surfaces"]]
     # Recompute a sample: every optimizer on every surface at the smallest, middle and largest rate.
     for surface, entry in zip(SURFACES, stored["surfaces"]):
         for name in OPTIMIZERS:
