@@ -265,6 +265,17 @@ def test_a_certificate_python_cannot_verify_is_named_with_its_usual_fixes(cache,
     with pytest.raises(DataError, match="(?s)CERTIFICATE_VERIFY_FAILED.*Install Certificates.command.*SSL_CERT_FILE"):
         fetch("digits", manifest=make_manifest(["https://example.org/labels.gz"]), cache_dir=cache)
 
+    # One address failing so is enough for the advice, whatever the others did.
+    def unverified_then_missing(url, path, limit, seconds):
+        if "first" in url:
+            unverified(url, path, limit, seconds)
+        raise OSError("HTTP Error 404: Not Found")
+
+    monkeypatch.setattr(download, "_download", unverified_then_missing)
+    urls = ["https://first.example.org/labels.gz", "https://second.example.org/labels.gz"]
+    with pytest.raises(DataError, match="(?s)404.*Install Certificates.command"):
+        fetch("digits", manifest=make_manifest(urls), cache_dir=cache)
+
 
 def test_other_download_failures_get_no_certificate_advice(cache, monkeypatch):
     def refused(url, path, limit, seconds):
