@@ -125,9 +125,10 @@ def test_groups_keep_their_own_hyperparameters():
 
 
 def test_a_parameter_unfrozen_later_gets_a_momentum_buffer_of_its_own():
-    # Unfreezing with the same optimizer (book/07_transfer.ipynb): the first layer's
-    # parameters come first in the group but reach their first step after the others have
-    # buffers, so each old buffer must still meet its own parameter's gradient.
+    # Unfreezing without making a new optimizer (book/07_transfer.ipynb makes one; a reader's
+    # own loop may not): the first layer's parameters come first in the group but reach their
+    # first step after the others have buffers, so each old buffer must still meet its own
+    # parameter's gradient.
     ours, theirs = _model(), _model()
     for model, make in ((ours, optim.SGD), (theirs, torch.optim.SGD)):
         opt = make(model.parameters(), lr=0.05, momentum=0.9)
