@@ -174,7 +174,7 @@ def test_the_default_betas_are_torchs_where_torch_has_one():
                 for name, cls in (("RMSProp", torch.optim.RMSprop), ("Adam", torch.optim.Adam))}
     assert DEFAULT_BETAS["RMSProp"] == defaults["RMSProp"]["alpha"].default
     assert DEFAULT_BETAS["Adam"] == defaults["Adam"]["betas"].default[0]
-    # torch's SGD has no default momentum; book/04_optimizers.ipynb's is 0.9.
+    # torch's SGD defaults to no momentum (0); book/04_optimizers.ipynb's is 0.9.
     assert DEFAULT_BETAS["momentum"] == 0.9
 
 
