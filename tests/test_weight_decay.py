@@ -43,11 +43,15 @@ def make_model():
 
 
 def fit_learner(model, opt_func, wd, mode, decay_all=False, lr=0.05, epochs=2):
+    return fit_with(model, opt_func, WeightDecay(wd, mode=mode, decay_all=decay_all), lr, epochs)
+
+
+def fit_with(model, opt_func, decay, lr=0.05, epochs=2):
+    """`model` trained by a Learner with the WeightDecay callback `decay`."""
     x, y = make_data()
     # Unshuffled batches: the reference loops below see them in the same order.
     dls = DataLoaders(DataLoader(x, y, bs=16))
-    learn = Learner(model, dls, F.mse_loss, lr=lr, opt_func=opt_func, device="cpu",
-                    cbs=[WeightDecay(wd, mode=mode, decay_all=decay_all)])
+    learn = Learner(model, dls, F.mse_loss, lr=lr, opt_func=opt_func, device="cpu", cbs=[decay])
     learn.fit(epochs)
     return learn.model
 
@@ -106,14 +110,11 @@ def test_one_callback_decays_each_model_it_is_given():
     # One callback passed to several Learners in turn: each fit decays its own model's weights.
     wd, lr = 0.1, 0.05
     decay = WeightDecay(wd)
-    x, y = make_data()
     for _ in range(2):
-        ours = Learner(make_model(), DataLoaders(DataLoader(x, y, bs=16)), F.mse_loss, lr=lr,
-                       opt_func=torch.optim.SGD, device="cpu", cbs=[decay])
-        ours.fit(2)
+        ours = fit_with(make_model(), torch.optim.SGD, decay, lr=lr)
     ref = make_model()
     fit_reference(ref, torch.optim.SGD(split_groups(ref, wd), lr=lr))
-    assert_same_params(ours.model, ref)
+    assert_same_params(ours, ref)
 
 
 def test_decay_changes_the_trajectory():

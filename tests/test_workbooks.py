@@ -184,10 +184,11 @@ def test_a_wrong_cell_whose_expected_value_is_zero_counts_by_its_absolute_differ
     assert calc.differences(built, "unused.xlsx").relative.tolist() == [5.0, 0.5, math.inf]
 
 
-def _fake_soffice(tmp_path, monkeypatch):
-    """A LibreOffice that writes nothing: recalculate must not take anything else for its result."""
+def _fake_soffice(tmp_path, monkeypatch, body="exit 0\n"):
+    """A LibreOffice that runs the shell script `body`; by default it writes nothing, and
+    recalculate must not take anything else for its result."""
     fake = tmp_path / "soffice"
-    fake.write_text("#!/bin/sh\nexit 0\n")
+    fake.write_text(f"#!/bin/sh\n{body}")
     fake.chmod(0o755)
     monkeypatch.setattr(calc, "soffice", lambda: str(fake))
 
@@ -210,12 +211,9 @@ def test_a_stale_result_is_never_read_back_as_libreoffices(monkeypatch, tmp_path
 
 
 def test_a_libreoffice_that_writes_its_result_but_fails_is_not_believed(monkeypatch, tmp_path):
-    fake = tmp_path / "soffice"
-    fake.write_text('#!/bin/sh\nwhile [ $# -gt 0 ]; do\n  case "$1" in --outdir) out="$2"; shift;; '
-                    '*.xlsx) name=$(basename "$1");; esac\n  shift\ndone\n'
-                    'echo half-written > "$out/$name"\nexit 1\n')
-    fake.chmod(0o755)
-    monkeypatch.setattr(calc, "soffice", lambda: str(fake))
+    _fake_soffice(tmp_path, monkeypatch, 'while [ $# -gt 0 ]; do\n  case "$1" in --outdir) out="$2"; shift;; '
+                  '*.xlsx) name=$(basename "$1");; esac\n  shift\ndone\n'
+                  'echo half-written > "$out/$name"\nexit 1\n')
     (tmp_path / "in").mkdir()
     with pytest.raises(RuntimeError, match=r"did not convert .*\(exit 1\)"):
         calc.recalculate([tmp_path / "in" / "x.xlsx"], tmp_path / "out")
@@ -223,10 +221,7 @@ def test_a_libreoffice_that_writes_its_result_but_fails_is_not_believed(monkeypa
 
 def test_the_reported_difference_is_the_largest_cells(monkeypatch, tmp_path):
     # The chapters print it as "the largest difference from the package's values".
-    fake = tmp_path / "soffice"
-    fake.write_text("#!/bin/sh\necho LibreOffice 24.2\n")
-    fake.chmod(0o755)
-    monkeypatch.setattr(calc, "soffice", lambda: str(fake))
+    _fake_soffice(tmp_path, monkeypatch, "echo LibreOffice 24.2\n")
     monkeypatch.setattr(calc, "recalculate", lambda paths, out: [Path(out, "x.xlsx")])
     table = pd.DataFrame({"sheet": ["s"] * 3, "cell": ["A1", "A2", "A3"], "computed": [1.0, 2.0, 3.0],
                           "relative": [0.0, 1e-12, 3e-10]})
@@ -254,11 +249,7 @@ def test_without_libreoffice_the_chapters_show_the_packages_values_and_say_so(mo
 
 def test_a_libreoffice_that_fails_leaves_the_chapter_on_the_packages_values_and_says_so(monkeypatch, tmp_path):
     # A learner's broken (or confined) LibreOffice must not stop the chapter.
-    fake = tmp_path / "bin" / "soffice"
-    fake.parent.mkdir()
-    fake.write_text("#!/bin/sh\n[ \"$1\" = --version ] && echo 'LibreOffice 24.2' && exit 0\nexit 1\n")
-    fake.chmod(0o755)
-    monkeypatch.setattr(calc, "soffice", lambda: str(fake))
+    _fake_soffice(tmp_path, monkeypatch, "[ \"$1\" = --version ] && echo 'LibreOffice 24.2' && exit 0\nexit 1\n")
     built = build_entropy([[1.0, 2.0, 0.5, 0.0, -1.0]], [1], CLASSES, [0.3], [1])
     # The build and the tests run with progress off: there the failure must stop the run, so
     # that the site never shows the fallback.
