@@ -26,6 +26,9 @@ at each audit's width and colour scheme (test_code_left_out_of_audits_is_checked
 
 An audit of a long chapter takes seconds of one core, so a page's phone audit runs in its
 own browser process while the desktop ones run in another.
+
+Axe does not look at an open drawer against the page it covers: a test here does, in both
+colour schemes.
 """
 
 import functools
@@ -342,6 +345,54 @@ def test_every_code_token_has_enough_contrast(code_tokens, mode):
         for node in result["nodes"]
     ]
     assert not flagged, f"axe on the code tokens in {mode} mode: {flagged}"
+
+
+# The colours an open drawer shows beside the page it covers: its own background, the line on
+# its open side, and the page's text and background, which the backdrop then covers.
+_DRAWER_COLOURS = """([drawer, side]) => {
+  const dialog = document.querySelector(drawer);
+  const own = getComputedStyle(dialog), backdrop = getComputedStyle(dialog, '::backdrop');
+  return {background: own.backgroundColor, edge: own[`border${side}Color`],
+          edgeWidth: parseFloat(own[`border${side}Width`]),
+          backdrop: backdrop.backgroundColor, opacity: parseFloat(backdrop.opacity),
+          text: getComputedStyle(document.querySelector('.bd-article')).color,
+          page: getComputedStyle(document.body).backgroundColor};
+}"""
+# WCAG 2.1's least contrast for what shows where a component is (1.4.11).
+NON_TEXT_CONTRAST = 3
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("toggle, drawer, side, width", [
+    ("primary-toggle", "#pst-primary-sidebar-modal", "Right", 390),
+    ("secondary-toggle", "#pst-secondary-sidebar-modal", "Left", 820),
+])
+def test_an_open_drawer_stands_apart_from_the_page(reader, site_url, toggle, drawer, side, width, mode):
+    # Where a drawer ends shows, by its background against the page the backdrop dims or by a
+    # line on its edge. The "On this page" drawer had no backdrop of the themes' (the browser's
+    # own dims by a tenth), and in dark mode neither drawer showed its edge.
+    browser_page = reader(width, color_scheme=mode)
+    browser_page.goto(f"{site_url}{chapter_pages()[0]}.html", wait_until="load")
+    browser_page.locator(f".bd-header-article .{toggle}").click()
+    browser_page.wait_for_function("(d) => document.querySelector(d).open", arg=drawer, timeout=5000)
+    colours = browser_page.evaluate(_DRAWER_COLOURS, [drawer, side])
+    red, green, blue, alpha = _rgba(colours["backdrop"])
+    backdrop = (red, green, blue, alpha * colours["opacity"])
+    page = _over(backdrop, _rgba(colours["page"])[:3])
+    edge, background = _rgba(colours["edge"])[:3], _rgba(colours["background"])[:3]
+    apart = _contrast(background, page)
+    if colours["edgeWidth"] >= 1:
+        apart = max(apart, min(_contrast(edge, background), _contrast(edge, page)))
+    assert apart >= NON_TEXT_CONTRAST, (
+        f"the drawer ({_hex(background)}, edge {colours['edgeWidth']} px {_hex(edge)}) shows at "
+        f"{apart:.1f}:1 against the page behind it ({_hex(page)})")
+    if mode == "dark":
+        # There the drawer and the page share a background: the page's text beside the
+        # drawer's must read as behind it, not as a column to go on reading.
+        text = _over(backdrop, _over(_rgba(colours["text"]), _rgba(colours["page"])[:3]))
+        behind = _contrast(text, page)
+        assert behind < NON_TEXT_CONTRAST, (
+            f"beside the open drawer the page's text shows at {behind:.1f}:1, as if to be read")
 
 
 @pytest.mark.parametrize("page", PAGES)
