@@ -320,6 +320,38 @@ def test_every_folded_cell_says_what_its_toggle_shows_and_folds_in_jupyterlab_to
     assert not open_in_lab, f'fold these cells in JupyterLab too, "jupyter": {{"source_hidden": true}}: {open_in_lab}'
 
 
+def _same_toggles_in_a_row(notebooks):
+    """"<file> cells <m> and <n>: '<words>'" for each two folded cells, one straight after the
+    other, whose toggles say the same words."""
+    found = []
+    for path, nb in notebooks.items():
+        for i, (first, second) in enumerate(zip(nb.cells, nb.cells[1:])):
+            words = [cell.metadata.get("mystnb", {}).get("code_prompt_show")
+                     if "hide-input" in cell.metadata.get("tags", []) else None
+                     for cell in (first, second)]
+            if words[0] is not None and words[0] == words[1]:
+                found.append(f"{path.name} cells {i} and {i + 1}: {words[0]!r}")
+    return found
+
+
+def test_folded_cells_in_a_row_say_what_each_holds():
+    # Their toggles stand one under the other, and the same words twice say neither which one
+    # to open nor why there are two.
+    same = _same_toggles_in_a_row(_chapter_notebooks())
+    assert not same, f"give each of these folded cells toggle words of its own: {same}"
+
+
+def test_same_toggles_are_found_only_in_a_row_and_only_on_folded_cells(tmp_path):
+    def folded(words):
+        return nbformat.v4.new_code_cell("pass", metadata={
+            "tags": ["hide-input"], "mystnb": {"code_prompt_show": words}})
+
+    cells = [folded("Show a"), folded("Show a"), nbformat.v4.new_markdown_cell("prose"),
+             folded("Show a"), folded("Show b"), nbformat.v4.new_code_cell("pass"), folded("Show b")]
+    found = _same_toggles_in_a_row({tmp_path / "ch.ipynb": nbformat.v4.new_notebook(cells=cells)})
+    assert found == ["ch.ipynb cells 0 and 1: 'Show a'"]
+
+
 def _figure_words_misplaced(notebooks):
     """"<file> cell <n>: ..." for each code cell of `notebooks` with a figure but no alt text
     in its metadata (myst-nb then writes the image's path as its alt), or alt text but no
