@@ -183,6 +183,14 @@ def test_ratings_tensors_refuse_ids_that_are_not_whole_numbers_or_no_rows(user, 
         ratings_tensors(ratings)
 
 
+def test_ratings_tensors_refuse_a_missing_rating():
+    # It trained: every loss, and every weight after the first step, NaN.
+    ratings = pd.DataFrame({"user": [1, 2, 3], "movie": [1, 1, 2], "stars": [4.0, float("nan"), float("nan")]})
+    message = r"column 'stars' has 2 missing values \(NaN\): .*dropna\(subset=\['stars'\]\)"
+    with pytest.raises(ValueError, match=message):
+        ratings_tensors(ratings, target="stars")
+
+
 def test_ratings_tensors_codes_from_ids():
     ratings = pd.DataFrame({"user": [1, 3], "movie": [2, 1], "rating": [4, 5]})
     x, y = ratings_tensors(ratings)

@@ -563,6 +563,71 @@ def test_metrics_without_a_name_of_their_own_are_refused(metrics):
         make_learner(metrics=metrics)
 
 
+class Noted(Callback):
+    pass
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"metrics": accuracy}, r"metrics=\[accuracy\]"),
+    ({"cbs": Noted()}, r"cbs=\[Noted\(...\)\]"),
+    ({"cbs": [Noted]}, r"the class Noted, not a callback made from it: write Noted\(...\)"),
+    ({"cbs": [print]}, "no callback"),
+    ({"opt_func": torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=0.1)}, "opt_func=SGD"),
+], ids=["one metric", "one callback", "a callback's class", "a function", "an optimizer"])
+def test_a_learner_refuses_what_it_cannot_use_before_any_training_saying_what_to_write(kwargs, message):
+    # Each failed deep inside the loop before, some only after a first training step:
+    # "'function' object is not iterable", "C.after_batch() missing 1 required positional argument".
+    with pytest.raises(TypeError, match=message):
+        make_learner(**kwargs)
+
+
+def test_a_fits_own_callbacks_are_checked_as_the_learners_are():
+    with pytest.raises(TypeError, match="the class Noted"):
+        make_learner().fit(1, cbs=[Noted])
+
+
+@pytest.mark.parametrize("n_epochs", [0, -1, 2.0, True])
+def test_a_fit_needs_a_whole_number_of_epochs(n_epochs):
+    # fit(0) trained nothing and said nothing; the table then told the reader to fit first.
+    learn = make_learner()
+    with pytest.raises(ValueError, match=f"1 or more, got {n_epochs!r}"):
+        learn.fit(n_epochs)
+    assert learn.opt is None
+
+
+def test_a_fit_takes_a_numpy_integer_for_its_epochs():
+    import numpy as np
+
+    learn = make_learner()
+    learn.fit(np.int64(2))
+    assert len(learn.recorder.table) == 2
+
+
+@pytest.mark.parametrize("lr", [-0.5, float("nan")])
+def test_a_fits_learning_rate_is_checked_as_the_optimizers_are(lr):
+    learn = make_learner(lr=0.1)
+    learn.fit(1)
+    with pytest.raises(ValueError, match="lr must be >= 0"):
+        learn.fit(1, lr=lr)
+    assert [g["lr"] for g in learn.opt.param_groups] == [0.1] and learn.lr == 0.1
+
+
+def test_a_training_set_with_no_batches_is_refused_before_a_fit_that_would_train_nothing():
+    learn = make_learner()
+    learn.dls = DataLoaders.from_tensors(torch.zeros(0, 5), torch.zeros(0, dtype=torch.long))
+    with pytest.raises(ValueError, match="training loader gives no batches"):
+        learn.fit(1)
+    learn.dls = DataLoaders(DataLoader(torch.zeros(3, 5), torch.zeros(3, dtype=torch.long), bs=4, drop_last=True))
+    with pytest.raises(ValueError, match="at least one whole batch"):
+        learn.fit(1)
+
+
+def test_accuracy_refuses_predictions_that_are_not_one_row_of_scores_per_item():
+    # A regression's (batch,) outputs failed with "Dimension out of range", after a whole epoch.
+    with pytest.raises(ValueError, match=r"shape \(batch, classes\), got \(8,\)"):
+        accuracy(torch.zeros(8), torch.zeros(8))
+
+
 def test_plot_loss_puts_each_validation_point_where_its_epoch_ended():
     import matplotlib
 

@@ -214,3 +214,13 @@ def test_a_one_cycle_callback_given_to_a_second_fit_starts_again():
     schedule = OneCycle(0.1)
     learn.fit(1, cbs=[schedule])
     assert _rates(learn, schedule) == pytest.approx(one_cycle(len(learn.dls.train), 0.1)[0])
+
+
+@pytest.mark.parametrize("lr_max, message", [
+    (-0.1, "lr_max must be >= 0"),
+    ([0.01, float("nan")], "each lr_max must be >= 0"),
+])
+def test_a_cycle_to_a_rate_that_cannot_train_is_refused_when_made(lr_max, message):
+    # OneCycle(-0.1) ran a whole cycle of negative rates, the loss climbing.
+    with pytest.raises(ValueError, match=message):
+        OneCycle(lr_max)

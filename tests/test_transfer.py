@@ -290,3 +290,21 @@ def test_slices_of_one_input_that_overlap_are_counted_once():
 
     # Rows 0 to 5 of four float32 values: rows 2 and 3 are saved once.
     assert saved_activation_bytes(Overlapping(), x) == 6 * 4 * 4
+
+
+@pytest.mark.parametrize("lr, message", [
+    (-1e-3, "lr must be >= 0"),
+    (slice(-1e-3), "lr must be >= 0"),
+    ([1e-4, -1e-3, 1e-3], "each lr must be >= 0"),
+    # A negative low end gave complex rates, which Adam refused only at its first step;
+    # reversed ends gave the body larger rates than the head.
+    (slice(-1e-4, 1e-3), r"0 < lo <= hi, the first group's rate first, got slice\(-0.0001, 0.001, None\)"),
+    (slice(1e-3, 1e-4), "0 < lo <= hi"),
+])
+def test_rates_that_cannot_train_are_refused_with_what_was_given(lr, message):
+    with pytest.raises(ValueError, match=message):
+        lr_range(lr, 3)
+
+
+def test_a_slice_with_equal_ends_gives_every_group_that_rate():
+    assert lr_range(slice(1e-3, 1e-3), 3) == pytest.approx([1e-3] * 3)

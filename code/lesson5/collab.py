@@ -161,7 +161,7 @@ def ratings_tensors(ratings, columns=("user", "movie"), target="rating", first=1
     MovieLens numbers users and movies from `first=1` without gaps, so the code is the id
     minus 1 and row `id - 1` of an embedding belongs to `id`. Pass `first=0` for columns
     that already hold 0-based codes (pandas' `.cat.codes`). The id columns must hold integers,
-    none missing.
+    none missing, and the target no missing value.
     """
     frame = ratings[list(columns)]
     _check_ids(frame)
@@ -169,6 +169,11 @@ def ratings_tensors(ratings, columns=("user", "movie"), target="rating", first=1
     if ids.min() < first:
         raise ValueError(f"ids below first={first} in {list(columns)}; re-code them or pass first=")
     x = torch.tensor(ids - first, dtype=torch.long)
+    # One missing rating makes every batch's loss NaN, and with it every weight after one step.
+    missing = int(ratings[target].isna().sum())
+    if missing:
+        raise ValueError(f"column {target!r} has {missing} missing {'value' if missing == 1 else 'values'} (NaN): "
+                         f"drop those rows first (ratings.dropna(subset=[{target!r}]))")
     y = torch.tensor(ratings[target].to_numpy(), dtype=torch.float32)
     return x, y
 

@@ -24,6 +24,7 @@ that never started has nothing to clean up, and the first error is the one repor
 """
 
 import math
+import numbers
 import time
 import warnings
 from contextlib import nullcontext
@@ -32,6 +33,7 @@ import pandas as pd
 import torch
 
 from .loaders import DataLoaders
+from .optim import _check_hyper
 from .progress import in_notebook as _in_notebook
 from .progress import progress_enabled
 from .seed import scoring, scoring_kernels
@@ -243,7 +245,12 @@ class Learner:
             from .optim import SGD
 
             opt_func = SGD
+        if isinstance(opt_func, torch.optim.Optimizer):
+            raise TypeError(f"opt_func is the optimizer's class, which the learner builds over the model's "
+                            f"parameters, not an optimizer: opt_func={type(opt_func).__name__}")
         self.opt_func = opt_func
+        if callable(metrics):
+            raise TypeError(f"metrics is a list of functions: metrics=[{getattr(metrics, '__name__', 'metric')}]")
         self.metrics = list(metrics)
         # The table keys each metric's column by its name: a lambda or a partial has none.
         names = [getattr(m, "__name__", None) for m in self.metrics]
@@ -251,7 +258,7 @@ class Learner:
             raise ValueError(f"each metric needs a name of its own for its column, got {names}: "
                              "define each with def")
         self.recorder = Recorder()
-        self.cbs = [self.recorder, *([ProgressTable()] if progress else []), *cbs]
+        self.cbs = [self.recorder, *([ProgressTable()] if progress else []), *_callbacks(cbs)]
         self.opt = None
         self.training = False
 
@@ -308,14 +315,20 @@ class Learner:
         `cbs` are extra callbacks for this fit only. The epoch table is shown at the end;
         `self.recorder` keeps the losses, learning rates and table for plotting.
         """
+        if isinstance(n_epochs, bool) or not isinstance(n_epochs, numbers.Integral) or n_epochs < 1:
+            raise ValueError(f"n_epochs must be a whole number of epochs, 1 or more, got {n_epochs!r}")
         if lr is not None:
+            _check_hyper("lr", lr)
             self.lr = lr
+        if len(self.dls.train) == 0:
+            raise ValueError("the training loader gives no batches: check that the training tensors hold "
+                             "items (and, with drop_last, at least one whole batch)")
         if self.opt is None:
             self.create_opt()
         if lr is not None:
             for group in self.opt.param_groups:
                 group["lr"] = lr
-        cbs = sorted([*self.cbs, *cbs], key=lambda c: c.order)
+        cbs = sorted([*self.cbs, *_callbacks(cbs)], key=lambda c: c.order)
         self.n_epochs = n_epochs
         started = []
         try:
@@ -363,6 +376,22 @@ class Learner:
         return torch.cat(preds), torch.cat(targets)
 
 
+def _callbacks(cbs):
+    """`cbs` as a list, refusing what is not a list of callbacks with what to write instead."""
+    if isinstance(cbs, Callback):
+        raise TypeError(f"cbs is a list of callbacks: cbs=[{type(cbs).__name__}(...)]")
+    cbs = list(cbs)
+    for cb in cbs:
+        if isinstance(cb, type):
+            raise TypeError(f"cbs holds the class {cb.__name__}, not a callback made from it: write {cb.__name__}(...)")
+        if not hasattr(cb, "order"):
+            raise TypeError(f"cbs holds {cb!r}, which is no callback: callbacks subclass lesson5.learner.Callback")
+    return cbs
+
+
 def accuracy(preds, targets):
     """Fraction of rows whose highest output is the target class."""
+    if preds.ndim != 2:
+        raise ValueError(f"accuracy needs one row of class scores per item, shape (batch, classes), got "
+                         f"{tuple(preds.shape)}: it measures classification; a regression wants a loss such as mse")
     return (preds.argmax(dim=1) == targets).float().mean()

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from .optim import _check_hyper
+
 BN_TYPES = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 
 
@@ -89,12 +91,20 @@ def lr_range(lr, n_groups, divisor=10):
         if lr.stop is None or lr.step is not None:
             raise ValueError("use slice(hi) or slice(lo, hi) with learning rates, not " + repr(lr))
         if lr.start:
+            # Spaced on a log scale, the rates need both ends positive; and the body learns
+            # more slowly than the head, not faster.
+            if not 0 < lr.start <= lr.stop:
+                raise ValueError(f"slice(lo, hi) needs 0 < lo <= hi, the first group's rate first, got {lr!r}")
             return even_mults(lr.start, lr.stop, n_groups)
+        _check_hyper("lr", lr.stop)
         return [lr.stop / divisor] * (n_groups - 1) + [lr.stop]
     if isinstance(lr, Sequence):
         if len(lr) != n_groups:
             raise ValueError(f"{len(lr)} learning rates given for {n_groups} layer groups")
+        for value in lr:
+            _check_hyper("each lr", value)
         return [float(v) for v in lr]
+    _check_hyper("lr", lr)
     return [float(lr)] * n_groups
 
 
