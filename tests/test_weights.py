@@ -171,9 +171,26 @@ def test_a_changed_file_is_refused_after_a_bounded_wait(tmp_path, monkeypatch):
     assert 1 < len(waits) and sum(waits) < 1
     # An explicit hash is not the sidecar, so there is no save to wait for.
     waits.clear()
-    with pytest.raises(ValueError, match="the file changed"):
+    with pytest.raises(ValueError, match="not the .* passed as sha256: check which file, or which hash"):
         load_weights(_model(), path, sha256=hashlib.sha256(b"other").hexdigest())
     assert waits == []
+
+
+def test_a_hash_passed_as_other_tools_print_it_is_read_as_the_same_hash(tmp_path):
+    # Windows' Get-FileHash prints capitals, and a hash read from a file keeps its line's end:
+    # the file was blamed for changing.
+    path = tmp_path / "w.pt"
+    digest = save_weights(_model(), path)
+    load_weights(_model(), path, sha256=digest.upper())
+    load_weights(_model(), path, sha256=f" {digest}\n")
+
+
+@pytest.mark.parametrize("sha256", ["", "abc", "g" * 64, "0" * 65])
+def test_a_hash_passed_that_is_no_sha256_is_refused_as_such(tmp_path, sha256):
+    path = tmp_path / "w.pt"
+    save_weights(_model(), path)
+    with pytest.raises(ValueError, match="sha256 must be 64 hexadecimal digits"):
+        load_weights(_model(), path, sha256=sha256)
 
 
 def test_load_waits_for_the_sidecar_of_a_first_save(tmp_path, monkeypatch):

@@ -9,6 +9,7 @@ cannot slip through.
 
 import io
 import pickle
+import re
 import time
 from pathlib import Path
 
@@ -49,12 +50,19 @@ def load_weights(module, path, sha256=None):
     """
     path = Path(path)
     if sha256 is None:
-        data, actual, sha256 = _read_with_sidecar(path)
+        data, actual, expected = _read_with_sidecar(path)
+        if actual != expected:
+            raise ValueError(f"{path} has SHA-256 {actual}, expected {expected}: the file changed; "
+                             "delete it and save the weights again")
     else:
+        # As other tools print it: in capitals (Windows' Get-FileHash), or with a line's end.
+        expected = sha256.strip().lower()
+        if not re.fullmatch(r"[0-9a-f]{64}", expected):
+            raise ValueError(f"sha256 must be 64 hexadecimal digits, got {sha256!r}")
         data, actual = _read(path)
-    if actual != sha256:
-        raise ValueError(f"{path} has SHA-256 {actual}, expected {sha256}: the file changed; "
-                         "delete it and save the weights again")
+        if actual != expected:
+            raise ValueError(f"{path} has SHA-256 {actual}, not the {expected} passed as sha256: "
+                             "check which file, or which hash, you meant")
     try:
         # Onto the CPU first: a file saved from a GPU then loads on a machine without one, and
         # load_state_dict copies each tensor onto the module's device anyway.
