@@ -20,6 +20,8 @@ from pathlib import Path
 from encryption import transport_encryption
 from reference_machine import pins
 
+from lesson5.atomic import write_atomically
+
 NAME, DISPLAY_NAME = "python3", "Python 3 (lesson5)"
 
 
@@ -51,7 +53,9 @@ def install_server_settings(prefix=None):
     settings["MappingKernelManager"] = {**section, "transport_encryption": wanted}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(settings, indent=1) + "\n", encoding="utf-8")
+        # Whole or not at all: cut short, the file would stop every later run (it is not JSON),
+        # and lose the settings it kept.
+        write_atomically(path, (json.dumps(settings, indent=1) + "\n").encode("utf-8"))
     except OSError as error:
         print(f"kernel: could not write {path} ({error}), so JupyterLab will start its kernels "
               "unencrypted", file=sys.stderr)

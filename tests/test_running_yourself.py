@@ -11,6 +11,7 @@ import importlib.util
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -290,6 +291,23 @@ def test_kernel_py_has_jupyterlab_encrypt_its_kernels_keeping_other_server_setti
         result = run(command, cwd=tmp_path)
         assert result.returncode == 1 and f"{settings} is not the JSON of Jupyter server settings" in result.stderr
         assert settings.read_text() == broken  # never overwritten
+
+
+@pytest.mark.skipif(not zmq.has("curve"), reason="this pyzmq cannot encrypt (no CurveZMQ)")
+def test_kernel_py_cut_short_writing_the_server_settings_leaves_them_as_they_were(tmp_path):
+    # Written in place, a full disk left a truncated file that every later run refused.
+    kernel_py = [sys.executable, str(REPO / "scripts" / "kernel.py"), "--prefix", "."]
+    assert run(kernel_py, cwd=tmp_path).returncode == 0  # the kernel's spec, current from now on
+    settings = tmp_path / "etc" / "jupyter" / "jupyter_server_config.json"
+    before = json.dumps({"ServerApp": {"notebook_dir": "x" * 4000},
+                         "MappingKernelManager": {"transport_encryption": "disabled"}})
+    settings.write_text(before)
+    # A file size limit of 2 KiB, as a disk that fills up during the write.
+    command = f"ulimit -f 2; exec {shlex.join(kernel_py)}"
+    result = run(["bash", "-c", command], cwd=tmp_path)
+    assert "could not write" in result.stderr and "unencrypted" in result.stderr, result.stderr
+    assert settings.read_text() == before
+    assert sorted(p.name for p in settings.parent.iterdir()) == [settings.name]
 
 
 # --- scripts/setup.sh: refuses an old Python before building anything ---------------------

@@ -284,6 +284,23 @@ def test_readers_find_the_rows_where_the_writers_put_them():
     pd.testing.assert_frame_equal(rows, softmax_rows([0.5, -1.25, 2.0, 0.0, 1.0], 3, CLASSES)[rows.columns])
 
 
+@pytest.mark.parametrize("rows", [{}, {"first": [(3, [(1, 7)])]}], ids=["openpyxl's", "with rows"])
+def test_a_saved_workbook_replaces_the_file_whole_never_writing_it_in_place(tmp_path, rows):
+    # Written in place, a full disk left a broken .xlsx beside the chapter, for the site to
+    # offer; and a reader that opened the old one read part of each.
+    wb = openpyxl.Workbook()
+    wb.active.title = "first"
+    wb["first"]["A1"] = "old"
+    path = Built(wb, {}, rows).save(tmp_path / "book.xlsx")
+    old = path.read_bytes()
+    wb["first"]["A1"] = "new"
+    with open(path, "rb") as reader:
+        Built(wb, {}, rows).save(path)
+        assert reader.read() == old
+    assert openpyxl.load_workbook(path)["first"]["A1"].value == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["book.xlsx"]
+
+
 def test_rows_written_as_xml_read_back_as_if_openpyxl_had_written_them(tmp_path):
     wb = openpyxl.Workbook()
     wb.active.title = "first"

@@ -17,6 +17,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook import Workbook
 
+from ..atomic import write_atomically
+
 BOLD = Font(bold=True)
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -41,10 +43,18 @@ class Built:
     rows: dict = field(default_factory=dict)
 
     def save(self, path):
-        """Writes the workbook to `path` (an .xlsx file) and returns the path."""
-        if not self.rows:
-            self.workbook.save(path)
-            return path
+        """Writes the workbook to `path` (an .xlsx file), whole or not at all, and returns the
+        path: the site offers it for download, and a chapter whose run is cached does not write
+        it again."""
+        buffer = io.BytesIO()
+        self.workbook.save(buffer)
+        if self.rows:
+            buffer = self._with_rows(buffer)
+        write_atomically(path, buffer.getvalue())
+        return path
+
+    def _with_rows(self, buffer):
+        """The saved workbook in `buffer` with `rows` added below each sheet's own."""
         unknown = set(self.rows) - set(self.workbook.sheetnames)
         if unknown:
             raise ValueError(f"rows name sheets that do not exist: {sorted(unknown)}; "
@@ -55,9 +65,8 @@ class Built:
             if numbers and (numbers[0] <= above or numbers != sorted(set(numbers))):
                 raise ValueError(f"the rows for sheet {title!r} must come below its last row ({above}) in "
                                  f"increasing order, got rows {numbers[0]} to {numbers[-1]}")
-        buffer = io.BytesIO()
-        self.workbook.save(buffer)
-        with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        written = io.BytesIO()
+        with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(written, "w", zipfile.ZIP_DEFLATED) as out:
             parts = _sheet_parts(source)
             for info in source.infolist():
                 data = source.read(info.filename)
@@ -65,7 +74,7 @@ class Built:
                 if title in self.rows:
                     data = _append_rows(data.decode("utf-8"), self.rows[title]).encode("utf-8")
                 out.writestr(info, data)
-        return path
+        return written
 
 
 def _sheet_parts(archive):
