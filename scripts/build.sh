@@ -3,6 +3,8 @@
 # build (myst-nb's execution cache), and every chapter after a change to what their outputs
 # depend on besides their code (scripts/inputs.py), as many at once as the CPUs and free
 # memory allow (scripts/execute.py). Any cell error or Sphinx warning fails the build.
+# Started with sh (dash, on Debian and Ubuntu), say so, rather than stop at -o pipefail below.
+[ -n "${BASH_VERSION:-}" ] || { echo "$0 is a bash script: run it as  bash $0" >&2; exit 2; }
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

@@ -2,6 +2,17 @@
 # (bash, zsh or any POSIX shell), after `bash scripts/setup.sh` has made .venv.
 # It only sets variables: no shell option of yours changes, and an error returns without
 # closing your terminal.
+# Run as a script (`bash scripts/env.sh`), it would set its variables in a shell that ends with
+# it, and say nothing: zsh tells a sourced file by its eval context, other shells by $0, which
+# names this file only when it is run.
+case "${ZSH_EVAL_CONTEXT:-}" in
+  *:file*) ;;
+  *) case "$0" in
+       *env.sh)
+         echo "env.sh: this sets variables in your own shell, so source it rather than run it: . scripts/env.sh" >&2
+         exit 1 ;;
+     esac ;;
+esac
 if [ ! -f scripts/env.sh ] || [ ! -f requirements.in ]; then
   echo "env.sh: source it from the repository root: cd to the folder holding README.md, then . scripts/env.sh" >&2
   return 1 2>/dev/null || exit 1

@@ -8,6 +8,8 @@
 # Installs what is missing with apt-get when run as root; otherwise exits non-zero with the
 # exact command to run. With --pdf, only what printing the book's PDF needs (scripts/pdf.sh):
 # Chromium and the Chinese font, not axe-core.
+# Started with sh (dash, on Debian and Ubuntu), say so, rather than stop at -o pipefail below.
+[ -n "${BASH_VERSION:-}" ] || { echo "$0 is a bash script: run it as  bash $0" >&2; exit 2; }
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for_pdf=0

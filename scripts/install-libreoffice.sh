@@ -2,6 +2,8 @@
 # Makes sure the workbook tests (tests/test_workbooks.py) have a spreadsheet program that
 # recalculates formulas: LibreOffice Calc without its GUI, Debian's `libreoffice-calc-nogui`.
 # Installs it when run as root; otherwise exits non-zero with the exact command to run.
+# Started with sh (dash, on Debian and Ubuntu), say so, rather than stop at -o pipefail below.
+[ -n "${BASH_VERSION:-}" ] || { echo "$0 is a bash script: run it as  bash $0" >&2; exit 2; }
 set -euo pipefail
 
 package="libreoffice-calc-nogui"

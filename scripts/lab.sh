@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Opens the chapters in JupyterLab with the project's kernel: the README's command for
 # running the course yourself. Extra arguments go to `jupyter lab` (e.g. --no-browser).
+# Started with sh (dash, on Debian and Ubuntu), say so, rather than stop at -o pipefail below.
+[ -n "${BASH_VERSION:-}" ] || { echo "$0 is a bash script: run it as  bash $0" >&2; exit 2; }
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

@@ -3,6 +3,8 @@
 # everything they pull in, pinned to an exact version. Run it after editing requirements.in
 # (it keeps the existing pins where they still fit; `--upgrade-package NAME` moves one).
 #   bash scripts/lock.sh [pip-compile options]
+# Started with sh (dash, on Debian and Ubuntu), say so, rather than stop at -o pipefail below.
+[ -n "${BASH_VERSION:-}" ] || { echo "$0 is a bash script: run it as  bash $0" >&2; exit 2; }
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

@@ -3,6 +3,8 @@
 # front page: Jupyter Book's one-page build (singlehtml, from the same executed outputs as the
 # site, so nothing runs again) printed by headless Chromium (scripts/print_pdf.py). No TeX.
 # Run it after the site build (scripts/test.sh does).
+# Started with sh (dash, on Debian and Ubuntu), say so, rather than stop at -o pipefail below.
+[ -n "${BASH_VERSION:-}" ] || { echo "$0 is a bash script: run it as  bash $0" >&2; exit 2; }
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

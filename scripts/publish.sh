@@ -8,6 +8,8 @@
 # passed); CI does both and then runs this (.github/workflows/publish.yml). The branch keeps
 # one commit per publication. The release tag the chapters install must be on the remote
 # first, holding the package as it is here (CONTRIBUTING.md, "Releasing").
+# Started with sh (dash, on Debian and Ubuntu), say so, rather than stop at -o pipefail below.
+[ -n "${BASH_VERSION:-}" ] || { echo "$0 is a bash script: run it as  bash $0" >&2; exit 2; }
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -6,6 +6,8 @@
 #   bash scripts/setup.sh            (PYTHON=python3.12 bash scripts/setup.sh chooses the Python
 #                                     that creates .venv; delete .venv to switch later)
 # The other scripts call it first; nobody needs to source it.
+# Started with sh (dash, on Debian and Ubuntu), say so, rather than stop at -o pipefail below.
+[ -n "${BASH_VERSION:-}" ] || { echo "$0 is a bash script: run it as  bash $0" >&2; exit 2; }
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

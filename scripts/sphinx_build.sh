@@ -6,8 +6,14 @@
 # Sphinx keeps what it read even when a warning fails the build, and does not read an unchanged
 # page again, so the next run would pass with the broken page in place: a failed build forgets
 # what it read. Run it with scripts/env.sh's environment.
+# Started with sh (dash, on Debian and Ubuntu), say so, rather than stop at -o pipefail below.
+[ -n "${BASH_VERSION:-}" ] || { echo "$0 is a bash script: run it as  bash $0" >&2; exit 2; }
 set -euo pipefail
 cd "$(dirname "$0")/.."
+case "${1:-}" in
+  html | singlehtml) ;;
+  *) echo "usage: bash scripts/sphinx_build.sh html|singlehtml (the builder; got '${1:-}')" >&2; exit 2 ;;
+esac
 # A build rewrites the site that a passing test.sh stamped for publish.sh (test.sh stamps it
 # after its builds): from here on it is not the tested one.
 rm -f _build/tested

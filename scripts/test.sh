@@ -9,6 +9,8 @@
 # then the unit tests (at a lower priority) and the browser checks that need no built site
 # (JupyterLab, publishing) run beside the site build, the PDF and the site's browser checks.
 # Their reports print at the end, and a failure there fails the run.
+# Started with sh (dash, on Debian and Ubuntu), say so, rather than stop at -o pipefail below.
+[ -n "${BASH_VERSION:-}" ] || { echo "$0 is a bash script: run it as  bash $0" >&2; exit 2; }
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS

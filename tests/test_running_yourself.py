@@ -179,6 +179,16 @@ def test_env_sh_changes_no_shell_option(shell):
 
 
 @pytest.mark.parametrize("shell", SHELLS)
+def test_env_sh_run_rather_than_sourced_says_to_source_it(shell):
+    # `bash scripts/env.sh`, as every other script is started, set its variables in a shell
+    # that then ended, and said nothing.
+    _installed(shell)
+    result = run([shell, "scripts/env.sh"], cwd=REPO)
+    assert result.returncode == 1
+    assert "source it rather than run it: . scripts/env.sh" in result.stderr
+
+
+@pytest.mark.parametrize("shell", SHELLS)
 def test_env_sh_outside_the_repository_returns_an_error_and_keeps_the_shell(shell, tmp_path):
     _installed(shell)
     result = _source_in(shell, tmp_path)
@@ -626,3 +636,28 @@ def test_every_shell_script_is_marked_for_unix_line_endings_and_has_them():
                            text=True, check=True).stdout.splitlines()
     assert attrs == [f"{path}: eol: lf" for path in scripts]
     assert not [path for path in scripts if b"\r" in (REPO / path).read_bytes()]
+
+
+BASH_SCRIPTS = sorted(path.relative_to(REPO).as_posix() for path in (REPO / "scripts").glob("*.sh")
+                      if "set -euo pipefail" in path.read_text())
+
+
+@pytest.mark.parametrize("script", BASH_SCRIPTS)
+def test_a_bash_script_started_with_sh_says_to_use_bash(script):
+    # dash, Debian's and Ubuntu's sh, stopped at "set: Illegal option -o pipefail".
+    _installed("dash")
+    result = run(["dash", script], cwd=REPO)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"{script} is a bash script: run it as  bash {script}"
+
+
+def test_the_bash_scripts_are_the_ones_the_readme_starts():
+    assert {"scripts/build.sh", "scripts/test.sh", "scripts/lab.sh", "scripts/setup.sh"} <= set(BASH_SCRIPTS)
+
+
+@pytest.mark.parametrize("builder", [None, "latex"])
+def test_sphinx_build_sh_without_a_builder_it_runs_says_which_it_takes(builder):
+    # Run bare, it stopped at "$1: unbound variable".
+    result = run(["bash", "scripts/sphinx_build.sh", *([builder] if builder else [])], cwd=REPO)
+    assert result.returncode == 2
+    assert f"usage: bash scripts/sphinx_build.sh html|singlehtml (the builder; got '{builder or ''}')" in result.stderr
