@@ -622,6 +622,28 @@ def test_a_training_set_with_no_batches_is_refused_before_a_fit_that_would_train
         learn.fit(1)
 
 
+def test_a_loss_of_more_than_one_number_per_batch_is_refused_naming_the_fix():
+    # backward() said "grad can be implicitly created only for scalar outputs".
+    learn = make_learner()
+    learn.loss_func = functools.partial(nn.functional.cross_entropy, reduction="none")
+    with pytest.raises(ValueError, match=r"gave shape \(16,\) for a batch.*reduction='mean'"):
+        learn.fit(1)
+
+
+def test_a_metric_of_more_than_one_number_per_batch_is_refused_by_name():
+    # float() said "only one element tensors can be converted to Python scalars", naming no metric.
+    def hits(preds, targets):
+        return preds.argmax(dim=1) == targets
+
+    with pytest.raises(ValueError, match=r"the metric hits gave shape \(32,\) for a batch"):
+        make_learner(metrics=[hits]).fit(1)
+
+
+def test_get_preds_given_a_tensor_says_it_takes_a_loader():
+    with pytest.raises(TypeError, match=r"not a tensor: get_preds\(DataLoader\(x, y\)\)"):
+        make_learner().get_preds(torch.zeros(4, 5))
+
+
 def test_accuracy_refuses_predictions_that_are_not_one_row_of_scores_per_item():
     # A regression's (batch,) outputs failed with "Dimension out of range", after a whole epoch.
     with pytest.raises(ValueError, match=r"shape \(batch, classes\), got \(8,\)"):

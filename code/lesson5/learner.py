@@ -110,7 +110,11 @@ class Recorder(Callback):
         else:
             self._add("valid_loss", loss, n)
             for metric in learn.metrics:
-                self._add(metric.__name__, float(metric(learn.preds, learn.yb)), n)
+                value = metric(learn.preds, learn.yb)
+                if isinstance(value, torch.Tensor) and value.numel() != 1:
+                    raise ValueError(f"the metric {metric.__name__} gave shape {tuple(value.shape)} for a batch: "
+                                     "return one number per batch (a mean, such as (...).float().mean())")
+                self._add(metric.__name__, float(value), n)
 
     def _add(self, key, value, n):
         sums = self._sums if key in self._sums else self._metric_sums
@@ -286,6 +290,9 @@ class Learner:
             self._event("before_batch", cbs)
             self.preds = self.model(self.xb)
             self.loss = self.loss_func(self.preds, self.yb)
+            if self.loss.ndim != 0:
+                raise ValueError(f"the loss function gave shape {tuple(self.loss.shape)} for a batch; the learner "
+                                 "needs one number per batch: average it (reduction='mean', torch's default)")
             self._event("after_loss", cbs)
             if self.training:
                 self.loss.backward()
@@ -361,6 +368,9 @@ class Learner:
         # `is None`, not `or`: a loader with no batches is falsy, and must not become the
         # validation set.
         dl = self.dls.valid if dl is None else dl
+        if isinstance(dl, torch.Tensor):
+            raise TypeError("get_preds takes a loader of (inputs, targets) batches, not a tensor: "
+                            "get_preds(DataLoader(x, y))")
         if dl is None:
             raise ValueError("no loader given and the learner has no validation set: "
                              "pass one, as in get_preds(DataLoader(x, y))")
