@@ -15,12 +15,10 @@ import runpy
 from pathlib import Path
 
 
-def _reference_cpu(srcdir):
-    try:
-        cpu = json.loads((Path(srcdir) / "book" / "reference_machine.json").read_text())["cpu"]
-    except (OSError, ValueError, KeyError, TypeError):
-        cpu = None
-    return cpu if isinstance(cpu, str) and cpu else "not recorded: book/reference_machine.json is missing or unreadable"
+def _reference_cpu():
+    # The record as nbval reads it: one it would not use names no CPU here either.
+    record = _script("reference_machine.py")["stored"]()
+    return record["cpu"] if record else "not recorded: book/reference_machine.json is missing or unreadable"
 
 
 def _machine_dependent(srcdir):
@@ -57,7 +55,7 @@ def _add_substitutions(app, config):
     config.myst_substitutions = {
         **config.myst_substitutions,
         "build_cores": str(_usable_cores()),
-        "reference_cpu": _reference_cpu(app.srcdir),
+        "reference_cpu": _reference_cpu(),
         "machine_dependent": _machine_dependent(app.srcdir),
     }
 

@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
-from toc import root_page
+from toc import pages
 
 CHROMIUM = os.environ.get("LESSON5_CHROMIUM", "/usr/bin/chromium")
 
@@ -64,7 +64,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 def print_book(singlehtml, output):
-    root = root_page() + ".html"
+    # The book's first page, which singlehtml writes the whole book into.
+    root = pages()[0] + ".html"
     if not (singlehtml / root).is_file():
         sys.exit(f"print_pdf: no {singlehtml / root}; build the one-page book first "
                  "(bash scripts/pdf.sh does)")

@@ -20,11 +20,6 @@ def pages(root=ROOT):
     return list(parse_toc_yaml(Path(root) / "_toc.yml"))
 
 
-def root_page(root=ROOT):
-    """The book's first page, the one singlehtml writes the whole book into."""
-    return parse_toc_yaml(Path(root) / "_toc.yml").root.docname
-
-
 def chapters(root=ROOT):
     """The pages written as notebooks (the chapters), in reading order, as paths."""
     root = Path(root)

@@ -276,8 +276,11 @@ def test_tagged_cells_are_code_cells_of_chapters():
 
 
 def _execution_report(tmp_path, record):
-    files = {} if record is None else {"reference_machine.json": json.dumps(record)}
-    return build_page(tmp_path, "execution", "build_machine", files, myst_extensions=["substitution"])
+    path = tmp_path / "reference_machine.json"
+    if record is not None:
+        path.write_text(json.dumps(record))
+    return build_page(tmp_path, "execution", "build_machine", myst_extensions=["substitution"],
+                      env={"LESSON5_REFERENCE_MACHINE": str(path)})
 
 
 def test_the_execution_report_names_the_cpu_that_stored_the_outputs(tmp_path):
@@ -294,14 +297,16 @@ def test_the_execution_report_says_when_no_cpu_is_recorded(tmp_path):
 
 
 @pytest.mark.parametrize("text", ['{"fingerprint": "0000000000000000", "cpu": ""}', "{not json", '["a list"]',
-                                  '{"fingerprint": "0000000000000000"}', '{"cpu": 42}'])
+                                  '{"fingerprint": "0000000000000000"}', '{"cpu": 42}',
+                                  '{"cpu": "Some CPU 9"}', '{"fingerprint": "not hex", "cpu": "Some CPU 9"}'])
 def test_an_empty_or_unreadable_record_names_no_cpu(tmp_path, monkeypatch, text):
-    (tmp_path / "book").mkdir()
-    (tmp_path / "book" / "reference_machine.json").write_text(text)
+    # As nbval reads it: a record it would not use (no fingerprint, say) names no CPU either.
+    (tmp_path / "reference_machine.json").write_text(text)
+    monkeypatch.setenv("LESSON5_REFERENCE_MACHINE", str(tmp_path / "reference_machine.json"))
     monkeypatch.syspath_prepend(str(ROOT / "_ext"))
     import build_machine
 
-    assert build_machine._reference_cpu(tmp_path).startswith("not recorded")
+    assert build_machine._reference_cpu().startswith("not recorded")
 
 
 def test_the_execution_report_counts_the_machine_dependent_cells(tmp_path, monkeypatch):
