@@ -312,7 +312,7 @@ def _substitutions(monkeypatch, existing):
     scripts/cores.py counting 7 usable CPUs, 3 chapters at once, on a host of 11."""
     build_machine = _extension("build_machine")
     scripts = {"cores.py": {"usable": lambda: 7, "jobs": lambda: 3},
-               "reference_machine.py": {"TAG": "machine-dependent"}}
+               "reference_machine.py": {"TAG": "machine-dependent", "stored": lambda: {"cpu": "Some CPU 9"}}}
     monkeypatch.setattr(build_machine, "_script", scripts.__getitem__)
     monkeypatch.setattr("os.cpu_count", lambda: 11)
     config = SimpleNamespace(myst_substitutions=dict(existing))
@@ -330,6 +330,7 @@ def test_the_build_machines_substitutions_keep_the_others(monkeypatch):
     substitutions = _substitutions(monkeypatch, {"repository_link": "[a](b)"})
     assert substitutions["repository_link"] == "[a](b)"
     assert set(substitutions) == {"repository_link", "build_cores", "reference_cpu", "machine_dependent"}
+    assert substitutions["reference_cpu"] == "Some CPU 9"  # from the record nbval reads
 
 
 # math_punctuation.py
