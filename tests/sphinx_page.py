@@ -1,6 +1,8 @@
 """One book page built by Sphinx with one of the project's extensions (_ext/), as the site
-build would build it: for tests of what an extension puts on a page."""
+build would build it: for tests of what an extension puts on a page; and an extension loaded
+alone, for tests of its parts."""
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -21,6 +23,14 @@ CYBENKO1989 = """
   year    = {1989}
 }
 """
+
+
+def extension(name):
+    """_ext/`name`.py as a module of its own, loaded afresh from its file."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "_ext" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def citation_config():

@@ -4,13 +4,11 @@ the explorer draws on a site opened from disk too (tests/browser/test_explorer.p
 import json
 import pickle
 import re
-import sys
 
 import pytest
-from sphinx_page import REPO, build_page
+from sphinx_page import build_page, extension
 
-sys.path.insert(0, str(REPO / "_ext"))
-import explorer_data  # noqa: E402  (Sphinx loads it from _ext/ the same way)
+explorer_data = extension("explorer_data")
 
 PAGE = """# A page with an explorer
 

@@ -17,7 +17,6 @@ builds the others together):
   than text, keeps what touches it and leaves the rest alone.
 """
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -30,14 +29,7 @@ from bs4 import BeautifulSoup
 from docutils import nodes
 from docutils.utils import new_document
 from myst_nb.ext.execution_tables import make_stat_table
-from sphinx_page import CONFIG, CYBENKO1989, REPO, build_site, citation_config
-
-
-def _extension(name):
-    spec = importlib.util.spec_from_file_location(name, REPO / "_ext" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from sphinx_page import CONFIG, CYBENKO1989, REPO, build_site, citation_config, extension
 
 
 def _page(html, name):
@@ -56,7 +48,7 @@ def test_the_site_build_loads_every_extension_in_ext_and_no_other():
 def test_a_build_turns_progress_off_for_the_kernels_it_starts(monkeypatch):
     # A shell that only sourced env.sh leaves it unset or on; the kernels inherit the build's.
     monkeypatch.setenv("LESSON5_PROGRESS", "1")
-    _extension("stored_outputs").setup(SimpleNamespace())
+    extension("stored_outputs").setup(SimpleNamespace())
     import os
 
     assert os.environ["LESSON5_PROGRESS"] == "0"
@@ -66,7 +58,7 @@ def test_a_build_turns_progress_off_for_the_kernels_it_starts(monkeypatch):
 
 
 def test_a_repeated_id_gets_the_next_free_number_and_a_unique_id_is_kept():
-    unique_ids = _extension("unique_ids")
+    unique_ids = extension("unique_ids")
     # sphinx-exercise 1.2.1 gives every exercise's body this id; a chapter has several.
     document = new_document("book/01_data")
     for node_id in ["exercise-content", "solution-content", "exercise-content", "exercise-content"]:
@@ -78,7 +70,7 @@ def test_a_repeated_id_gets_the_next_free_number_and_a_unique_id_is_kept():
 
 
 def test_a_repeated_id_is_not_renamed_to_an_id_the_page_already_has():
-    unique_ids = _extension("unique_ids")
+    unique_ids = extension("unique_ids")
     # A page's own "a-2" comes after the repeated "a": numbering the repeat "a-2" would send a
     # link to #a-2 to the repeat, and rename the page's own element.
     document = new_document("book/01_data")
@@ -283,7 +275,7 @@ def test_the_report_says_when_each_chapter_ran_in_utc_its_date_and_time_apart(re
 
 
 def test_the_reworded_table_declares_as_many_columns_as_it_has():
-    execution_report = _extension("execution_report")
+    execution_report = extension("execution_report")
     env = SimpleNamespace(docname="book/execution", titles={},
                           nb_metadata={docname: {"exec_data": data} for docname, data in RUNS.items()})
     document = new_document(env.docname)
@@ -300,7 +292,7 @@ def test_the_reworded_table_declares_as_many_columns_as_it_has():
 
 
 def test_one_machine_dependent_cell_is_counted_in_the_singular(tmp_path):
-    build_machine = _extension("build_machine")
+    build_machine = extension("build_machine")
     (tmp_path / "book").mkdir()
     tagged = {"cell_type": "code", "metadata": {"tags": ["machine-dependent"]}, "source": ""}
     (tmp_path / "book" / "02_a.ipynb").write_text(json.dumps({"cells": [tagged]}))
@@ -310,7 +302,7 @@ def test_one_machine_dependent_cell_is_counted_in_the_singular(tmp_path):
 def _substitutions(monkeypatch, existing):
     """The substitutions build_machine.py leaves in a config that had `existing`, with
     scripts/cores.py counting 7 usable CPUs, 3 chapters at once, on a host of 11."""
-    build_machine = _extension("build_machine")
+    build_machine = extension("build_machine")
     scripts = {"cores.py": {"usable": lambda: 7, "jobs": lambda: 3},
                "reference_machine.py": {"TAG": "machine-dependent", "stored": lambda: {"cpu": "Some CPU 9"}}}
     monkeypatch.setattr(build_machine, "_script", scripts.__getitem__)
@@ -337,7 +329,7 @@ def test_the_build_machines_substitutions_keep_the_others(monkeypatch):
 
 
 def test_a_formula_takes_only_the_punctuation_that_touches_it():
-    math_punctuation = _extension("math_punctuation")
+    math_punctuation = extension("math_punctuation")
     document = new_document("book/02_from_scratch")
     document += nodes.paragraph("", "", nodes.math(text="a"), nodes.Text("; then \u201c"),
                                 nodes.math(text="b"), nodes.Text("\u201d "), nodes.emphasis(text="c"),

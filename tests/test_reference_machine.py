@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 from nbval_run import run_nbval as _run_nbval
-from sphinx_page import build_page
+from sphinx_page import build_page, extension
 
 from scripts import cores, reference_machine
 
@@ -303,16 +303,12 @@ def test_an_empty_or_unreadable_record_names_no_cpu(tmp_path, monkeypatch, text)
     # As nbval reads it: a record it would not use (no fingerprint, say) names no CPU either.
     (tmp_path / "reference_machine.json").write_text(text)
     monkeypatch.setenv("LESSON5_REFERENCE_MACHINE", str(tmp_path / "reference_machine.json"))
-    monkeypatch.syspath_prepend(str(ROOT / "_ext"))
-    import build_machine
-
+    build_machine = extension("build_machine")
     assert build_machine._reference_cpu().startswith("not recorded")
 
 
 def test_the_execution_report_counts_the_machine_dependent_cells(tmp_path, monkeypatch):
-    monkeypatch.syspath_prepend(str(ROOT / "_ext"))
-    import build_machine
-
+    build_machine = extension("build_machine")
     (tmp_path / "book").mkdir()
     assert build_machine._machine_dependent(tmp_path) == "none at present"
     tagged = {"cell_type": "code", "metadata": {"tags": ["machine-dependent"]}, "source": ""}

@@ -1,18 +1,12 @@
 """The front page's link to the repository (_ext/repository_link.py, book/intro.md), made from
 _config.yml's repository.url, the address the Colab buttons and bootstrap cells use."""
 
-import importlib.util
 import types
-from pathlib import Path
 
 import pytest
-import yaml
+from sphinx_page import CONFIG, REPO, extension
 
-REPO = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("repository_link", REPO / "_ext" / "repository_link.py")
-repository_link = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(repository_link)
-CONFIG = yaml.safe_load((REPO / "_config.yml").read_text())
+repository_link = extension("repository_link")
 
 
 def _sphinx_config(url):

@@ -251,8 +251,7 @@ def test_readmes_apt_get_lines_install_every_package_the_install_scripts_want():
 def test_readmes_colab_section_names_the_release_config_gives():
     # The launch buttons and first cells install that release: a new one must be read into
     # what the README says of them.
-    config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
-    assert f"`{config['repository']['branch']}`" in _section("README.md", "#### In Colab")
+    assert f"`{config()['repository']['branch']}`" in _section("README.md", "#### In Colab")
 
 
 def test_kernel_py_installs_the_spec_with_this_machines_pins_and_mends_a_stale_one(tmp_path):
