@@ -21,11 +21,12 @@ from lesson5.learner import (
 from lesson5.loaders import DataLoader, DataLoaders
 
 
-def make_dls(n=64, bs=16, n_valid=32):
+def make_dls():
+    """64 training items in batches of 16, and 32 validation items."""
     torch.manual_seed(0)
-    x = torch.randn(n + n_valid, 5)
+    x = torch.randn(96, 5)
     y = (x[:, 0] > 0).long()
-    return DataLoaders.from_tensors(x[:n], y[:n], x[n:], y[n:], bs=bs)
+    return DataLoaders.from_tensors(x[:64], y[:64], x[64:], y[64:], bs=16)
 
 
 def make_learner(**kwargs):

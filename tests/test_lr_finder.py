@@ -11,13 +11,13 @@ from lesson5.lr_finder import LRFind, LRFinder, lr_find
 from lesson5.optim import Adam
 
 
-def _learner(n=640, bs=16, opt_func=Adam):
+def _learner(n=640, bs=16):
     torch.manual_seed(0)
     x = torch.randn(n, 10)
     y = (x[:, :3].sum(1) > 0).long()
     dls = DataLoaders.from_tensors(x, y, x[:64], y[:64], bs=bs)
     model = torch.nn.Sequential(torch.nn.Linear(10, 16), torch.nn.ReLU(), torch.nn.Linear(16, 2))
-    return Learner(model, dls, torch.nn.functional.cross_entropy, lr=1e-3, opt_func=opt_func)
+    return Learner(model, dls, torch.nn.functional.cross_entropy, lr=1e-3, opt_func=Adam)
 
 
 def test_sweep_is_exponential_and_stops_on_divergence():

@@ -42,24 +42,28 @@ def make_model():
     return nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 1))
 
 
-def fit_learner(model, opt_func, wd, mode, decay_all=False, lr=0.05, epochs=2):
-    return fit_with(model, opt_func, WeightDecay(wd, mode=mode, decay_all=decay_all), lr, epochs)
+# The Learner and the reference loops train alike: as many epochs, over the same batches.
+EPOCHS = 2
 
 
-def fit_with(model, opt_func, decay, lr=0.05, epochs=2):
+def fit_learner(model, opt_func, wd, mode, decay_all=False, lr=0.05):
+    return fit_with(model, opt_func, WeightDecay(wd, mode=mode, decay_all=decay_all), lr)
+
+
+def fit_with(model, opt_func, decay, lr=0.05):
     """`model` trained by a Learner with the WeightDecay callback `decay`."""
     x, y = make_data()
     # Unshuffled batches: the reference loops below see them in the same order.
     dls = DataLoaders(DataLoader(x, y, bs=16))
     learn = Learner(model, dls, F.mse_loss, lr=lr, opt_func=opt_func, device="cpu", cbs=[decay])
-    learn.fit(epochs)
+    learn.fit(EPOCHS)
     return learn.model
 
 
-def fit_reference(model, opt, epochs=2, penalty=None):
+def fit_reference(model, opt, penalty=None):
     """Plain loop: `opt` already holds the reference weight decay; `penalty(model)` is added to the loss."""
     x, y = make_data()
-    for _ in range(epochs):
+    for _ in range(EPOCHS):
         for xb, yb in DataLoader(x, y, bs=16):
             loss = F.mse_loss(model(xb), yb)
             if penalty is not None:
@@ -75,9 +79,9 @@ def split_groups(model, wd, **kw):
     return [{"params": decayed, "weight_decay": wd, **kw}, {"params": rest, "weight_decay": 0.0, **kw}]
 
 
-def assert_same_params(a, b, atol=1e-10):
+def assert_same_params(a, b):
     for (name, pa), pb in zip(a.named_parameters(), b.parameters()):
-        torch.testing.assert_close(pa, pb, atol=atol, rtol=0, msg=f"parameter {name} differs")
+        torch.testing.assert_close(pa, pb, atol=1e-10, rtol=0, msg=f"parameter {name} differs")
 
 
 def test_decay_split_separates_weights_from_biases_and_norms():
