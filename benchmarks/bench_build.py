@@ -70,12 +70,12 @@ def _script(name):
     return module
 
 
-# The book's table of contents, read as every script reads it (scripts/toc.py), and how many
-# chapters the build and nbval run at once (scripts/cores.py).
+# The book's table of contents, read as every script reads it (scripts/toc.py).
 toc = _script("toc")
 # How the build starts a chapter's kernel (scripts/encryption.py), so that a chapter alone runs as in the build.
 encryption = _script("encryption")
-# Counted once, so that every parallel run and the report use the same number.
+# How many chapters the build and nbval run at once (scripts/cores.py), counted once, so that
+# every parallel run and the report use the same number.
 JOBS = _script("cores").jobs()
 
 USAGE_CELL = """\

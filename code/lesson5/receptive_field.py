@@ -30,7 +30,8 @@ def top_patches(body, x, n_blocks, channel, k=9):
     n, within = flat // (height * width), flat % (height * width)
     rows, cols = within // width, within % width
     half = size // 2
-    # The patches are cut from `x` itself, wherever it is.
+    # Cut from `x` on its own device, so the patches come back beside the images the caller
+    # passed, not on the model's.
     padded = nn.functional.pad(x[:, 0], (half, half, half, half))
     patches = torch.stack([padded[i, r * stride : r * stride + size, c * stride : c * stride + size]
                            for i, r, c in zip(n.tolist(), rows.tolist(), cols.tolist())])

@@ -18,7 +18,8 @@ def activations(body, x, bs=500):
     """
     if not len(x):
         raise ValueError("activations needs at least one image, got none")
-    # Back on the CPU for the search.
+    # On the CPU whatever the body's device, beside the other images' activations that
+    # `nearest` compares them with.
     with scoring(body) as device:
         return torch.cat([body(x[i : i + bs].to(device)).flatten(1).cpu() for i in range(0, len(x), bs)])
 
