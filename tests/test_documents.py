@@ -12,7 +12,7 @@ DOCUMENTS = ["README.md", "CONTRIBUTING.md", "data/README.md", "book/intro.md"]
 QUOTED = re.compile(r'"([A-Z][^"`$<>{}@]{2,60})"')
 # What makes a quoted phrase a pointer to a section, rather than a name, a title or a string:
 # the words before it or after it.
-POINTED_AT = re.compile(r"(?:see|read|as|in|README's|\(|`[\w/]+\.md`,)\s*$")
+POINTED_AT = re.compile(r"(?:see|read|as|in|README's|`[\w/]+\.md`,)\s*$")
 POINTS_ON = re.compile(r'\s?(?:below|above|says|lists|names|in \[?`?[\w/]+\.md|\)|and ")')
 # The document a pointer names, where it names one (else it points within its own).
 NAMED_AFTER = re.compile(r"\s?in \[?`?([\w/]+\.md)")
@@ -67,6 +67,8 @@ def test_the_pointers_are_found_where_the_documents_make_them():
     assert ("LibreOffice", "README.md") in section_pointers("README.md")  # "X" and "Y" below
     assert ("Releasing", "CONTRIBUTING.md") in section_pointers("README.md")  # "X" in [DOC]
     assert ("In Colab", "README.md") in section_pointers("book/intro.md")  # README's "X"
-    # A title the front page cites, and nbval's name for a cell, are not pointers.
-    assert not any(phrase == "Cell N" for phrase, _ in section_pointers("CONTRIBUTING.md"))
+    assert ("What the two commands do", "README.md") in section_pointers("README.md")  # ("X" says)
+    # A title the front page cites, nbval's name for a cell and a button's words are not pointers.
+    contributing = [phrase for phrase, _ in section_pointers("CONTRIBUTING.md")]
+    assert "Cell N" not in contributing and not any(p.startswith("Show the code") for p in contributing)
     assert not any(phrase.startswith("The MovieLens") for phrase, _ in section_pointers("book/intro.md"))
