@@ -13,7 +13,7 @@ QUOTED = re.compile(r'"([A-Z][^"`$<>{}@]{2,60})"')
 # What makes a quoted phrase a pointer to a section, rather than a name, a title or a string:
 # the words before it or after it.
 POINTED_AT = re.compile(r"(?:see|read|as|in|README's|`[\w/]+\.md`,)\s*$")
-POINTS_ON = re.compile(r'\s?(?:below|above|says|lists|names|in \[?`?[\w/]+\.md|\)|and ")')
+POINTS_ON = re.compile(r'\s?(?:below|above|says|lists|names|in \[?`?[\w/]+\.md|and ")')
 # The document a pointer names, where it names one (else it points within its own).
 NAMED_AFTER = re.compile(r"\s?in \[?`?([\w/]+\.md)")
 NAMED_BEFORE = re.compile(r"(?:(README)'s|`([\w/]+\.md)`,)\s*$")
