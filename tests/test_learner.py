@@ -613,13 +613,17 @@ def test_a_fits_learning_rate_is_checked_as_the_optimizers_are(lr):
     assert [g["lr"] for g in learn.opt.param_groups] == [0.1] and learn.lr == 0.1
 
 
-def test_a_training_set_with_no_batches_is_refused_before_a_fit_that_would_train_nothing():
+def test_a_training_or_validation_set_with_no_batches_is_refused_before_a_fit():
     learn = make_learner()
     learn.dls = DataLoaders.from_tensors(torch.zeros(0, 5), torch.zeros(0, dtype=torch.long))
     with pytest.raises(ValueError, match="training loader gives no batches"):
         learn.fit(1)
     learn.dls = DataLoaders(DataLoader(torch.zeros(3, 5), torch.zeros(3, dtype=torch.long), bs=4, drop_last=True))
     with pytest.raises(ValueError, match="at least one whole batch"):
+        learn.fit(1)
+    empty = DataLoader(torch.zeros(0, 5), torch.zeros(0, dtype=torch.long))
+    learn.dls = DataLoaders(make_dls().train, empty)
+    with pytest.raises(ValueError, match=r"validation loader gives no batches.*DataLoaders\(train_loader\)"):
         learn.fit(1)
 
 

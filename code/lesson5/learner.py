@@ -330,6 +330,10 @@ class Learner:
         if len(self.dls.train) == 0:
             raise ValueError("the training loader gives no batches: check that the training tensors hold "
                              "items (and, with drop_last, at least one whole batch)")
+        if self.dls.valid is not None and len(self.dls.valid) == 0:
+            # Its losses and metrics would read NaN, as if the model had failed.
+            raise ValueError("the validation loader gives no batches: check that the validation tensors hold "
+                             "items, or train without a validation set, DataLoaders(train_loader)")
         if self.opt is None:
             self.create_opt()
         if lr is not None:
