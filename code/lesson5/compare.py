@@ -62,14 +62,17 @@ class Tuned:
 
     @property
     def mean(self):
+        """The mean over the seeds at `best_lr` (not over the grid)."""
         return self.at_best.mean()
 
     @property
     def min(self):
+        """The lowest seed's score at `best_lr`."""
         return self.at_best.min()
 
     @property
     def max(self):
+        """The highest seed's score at `best_lr`."""
         return self.at_best.max()
 
     @property

@@ -34,6 +34,8 @@ class Affine:
         if x.shape[-1] != self.w.shape[0]:
             raise ValueError(f"Affine expects inputs with {self.w.shape[0]} columns, got shape {tuple(x.shape)}")
         self.x = x
+        # x @ w + b in one call, with no product tensor in between; torch's linear layers
+        # compute a batch the same way.
         return torch.addmm(self.b, x, self.w)
 
     def backward(self, grad, input_grad=True):

@@ -52,7 +52,12 @@ class CancelFit(Exception):
 
 
 class Callback:
-    """Base class: override any of the event methods listed in this module's docstring."""
+    """Base class: override any of the event methods listed in this module's docstring.
+
+    At each event the callbacks run in increasing `order`, ties in the order given. The
+    package's own: the `Recorder` at -10, `OneCycle` and the finder's `LRFinder` at -5, yours at
+    0 unless they set `order`, `WeightDecay` at 5 and the `ProgressTable` at 10.
+    """
 
     order = 0
 

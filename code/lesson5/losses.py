@@ -36,6 +36,7 @@ def logsumexp(x, dim=-1, keepdim=False):
     Subtracting the maximum m first keeps every exp(x - m) in (0, 1]; adding
     m back is exact because log(sum(exp(x))) = m + log(sum(exp(x - m))).
     """
+    # m is subtracted and added back, so its gradient cancels: none needs to flow through it.
     m = x.amax(dim=dim, keepdim=True).detach()
     # A row that is all -inf (or holds +inf) has no finite maximum to shift
     # by; shifting by 0 lets it give -inf (or inf / nan) as the unshifted
@@ -219,7 +220,6 @@ def cross_entropy(logits, targets, reduction="mean", check=True):
     """
     _check_reduction(reduction)
     _check_class_inputs("cross_entropy", logits, targets, "logits")
-    lse = logsumexp(logits, dim=1, keepdim=True)
     if check and logits.shape[0] > 0:
         bad_target, has_nan, probabilities, log_probabilities = _value_flags(logits, targets)
         if bad_target:
@@ -237,8 +237,7 @@ def cross_entropy(logits, targets, reduction="mean", check=True):
                 "log_softmax output). The loss is unchanged, since log_softmax of log-probabilities "
                 "gives them back, but the model's final log_softmax is redundant: drop it, or use nll.",
                 LossInputWarning, stacklevel=2)
-    # log_softmax(logits) = logits - logsumexp(logits), with the logsumexp the checks used.
-    return nll(logits - lse, targets, reduction=reduction, check=False)
+    return nll(log_softmax(logits, dim=1), targets, reduction=reduction, check=False)
 
 
 def _floor_on_probabilities(n_classes):

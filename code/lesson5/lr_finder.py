@@ -8,7 +8,8 @@ optimizer's state are put back afterwards, so finding a learning rate trains not
 
 The smoothing lags. A value of the bias-corrected average is a weighted mean of the losses
 so far in which a loss k batches old weighs in proportion to beta**k: on average the losses
-it holds are beta / (1 - beta) batches old, 49 at beta 0.98, half a 100-batch sweep. Its
+it holds are up to beta / (1 - beta) batches old, 49 at beta 0.98 once the history is long
+(about 34 by the end of a 100-batch sweep, about 20 after 50 batches). Its
 minimum therefore sits later, at a higher learning rate, than the raw loss's, and the
 "four times the best" stop compares two such lagging values. `LRFind` keeps the raw losses
 too: `raw_min_loss` is the rate of the lowest raw loss, `smoothed(beta)` re-smooths them with

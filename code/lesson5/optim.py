@@ -148,11 +148,12 @@ class SGD(_Optimizer):
     def _momentum(self, group, params, grads):
         momentum, dampening = group["momentum"], group["dampening"]
         states = [self.state[p] for p in params]
-        old = [i for i, s in enumerate(states) if "momentum_buffer" in s]
-        if old:
-            bufs = [states[i]["momentum_buffer"] for i in old]
+        # Parameters that already have a buffer are updated in one call; the others start one.
+        has_buffer = [i for i, s in enumerate(states) if "momentum_buffer" in s]
+        if has_buffer:
+            bufs = [states[i]["momentum_buffer"] for i in has_buffer]
             torch._foreach_mul_(bufs, momentum)
-            torch._foreach_add_(bufs, [grads[i] for i in old], alpha=1 - dampening)
+            torch._foreach_add_(bufs, [grads[i] for i in has_buffer], alpha=1 - dampening)
         # The first buffer is the gradient itself, undamped: torch's convention.
         for i, s in enumerate(states):
             if "momentum_buffer" not in s:
@@ -231,6 +232,10 @@ class Adam(_Optimizer):
         v   = beta2·v + (1 - beta2)·g²
         vm  = max(vm, v) if amsgrad else v
         p   = p - lr/(1 - beta1^t) · m / (sqrt(vm)/sqrt(1 - beta2^t) + eps)
+
+    The last line is book/04_optimizers.ipynb's p = p - lr·m̂/(sqrt(v̂) + eps), with
+    m̂ = m/(1 - beta1^t) and v̂ = v/(1 - beta2^t): each correction is applied where torch
+    applies it, to the step size and to sqrt(v), so that the steps match torch's bit for bit.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
@@ -264,11 +269,14 @@ class Adam(_Optimizer):
             exp_avgs = [s["exp_avg"] for s in states]
             exp_avg_sqs = [s["exp_avg_sq"] for s in states]
             torch._foreach_lerp_(exp_avgs, grads, 1 - beta1)
+            # lerp is m + (1 - beta1)·(g - m), that is beta1·m + (1 - beta1)·g, written as torch
+            # writes it: the same rounding as torch.optim.Adam. So is v's update below.
             torch._foreach_mul_(exp_avg_sqs, beta2)
             torch._foreach_addcmul_(exp_avg_sqs, grads, grads, value=1 - beta2)
             if group["amsgrad"]:
                 exp_avg_sqs = [s["max_exp_avg_sq"] for s in states]
                 torch._foreach_maximum_(exp_avg_sqs, [s["exp_avg_sq"] for s in states])
+            # m̂/(sqrt(v̂) + eps), with v's correction applied to its root and m's to the step size.
             den = torch._foreach_sqrt(exp_avg_sqs)
             torch._foreach_div_(den, [(1 - beta2**t) ** 0.5 for t in steps])
             torch._foreach_add_(den, group["eps"])

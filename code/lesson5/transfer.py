@@ -4,6 +4,10 @@ Introduced in book/07_transfer.ipynb (Transfer learning). A model is cut into la
 earliest layers first and the head last. Freezing turns off the gradients of every group but
 the last ones; `lr_range` turns a learning rate given as a number or a `slice` into one rate
 per group; `param_groups` hands both to any torch-style optimizer (`learn.create_opt(...)`).
+
+What freezing saves is counted at the end of the module: `count_params`, and the bytes that
+training holds beyond the weights, `grad_bytes`, `optimizer_state_bytes` and
+`saved_activation_bytes` (the tensors autograd keeps for the backward pass).
 """
 
 import numbers
@@ -20,7 +24,7 @@ BN_TYPES = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 def cnn_groups(model, cut=2):
     """Three layer groups of an `nn.Sequential(body, head)`: body[:cut], body[cut:], head.
 
-    fastai v1 split its pretrained CNNs the same way: two halves of the body plus the new head.
+    fastai v1 split its pretrained CNNs the same way: the body in two parts plus the new head.
     The groups share their modules with `model`; nothing is copied.
     """
     if len(model) != 2:
@@ -40,8 +44,9 @@ def freeze_to(groups, n, train_bn=True):
     quietly clamp any other value to one of those ends, so it raises a ValueError instead.
 
     With `train_bn` (fastai v1's default) the batch-norm layers of frozen groups stay
-    trainable: their scales and shifts are few, and they let the frozen features re-centre
-    themselves on the new data.
+    trainable: their scales and shifts are few. Re-centring on the new data is another matter:
+    a batch norm in training mode updates its running statistics whatever `requires_grad`
+    says (book/07_transfer.ipynb).
     """
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not -len(groups) <= n <= len(groups):
         raise ValueError(f"n must be an int from {-len(groups)} to {len(groups)} for {len(groups)} layer "
