@@ -33,7 +33,7 @@ import pandas as pd
 import torch
 
 from .loaders import DataLoaders
-from .optim import _check_hyper
+from .optim import check_hyper
 from .progress import in_notebook as _in_notebook
 from .progress import progress_enabled
 from .seed import scoring, scoring_kernels
@@ -330,7 +330,7 @@ class Learner:
         if isinstance(n_epochs, bool) or not isinstance(n_epochs, numbers.Integral) or n_epochs < 1:
             raise ValueError(f"n_epochs must be a whole number of epochs, 1 or more, got {n_epochs!r}")
         if lr is not None:
-            _check_hyper("lr", lr)
+            check_hyper("lr", lr)
             self.lr = lr
         if len(self.dls.train) == 0:
             raise ValueError("the training loader gives no batches: check that the training tensors hold "

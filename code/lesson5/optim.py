@@ -23,7 +23,10 @@ from torch.optim import Optimizer
 FASTAI_BETAS = (0.9, 0.99)
 
 
-def _check_hyper(name, value, low=0.0, high=None):
+def check_hyper(name, value, low=0.0, high=None):
+    """Refuses a hyper-parameter outside [low, high) (>= low without `high`), naming it: the
+    optimizers check theirs with it, and the Learner, `OneCycle` and `lr_range` the rates they
+    are given."""
     # Written so that NaN, which fails every comparison, is refused too (torch.optim refuses it).
     if not value >= low or (high is not None and not value < high):
         bound = f"in [{low}, {high})" if high is not None else f">= {low}"
@@ -125,9 +128,9 @@ class SGD(_Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *, maximize=False):
-        _check_hyper("lr", lr)
-        _check_hyper("momentum", momentum)
-        _check_hyper("weight_decay", weight_decay)
+        check_hyper("lr", lr)
+        check_hyper("momentum", momentum)
+        check_hyper("weight_decay", weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum needs momentum > 0 and dampening = 0")
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
@@ -178,11 +181,11 @@ class RMSprop(_Optimizer):
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
                  maximize=False):
-        _check_hyper("lr", lr)
-        _check_hyper("eps", eps)
-        _check_hyper("alpha", alpha)
-        _check_hyper("momentum", momentum)
-        _check_hyper("weight_decay", weight_decay)
+        check_hyper("lr", lr)
+        check_hyper("eps", eps)
+        check_hyper("alpha", alpha)
+        check_hyper("momentum", momentum)
+        check_hyper("weight_decay", weight_decay)
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
                         centered=centered, maximize=maximize)
         super().__init__(params, defaults)
@@ -240,11 +243,11 @@ class Adam(_Optimizer):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  maximize=False, decoupled_weight_decay=False):
-        _check_hyper("lr", lr)
-        _check_hyper("eps", eps)
-        _check_hyper("betas[0]", betas[0], 0.0, 1.0)
-        _check_hyper("betas[1]", betas[1], 0.0, 1.0)
-        _check_hyper("weight_decay", weight_decay)
+        check_hyper("lr", lr)
+        check_hyper("eps", eps)
+        check_hyper("betas[0]", betas[0], 0.0, 1.0)
+        check_hyper("betas[1]", betas[1], 0.0, 1.0)
+        check_hyper("weight_decay", weight_decay)
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                         maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)

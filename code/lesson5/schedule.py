@@ -12,7 +12,7 @@ import math
 import numbers
 
 from .learner import Callback
-from .optim import _check_hyper
+from .optim import check_hyper
 
 
 def cos_anneal(start, end, pct):
@@ -90,10 +90,10 @@ class OneCycle(Callback):
     def __init__(self, lr_max, pct_start=0.3, div=25.0, div_final=None, moms=(0.95, 0.85), warmup="cos"):
         _check_cycle(pct_start, warmup)
         if isinstance(lr_max, numbers.Real):
-            _check_hyper("lr_max", lr_max)
+            check_hyper("lr_max", lr_max)
         elif not isinstance(lr_max, slice):
             for value in lr_max:
-                _check_hyper("each lr_max", value)
+                check_hyper("each lr_max", value)
         self.lr_max, self.pct_start, self.div, self.div_final, self.moms = lr_max, pct_start, div, div_final, moms
         self.warmup = warmup
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from .optim import _check_hyper
+from .optim import check_hyper
 
 BN_TYPES = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 
@@ -101,15 +101,15 @@ def lr_range(lr, n_groups, divisor=10):
             if not 0 < lr.start <= lr.stop:
                 raise ValueError(f"slice(lo, hi) needs 0 < lo <= hi, the first group's rate first, got {lr!r}")
             return even_mults(lr.start, lr.stop, n_groups)
-        _check_hyper("lr", lr.stop)
+        check_hyper("lr", lr.stop)
         return [lr.stop / divisor] * (n_groups - 1) + [lr.stop]
     if isinstance(lr, Sequence):
         if len(lr) != n_groups:
             raise ValueError(f"{len(lr)} learning rates given for {n_groups} layer groups")
         for value in lr:
-            _check_hyper("each lr", value)
+            check_hyper("each lr", value)
         return [float(v) for v in lr]
-    _check_hyper("lr", lr)
+    check_hyper("lr", lr)
     return [float(lr)] * n_groups
 
 
