@@ -8,7 +8,7 @@
  */
 (() => {
   const BOXES = ".cell_output .output, .cell_output pre, div.highlight > pre, " +
-    ".pst-scrollable-table-container, mjx-container[display='true']";
+    ".pst-scrollable-table-container, mjx-container[display='true'], span.math";
   const mark = (box) => {
     const style = getComputedStyle(box).overflowX;
     // A box in a folded cell hides nothing while the cell is closed.
@@ -21,7 +21,7 @@
     // (WCAG 2.1.1; axe's scrollable-region-focusable). MathJax is told to keep formulas out of
     // the tab order (mathjax3_config in _config.yml), so exactly those that scroll become tab
     // stops, as pydata-sphinx-theme does for wide code blocks.
-    if (box.localName === "mjx-container") {
+    if (box.localName === "mjx-container" || box.matches("span.math")) {
       if (hidden > 1) {
         box.tabIndex = 0;
       } else {

@@ -16,7 +16,7 @@ CROSSTAB_PAGE = chapter_pages()[0]
 WEIGHT_DECAY_PAGE = "book/05_weight_decay"
 BOXES = (
     ".cell_output .output, .cell_output pre, div.highlight > pre, "
-    + ".pst-scrollable-table-container, mjx-container[display='true']"
+    + ".pst-scrollable-table-container, mjx-container[display='true'], span.math"
 )
 
 # Each box: how much of it is hidden to the left and to the right, the marks that says it
