@@ -36,7 +36,8 @@ def logsumexp(x, dim=-1, keepdim=False):
     Subtracting the maximum m first keeps every exp(x - m) in (0, 1]; adding
     m back is exact because log(sum(exp(x))) = m + log(sum(exp(x - m))).
     """
-    # m is subtracted and added back, so its gradient cancels: none needs to flow through it.
+    # m is subtracted and added back, so its gradient cancels: none needs to
+    # flow through it.
     m = x.amax(dim=dim, keepdim=True).detach()
     # A row that is all -inf (or holds +inf) has no finite maximum to shift
     # by; shifting by 0 lets it give -inf (or inf / nan) as the unshifted

@@ -272,14 +272,16 @@ class Adam(_Optimizer):
             exp_avgs = [s["exp_avg"] for s in states]
             exp_avg_sqs = [s["exp_avg_sq"] for s in states]
             torch._foreach_lerp_(exp_avgs, grads, 1 - beta1)
-            # lerp is m + (1 - beta1)·(g - m), that is beta1·m + (1 - beta1)·g, written as torch
-            # writes it: the same rounding as torch.optim.Adam. So is v's update below.
+            # lerp is m + (1 - beta1)·(g - m), that is beta1·m + (1 - beta1)·g,
+            # as torch writes it: the same rounding as torch.optim.Adam. So is v's
+            # update below.
             torch._foreach_mul_(exp_avg_sqs, beta2)
             torch._foreach_addcmul_(exp_avg_sqs, grads, grads, value=1 - beta2)
             if group["amsgrad"]:
                 exp_avg_sqs = [s["max_exp_avg_sq"] for s in states]
                 torch._foreach_maximum_(exp_avg_sqs, [s["exp_avg_sq"] for s in states])
-            # m̂/(sqrt(v̂) + eps), with v's correction applied to its root and m's to the step size.
+            # m̂/(sqrt(v̂) + eps), with v's correction applied to its root and m's
+            # to the step size.
             den = torch._foreach_sqrt(exp_avg_sqs)
             torch._foreach_div_(den, [(1 - beta2**t) ** 0.5 for t in steps])
             torch._foreach_add_(den, group["eps"])
