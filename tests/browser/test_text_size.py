@@ -2,8 +2,9 @@
 text zoom, with the window's width unchanged) keeps all its content (_static/reader.css): an
 inline formula wider than the column scrolls, marked and reachable by keyboard as a display
 formula is (_static/scroll-cues.js), instead of being cut off; a word longer than its line
-breaks instead of running past the screen; and the "On this page" column leaves the article
-room for its headings. At the default size nothing of this shows: no inline formula scrolls.
+breaks instead of running past the screen; the header's buttons wrap onto a second row on a
+phone; and the "On this page" column leaves the article room for its headings. At the default
+size nothing of this shows: no inline formula scrolls, the header keeps its one row.
 """
 
 import pytest
@@ -103,3 +104,30 @@ def test_at_200_percent_the_on_this_page_column_leaves_the_article_its_title(rea
 def test_at_the_default_size_the_on_this_page_column_keeps_its_width(shown):
     columns = shown("book/05_weight_decay", 1280).evaluate(_COLUMNS)
     assert columns["toc"] == pytest.approx(17 * columns["rem"], abs=1), columns
+
+
+_HEADER = """() => ({
+  width: window.innerWidth,
+  height: document.querySelector('.bd-header-article').getBoundingClientRect().height,
+  buttons: Array.from(document.querySelectorAll('.bd-header-article :is(button, a.btn)'))
+    .filter((b) => b.checkVisibility())
+    .map((b) => ({name: b.getAttribute('aria-label') || b.title || b.className,
+                  left: b.getBoundingClientRect().left, right: b.getBoundingClientRect().right,
+                  top: b.getBoundingClientRect().top})),
+})"""
+
+
+def test_at_200_percent_on_a_phone_every_header_button_is_on_screen(reader, site_url):
+    # Search and "On this page" lay past a 390 px screen's edge, in a header 531 px wide.
+    header = _enlarged(reader, site_url, "book/04_optimizers", 390).evaluate(_HEADER)
+    off = [b for b in header["buttons"] if b["left"] < -1 or b["right"] > header["width"] + 1]
+    assert len(header["buttons"]) >= 6 and not off, f"header buttons off a 390 px screen: {off}"
+
+
+@pytest.mark.parametrize("width, height", [(390, 56), (1280, 48)])
+def test_at_the_default_size_the_header_keeps_its_one_row(shown, width, height):
+    header = shown("book/04_optimizers", width).evaluate(_HEADER)
+    assert header["height"] == pytest.approx(height, abs=1), header
+    # Buttons of different kinds sit a few pixels apart; a second row would be a button's height below.
+    tops = [b["top"] for b in header["buttons"]]
+    assert max(tops) - min(tops) < 16, f"header buttons on two rows: {header}"
