@@ -131,3 +131,29 @@ def test_at_the_default_size_the_header_keeps_its_one_row(shown, width, height):
     # Buttons of different kinds sit a few pixels apart; a second row would be a button's height below.
     tops = [b["top"] for b in header["buttons"]]
     assert max(tops) - min(tops) < 16, f"header buttons on two rows: {header}"
+
+
+_EXPLORER = """() => {
+  const box = document.querySelector('.optimizer-explorer').closest('.output');
+  const right = box.getBoundingClientRect().right;
+  return {hidden: box.scrollWidth - box.clientWidth,
+          past: Array.from(box.querySelectorAll('.explorer-controls *'))
+            .filter((el) => el.checkVisibility() && el.getBoundingClientRect().right > right + 1)
+            .map((el) => `${el.localName}.${el.className}`)};
+}"""
+
+
+def test_at_200_percent_on_a_phone_the_explorer_controls_fit_the_column(reader, site_url):
+    # Its two columns of optimizers ran 180 px past a 390 px screen, and every slider's row with
+    # them: the sliders' right ends were only seen by scrolling the box.
+    page = _enlarged(reader, site_url, "book/04_optimizers", 390)
+    page.wait_for_selector(".optimizer-explorer .explorer-options")
+    explorer = page.evaluate(_EXPLORER)
+    assert explorer["hidden"] <= 1 and not explorer["past"], f"text at 200% at 390 px: {explorer}"
+
+
+def test_at_the_default_size_the_explorer_keeps_its_optimizers_two_by_two(shown):
+    page = shown("book/04_optimizers", 320)
+    tops = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '.optimizer-explorer .explorer-option')).map((o) => Math.round(o.getBoundingClientRect().top))""")
+    assert len(tops) == 4 and len(set(tops)) == 2, f"the optimizers' rows at 320 px: {tops}"
