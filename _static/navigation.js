@@ -12,7 +12,8 @@
  * sidebar is there or not. On a wide screen the menu button collapses the sidebar in place (the
  * book theme's class pst-sidebar-hidden); narrower, each button opens its panel as a modal
  * drawer (a <dialog>), which Escape or a click outside closes without the button, and which
- * closes when the reader picks a section in it. The shown toggles' tooltips say their names.
+ * closes when the reader picks a section in it, the focus going to that section's heading. The
+ * shown toggles' tooltips say their names, and each drawer and the search dialog is named.
  * tests/browser/test_navigation.py checks this at 320, 390, 820 and 1280 px.
  */
 (() => {
@@ -35,10 +36,27 @@
     const sidebar = document.getElementById(sidebarId);
     const drawer = document.getElementById(drawerId);
     if (!sidebar || !drawer) return;
+    // A screen reader said only "dialog" on opening it.
+    drawer.setAttribute("aria-label", label);
     // A section picked from the "On this page" drawer is where the reader goes: the drawer,
-    // which would cover most of a phone's screen, closes (the link still scrolls there).
+    // which would cover most of a phone's screen, closes (the link still scrolls there), and
+    // the focus goes to the section's heading, where a screen reader reads on. The themes hand
+    // it back to the drawer's button, in the header, when the drawer closes; this listener,
+    // added after theirs, runs after it. A link picked with Enter may find the drawer closed
+    // already, with its close event to come: the themes read the click Enter makes, at (0, 0),
+    // as a click outside the drawer.
     drawer.addEventListener("click", (event) => {
-      if (drawer.open && event.target.closest('a[href^="#"]')) drawer.close();
+      const link = event.target.closest('a[href^="#"]');
+      if (!link) return;
+      const section = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+      const heading = section?.querySelector(":scope > :is(h1, h2, h3, h4, h5, h6)");
+      if (heading) {
+        drawer.addEventListener("close", () => {
+          heading.tabIndex = -1;
+          heading.focus({ preventScroll: true });
+        }, { once: true });
+      }
+      if (drawer.open) drawer.close();
     });
     const update = () => {
       const inPlace = collapsesInPlace && wide.matches && !sidebar.classList.contains("pst-sidebar-hidden");
@@ -49,9 +67,30 @@
     wide.addEventListener("change", update);
     update();
   };
+  // The search dialog, closed, gives the focus back to the button that opened it. Opened by the
+  // article header's Search button on a phone, it left the focus on the page itself, and a
+  // keyboard's next Tab started again from the top: the button had lost the focus before the
+  // dialog opened, so the browser had nothing to return to. Ctrl+K needs no help.
+  const wireSearch = () => {
+    const dialog = document.getElementById("pst-search-dialog");
+    if (!dialog) return;
+    dialog.setAttribute("aria-label", "Search");
+    let opener = null;
+    for (const button of document.querySelectorAll(".search-button__button")) {
+      button.addEventListener("click", () => { opener = button; });
+    }
+    // The themes' Escape handler takes the focus from the closed dialog's field after the
+    // close event: the button takes it once that is done.
+    dialog.addEventListener("close", () => setTimeout(() => {
+      const focused = document.activeElement;
+      if (opener && (!focused || focused === document.body || dialog.contains(focused))) opener.focus();
+      opener = null;
+    }));
+  };
   const start = () => {
     wire(".primary-toggle", "Site navigation", "pst-primary-sidebar", "pst-primary-sidebar-modal", true);
     wire(".secondary-toggle", "On this page", "pst-secondary-sidebar", "pst-secondary-sidebar-modal", false);
+    wireSearch();
   };
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);

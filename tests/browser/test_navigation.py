@@ -262,6 +262,91 @@ def test_a_section_picked_on_a_phone_closes_the_drawer_and_no_tooltip_stays_in_t
     assert not shown, f"a tooltip stays over the header after the drawer closed: {shown}"
 
 
+
+_HEADER_BUTTONS = ".bd-header-article :is(button, a.btn)"
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_header_button_taking_the_focus_leaves_the_page_where_the_reader_was(reader, site_url, width):
+    # Focused in the header's band at the window's top (scroll-padding-top), each button read as
+    # hidden, and the browser scrolled the page some 400 px up to show it: a tap on the colour
+    # mode, Tab into the header, or a drawer handing the focus back to its button.
+    browser_page = _open(reader, site_url, width, SECOND, touch=width < 992)
+    moved = {}
+    buttons = browser_page.locator(_HEADER_BUTTONS).filter(visible=True)
+    assert buttons.count() >= 5, f"{buttons.count()} buttons in the header at {width} px"
+    for i in range(buttons.count()):
+        browser_page.evaluate("() => { document.activeElement.blur(); window.scrollTo(0, 6000); }")
+        before = browser_page.evaluate("() => window.scrollY")
+        buttons.nth(i).focus()
+        browser_page.wait_for_timeout(100)
+        after = browser_page.evaluate("() => window.scrollY")
+        if after != before:
+            moved[buttons.nth(i).get_attribute("aria-label")] = after - before
+    assert before == 6000 and not moved, f"the page scrolled (px) as these took the focus: {moved}"
+
+
+def _focus_after_picking(browser_page, key):
+    """Opens "On this page", picks its third section by `key` ("Enter" or a tap), and gives
+    the section's id, the focused element's tag and text, and the heading's top."""
+    browser_page.evaluate("() => window.scrollTo(0, 3000)")
+    browser_page.locator(ON_THIS_PAGE).click()
+    link = browser_page.locator("#pst-secondary-sidebar-modal a[href^='#']").filter(visible=True).nth(2)
+    link.wait_for(state="visible", timeout=5000)
+    target = link.get_attribute("href")
+    if key == "Enter":
+        link.focus()
+        browser_page.keyboard.press("Enter")
+    else:
+        link.tap()
+    browser_page.locator("#pst-secondary-sidebar-modal").wait_for(state="hidden", timeout=5000)
+    browser_page.wait_for_timeout(300)
+    return browser_page.evaluate("""(target) => {
+      const heading = document.getElementById(target.slice(1)).querySelector(':scope > h2, :scope > h3');
+      return {target, focused: document.activeElement.localName,
+              text: document.activeElement.textContent.trim().slice(0, 40),
+              isHeading: document.activeElement === heading,
+              top: Math.round(heading.getBoundingClientRect().top),
+              header: Math.round(document.querySelector('.bd-header-article').getBoundingClientRect().bottom)};
+    }""", target)
+
+
+@pytest.mark.parametrize("key", ["Enter", "tap"])
+def test_a_section_picked_from_on_this_page_takes_the_focus_to_its_heading(reader, site_url, key):
+    # The themes gave the focus back to "On this page", in the header: a screen reader read on
+    # from there, not from the section picked, and a tap scrolled the heading 400 px down.
+    browser_page = _open(reader, site_url, 390, SECOND, touch=True)
+    picked = _focus_after_picking(browser_page, key)
+    assert picked["isHeading"], f"after picking {picked['target']} ({key}), the focus is on {picked}"
+    assert picked["header"] <= picked["top"] <= picked["header"] + 16, f"the heading is not under the header: {picked}"
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_search_dialog_gives_the_focus_back_to_the_button_that_opened_it(reader, site_url, width):
+    # On a phone the focus fell to the page's start: the next Tab began again from the top.
+    browser_page = _open(reader, site_url, width, SECOND)
+    button = browser_page.locator(".search-button__button").filter(visible=True).first
+    button.focus()
+    browser_page.keyboard.press("Enter")
+    browser_page.wait_for_function("() => document.getElementById('pst-search-dialog').open", timeout=5000)
+    browser_page.keyboard.press("Escape")
+    browser_page.wait_for_function("() => !document.getElementById('pst-search-dialog').open", timeout=5000)
+    browser_page.wait_for_timeout(200)
+    focused = browser_page.evaluate("() => document.activeElement.outerHTML.slice(0, 120)")
+    assert button.evaluate("b => b === document.activeElement"), f"the focus went to {focused}"
+
+
+def test_each_drawer_and_the_search_dialog_is_named(reader, site_url):
+    # A screen reader said only "dialog" as each opened.
+    browser_page = _open(reader, site_url, 390, SECOND)
+    for opener, name in ((MENU, "Site navigation"), (ON_THIS_PAGE, "On this page"),
+                         (".bd-header-article .search-button__button", "Search")):
+        browser_page.locator(opener).click()
+        dialog = browser_page.get_by_role("dialog", name=name, exact=True)
+        dialog.wait_for(state="visible", timeout=5000)
+        browser_page.keyboard.press("Escape")
+        dialog.wait_for(state="hidden", timeout=5000)
+
 # What Safari on an iPhone says: no element but a video can be shown full screen.
 _NO_FULLSCREEN = """for (const name of ['fullscreenEnabled', 'webkitFullscreenEnabled']) {
   Object.defineProperty(Document.prototype, name, {get: () => false, configurable: true});
