@@ -1,6 +1,7 @@
 """Prints the one-page build of the book (the root page of _build/singlehtml) to a PDF with headless
 Chromium, the browser the tests drive: the whole book, its figures, rendered formulas and code
-(long lines wrapped, never clipped), with page numbers.
+(long lines wrapped, never clipped), with page numbers, a bookmark for each heading, and tags
+(the structure screen readers and reflowing PDF readers follow).
 
     python scripts/print_pdf.py SINGLEHTML_DIR OUTPUT.pdf
 
@@ -14,6 +15,7 @@ import sys
 import threading
 from pathlib import Path
 
+import pikepdf
 from playwright.sync_api import sync_playwright
 from toc import pages
 
@@ -47,6 +49,19 @@ _LOCAL_LINKS = """
 }
 """
 
+# Each heading the printed book shows, in the order it prints them, in its own words: the titles
+# of the PDF's bookmarks. Chromium makes a bookmark of each heading but takes its title from the
+# printed lines, and garbled 17 of 120: a line's break lost its space ("scratch, and
+# back-propagation" came out "andback-propagation"), or the title came twice ("The chaptersThe
+# chapters"). The "#" that links each heading on the site is not printed.
+_HEADINGS = """
+() => Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6, [role="heading"]'))
+  .filter((heading) => heading.checkVisibility())
+  .map((heading) => Array.from(heading.childNodes)
+    .filter((node) => !node.classList?.contains('headerlink'))
+    .map((node) => node.textContent).join('').replace(/\\s+/g, ' ').trim())
+"""
+
 # The page's margins, and the width of the text between them in CSS pixels: the window the book
 # is laid out in, so that what _static/print-fit.js measures is what the PDF prints.
 MARGIN_MM = {"top": 18, "bottom": 18, "left": 16, "right": 16}
@@ -56,6 +71,30 @@ _FOOTER = (
     '<div style="font-size:8px; width:100%; text-align:center; color:#555;">'
     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
 )
+
+
+def _bookmarks(outline):
+    """Every bookmark of `outline`, each before those under it: the order of the headings."""
+    for item in outline:
+        yield item
+        yield from _bookmarks(item.children)
+
+
+def _finish(printed, output, headings):
+    """Writes Chromium's PDF `printed` to `output`, its bookmarks titled by `headings` and its
+    objects packed into compressed streams: the tags' 75,000 small objects, each stored on its
+    own, had made the book 15.6 MB (5.5 MB untagged; packed, 6.7 MB)."""
+    with pikepdf.open(printed) as pdf:
+        with pdf.open_outline() as outline:
+            bookmarks = list(_bookmarks(outline.root))
+            if len(bookmarks) != len(headings):
+                sys.exit(f"print_pdf: Chromium made {len(bookmarks)} bookmarks for the book's "
+                         f"{len(headings)} printed headings: their titles cannot be matched")
+            for bookmark, title in zip(bookmarks, headings):
+                bookmark.title = title
+        part = output.with_name(output.name + ".part")
+        pdf.save(part, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    os.replace(part, output)
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -71,6 +110,7 @@ def print_book(singlehtml, output):
                  "(bash scripts/pdf.sh does)")
     if not os.access(CHROMIUM, os.X_OK):
         sys.exit(f"print_pdf: no Chromium at {CHROMIUM}; run  bash scripts/install-browser.sh")
+    printed = output.with_name(output.name + ".chromium")
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(singlehtml))
     )
@@ -89,16 +129,19 @@ def print_book(singlehtml, output):
             page.goto(f"http://127.0.0.1:{server.server_port}/book.html", wait_until="load")
             page.evaluate(_SETTLE)
             page.evaluate(_LOCAL_LINKS)
+            headings = page.evaluate(_HEADINGS)
             output.parent.mkdir(parents=True, exist_ok=True)
             page.pdf(
-                path=str(output), format="A4", print_background=True,
+                path=str(printed), format="A4", print_background=True,
                 margin={side: f"{mm}mm" for side, mm in MARGIN_MM.items()},
                 display_header_footer=True, header_template="<span></span>",
-                footer_template=_FOOTER,
+                footer_template=_FOOTER, outline=True, tagged=True,
             )
             browser.close()
+        _finish(printed, output, headings)
     finally:
         server.shutdown()
+        printed.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

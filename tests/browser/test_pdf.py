@@ -1,12 +1,12 @@
 """The downloadable PDF of the whole book (scripts/pdf.sh): it exists where the front page
-links to it, holds every chapter, and its code is wrapped, not clipped, at the page's width.
+links to it, holds every chapter, each bookmarked and each link to it landing on its first page,
+and its code is wrapped, not clipped, at the page's width.
 
 The PDF is Chromium's print of the one-page build (_build/singlehtml), so its layout is
 checked on that page in print mode at the width of an A4 page's text (210 mm less 2 x 16 mm).
 """
 
-import re
-
+import pikepdf
 import pytest
 from site_pages import SITE, toc_pages
 
@@ -20,17 +20,17 @@ PAGES = toc_pages()
 A4_TEXT_WIDTH_PX = round((210 - 2 * 16) / 25.4 * 96)
 
 
-def _page_count(pdf_bytes):
-    return len(re.findall(rb"/Type\s*/Page(?!s)", pdf_bytes))
-
-
-def test_pdf_is_built_and_has_the_whole_book():
+@pytest.fixture(scope="module")
+def pdf():
     if not PDF.is_file():
         pytest.fail(f"no {PDF}: build it with `bash scripts/pdf.sh` (scripts/test.sh does)")
-    data = PDF.read_bytes()
-    assert data.startswith(b"%PDF-"), f"{PDF} is not a PDF"
-    pages = _page_count(data)
-    print(f"{PDF.name}: {pages} pages, {len(data) / 1e6:.1f} MB")
+    with pikepdf.open(PDF) as book:
+        yield book
+
+
+def test_pdf_is_built_and_has_the_whole_book(pdf):
+    pages = len(pdf.pages)
+    print(f"{PDF.name}: {pages} pages, {PDF.stat().st_size / 1e6:.1f} MB")
     assert pages >= 10 * len(PAGES) // 2, f"{PDF.name} has only {pages} pages"
     # The one-page build is checked page by page below; the PDF must be its print, not an
     # earlier one's (its text cannot be read here without a PDF parser).
@@ -86,10 +86,63 @@ def test_printed_tables_and_outputs_fit_the_page(printed_book):
     assert not clipped, f"{len(clipped)} tables or outputs run past the printed page: {clipped[:5]}"
 
 
-def test_pdf_links_jump_inside_it_not_to_the_server_that_printed_it():
-    data = PDF.read_bytes()
-    assert b"127.0.0.1" not in data, "the PDF links the local server scripts/print_pdf.py printed from"
-    assert re.search(rb"/S\s*/GoTo|/Dest", data), "the PDF has no link within itself"
+def _links(pdf):
+    """Each link of the PDF: its page's number and what it leads to (a web address or a
+    destination's name)."""
+    for number, page in enumerate(pdf.pages, start=1):
+        for annotation in page.obj.get("/Annots", []):
+            if annotation.get("/Subtype") != "/Link":
+                continue
+            action = annotation.get("/A", {})
+            target = action.get("/URI") if "/URI" in action else annotation.get("/Dest", action.get("/D"))
+            yield number, str(target)
+
+
+def _page_of(pdf, destination):
+    """The number of the page a named destination (or a bookmark's) is on."""
+    if isinstance(destination, (str, pikepdf.Name, pikepdf.String)):
+        destination = pdf.Root.Dests[f"/{str(destination).lstrip('/')}"]
+    if isinstance(destination, pikepdf.Dictionary):
+        destination = destination.D
+    return pikepdf.Page(destination[0]).index + 1
+
+
+def test_pdf_links_jump_inside_it_not_to_the_server_that_printed_it(pdf):
+    links = list(_links(pdf))
+    local = [link for link in links if "127.0.0.1" in link[1]]
+    assert not local, f"links to the local server scripts/print_pdf.py printed from: {local[:5]}"
+    inside = [link for link in links if not link[1].startswith(("http:", "https:", "mailto:"))]
+    assert len(inside) > 100, f"only {len(inside)} of the PDF's {len(links)} links lead within it"
+
+
+def _bookmarks(outline):
+    for item in outline:
+        yield item
+        yield from _bookmarks(item.children)
+
+
+def test_pdf_bookmarks_each_chapter_where_its_links_lead(pdf, printed_book):
+    # The bookmarks were missing; links to a chapter landed on the page before its first; and
+    # Chromium's own bookmark titles ran a title's lines together ("andback-propagation").
+    titles = printed_book.evaluate(
+        """(pages) => pages.map((page) => document.getElementById(`document-${page}`)
+             .nextElementSibling.querySelector('h1, h2').firstChild.textContent.replace(/\\s+/g, ' ').trim())""",
+        PAGES[1:],
+    )
+    with pdf.open_outline() as outline:
+        bookmarks = {item.title: _page_of(pdf, item.destination) for item in _bookmarks(outline.root)}
+    astray = {}
+    for page, title in zip(PAGES[1:], titles):
+        linked = _page_of(pdf, f"document-{page}")
+        if bookmarks.get(title) != linked:
+            astray[title] = f"bookmark on page {bookmarks.get(title)}, links lead to page {linked}"
+    assert not astray, f"chapters whose bookmark and links disagree: {astray}"
+
+
+def test_pdf_is_tagged_for_screen_readers(pdf):
+    assert "/StructTreeRoot" in pdf.Root and str(pdf.Root.get("/Lang", "")).startswith("en"), (
+        f"{PDF.name} carries no structure for screen readers, or no language"
+    )
 
 
 def test_printed_citations_lead_to_their_bibliography_entries(printed_book):
