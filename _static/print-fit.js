@@ -1,18 +1,25 @@
 /*
  * On paper nothing scrolls: a table or printed output wider than the page would be cut at its
- * edge. The PDF (scripts/print_pdf.py) lays the one-page book out with print media emulated
- * from the start, in a window as wide as the A4 page's text: once MathJax has typeset and the
- * fonts are in, each box wider than that is scaled down to it. On screen nothing changes. Code
- * and text outputs wrap instead (reader.css), so only the wide tables shrink.
- * tests/browser/test_pdf.py checks the printed book at that width.
+ * edge. Once the page is laid out for print, each box wider than the page's text is scaled down
+ * to it; on screen nothing changes. Code and text outputs wrap instead (reader.css), so only the
+ * wide tables shrink. The PDF (scripts/print_pdf.py) lays the one-page book out with print media
+ * emulated from the start, in a window as wide as the A4 page's text: the boxes are fitted once
+ * MathJax has typeset and the fonts are in. A reader who prints a page (Ctrl+P) starts print
+ * media after all that, and Chromium tells the page (a change of the "print" media query) once
+ * it has laid the page out for print, where the fitted boxes are what it prints.
+ * Paper is printed light: in dark mode a reader's print came out as pale text, or with the
+ * page's background, as a dark page on which headings all but vanished.
+ * tests/browser/test_pdf.py checks the printed book, and a chapter printed from the site.
  */
 (() => {
   const BOXES = ".cell_output .output, .pst-scrollable-table-container";
+  const print = window.matchMedia("print");
   const fit = () => {
-    if (!window.matchMedia("print").matches) {
+    if (!print.matches) {
       return;
     }
     for (const box of document.querySelectorAll(BOXES)) {
+      box.style.zoom = "";
       // Scaled text is laid out afresh and can come out a little wider: measure again.
       let zoom = 1;
       for (let pass = 0; pass < 3 && box.scrollWidth > box.clientWidth + 1; pass++) {
@@ -21,9 +28,30 @@
       }
     }
   };
+  const unfit = () => {
+    for (const box of document.querySelectorAll(BOXES)) {
+      box.style.zoom = "";
+    }
+  };
   window.addEventListener("load", () =>
     Promise.allSettled([window.MathJax?.startup?.promise])
       .then(() => document.fonts.ready)
       .then(fit),
   );
+  print.addEventListener("change", () => (print.matches ? fit() : unfit()));
+
+  let screenTheme = null;
+  window.addEventListener("beforeprint", () => {
+    const root = document.documentElement;
+    if (root.dataset.theme === "dark") {
+      screenTheme = "dark";
+      root.dataset.theme = "light";
+    }
+  });
+  window.addEventListener("afterprint", () => {
+    if (screenTheme) {
+      document.documentElement.dataset.theme = screenTheme;
+      screenTheme = null;
+    }
+  });
 })();

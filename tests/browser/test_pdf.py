@@ -219,3 +219,46 @@ def test_printed_code_is_wrapped_not_clipped(printed_book):
              .map((pre) => pre.innerText.split('\\n')[0].slice(0, 60))"""
     )
     assert not clipped, f"{len(clipped)} code blocks run past the printed page: {clipped[:5]}"
+
+
+_OVERFLOWING = """() => Array.from(document.querySelectorAll('.cell_output .output, .pst-scrollable-table-container'))
+  .filter((box) => box.checkVisibility() && box.scrollWidth > box.clientWidth + 1)
+  .map((box) => `${box.scrollWidth} px in ${box.clientWidth}: ${box.innerText.slice(0, 40)}`)"""
+
+
+def _printing(browser_page):
+    """What a browser does as a reader presses Ctrl+P: it tells the page, then lays it out for
+    print (Chromium then tells the page's "print" media query)."""
+    browser_page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    browser_page.emulate_media(media="print")
+    browser_page.wait_for_timeout(200)
+
+
+def test_a_chapter_printed_from_the_site_fits_its_tables_to_the_page(reader, site_url):
+    # Scaled only when the page was opened in print media, as the PDF's is: a reader's Ctrl+P
+    # cut chapter 03's three widest tables at the page's edge ("target*l" for its heading).
+    browser_page = reader(A4_TEXT_WIDTH_PX)
+    browser_page.goto(f"{site_url}{PAGES[3]}.html", wait_until="load")
+    browser_page.evaluate("() => window.MathJax?.startup?.promise")
+    assert browser_page.evaluate(_OVERFLOWING), f"{PAGES[3]}: no box wider than {A4_TEXT_WIDTH_PX} px on screen"
+    _printing(browser_page)
+    wide = browser_page.evaluate(_OVERFLOWING)
+    assert not wide, f"{PAGES[3]} printed: boxes run past the page: {wide[:5]}"
+    # Back on screen, they scroll as before.
+    browser_page.emulate_media(media="screen")
+    browser_page.wait_for_function(f"() => ({_OVERFLOWING})().length > 0", timeout=5000)
+
+
+def test_a_page_printed_in_dark_mode_prints_light(reader, site_url):
+    # The page's dark colours went to paper: pale text, or with backgrounds printed, a dark page
+    # on which the headings all but vanished.
+    browser_page = reader(1280, color_scheme="dark")
+    browser_page.goto(f"{site_url}{PAGES[3]}.html", wait_until="load")
+    theme = "() => document.documentElement.dataset.theme"
+    assert browser_page.evaluate(theme) == "dark"
+    _printing(browser_page)
+    colours = browser_page.evaluate("""() => [getComputedStyle(document.body).color,
+                                              getComputedStyle(document.body).backgroundColor]""")
+    assert browser_page.evaluate(theme) == "light", f"printed in the {browser_page.evaluate(theme)} theme: {colours}"
+    browser_page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+    assert browser_page.evaluate(theme) == "dark", "the page stays light after printing"
