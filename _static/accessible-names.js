@@ -6,6 +6,7 @@
  *  - the colour-mode button "Color mode" while its icons are images titled "Light", "Dark"
  *    or "System Settings": the icons become decoration and the button's name says the mode.
  * Both buttons exist only when JavaScript runs (class pst-js-only), as this script does.
+ * Below: solutions' buttons, the header menus' items, and the boxes that scroll.
  * tests/browser/test_accessibility.py runs axe-core on every page.
  */
 (() => {
@@ -32,7 +33,63 @@
     button.setAttribute("aria-label", `Color mode: ${modeNames[mode] || mode}`);
   };
 
+  // Each solution's button is named by the solution's title, which holds it, not by
+  // sphinx-togglebutton's "Toggle hidden content", the same for every one: tabbing from
+  // solution to solution, a screen reader never said which one a button opens. Its hint
+  // ("Click to show", "Click to hide") ends the name.
+  const nameSolutionButtons = () => {
+    for (const button of document.querySelectorAll(".admonition-title > button.toggle-button")) {
+      const title = button.parentElement;
+      title.id ||= `${button.id}-title`;
+      button.removeAttribute("aria-label");
+      button.setAttribute("aria-labelledby", title.id);
+    }
+  };
+
+  // The header's menus named their items by an extension alone (".ipynb", and ".pdf" for the
+  // item that prints the page), and the Colab item "Colab logo Colab" (its logo's alt text,
+  // then its words). Each name keeps the words shown (WCAG 2.5.3).
+  const nameHeaderMenus = () => {
+    for (const item of document.querySelectorAll(".btn-download-source-button")) {
+      item.setAttribute("aria-label", `Download this page's source, ${item.textContent.trim()}`);
+    }
+    for (const item of document.querySelectorAll(".btn-download-pdf-button")) {
+      item.setAttribute("aria-label", `Print this page, ${item.textContent.trim()}`);
+    }
+    for (const logo of document.querySelectorAll(".dropdown-launch-buttons img")) {
+      logo.alt = "";
+    }
+  };
+
+  // The theme makes each box that scrolls (a wide table, a long output or code block) a tab
+  // stop, so that a keyboard can scroll it, but gives it no name or role: a screen reader
+  // reaching one said nothing. Each is a named group while it is a tab stop.
+  const BOX_NAMES = [
+    [".pst-scrollable-table-container", "Table, scrolls"],
+    [".cell_output .output, .cell_output pre", "Output, scrolls"],
+    ["pre", "Code, scrolls"],
+  ];
+  const nameScrollingBox = (box) => {
+    const name = BOX_NAMES.find(([selector]) => box.matches(selector))?.[1];
+    if (!name) return;
+    if (box.tabIndex === 0) {
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", name);
+    } else if (box.getAttribute("aria-label") === name) {
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
+  };
+
   const start = () => {
+    nameSolutionButtons();
+    nameHeaderMenus();
+    const main = document.getElementById("main-content");
+    if (main) {
+      main.querySelectorAll(BOX_NAMES.map(([selector]) => selector).join(", ")).forEach(nameScrollingBox);
+      new MutationObserver((records) => records.forEach((record) => nameScrollingBox(record.target)))
+        .observe(main, { subtree: true, attributes: true, attributeFilter: ["tabindex"] });
+    }
     nameSearchFields();
     const buttons = document.querySelectorAll(".theme-switch-button");
     const update = () => buttons.forEach(nameModeButton);

@@ -41,3 +41,91 @@ def test_ids_are_unique(shown, page):
            }"""
     )
     assert not repeated, f"{page}: ids used more than once: {repeated}"
+
+
+def _accessible_tree(browser_page):
+    """Each node of Chromium's accessibility tree for the page, as (role, name, focusable)."""
+    session = browser_page.context.new_cdp_session(browser_page)
+    try:
+        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        session.detach()
+
+    def focusable(node):
+        return any(p["name"] == "focusable" and p["value"]["value"] for p in node.get("properties", []))
+
+    return [((node.get("role") or {}).get("value"), (node.get("name") or {}).get("value") or "",
+             focusable(node)) for node in nodes if not node.get("ignored")]
+
+
+PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+_MARK_TAB_STOPS = """() => {
+  const stops = Array.from(document.querySelectorAll('*'))
+    .filter((el) => el.tabIndex >= 0 && !el.disabled && el.checkVisibility({visibilityProperty: true}));
+  stops.forEach((el) => el.setAttribute('data-tab-stop', ''));
+  return stops.length;
+}"""
+
+
+def _tab_stops(browser_page):
+    """Each element the Tab key stops at, as (tag, role, name) from Chromium's accessibility tree."""
+    browser_page.evaluate(_MARK_TAB_STOPS)
+    session = browser_page.context.new_cdp_session(browser_page)
+    try:
+        root = session.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+        found = session.send("DOM.querySelectorAll", {"nodeId": root, "selector": "[data-tab-stop]"})
+        stops = []
+        for node in found["nodeIds"]:
+            tag = session.send("DOM.describeNode", {"nodeId": node})["node"]["localName"]
+            ax = session.send("Accessibility.getPartialAXTree", {"nodeId": node, "fetchRelatives": False})
+            ax = ax["nodes"][0]
+            stops.append((tag, (ax.get("role") or {}).get("value"), (ax.get("name") or {}).get("value") or ""))
+    finally:
+        session.detach()
+        browser_page.evaluate("() => document.querySelectorAll('[data-tab-stop]')"
+                              ".forEach((el) => el.removeAttribute('data-tab-stop'))")
+    return stops
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_every_tab_stop_has_a_name(shown, width):
+    # The theme makes each box that scrolls a tab stop with no name: a screen reader reaching
+    # one of chapter 03's outputs said nothing.
+    stops = _tab_stops(shown("book/03_cross_entropy", width))
+    nameless = [(tag, role) for tag, role, name in stops if not name.strip()]
+    assert len(stops) > 20 and not nameless, f"{len(nameless)} of {len(stops)} tab stops have no name: {nameless[:5]}"
+
+
+def test_each_solutions_button_is_named_by_its_solution(shown):
+    page = shown("book/03_cross_entropy")
+    solutions = page.locator(".solution").count()
+    buttons = [name for role, name, _ in _accessible_tree(page) if role == "button"]
+    named = [name for name in buttons if name.startswith("Solution to Exercise")]
+    assert solutions and len(named) == solutions, f"{solutions} solutions, their buttons: {named}"
+    assert "Toggle hidden content" not in buttons
+
+
+def test_a_download_link_is_named_by_its_file_alone(shown):
+    # The link's icon, a character of the icon font, came first in its name.
+    links = [name for role, name, _ in _accessible_tree(shown("book/03_cross_entropy")) if role == "link"]
+    workbooks = [name for name in links if name.endswith(".xlsx")]
+    spoiled = [name for name in links if PRIVATE_USE.search(name)]
+    assert "entropy.xlsx" in workbooks and not spoiled, f"links named with icon characters: {spoiled}"
+
+
+def test_the_header_menus_items_say_what_they_do(reader, site_url):
+    # They were ".ipynb", ".pdf" (an item that prints the page) and "Colab logo Colab".
+    page = reader(1280)
+    page.goto(f"{site_url}book/03_cross_entropy.html", wait_until="load")
+    names = []
+    for menu in (".dropdown-download-buttons", ".dropdown-launch-buttons"):
+        page.locator(f".bd-header-article {menu} > button").click()
+        page.locator(f".bd-header-article {menu} .dropdown-menu").wait_for(state="visible", timeout=5000)
+        names += [name for role, name, _ in _accessible_tree(page)
+                  if role in ("link", "button", "menuitem") and ("." in name or "Colab" in name)]
+        page.keyboard.press("Escape")
+    assert "Download this page's source, .ipynb" in names, names
+    assert "Print this page, .pdf" in names, names
+    assert "Colab" in names and not [name for name in names if "logo" in name], names
