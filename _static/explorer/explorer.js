@@ -168,7 +168,10 @@
         }
         described.push(item.textContent);
       }
-      title.textContent = `Paths on ${s.name} from (${s.start.join(", ")}), first ${k} steps. ${described.join(". ")}`;
+      // The plot's name says what it draws; the legend below it, read next, gives each path's
+      // rate and loss (named with them too, the plot read every line twice).
+      title.textContent = `Paths on ${s.name} from (${s.start.join(", ")}), first ${k} steps, `
+        + "of the optimizers listed below";
       return `First ${k} steps. ${described.join(". ")}`;
     };
     const redraw = () => announce(draw());

@@ -227,3 +227,14 @@ def test_in_dark_mode_the_explorer_keeps_the_pages_background(reader, site_url):
         ".backgroundColor, getComputedStyle(document.body).backgroundColor]"
     )
     assert panel in ("rgba(0, 0, 0, 0)", body), f"the explorer sits on {panel} on a {body} page"
+
+
+def test_a_screen_reader_hears_each_paths_numbers_once(reader, site_url):
+    # The plot was named by the legend's lines too, so that a screen reader read each
+    # optimizer's rate and loss twice, the plot's name and then the list below it.
+    page, _ = _open(reader, site_url)
+    plot = page.get_by_role("img", name=re.compile("^Paths on "))
+    name = plot.evaluate("svg => svg.querySelector('title').textContent")
+    repeated = [line for line in _legend(page) if line.split(":")[0] in name]
+    assert plot.count() == 1 and len(_legend(page)) == 4, name
+    assert not repeated, f"the plot's name {name!r} repeats {repeated}"
