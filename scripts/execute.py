@@ -86,6 +86,10 @@ def _store(cache, path, nb, seconds):
     )
 
 
+# What nbclient says when the kernel it started ends before answering its first request.
+_KERNEL_WOULD_NOT_START = "Kernel died before replying to kernel_info"
+
+
 def _execute(path, timeout):
     """Runs in a worker process: one chapter, in its own folder, as myst-nb would, on the CPU
     (where the stored outputs were computed) even on a machine with a GPU, with progress off,
@@ -94,10 +98,22 @@ def _execute(path, timeout):
     # Stored outputs hold no progress bars and none of the values glue prints for a person
     # watching (lesson5.progress), however this was started.
     os.environ["LESSON5_PROGRESS"] = "0"
-    nb = nbformat.read(path, as_version=4)
-    result = single_nb_execution(nb, cwd=str(path.parent), timeout=timeout, allow_errors=False,
-                                 config=kernel_config())
-    return nb, result.time, result.exc_string
+    for attempt in (1, 2):
+        nb = nbformat.read(path, as_version=4)
+        try:
+            result = single_nb_execution(nb, cwd=str(path.parent), timeout=timeout,
+                                         allow_errors=False, config=kernel_config())
+        except RuntimeError as error:
+            # The kernel would not start, before any cell ran. Seen here: a port jupyter_client
+            # had found free was taken, before the kernel could bind it, by the kernel of the
+            # chapter starting beside it ("Address already in use"). A second start takes
+            # other ports; a kernel that fails twice fails the chapter.
+            if attempt == 2 or _KERNEL_WOULD_NOT_START not in str(error):
+                raise
+            print(f"execute: {path.name}: its kernel would not start; starting another",
+                  file=sys.stderr)
+            continue
+        return nb, result.time, result.exc_string
 
 
 def execute_stale(jobs, cache_path):

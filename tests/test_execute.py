@@ -58,6 +58,43 @@ def test_a_failed_chapter_fails_the_run_and_only_the_good_one_is_cached(tmp_path
     assert "1 chapter(s)" in capsys.readouterr().out
 
 
+
+def _kernel_failing_to_start(monkeypatch, execute, times, message=None):
+    """Makes the chapter's kernel fail to start `times` times, with nbclient's words (or
+    `message`), before starting as usual; gives the list of the attempts."""
+    attempts = []
+    start = execute.single_nb_execution
+
+    def flaky(*args, **kwargs):
+        attempts.append(1)
+        if len(attempts) <= times:
+            raise RuntimeError(message or execute._KERNEL_WOULD_NOT_START)
+        return start(*args, **kwargs)
+
+    monkeypatch.setattr(execute, "single_nb_execution", flaky)
+    # _execute sets the worker's environment, here the test's own.
+    monkeypatch.setattr(execute.os, "environ", dict(execute.os.environ))
+    return attempts
+
+
+def test_a_kernel_that_would_not_start_is_started_once_more(tmp_path, monkeypatch, execute, capsys):
+    # Seen in a build: a port chosen for one chapter's kernel was taken by the kernel of the
+    # chapter starting beside it, and the chapter failed before running a cell.
+    chapter = write_notebook(tmp_path / "chapter.ipynb", [("print('ran')", None)])
+    attempts = _kernel_failing_to_start(monkeypatch, execute, times=1)
+    nb, seconds, error = execute._execute(chapter, 120)
+    assert len(attempts) == 2 and error is None and nb.cells[0].outputs[0]["text"] == "ran\n"
+    assert "chapter.ipynb: its kernel would not start; starting another" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("times, message", [(2, None), (1, "some other failure")])
+def test_a_kernel_failing_twice_or_otherwise_fails_the_chapter(tmp_path, monkeypatch, execute, times, message):
+    chapter = write_notebook(tmp_path / "chapter.ipynb", [("print('ran')", None)])
+    attempts = _kernel_failing_to_start(monkeypatch, execute, times, message)
+    with pytest.raises(RuntimeError):
+        execute._execute(chapter, 120)
+    assert len(attempts) == times
+
 @pytest.mark.skipif(not zmq.has("curve"), reason="this pyzmq cannot encrypt (no CurveZMQ)")
 def test_a_chapter_whose_kernel_dies_is_named_and_the_others_are_still_cached(tmp_path, monkeypatch, execute,
                                                                               capsys):
