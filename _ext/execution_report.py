@@ -7,9 +7,9 @@ with the emoji ✅ or ❌. Without an emoji font (common on Linux, and on the ma
 test the site) ✅ is drawn as an empty box, and screen readers announce it as "check mark
 button". After myst-nb has built the table (its post-transform runs at priority 8) and before
 its links are resolved (10), this one names each chapter by its title, drops the Method
-column, heads the others Chapter, Executed, Run time (s) and Status, gives the time in UTC
-(myst-nb's is the build machine's, unlabelled), and writes "succeeded" or "failed" (a failure
-keeps myst-nb's error as the word's explanation).
+column, heads the others Chapter, Executed, Run time (s) and Status, makes each chapter its
+row's header, gives the time in UTC (myst-nb's is the build machine's, unlabelled), and writes
+"succeeded" or "failed" (a failure keeps myst-nb's error as the word's explanation).
 tests/browser/test_execution_report.py reads the built report.
 """
 
@@ -39,6 +39,9 @@ class ExecutionReport(SphinxPostTransform):
         tgroup = next(table.findall(nodes.tgroup))
         tgroup.remove(list(tgroup.findall(nodes.colspec))[dropped])
         tgroup["cols"] -= 1
+        # Each row is headed by its chapter (a <th>), which a screen reader names with each of
+        # the row's cells as it reads across.
+        next(tgroup.findall(nodes.colspec))["stub"] = 1
         for row in table.findall(nodes.row):
             row.remove(row.children[dropped])
         for entry in next(table.findall(nodes.thead)).findall(nodes.entry):

@@ -6,8 +6,9 @@
  *  - the colour-mode button "Color mode" while its icons are images titled "Light", "Dark"
  *    or "System Settings": the icons become decoration and the button's name says the mode.
  * Both buttons exist only when JavaScript runs (class pst-js-only), as this script does.
- * Below: solutions' buttons, the header menus' items, and the boxes that scroll.
- * tests/browser/test_accessibility.py runs axe-core on every page.
+ * Below: solutions' buttons, the header menus' items, the boxes that scroll, and copying.
+ * tests/browser/test_accessibility.py runs axe-core on every page; test_page_semantics.py
+ * reads the names from Chromium's accessibility tree.
  */
 (() => {
   // The theme's own test: on these it shows ⌘ (by the time this runs) and answers only
@@ -81,7 +82,25 @@
     }
   };
 
+  // A code block's copy button said "Copied!" (or that the copy failed) only in its tooltip
+  // and its icon: a screen reader heard nothing of it. sphinx-copybutton's word is said in a
+  // status region as it shows it (it then changes the button's tooltip and gives it the class
+  // "success", whichever the outcome).
+  const announceCopies = () => {
+    const status = document.createElement("div");
+    status.setAttribute("role", "status");
+    status.className = "visually-hidden";
+    document.body.append(status);
+    new MutationObserver((records) => {
+      for (const { target } of records) {
+        // Emptied as the tooltip goes back, so that the next copy is said again.
+        if (target.matches(".copybtn")) status.textContent = target.matches(".success") ? target.dataset.tooltip : "";
+      }
+    }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ["data-tooltip"] });
+  };
+
   const start = () => {
+    announceCopies();
     nameSolutionButtons();
     nameHeaderMenus();
     const main = document.getElementById("main-content");

@@ -89,3 +89,15 @@ def cited_keys(page):
 def writes_math(page):
     """Whether `page`'s prose holds a formula ($...$ or $$...$$) outside inline code."""
     return bool(re.search(r"\$[^$\s]", re.sub(r"`[^`\n]*`", "", source_markdown(page))))
+
+
+def accessible_tree(browser_page):
+    """Each node of Chromium's accessibility tree for the page (what screen readers are given),
+    as (role, name)."""
+    session = browser_page.context.new_cdp_session(browser_page)
+    try:
+        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        session.detach()
+    return [((node.get("role") or {}).get("value"), (node.get("name") or {}).get("value") or "")
+            for node in nodes if not node.get("ignored")]

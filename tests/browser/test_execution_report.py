@@ -5,7 +5,7 @@ reader can read without an emoji font and none of jupyter-cache's vocabulary
 import posixpath
 import re
 
-from site_pages import chapter_pages, toc_pages
+from site_pages import accessible_tree, chapter_pages, toc_pages
 
 REPORT = next(page for page in toc_pages() if page.endswith("execution"))
 
@@ -18,7 +18,9 @@ def test_execution_report_names_each_chapter_and_its_status_in_words(offline_con
     rows = table.locator("tbody tr").evaluate_all(
         "rows => rows.map(r => Array.from(r.cells, c => c.innerText.trim()))"
     )
-    links = table.locator("tbody tr td:first-child a").evaluate_all(
+    # Each row is headed by its chapter: a screen reader names the chapter with each cell.
+    row_headers = [name for role, name in accessible_tree(page) if role == "rowheader"]
+    links = table.locator("tbody tr th:first-child a").evaluate_all(
         "links => links.map(a => [a.getAttribute('href'), a.innerText.trim()])"
     )
     # The sidebar names each chapter by its title: the report must name it the same way.
@@ -27,6 +29,7 @@ def test_execution_report_names_each_chapter_and_its_status_in_words(offline_con
     ))
     page.close()
     assert [h.strip() for h in headers] == ["Chapter", "Executed", "Run time (s)", "Status"], headers
+    assert row_headers == [row[0] for row in rows], f"{REPORT}: rows headed by {row_headers}: {rows}"
     linked = {posixpath.join(posixpath.dirname(REPORT), href.split("#")[0].removesuffix(".html")): text
               for href, text in links}
     missing = [c for c in chapter_pages() if c not in linked]
