@@ -13,13 +13,19 @@
  */
 (() => {
   const BOXES = ".cell_output .output, .pst-scrollable-table-container";
-  const print = window.matchMedia("print");
-  const fit = () => {
-    if (!print.matches) {
-      return;
-    }
+  const printMedia = window.matchMedia("print");
+  const unfit = () => {
     for (const box of document.querySelectorAll(BOXES)) {
       box.style.zoom = "";
+    }
+  };
+  const fit = () => {
+    if (!printMedia.matches) {
+      return;
+    }
+    // A box is measured at its own size: a page printed twice was fitted the first time.
+    unfit();
+    for (const box of document.querySelectorAll(BOXES)) {
       // Scaled text is laid out afresh and can come out a little wider: measure again.
       let zoom = 1;
       for (let pass = 0; pass < 3 && box.scrollWidth > box.clientWidth + 1; pass++) {
@@ -28,17 +34,12 @@
       }
     }
   };
-  const unfit = () => {
-    for (const box of document.querySelectorAll(BOXES)) {
-      box.style.zoom = "";
-    }
-  };
   window.addEventListener("load", () =>
     Promise.allSettled([window.MathJax?.startup?.promise])
       .then(() => document.fonts.ready)
       .then(fit),
   );
-  print.addEventListener("change", () => (print.matches ? fit() : unfit()));
+  printMedia.addEventListener("change", () => (printMedia.matches ? fit() : unfit()));
 
   let screenTheme = null;
   window.addEventListener("beforeprint", () => {

@@ -80,6 +80,10 @@ def _bookmarks(outline):
         yield from _bookmarks(item.children)
 
 
+def _letters(text):
+    return "".join(text.split())
+
+
 def _finish(printed, output, headings):
     """Writes Chromium's PDF `printed` to `output`, its bookmarks titled by `headings` and its
     objects packed into compressed streams: the tags' 75,000 small objects, each stored on its
@@ -91,10 +95,18 @@ def _finish(printed, output, headings):
                 sys.exit(f"print_pdf: Chromium made {len(bookmarks)} bookmarks for the book's "
                          f"{len(headings)} printed headings: their titles cannot be matched")
             for bookmark, title in zip(bookmarks, headings):
+                # Chromium's title, garbled or not, holds the heading's letters: one that does
+                # not is another heading's, and every title from there on would be wrong.
+                if _letters(title) not in _letters(bookmark.title):
+                    sys.exit(f"print_pdf: the bookmark {bookmark.title!r} stands where the "
+                             f"heading {title!r} is printed: their titles cannot be matched")
                 bookmark.title = title
         part = output.with_name(output.name + ".part")
-        pdf.save(part, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    os.replace(part, output)
+        try:
+            pdf.save(part, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+            os.replace(part, output)
+        finally:
+            part.unlink(missing_ok=True)
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -110,7 +122,8 @@ def print_book(singlehtml, output):
                  "(bash scripts/pdf.sh does)")
     if not os.access(CHROMIUM, os.X_OK):
         sys.exit(f"print_pdf: no Chromium at {CHROMIUM}; run  bash scripts/install-browser.sh")
-    printed = output.with_name(output.name + ".chromium")
+    # Chromium's print, before _finish: beside the one-page book, not in the site it publishes.
+    printed = singlehtml.parent / (output.name + ".chromium")
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(singlehtml))
     )

@@ -6,6 +6,8 @@ The PDF is Chromium's print of the one-page build (_build/singlehtml), so its la
 checked on that page in print mode at the width of an A4 page's text (210 mm less 2 x 16 mm).
 """
 
+import re
+
 import pikepdf
 import pytest
 from site_pages import SITE, toc_pages
@@ -33,7 +35,7 @@ def test_pdf_is_built_and_has_the_whole_book(pdf):
     print(f"{PDF.name}: {pages} pages, {PDF.stat().st_size / 1e6:.1f} MB")
     assert pages >= 10 * len(PAGES) // 2, f"{PDF.name} has only {pages} pages"
     # The one-page build is checked page by page below; the PDF must be its print, not an
-    # earlier one's (its text cannot be read here without a PDF parser).
+    # earlier one's (pikepdf reads the PDF's structure, not the text it prints).
     printed_from = SINGLEHTML / f"{PAGES[0]}.html"
     assert PDF.stat().st_mtime >= printed_from.stat().st_mtime, (
         f"{PDF.name} is older than the one-page build it is printed from: run `bash scripts/pdf.sh`"
@@ -231,7 +233,7 @@ def _printing(browser_page):
     print (Chromium then tells the page's "print" media query)."""
     browser_page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
     browser_page.emulate_media(media="print")
-    browser_page.wait_for_timeout(200)
+    browser_page.wait_for_function("() => window.matchMedia('print').matches", timeout=5000)
 
 
 def test_a_chapter_printed_from_the_site_fits_its_tables_to_the_page(reader, site_url):
@@ -249,6 +251,12 @@ def test_a_chapter_printed_from_the_site_fits_its_tables_to_the_page(reader, sit
     browser_page.wait_for_function(f"() => ({_OVERFLOWING})().length > 0", timeout=5000)
 
 
+def _brightness(colour):
+    """0 for black to 1 for white, from a computed colour such as 'rgb(18, 18, 18)'."""
+    red, green, blue = (int(part) for part in re.findall(r"\d+", colour)[:3])
+    return (0.299 * red + 0.587 * green + 0.114 * blue) / 255
+
+
 def test_a_page_printed_in_dark_mode_prints_light(reader, site_url):
     # The page's dark colours went to paper: pale text, or with backgrounds printed, a dark page
     # on which the headings all but vanished.
@@ -257,8 +265,10 @@ def test_a_page_printed_in_dark_mode_prints_light(reader, site_url):
     theme = "() => document.documentElement.dataset.theme"
     assert browser_page.evaluate(theme) == "dark"
     _printing(browser_page)
-    colours = browser_page.evaluate("""() => [getComputedStyle(document.body).color,
-                                              getComputedStyle(document.body).backgroundColor]""")
-    assert browser_page.evaluate(theme) == "light", f"printed in the {browser_page.evaluate(theme)} theme: {colours}"
+    text, background = browser_page.evaluate("""() => [getComputedStyle(document.body).color,
+                                                        getComputedStyle(document.body).backgroundColor]""")
+    assert _brightness(text) < 0.3 and _brightness(background) > 0.9, (
+        f"printed in the {browser_page.evaluate(theme)} theme: text {text} on {background}"
+    )
     browser_page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
     assert browser_page.evaluate(theme) == "dark", "the page stays light after printing"

@@ -84,12 +84,11 @@ def test_internal_links_resolve(visit, page, site_url):
     assert not broken, f"{page}: internal links that do not resolve: {broken}"
 
 
-
 @pytest.mark.parametrize("page", PAGES)
 def test_external_links_are_whole_addresses(visit, page, site_url):
-    # BibTeX reads the ~ of an address written in \url{} as a non-breaking space: the link to
-    # the RMSProp slides led to
-    # "cs.toronto.edu/%C2%A0tijmen/..." (references.bib now gives it a url field).
+    # pybtex, which reads references.bib, takes the ~ of an address written in \url{} for a
+    # non-breaking space: the link to the RMSProp slides led to "cs.toronto.edu/%C2%A0tijmen/".
+    # The bibliography gives every address in its url field, which is kept as written.
     spaced = sorted({href for href in visit(page).links
                      if not _same_site(href, site_url) and re.search(r"%C2%A0|%20|\s", href)})
     assert not spaced, f"{page}: external links with a space in their address: {spaced}"
