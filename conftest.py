@@ -100,7 +100,9 @@ def _encrypted_kernels():
     """nbval starts its kernels with jupyter_client's defaults, unencrypted, and sends their
     warning that says so to /dev/null: start them encrypted where pyzmq can, as the build's
     executor and JupyterLab do (scripts/encryption.py). The test command's site is built from
-    these runs."""
+    these runs. A kernel that would not start is started once more, as the build's executor
+    does (scripts/execute.py): a port jupyter_client had found free can be taken, before the
+    kernel binds it, by the kernel of the chapter starting beside it."""
     try:
         from nbval import kernel
     except ImportError:
@@ -108,7 +110,12 @@ def _encrypted_kernels():
     start = kernel.start_new_kernel
 
     def start_new_kernel(*args, **kwargs):
-        return start(*args, transport_encryption=encryption.transport_encryption(), **kwargs)
+        kwargs["transport_encryption"] = encryption.transport_encryption()
+        try:
+            return start(*args, **kwargs)
+        except RuntimeError:
+            # nbval has shut the failed kernel down; no cell has run.
+            return start(*args, **kwargs)
 
     kernel.start_new_kernel = start_new_kernel
 

@@ -43,3 +43,27 @@ def test_the_sanitizer_is_found_from_another_folder(root_conftest, tmp_path, mon
     config = _options(nbval_sanitize_with="tests/nbval_sanitize.cfg")
     root_conftest._sanitize_from_the_root(config)
     assert config.option.nbval_sanitize_with == str(ROOT / "tests" / "nbval_sanitize.cfg")
+
+
+@pytest.mark.parametrize("failures, started", [(1, True), (2, False)])
+def test_an_nbval_kernel_that_would_not_start_is_started_once_more(root_conftest, monkeypatch, failures, started):
+    # The build lost a chapter so: a port chosen for its kernel was taken by the kernel of the
+    # chapter starting beside it. Twice is a kernel that cannot start.
+    from nbval import kernel
+
+    attempts = []
+
+    def flaky(*args, **kwargs):
+        attempts.append(kwargs["transport_encryption"])
+        if len(attempts) <= failures:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return "manager", "client"
+
+    monkeypatch.setattr(kernel, "start_new_kernel", flaky)
+    root_conftest._encrypted_kernels()
+    if started:
+        assert kernel.start_new_kernel(kernel_name="python3") == ("manager", "client")
+    else:
+        with pytest.raises(RuntimeError):
+            kernel.start_new_kernel(kernel_name="python3")
+    assert len(attempts) == 2 and len(set(attempts)) == 1
