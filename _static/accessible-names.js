@@ -36,14 +36,14 @@
 
   // Each solution's button is named by the solution's title, which holds it, not by
   // sphinx-togglebutton's "Toggle hidden content", the same for every one: tabbing from
-  // solution to solution, a screen reader never said which one a button opens. Its hint
-  // ("Click to show", "Click to hide") ends the name.
+  // solution to solution, a screen reader never said which one a button opens. Whether it is
+  // open, the button says itself (aria-expanded); its hidden hint ("Click to show") is left
+  // out, a mouse's words.
   const nameSolutionButtons = () => {
     for (const button of document.querySelectorAll(".admonition-title > button.toggle-button")) {
-      const title = button.parentElement;
-      title.id ||= `${button.id}-title`;
-      button.removeAttribute("aria-label");
-      button.setAttribute("aria-labelledby", title.id);
+      const title = Array.from(button.parentElement.childNodes).filter((node) => node !== button);
+      const words = title.map((node) => node.textContent).join("");
+      button.setAttribute("aria-label", words.replace(/\s+/g, " ").trim());
     }
   };
 
