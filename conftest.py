@@ -101,8 +101,7 @@ def _encrypted_kernels():
     warning that says so to /dev/null: start them encrypted where pyzmq can, as the build's
     executor and JupyterLab do (scripts/encryption.py). The test command's site is built from
     these runs. A kernel that would not start is started once more, as the build's executor
-    does (scripts/execute.py): a port jupyter_client had found free can be taken, before the
-    kernel binds it, by the kernel of the chapter starting beside it."""
+    does (encryption.would_not_start says when)."""
     try:
         from nbval import kernel
     except ImportError:
@@ -113,7 +112,9 @@ def _encrypted_kernels():
         kwargs["transport_encryption"] = encryption.transport_encryption()
         try:
             return start(*args, **kwargs)
-        except RuntimeError:
+        except RuntimeError as error:
+            if not encryption.would_not_start(error):
+                raise
             # nbval has shut the failed kernel down; no cell has run.
             return start(*args, **kwargs)
 

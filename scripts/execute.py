@@ -31,7 +31,7 @@ from pathlib import Path
 import cores
 import nbformat
 import yaml
-from encryption import kernel_config
+from encryption import kernel_config, would_not_start
 from inputs import fingerprint
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
@@ -86,10 +86,6 @@ def _store(cache, path, nb, seconds):
     )
 
 
-# What nbclient says when the kernel it started ends before answering its first request.
-_KERNEL_WOULD_NOT_START = "Kernel died before replying to kernel_info"
-
-
 def _execute(path, timeout):
     """Runs in a worker process: one chapter, in its own folder, as myst-nb would, on the CPU
     (where the stored outputs were computed) even on a machine with a GPU, with progress off,
@@ -104,11 +100,8 @@ def _execute(path, timeout):
             result = single_nb_execution(nb, cwd=str(path.parent), timeout=timeout,
                                          allow_errors=False, config=kernel_config())
         except RuntimeError as error:
-            # The kernel would not start, before any cell ran. Seen here: a port jupyter_client
-            # had found free was taken, before the kernel could bind it, by the kernel of the
-            # chapter starting beside it ("Address already in use"). A second start takes
-            # other ports; a kernel that fails twice fails the chapter.
-            if attempt == 2 or _KERNEL_WOULD_NOT_START not in str(error):
+            # A kernel that fails to start twice fails the chapter.
+            if attempt == 2 or not would_not_start(error):
                 raise
             print(f"execute: {path.name}: its kernel would not start; starting another",
                   file=sys.stderr)

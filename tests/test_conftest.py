@@ -67,3 +67,19 @@ def test_an_nbval_kernel_that_would_not_start_is_started_once_more(root_conftest
         with pytest.raises(RuntimeError):
             kernel.start_new_kernel(kernel_name="python3")
     assert len(attempts) == 2 and len(set(attempts)) == 1
+
+
+def test_an_nbval_kernel_failing_otherwise_is_not_started_again(root_conftest, monkeypatch):
+    from nbval import kernel
+
+    attempts = []
+
+    def failing(*args, **kwargs):
+        attempts.append(1)
+        raise RuntimeError("Kernel didn't respond in 60 seconds")
+
+    monkeypatch.setattr(kernel, "start_new_kernel", failing)
+    root_conftest._encrypted_kernels()
+    with pytest.raises(RuntimeError):
+        kernel.start_new_kernel(kernel_name="python3")
+    assert attempts == [1]

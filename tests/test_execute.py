@@ -68,7 +68,7 @@ def _kernel_failing_to_start(monkeypatch, execute, times, message=None):
     def flaky(*args, **kwargs):
         attempts.append(1)
         if len(attempts) <= times:
-            raise RuntimeError(message or execute._KERNEL_WOULD_NOT_START)
+            raise RuntimeError(message or "Kernel died before replying to kernel_info")
         return start(*args, **kwargs)
 
     monkeypatch.setattr(execute, "single_nb_execution", flaky)
