@@ -50,6 +50,12 @@ def test_front_page_links_to_the_pdf(offline_context, site_url):
     assert links == [f"{site_url}{PDF.name}"], f"{PAGES[0]}: PDF links {links}"
 
 
+# Each table or printed output that runs past its box (_static/print-fit.js scales those).
+_OVERFLOWING = """() => Array.from(document.querySelectorAll('.cell_output .output, .pst-scrollable-table-container'))
+  .filter((box) => box.checkVisibility() && box.scrollWidth > box.clientWidth + 1)
+  .map((box) => `${box.scrollWidth} px in ${box.clientWidth}: ${box.innerText.slice(0, 40)}`)"""
+
+
 @pytest.fixture(scope="module")
 def printed_book(browser):
     root = SINGLEHTML / f"{PAGES[0]}.html"
@@ -80,11 +86,7 @@ def test_printed_book_holds_every_page(printed_book):
 def test_printed_tables_and_outputs_fit_the_page(printed_book):
     # A wide table cannot scroll on paper: _static/print-fit.js scales it to the page's width.
     printed_book.evaluate("() => document.fonts.ready")
-    clipped = printed_book.evaluate(
-        """() => Array.from(document.querySelectorAll('.cell_output .output, .pst-scrollable-table-container'))
-             .filter((box) => box.checkVisibility() && box.scrollWidth > box.clientWidth + 1)
-             .map((box) => `${box.scrollWidth} px in ${box.clientWidth}: ${box.innerText.slice(0, 50)}`)"""
-    )
+    clipped = printed_book.evaluate(_OVERFLOWING)
     assert not clipped, f"{len(clipped)} tables or outputs run past the printed page: {clipped[:5]}"
 
 
@@ -221,11 +223,6 @@ def test_printed_code_is_wrapped_not_clipped(printed_book):
              .map((pre) => pre.innerText.split('\\n')[0].slice(0, 60))"""
     )
     assert not clipped, f"{len(clipped)} code blocks run past the printed page: {clipped[:5]}"
-
-
-_OVERFLOWING = """() => Array.from(document.querySelectorAll('.cell_output .output, .pst-scrollable-table-container'))
-  .filter((box) => box.checkVisibility() && box.scrollWidth > box.clientWidth + 1)
-  .map((box) => `${box.scrollWidth} px in ${box.clientWidth}: ${box.innerText.slice(0, 40)}`)"""
 
 
 def _printing(browser_page):
