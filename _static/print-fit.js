@@ -7,17 +7,34 @@
  * MathJax has typeset and the fonts are in. A reader who prints a page (Ctrl+P) starts print
  * media after all that, and Chromium tells the page (a change of the "print" media query) once
  * it has laid the page out for print, where the fitted boxes are what it prints.
+ * A box that would shrink below LANDSCAPE_BELOW of its size (the widest tables, at about 6 pt)
+ * prints instead on a page of its own turned sideways (reader.css's @page lesson5-landscape,
+ * A4 with the same side margins), fitted to that page's text width: half as large again.
  * Paper is printed light: in dark mode a reader's print came out as pale text, or with the
  * page's background, as a dark page on which headings all but vanished.
  * tests/browser/test_pdf.py checks the printed book, and a chapter printed from the site.
  */
 (() => {
   const BOXES = ".cell_output .output, .pst-scrollable-table-container";
+  const LANDSCAPE_BELOW = 0.6;
+  // The text width of reader.css's landscape page: 297 mm less its two 16 mm margins, in CSS px.
+  const LANDSCAPE_TEXT_WIDTH = ((297 - 2 * 16) / 25.4) * 96;
   const printMedia = window.matchMedia("print");
   const unfit = () => {
     for (const box of document.querySelectorAll(BOXES)) {
       box.style.zoom = "";
+      box.classList.remove("print-landscape");
     }
+  };
+  // Scales the box down until its content fits its width; returns the scale.
+  const shrink = (box) => {
+    // Scaled text is laid out afresh and can come out a little wider: measure again.
+    let zoom = 1;
+    for (let pass = 0; pass < 3 && box.scrollWidth > box.clientWidth + 1; pass++) {
+      zoom *= box.clientWidth / box.scrollWidth;
+      box.style.zoom = zoom;
+    }
+    return zoom;
   };
   const fit = () => {
     if (!printMedia.matches) {
@@ -25,13 +42,26 @@
     }
     // A box is measured at its own size: a page printed twice was fitted the first time.
     unfit();
+    // The page's text is as wide as the window laid out for print.
+    const wider = LANDSCAPE_TEXT_WIDTH - document.documentElement.clientWidth;
     for (const box of document.querySelectorAll(BOXES)) {
-      // Scaled text is laid out afresh and can come out a little wider: measure again.
-      let zoom = 1;
-      for (let pass = 0; pass < 3 && box.scrollWidth > box.clientWidth + 1; pass++) {
-        zoom *= box.clientWidth / box.scrollWidth;
-        box.style.zoom = zoom;
+      if (shrink(box) >= LANDSCAPE_BELOW || wider <= 0) {
+        continue;
       }
+      // Measured as the landscape page lays it out. In a reader's print the page turned
+      // sideways is laid out at its own width as soon as the box is moved to it; where print is
+      // only emulated (the PDF's window), its parent, unscaled, is made as wide for the time of
+      // the measure.
+      const parent = box.parentElement;
+      const upright = parent.clientWidth;
+      box.style.zoom = "";
+      box.classList.add("print-landscape");
+      const short = upright + wider - parent.clientWidth;
+      if (short > 1) {
+        parent.style.marginRight = `${-short}px`;
+      }
+      shrink(box);
+      parent.style.marginRight = "";
     }
   };
   window.addEventListener("load", () =>
