@@ -112,7 +112,7 @@ def test_printed_tables_and_outputs_fit_the_page(printed_book):
 
 
 def test_the_widest_tables_print_on_pages_turned_sideways(pdf, printed_book):
-    # Scaled to an upright page's width, 01's and 06's crosstabs and two tables of 02 and 06
+    # Scaled to an upright page's width, 01's crosstab, 04's workbook table and 06's two tables
     # printed at less than half their size, about 6 pt.
     printed_book.evaluate("() => document.fonts.ready")
     sideways = printed_book.evaluate(_LANDSCAPE)
