@@ -1,9 +1,16 @@
-"""Sphinx extension: search finds a hyphenated word however the reader spells it.
+"""Sphinx extension: search finds a hyphenated word however the reader spells it, and a
+Chinese word of two characters.
 
 The book writes "back-propagation", "cross-entropy" and "mini-batch"; Sphinx's index splits
 them at the hyphen, so a reader searching "backpropagation" (the common spelling) found
 nothing. The English index here also holds each hyphenated word written as one.
-tests/browser/test_search.py searches "backpropagation".
+
+Chinese (book/overview_zh.md) puts no space between words, so the English splitter keeps each
+run of characters between punctuation as one word. Sphinx's search matches a query of three
+characters or more inside a word, but a shorter one only as a whole word: 交叉熵 found the
+Chinese page, 模型 (model) and 冻结 (freeze) found nothing. The index also holds every pair of
+neighbouring characters of each longer run.
+tests/browser/test_search.py searches "backpropagation" and 模型.
 """
 
 import re
@@ -11,12 +18,16 @@ import re
 from sphinx.search.en import SearchEnglish
 
 _HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+# Runs of three or more CJK ideographs (the unified block and extension A): a run of two is a
+# word of the index already.
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{3,}")
 
 
 class SearchEnglishCompounds(SearchEnglish):
     def split(self, input):
         joined = [word.replace("-", "") for word in _HYPHENATED.findall(input)]
-        return super().split(input) + joined
+        pairs = [run[i:i + 2] for run in _HAN_RUN.findall(input) for i in range(len(run) - 1)]
+        return super().split(input) + joined + pairs
 
 
 def setup(app):

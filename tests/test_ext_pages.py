@@ -8,7 +8,8 @@ these builds or does nothing on them:
 - unique_ids.py: two exercises and two solutions on a page repeat no id;
 - repository_link.py: the front page links the repository _config.yml names;
 - page_language.py: a page whose front matter names its language says so, the others stay English;
-- search_compounds.py: the search index holds each hyphenated word written as one too;
+- search_compounds.py: the search index holds each hyphenated word written as one too, and each pair
+  of neighbouring Chinese characters;
 - single_inline_scripts.py: an inline script added twice is written once;
 - accessible_cells.py: a folded cell's toggle is named by its visible words, in both builds;
 - bibliography_entries.py: in the one-page book too, the entries are list items;
@@ -71,7 +72,7 @@ language: zh-Hans
 
 # 中文
 
-正文。
+正文。训练好的模型。
 """
 
 # A chapter as myst-nb reads it with execution off: its stored output, its input folded.
@@ -194,6 +195,13 @@ def test_the_search_index_holds_a_hyphenated_word_both_split_and_joined(site):
     assert "minibatchs" in terms
 
 
+def test_the_search_index_holds_each_pair_of_neighbouring_chinese_characters(site):
+    terms = _search_terms(site)
+    # "训练好的模型" is one word to the English splitter; a search for 模型 matches whole words.
+    assert {"训练好的模型", "训练", "好的", "模型"} <= set(terms)
+    assert "型。" not in terms and "正文" in terms
+
+
 # single_inline_scripts.py
 
 
@@ -241,7 +249,7 @@ def test_in_the_one_page_book_a_chinese_pages_section_keeps_its_language(one_pag
     # The book shares one <html lang="en">; the page's language stays on its section.
     assert one_page_book.html["lang"] == "en"
     sections = one_page_book.select("section[lang='zh-Hans']")
-    assert [section.p.get_text() for section in sections] == ["正文。"]
+    assert [section.p.get_text() for section in sections] == ["正文。训练好的模型。"]
 
 
 # math_punctuation.py

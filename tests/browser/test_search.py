@@ -1,7 +1,7 @@
-"""Search as a reader meets it: one search control on the screen, and a search for the
-common spelling of a word the book hyphenates finds the chapter about it
-(_ext/search_compounds.py; the top bar that held a second search field is hidden by
-_static/reader.css).
+"""Search as a reader meets it: one search control on the screen, a search for the
+common spelling of a word the book hyphenates finds the chapter about it, and a Chinese word of
+two characters finds the Chinese overview (_ext/search_compounds.py; the top bar that held a
+second search field is hidden by _static/reader.css).
 """
 
 import pytest
@@ -97,6 +97,13 @@ def test_momentum_finds_the_glossary(reader, site_url):
     assert any("glossary" in href for href, _ in found), (
         f"search.html: 'momentum' results do not include the glossary: {found}"
     )
+
+
+@pytest.mark.parametrize("query", ["模型", "冻结"])
+def test_a_two_character_chinese_word_finds_the_chinese_overview(reader, site_url, query):
+    # Chinese puts no space between words: 模型 (model) and 冻结 (freeze) matched nothing.
+    found = _search(reader(1280), site_url, query)
+    assert any("overview_zh" in href for href, _ in found), f"{query!r} finds {found}"
 
 
 def test_a_result_with_a_long_address_leaves_a_phones_page_its_width(reader, site_url):
