@@ -1,5 +1,6 @@
 """scripts/sphinx_build.sh, the Sphinx build every script runs: it voids test.sh's stamp for
-publish.sh whatever the outcome, and a build that fails forgets what it read."""
+publish.sh whatever the outcome, a build that fails forgets what it read, and so does one after
+a change to the project's Sphinx extensions."""
 
 import os
 import shutil
@@ -27,3 +28,34 @@ def test_a_build_voids_the_tested_stamp_and_a_failed_one_forgets_what_it_read(tm
     assert result.returncode == (0 if passes else 1), result.stderr
     assert not (tmp_path / "_build" / "tested").exists()
     assert (tmp_path / "_build" / ".doctrees").exists() is passes
+
+
+def test_a_change_to_an_extension_makes_sphinx_read_every_page_again(tmp_path):
+    # Sphinx reads again only the pages whose source changed: a new way of indexing Chinese
+    # words for search left the unchanged pages indexed as before.
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(REPO / "scripts" / "sphinx_build.sh", tmp_path / "scripts")
+    extension = tmp_path / "_ext" / "search.py"
+    extension.parent.mkdir()
+    extension.write_text("SPLIT = 1\n")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    # Says whether what Sphinx read before was there when it was run, then reads (a page).
+    (fake / "jupyter-book").write_text(
+        "#!/bin/sh\n[ -e _build/.doctrees/page ] && echo kept >>runs || echo read >>runs\n"
+        "mkdir -p _build/.doctrees && touch _build/.doctrees/page\n"
+    )
+    (fake / "jupyter-book").chmod(0o755)
+
+    def build():
+        result = subprocess.run(["bash", str(tmp_path / "scripts" / "sphinx_build.sh"), "html"],
+                                env={**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"},
+                                cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+
+    build()
+    build()
+    extension.write_text("SPLIT = 2\n")
+    build()
+    build()
+    assert (tmp_path / "runs").read_text().split() == ["read", "kept", "read", "kept"]
