@@ -1,20 +1,28 @@
-"""Sphinx extension: a page shows its colour scheme from its first paint.
+"""Sphinx extension: a page shows its colour scheme from its first paint, and has colours
+with JavaScript off.
 
-The theme writes <html data-theme="auto">, and its inline script keeps "auto" for a reader who
-has never picked a scheme. Its stylesheet has colours only for "light" and "dark": "auto" is
-resolved by its deferred script, which runs after every other script has loaded. On a slow
-connection a chapter showed for a minute without the theme's colours: no ring on the link
-the keyboard was on (the ring's colour is one of them), a header the text showed through, a
-white page for a reader who prefers dark, and text that jumped 108 px once the colours came
-(slow 3G, in a report-only review). A small script in the head resolves "auto" as the theme's
-will, from the reader's preferred scheme, before the page is first painted.
-tests/browser/test_keyboard.py loads a chapter with the theme's script held back.
+The theme's stylesheet has colours for the "light" and "dark" schemes, and the light ones for
+a page that names no scheme. Its inline script sets the page's mode and scheme from what the
+reader last picked, or else from html_context's default_mode. With default_mode "auto", every
+page named the scheme "auto", which the theme's deferred script resolved after every other
+script had loaded: on slow 3G a chapter showed for about a minute without the theme's colours
+(no ring on the link the keyboard was on, a header the text showed through, a white page for a
+reader who prefers dark, and text that jumped 108 px once the colours came), and with
+JavaScript off, never (a report-only review). _config.yml now sets no default_mode, so a page
+names no scheme until a script does; this small script in the head sets the scheme from the
+reader's preference before the first paint, as the theme's script will, and the mode to
+"auto" where the reader picked none (the theme's script would log "Got invalid theme mode").
+tests/browser/test_keyboard.py loads a chapter with the theme's script held back, and with
+JavaScript off.
 """
 
 # Inline, so that no request stands between the page and its colours.
 _RESOLVE = """(() => {
   const root = document.documentElement;
-  if (root.dataset.theme === "auto") {
+  if (!["light", "dark", "auto"].includes(root.dataset.mode)) {
+    root.dataset.mode = "auto";
+  }
+  if (root.dataset.theme !== "light" && root.dataset.theme !== "dark") {
     root.dataset.theme = matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
   }
 })();"""
