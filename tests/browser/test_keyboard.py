@@ -173,23 +173,3 @@ def test_before_the_themes_script_runs_the_page_has_its_colours_and_focus_ring(r
     ring = link.evaluate("(a) => { const s = getComputedStyle(a); return [s.outlineStyle, s.outlineWidth]; }")
     assert ring == ["solid", "3px"], f"{scheme}: the focused link's outline is {ring}"
 
-
-def test_with_javascript_off_the_page_has_colours_and_a_focus_ring(browser, site_url):
-    # The theme wrote data-theme="auto", for which its stylesheet has no colours: with
-    # JavaScript off a reader got none, and no ring on the link the keyboard was on.
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
-    try:
-        browser_page = context.new_page()
-        browser_page.goto(f"{site_url}{PAGES[3]}.html", wait_until="load")
-        browser_page.keyboard.press("Tab")
-        browser_page.keyboard.press("Tab")
-        focused = browser_page.evaluate("""() => {
-          const el = document.activeElement, style = getComputedStyle(el);
-          return [el.tagName, style.outlineStyle, style.outlineWidth, style.outlineColor,
-                  getComputedStyle(document.documentElement).getPropertyValue('--pst-color-primary').trim()];
-        }""")
-    finally:
-        context.close()
-    tag, style, width, colour, primary = focused
-    assert primary, "with JavaScript off the page has none of the theme's colours"
-    assert tag == "A" and (style, width) == ("solid", "3px"), f"with JavaScript off the focused {tag}: {focused}"

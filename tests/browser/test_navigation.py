@@ -364,26 +364,3 @@ def test_the_fullscreen_button_shows_only_where_the_browser_can_go_full_screen(r
         "a full-screen button that does nothing is shown where the browser has no full screen"
     )
 
-
-@pytest.mark.parametrize("width", [390, 1280])
-def test_with_javascript_off_every_page_is_a_link_away_and_no_control_is_dead(browser, site_url, width):
-    # Every button of the article's header is a script: with JavaScript off a phone reader
-    # tapped buttons that did nothing, and the chapters' list was in a drawer none could open.
-    context = browser.new_context(viewport={"width": width, "height": 800}, java_script_enabled=False)
-    try:
-        browser_page = context.new_page()
-        browser_page.goto(f"{site_url}{CHAPTERS[-1]}.html", wait_until="load")
-        controls = browser_page.evaluate("""() => Array.from(
-            document.querySelectorAll('.bd-header button, .bd-header-article button'))
-          .filter((button) => button.checkVisibility()).map((button) => button.outerHTML.slice(0, 80))""")
-        listed = browser_page.evaluate("""() => Array.from(
-            document.querySelectorAll('.bd-sidebar-primary nav a.reference'))
-          .filter((link) => link.checkVisibility() && link.getBoundingClientRect().width > 0)
-          .map((link) => new URL(link.href).pathname)""")
-        wide = browser_page.evaluate("() => document.documentElement.scrollWidth")
-    finally:
-        context.close()
-    assert not controls, f"{width} px, JavaScript off: buttons that do nothing: {controls}"
-    missing = [page for page in PAGES[1:] if not any(path.endswith(f"/{page}.html") for path in listed)]
-    assert not missing, f"{width} px, JavaScript off: no link from {CHAPTERS[-1]} to {missing}"
-    assert wide <= width, f"{width} px, JavaScript off: the page is {wide} px wide"
