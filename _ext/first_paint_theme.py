@@ -12,8 +12,8 @@ JavaScript off, never (a report-only review). _config.yml now sets no default_mo
 names no scheme until a script does; this small script in the head sets the scheme from the
 reader's preference before the first paint, as the theme's script will, and the mode to
 "auto" where the reader picked none (the theme's script would log "Got invalid theme mode").
-tests/browser/test_keyboard.py loads a chapter with the theme's script held back, and with
-JavaScript off.
+tests/browser/test_keyboard.py loads a chapter with the theme's script held back, and
+test_without_javascript.py with JavaScript off.
 """
 
 # Inline, so that no request stands between the page and its colours.
