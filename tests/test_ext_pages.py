@@ -7,7 +7,8 @@ these builds or does nothing on them:
 
 - unique_ids.py: two exercises and two solutions on a page repeat no id;
 - repository_link.py: the front page links the repository _config.yml names;
-- page_language.py: a page whose front matter names its language says so, the others stay English;
+- page_language.py: a page whose front matter names its language says so, the others stay English,
+  and every page carries the list of pages in another language;
 - search_compounds.py: the search index holds each hyphenated word written as one too, and each pair
   of neighbouring Chinese characters;
 - single_inline_scripts.py: an inline script added twice is written once;
@@ -175,6 +176,13 @@ def test_a_page_that_names_its_language_declares_it_and_the_others_stay_english(
     assert chinese.select_one("section")["lang"] == "zh-Hans"
     english = _page(site / "book" / "index.html")
     assert english.html["lang"] == "en" and not english.select("section[lang]")
+
+
+def test_every_page_carries_the_list_of_pages_in_another_language(site):
+    # The script that marks the theme's words and the links to such pages reads it.
+    for name in ("index.html", "zh.html"):
+        page = (site / "book" / name).read_text()
+        assert '{"book/zh.html": "zh-Hans"}' in page and 'const book = "en"' in page, name
 
 
 # search_compounds.py

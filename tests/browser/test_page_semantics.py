@@ -29,6 +29,31 @@ def test_page_declares_its_language(shown, page):
     assert lang == _declared_language(page), f"{page}: <html lang={lang!r}>"
 
 
+# Each element's language as a screen reader takes it: the nearest lang attribute.
+_LANGUAGES = """(selector) => Array.from(document.querySelectorAll(selector),
+  (el) => [el.textContent.replace(/\\s+/g, ' ').trim().slice(0, 30), el.closest('[lang]').lang, el.hreflang])"""
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_themes_words_are_in_the_books_language_and_a_title_in_its_own(shown, page):
+    # On the Chinese page, the theme's English words (the sidebars' captions and titles,
+    # "Contents", previous and next) were read with Chinese rules; on every page, the sidebar's
+    # Chinese title with English ones.
+    browser_page = shown(page)
+    language = _declared_language(page)
+    chinese = next(other for other in PAGES if other.endswith("_zh"))
+    themes = browser_page.evaluate(_LANGUAGES, ".bd-sidebar-primary p.caption, .onthispage, .prev-next-subtitle")
+    wrong = [(text, lang) for text, lang, _ in themes if lang != "en"]
+    assert themes and not wrong, f"{page}: the theme's words not read as English: {wrong}"
+    titles = [link for link in browser_page.evaluate(_LANGUAGES, ".bd-sidebar-primary a")
+              if re.search("[\u4e00-\u9fff]", link[0])]
+    assert titles and all(lang == hreflang == _declared_language(chinese) for _, lang, hreflang in titles), (
+        f"{page}: the sidebar's link to {chinese}: {titles}"
+    )
+    heading = browser_page.evaluate(_LANGUAGES, "article h1")
+    assert heading[0][1] == language, f"{page}: its title is read as {heading[0][1]}, not {language}"
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_ids_are_unique(shown, page):
     repeated = shown(page).evaluate(
