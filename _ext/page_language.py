@@ -13,30 +13,29 @@ search dialog): marked as the page's, a screen reader read "Chapters" and each E
 with Chinese rules. And on every page of the site, a link to such a page whose words are in its
 language (the sidebar's 第五课概览（中文）, an English page's link to it) says so (lang and
 hreflang): without it, the English pages read that title with English rules. An inline script
-at the end of each page's body marks both, from the list of pages in another language.
+in each page's head marks both once the page is read, from the list of pages in another
+language. (Search results are listed later, and are not marked.)
 """
 
 import json
 
 from docutils import nodes
 
-# The theme's own words around the article: header, sidebars, "Contents", previous and next,
-# footer, search dialog.
 _THEMES_WORDS = (
-    ".bd-header-article, .bd-sidebar-primary, .onthispage, .prev-next-area, .bd-footer, "
-    ".bd-footer-content, #pst-search-dialog"
+    ".skip-link, .bd-header, .bd-header-article, #pst-back-to-top, .bd-sidebar-primary, "
+    ".onthispage, .prev-next-area, .bd-footer, .bd-footer-content, #pst-search-dialog"
 )
 
 # Marks the theme's words with the book's language on a page in another, and each link to a page
 # in another language, whose words are in it, with that language: the link's title alone where
-# the link also holds the theme's words ("Next").
+# the link also holds the theme's words ("Next"). In the head, so that the pages with no body
+# of their own (search, index) have it too.
 _MARK_PARTS = """<script>document.addEventListener("DOMContentLoaded", () => {
   const book = %(book)s, pages = %(pages)s;
   if (document.documentElement.lang !== book) {
     for (const part of document.querySelectorAll(%(words)s)) { part.lang = book; }
   }
-  const root = new URL(document.documentElement.dataset.content_root || "", location.href);
-  const languages = new Map(Object.entries(pages).map(([page, lang]) => [new URL(page, root).href, lang]));
+  const languages = new Map(Object.entries(pages).map(([page, lang]) => [new URL(page, location.href).href, lang]));
   for (const link of document.querySelectorAll("a[href]")) {
     const lang = languages.get(link.href.split("#")[0]);
     if (!lang) { continue; }
@@ -52,15 +51,16 @@ def _set_page_language(app, pagename, templatename, context, doctree):
     if language:
         context["language"] = language
     # The one-page book links its pages within itself, where each keeps its language (below).
-    if app.builder.name != "html" or "body" not in context:
+    if app.builder.name != "html":
         return
+    # Each page in another language, by its address from this page.
     pages = {
-        app.builder.get_target_uri(docname): meta["language"]
+        app.builder.get_relative_uri(pagename, docname): meta["language"]
         for docname, meta in app.env.metadata.items()
         if meta.get("language")
     }
     if pages:
-        context["body"] += _MARK_PARTS % {
+        context["metatags"] = context.get("metatags", "") + _MARK_PARTS % {
             "book": json.dumps(app.config.language or "en"),
             "pages": json.dumps(pages, ensure_ascii=False),
             "words": json.dumps(_THEMES_WORDS),

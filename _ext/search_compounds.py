@@ -9,7 +9,7 @@ Chinese (book/overview_zh.md) puts no space between words, so the English splitt
 run of characters between punctuation as one word. Sphinx's search matches a query of three
 characters or more inside a word, but a shorter one only as a whole word: 交叉熵 found the
 Chinese page, 模型 (model) and 冻结 (freeze) found nothing. The index also holds every pair of
-neighbouring characters of each longer run.
+neighbouring characters of each run of them.
 tests/browser/test_search.py searches "backpropagation" and 模型.
 """
 
@@ -18,9 +18,9 @@ import re
 from sphinx.search.en import SearchEnglish
 
 _HYPHENATED = re.compile(r"\w+(?:-\w+)+")
-# Runs of three or more CJK ideographs (the unified block and extension A): a run of two is a
-# word of the index already.
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{3,}")
+# Runs of CJK ideographs (the unified block and extension A). A run of two is a word of the
+# index already only where no Latin letter or digit touches it: the splitter keeps "MSE损失" whole.
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 
 
 class SearchEnglishCompounds(SearchEnglish):

@@ -8,7 +8,7 @@
  * media after all that, and Chromium tells the page (a change of the "print" media query) once
  * it has laid the page out for print, where the fitted boxes are what it prints.
  * A box that would shrink below LANDSCAPE_BELOW of its size (the widest tables, at about 6 pt)
- * prints instead on a page of its own turned sideways (reader.css's @page lesson5-landscape,
+ * prints instead on pages of its own turned sideways (reader.css's @page lesson5-landscape,
  * A4 with the same side margins), fitted to that page's text width: half as large again.
  * Paper is printed light: in dark mode a reader's print came out as pale text, or with the
  * page's background, as a dark page on which headings all but vanished.
@@ -26,7 +26,6 @@
       box.classList.remove("print-landscape");
     }
   };
-  // Scales the box down until its content fits its width; returns the scale.
   const shrink = (box) => {
     // Scaled text is laid out afresh and can come out a little wider: measure again.
     let zoom = 1;

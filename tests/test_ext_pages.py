@@ -18,6 +18,7 @@ these builds or does nothing on them:
 """
 
 import json
+import re
 
 import pytest
 
@@ -73,7 +74,7 @@ language: zh-Hans
 
 # 中文
 
-正文。训练好的模型。
+正文。训练好的模型，MSE损失。
 """
 
 # A chapter as myst-nb reads it with execution off: its stored output, its input folded.
@@ -179,10 +180,11 @@ def test_a_page_that_names_its_language_declares_it_and_the_others_stay_english(
 
 
 def test_every_page_carries_the_list_of_pages_in_another_language(site):
-    # The script that marks the theme's words and the links to such pages reads it.
-    for name in ("index.html", "zh.html"):
-        page = (site / "book" / name).read_text()
-        assert '{"book/zh.html": "zh-Hans"}' in page and 'const book = "en"' in page, name
+    # The script that marks the theme's words and the links to such pages reads it, each page
+    # by its address from the page, the search page's included.
+    for name, address in (("book/index.html", "zh.html"), ("book/zh.html", ""), ("search.html", "book/zh.html")):
+        page = (site / name).read_text()
+        assert re.search(f'"{re.escape(address)}":\\s*"zh-Hans"', page), name
 
 
 # search_compounds.py
@@ -207,6 +209,8 @@ def test_the_search_index_holds_each_pair_of_neighbouring_chinese_characters(sit
     terms = _search_terms(site)
     # "训练好的模型" is one word to the English splitter; a search for 模型 matches whole words.
     assert {"训练好的模型", "训练", "好的", "模型"} <= set(terms)
+    # One that touches Latin letters is kept whole with them, and its pair indexed too.
+    assert {"mse损失", "损失"} <= set(terms)
     assert "型。" not in terms and "正文" in terms
 
 
@@ -257,7 +261,7 @@ def test_in_the_one_page_book_a_chinese_pages_section_keeps_its_language(one_pag
     # The book shares one <html lang="en">; the page's language stays on its section.
     assert one_page_book.html["lang"] == "en"
     sections = one_page_book.select("section[lang='zh-Hans']")
-    assert [section.p.get_text() for section in sections] == ["正文。训练好的模型。"]
+    assert [section.p.get_text() for section in sections] == ["正文。训练好的模型，MSE损失。"]
 
 
 # math_punctuation.py

@@ -157,12 +157,17 @@ def test_the_colour_mode_button_says_the_mode_it_is_in(reader, site_url):
     assert seen == {"light", "dark", "auto"}, seen
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_before_the_themes_script_runs_the_page_has_its_colours_and_focus_ring(reader, site_url, scheme):
+@pytest.mark.parametrize(("scheme", "stored"), [("light", None), ("dark", None), ("dark", "light")])
+def test_before_the_themes_script_runs_the_page_has_its_colours_and_focus_ring(reader, site_url, scheme, stored):
     # The theme resolves its "auto" colour scheme in a deferred script, which a slow connection
     # delays a minute: until then the page had none of the theme's colours, and the link the
-    # keyboard was on showed no ring (_ext/first_paint_theme.py). Held back here for good.
+    # keyboard was on showed no ring (_ext/first_paint_theme.py). Held back here for good. A
+    # reader in auto mode whose system has since turned dark has the last visit's scheme stored.
     browser_page = reader(1280, color_scheme=scheme)
+    if stored:
+        browser_page.add_init_script(
+            f"localStorage.setItem('mode', 'auto'); localStorage.setItem('theme', '{stored}');"
+        )
     browser_page.route("**/pydata-sphinx-theme.js*", lambda route: route.abort())
     browser_page.goto(f"{site_url}{PAGES[3]}.html", wait_until="load")
     assert browser_page.evaluate("() => document.documentElement.dataset.theme") == scheme
@@ -172,4 +177,3 @@ def test_before_the_themes_script_runs_the_page_has_its_colours_and_focus_ring(r
     browser_page.keyboard.press("Tab")
     ring = link.evaluate("(a) => { const s = getComputedStyle(a); return [s.outlineStyle, s.outlineWidth]; }")
     assert ring == ["solid", "3px"], f"{scheme}: the focused link's outline is {ring}"
-

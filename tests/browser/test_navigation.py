@@ -363,4 +363,3 @@ def test_the_fullscreen_button_shows_only_where_the_browser_can_go_full_screen(r
     assert cannot.locator(button).count() == 1 and not cannot.locator(button).is_visible(), (
         "a full-screen button that does nothing is shown where the browser has no full screen"
     )
-

@@ -42,7 +42,9 @@ def test_the_themes_words_are_in_the_books_language_and_a_title_in_its_own(shown
     browser_page = shown(page)
     language = _declared_language(page)
     chinese = next(other for other in PAGES if other.endswith("_zh"))
-    themes = browser_page.evaluate(_LANGUAGES, ".bd-sidebar-primary p.caption, .onthispage, .prev-next-subtitle")
+    themes = browser_page.evaluate(
+        _LANGUAGES, ".skip-link, .bd-sidebar-primary p.caption, .onthispage, .prev-next-subtitle, #pst-back-to-top"
+    )
     wrong = [(text, lang) for text, lang, _ in themes if lang != "en"]
     assert themes and not wrong, f"{page}: the theme's words not read as English: {wrong}"
     titles = [link for link in browser_page.evaluate(_LANGUAGES, ".bd-sidebar-primary a")
@@ -52,6 +54,15 @@ def test_the_themes_words_are_in_the_books_language_and_a_title_in_its_own(shown
     )
     heading = browser_page.evaluate(_LANGUAGES, "article h1")
     assert heading[0][1] == language, f"{page}: its title is read as {heading[0][1]}, not {language}"
+
+
+def test_the_search_page_marks_the_chinese_title_too(reader, site_url):
+    # A page with no body of its own (search, the index) had none of the marks.
+    browser_page = reader(1280)
+    browser_page.goto(f"{site_url}search.html", wait_until="load")
+    titles = [link for link in browser_page.evaluate(_LANGUAGES, ".bd-sidebar-primary a")
+              if re.search("[\u4e00-\u9fff]", link[0])]
+    assert titles and all(lang == hreflang == "zh-Hans" for _, lang, hreflang in titles), titles
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -80,6 +80,17 @@ def test_a_display_formula_shows_its_tex_on_lines_of_its_own(without_javascript)
     assert "mono" in font.lower(), f"{CHAPTERS[4]}: the formula's TeX is set in {font}"
 
 
+def test_with_javascript_a_display_formula_is_typeset_at_the_size_of_an_inline_one(reader, site_url):
+    # MathJax sizes a formula from the font around it: set for untypeset TeX on every page, the
+    # rule above made display formulas 2% larger than inline ones.
+    browser_page = reader(1280)
+    browser_page.goto(f"{site_url}{CHAPTERS[4]}.html", wait_until="load")
+    browser_page.evaluate("() => MathJax.startup.promise")
+    sizes = browser_page.evaluate("""() => ['div.math mjx-container', 'span.math mjx-container']
+      .map((selector) => document.querySelector(selector).style.fontSize)""")
+    assert sizes[0] and sizes[0] == sizes[1], f"{CHAPTERS[4]}: display and inline formulas at {sizes}"
+
+
 def test_the_optimizer_explorer_says_what_it_needs(without_javascript):
     # It said the explorer "runs on the course site", to a reader on that site.
     chapter = next(page for page in CHAPTERS if page.endswith("04_optimizers"))
