@@ -101,3 +101,23 @@ def accessible_tree(browser_page):
         session.detach()
     return [((node.get("role") or {}).get("value"), (node.get("name") or {}).get("value") or "")
             for node in nodes if not node.get("ignored")]
+
+
+# The width of the first opening quotation mark in the element `selector` finds (by default the
+# article), and of the character after it (tests/browser/test_page_semantics.py, test_pdf.py).
+QUOTE_WIDTHS = """(selector) => {
+  const walk = document.createTreeWalker(document.querySelector(selector || 'article'), NodeFilter.SHOW_TEXT);
+  while (walk.nextNode()) {
+    const at = walk.currentNode.data.indexOf('\u201c');
+    if (at < 0 || at + 1 >= walk.currentNode.data.length) { continue; }
+    const width = (start) => {
+      const range = document.createRange();
+      range.setStart(walk.currentNode, start);
+      range.setEnd(walk.currentNode, start + 1);
+      return range.getBoundingClientRect().width;
+    };
+    return [width(at), width(at + 1)];
+  }
+  return null;
+}"""
+

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from site_pages import BOOK_ROOT, accessible_tree, toc_pages
+from site_pages import BOOK_ROOT, QUOTE_WIDTHS, accessible_tree, toc_pages
 
 PAGES = toc_pages()
 
@@ -56,32 +56,14 @@ def test_the_themes_words_are_in_the_books_language_and_a_title_in_its_own(shown
     assert heading[0][1] == language, f"{page}: its title is read as {heading[0][1]}, not {language}"
 
 
-# The width of the article's first opening quotation mark, and of the character after it.
-_QUOTE_WIDTHS = """() => {
-  const walk = document.createTreeWalker(document.querySelector('article'), NodeFilter.SHOW_TEXT);
-  while (walk.nextNode()) {
-    const at = walk.currentNode.data.indexOf('\u201c');
-    if (at < 0 || at + 1 >= walk.currentNode.data.length) { continue; }
-    const width = (start) => {
-      const range = document.createRange();
-      range.setStart(walk.currentNode, start);
-      range.setEnd(walk.currentNode, start + 1);
-      return range.getBoundingClientRect().width;
-    };
-    return [width(at), width(at + 1)];
-  }
-  return null;
-}"""
-
-
 def test_chinese_quotation_marks_are_full_width_and_english_ones_are_not(shown):
     # In the Chinese overview the text's Latin font drew narrow marks, cramped against the
     # characters they quote (8.3 px beside 16).
     chinese = next(page for page in PAGES if page.endswith("_zh"))
-    mark, character = shown(chinese).evaluate(_QUOTE_WIDTHS)
+    mark, character = shown(chinese).evaluate(QUOTE_WIDTHS)
     assert mark >= 0.9 * character, f"{chinese}: a quotation mark {mark:.1f} px wide beside {character:.1f}"
-    english = shown(PAGES[0]).evaluate(_QUOTE_WIDTHS)
-    assert english and english[0] < 0.8 * shown(chinese).evaluate(_QUOTE_WIDTHS)[0], (
+    english = shown(PAGES[0]).evaluate(QUOTE_WIDTHS)
+    assert english and english[0] < 0.8 * shown(chinese).evaluate(QUOTE_WIDTHS)[0], (
         f"{PAGES[0]}: an English quotation mark drawn as wide as a Chinese one: {english}"
     )
 

@@ -11,7 +11,7 @@ import re
 
 import pikepdf
 import pytest
-from site_pages import SITE, toc_pages
+from site_pages import QUOTE_WIDTHS, SITE, toc_pages
 
 from conftest import _serving
 
@@ -258,6 +258,9 @@ def test_printed_pages_keep_their_languages(printed_book):
         chinese,
     )
     assert chinese and all(lang and lang.startswith("zh") for lang in langs), dict(zip(chinese, langs))
+    # And are set as such: Chinese quotation marks full-width, not in the Latin font's narrow marks.
+    mark, character = printed_book.evaluate(QUOTE_WIDTHS, "section[lang|='zh']")
+    assert mark >= 0.9 * character, f"printed, a Chinese quotation mark {mark:.1f} px wide beside {character:.1f}"
 
 
 def test_printed_code_is_wrapped_not_clipped(printed_book):
