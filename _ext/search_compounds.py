@@ -1,16 +1,19 @@
-"""Sphinx extension: search finds a hyphenated word however the reader spells it, and a
-Chinese word of two characters.
+"""Sphinx extension: search finds a hyphenated word however the reader spells it, a word
+written -ise in the book when searched -ize and the other way round, and a Chinese word of two
+characters.
 
 The book writes "back-propagation", "cross-entropy" and "mini-batch"; Sphinx's index splits
 them at the hyphen, so a reader searching "backpropagation" (the common spelling) found
-nothing. The English index here also holds each hyphenated word written as one.
+nothing. The English index here also holds each hyphenated word written as one. The book
+writes "regularization" but "initialisation": "regularisation" and "initialization" found
+nothing. The index also holds each such word in the other spelling.
 
 Chinese (book/overview_zh.md) puts no space between words, so the English splitter keeps each
 run of characters between punctuation as one word. Sphinx's search matches a query of three
 characters or more inside a word, but a shorter one only as a whole word: 交叉熵 found the
 Chinese page, 模型 (model) and 冻结 (freeze) found nothing. The index also holds every pair of
 neighbouring characters of each run of them.
-tests/browser/test_search.py searches "backpropagation" and 模型.
+tests/browser/test_search.py searches "backpropagation", "regularisation" and 模型.
 """
 
 import re
@@ -23,11 +26,20 @@ _HYPHENATED = re.compile(r"\w+(?:-\w+)+")
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 
 
+# A word spelled -ise or -ize (regularisation, initialize): Sphinx's stemmer keeps the two
+# spellings apart (regularis, regular).
+_ISE_IZE = re.compile(r"\b(\w{3,}i)([sz])(ation|ations|e|es|ed|ing|er|ers)\b", re.IGNORECASE)
+
+
 class SearchEnglishCompounds(SearchEnglish):
     def split(self, input):
         joined = [word.replace("-", "") for word in _HYPHENATED.findall(input)]
         pairs = [run[i:i + 2] for run in _HAN_RUN.findall(input) for i in range(len(run) - 1)]
-        return super().split(input) + joined + pairs
+        spelled = [
+            f"{start}{'z' if letter in 'sS' else 's'}{ending}"
+            for start, letter, ending in _ISE_IZE.findall(input)
+        ]
+        return super().split(input) + joined + pairs + spelled
 
 
 def setup(app):

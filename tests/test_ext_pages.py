@@ -9,8 +9,8 @@ these builds or does nothing on them:
 - repository_link.py: the front page links the repository _config.yml names;
 - page_language.py: a page whose front matter names its language says so, the others stay English,
   and every page carries the list of pages in another language;
-- search_compounds.py: the search index holds each hyphenated word written as one too, and each pair
-  of neighbouring Chinese characters;
+- search_compounds.py: the search index holds each hyphenated word written as one too, each -ise
+  word as -ize and the other way round, and each pair of neighbouring Chinese characters;
 - single_inline_scripts.py: an inline script added twice is written once;
 - accessible_cells.py: a folded cell's toggle is named by its visible words, in both builds;
 - bibliography_entries.py: in the one-page book too, the entries are list items;
@@ -32,7 +32,8 @@ INDEX = """# Book
 
 Clone the repository, {{ repository_link }}.
 
-Words the search must find however they are spelled: back-propagation, mini-batch-sized.
+Words the search must find however they are spelled: back-propagation, mini-batch-sized,
+initialisation.
 
 ```{toctree}
 exercises
@@ -203,6 +204,12 @@ def test_the_search_index_holds_a_hyphenated_word_both_split_and_joined(site):
     # Every part of a three-part word is joined: "minibatchsized" stems to "minibatchs"
     # ("minibatch" would be its first two parts alone).
     assert "minibatchs" in terms
+
+
+def test_the_search_index_holds_a_word_written_ise_as_ize_too(site):
+    terms = _search_terms(site)
+    # English stems of "initialisation", as written, and of "initialization".
+    assert {"initialis", "initi"} <= set(terms)
 
 
 def test_the_search_index_holds_each_pair_of_neighbouring_chinese_characters(site):

@@ -1,7 +1,8 @@
 """Search as a reader meets it: one search control on the screen, a search for the
-common spelling of a word the book hyphenates finds the chapter about it, and a Chinese word of
-two characters finds the Chinese overview (_ext/search_compounds.py; the top bar that held a
-second search field is hidden by _static/reader.css).
+common spelling of a word the book hyphenates finds the chapter about it, so does the other
+spelling of a word written -ise or -ize, and a Chinese word of two characters finds the Chinese
+overview (_ext/search_compounds.py; the top bar that held a second search field is hidden by
+_static/reader.css).
 """
 
 import pytest
@@ -97,6 +98,12 @@ def test_momentum_finds_the_glossary(reader, site_url):
     assert any("glossary" in href for href, _ in found), (
         f"search.html: 'momentum' results do not include the glossary: {found}"
     )
+
+
+def test_regularisation_spelled_the_british_way_finds_the_weight_decay_chapter(reader, site_url):
+    # The book writes "regularization"; a reader who writes "regularisation" found nothing.
+    found = _search(reader(1280), site_url, "regularisation")
+    assert any("weight_decay" in href for href, _ in found), f"'regularisation' finds {found}"
 
 
 @pytest.mark.parametrize("query", ["模型", "冻结"])
