@@ -13,10 +13,13 @@ run of characters between punctuation as one word. Sphinx's search matches a que
 characters or more inside a word, but a shorter one only as a whole word: 交叉熵 found the
 Chinese page, 模型 (model) and 冻结 (freeze) found nothing. The index also holds every pair of
 neighbouring characters of each run of them.
-tests/browser/test_search.py searches "backpropagation", "regularisation" and 模型.
+Search ranks a page whose title holds the query's words above those that use them in a heading
+(search_scorer.js beside this module, Sphinx's html_search_scorer).
+tests/browser/test_search.py searches "backpropagation", "regularisation", "weight decay" and 模型.
 """
 
 import re
+from pathlib import Path
 
 from sphinx.search.en import SearchEnglish
 
@@ -42,6 +45,12 @@ class SearchEnglishCompounds(SearchEnglish):
         return super().split(input) + joined + pairs + spelled
 
 
+def _rank_titles(app, config):
+    # Beside this module, and not in _static/, whose scripts every page loads.
+    config.html_search_scorer = str(Path(__file__).with_name("search_scorer.js"))
+
+
 def setup(app):
     app.add_search_language(SearchEnglishCompounds)
+    app.connect("config-inited", _rank_titles)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
