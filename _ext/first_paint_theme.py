@@ -17,9 +17,9 @@ tests/browser/test_keyboard.py loads a chapter with the theme's script held back
 test_without_javascript.py with JavaScript off.
 """
 
-# Inline, so that no request stands between the page and its colours.
-# In "auto" mode the scheme stored from the last visit may be another than the reader's
-# system now asks for (one that turns dark at night): it is resolved afresh.
+# Inline, so that no request stands between the page and its colours. In "auto" mode the
+# scheme stored from the last visit may be another than the reader's system now asks for (one
+# that turns dark at night): it is resolved afresh.
 _RESOLVE = """(() => {
   const root = document.documentElement;
   const mode = ["light", "dark", "auto"].includes(root.dataset.mode) ? root.dataset.mode : "auto";

@@ -13,8 +13,10 @@ run of characters between punctuation as one word. Sphinx's search matches a que
 characters or more inside a word, but a shorter one only as a whole word: 交叉熵 found the
 Chinese page, 模型 (model) and 冻结 (freeze) found nothing. The index also holds every pair of
 neighbouring characters of each run of them.
+
 Search ranks a page whose title holds the query's words above those that use them in a heading
 (search_scorer.js beside this module, Sphinx's html_search_scorer).
+
 tests/browser/test_search.py searches "backpropagation", "regularisation", "weight decay" and 模型.
 """
 
@@ -27,8 +29,6 @@ _HYPHENATED = re.compile(r"\w+(?:-\w+)+")
 # Runs of CJK ideographs (the unified block and extension A). A run of two is a word of the
 # index already only where no Latin letter or digit touches it: the splitter keeps "MSE损失" whole.
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
-
-
 # A word spelled -ise or -ize (regularisation, initialize): Sphinx's stemmer keeps the two
 # spellings apart (regularis, regular).
 _ISE_IZE = re.compile(r"\b(\w{3,}i)([sz])(ation|ations|e|es|ed|ing|er|ers)\b", re.IGNORECASE)
