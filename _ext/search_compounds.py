@@ -14,8 +14,9 @@ characters or more inside a word, but a shorter one only as a whole word: 交叉
 Chinese page, 模型 (model) and 冻结 (freeze) found nothing. The index also holds every pair of
 neighbouring characters of each run of them.
 
-Search ranks a page whose title holds the query's words above those that use them in a heading
-(search_scorer.js beside this module, Sphinx's html_search_scorer).
+Search ranks a page whose title holds the query's words above those that use them in a heading,
+and quotes each result from its article's prose (search_results.js beside this module, Sphinx's
+html_search_scorer).
 
 tests/browser/test_search.py searches "backpropagation", "regularisation", "weight decay" and 模型.
 """
@@ -47,7 +48,7 @@ class SearchEnglishCompounds(SearchEnglish):
 
 def _rank_titles(app, config):
     # Beside this module, and not in _static/, whose scripts every page loads.
-    config.html_search_scorer = str(Path(__file__).with_name("search_scorer.js"))
+    config.html_search_scorer = str(Path(__file__).with_name("search_results.js"))
 
 
 def setup(app):

@@ -17,14 +17,15 @@ esac
 # A build rewrites the site that a passing test.sh stamped for publish.sh (test.sh stamps it
 # after its builds): from here on it is not the tested one.
 rm -f _build/tested
-# Nor does it read a page again when the project's own Sphinx extensions (_ext/) changed, which
-# write much of what it makes of a page (a new way of indexing words for search left the
-# unchanged pages as they were indexed before): after a change there, it forgets what it read.
+# Nor does it read a page again when the project's own Sphinx extensions (_ext/, their scripts
+# too) changed, which write much of what it makes of a page (a new way of indexing words for
+# search left the unchanged pages as they were indexed before, and a new search script was not
+# written out): after a change there, it forgets what it read.
 # The extensions' fingerprint is kept with what Sphinx read, and goes with it.
 stamp=_build/.doctrees/lesson5-ext.sha256
 extensions=$(python -c 'import hashlib, pathlib, sys
 digest = hashlib.sha256()
-for path in sorted(pathlib.Path("_ext").glob("*.py")):
+for path in sorted(path for path in pathlib.Path("_ext").glob("*") if path.is_file()):
     digest.update(path.name.encode() + b"\0" + path.read_bytes())
 print(digest.hexdigest())')
 if [ "$(cat "$stamp" 2>/dev/null)" != "$extensions" ]; then

@@ -5,6 +5,8 @@ overview (_ext/search_compounds.py; the top bar that held a second search field 
 _static/reader.css).
 """
 
+import re
+
 import pytest
 from site_pages import chapter_pages
 
@@ -102,6 +104,19 @@ def test_a_chapters_title_comes_first_after_its_glossary_entry(reader, site_url,
     found = _search(reader(1280), site_url, query)
     pages = [href.split("#")[0] for href, _ in found if "glossary" not in href]
     assert pages and pages[0].endswith(f"{chapter}.html"), f"{query!r}: {found[:4]}"
+
+
+def test_a_results_excerpt_quotes_the_chapters_prose(reader, site_url):
+    # Sphinx quoted the page's main element, whose start is the article header's buttons: the
+    # chapter found for "backpropagation" was quoted as "...Colab" (the index's joined word is
+    # not in the page's text, so the quote began at the start).
+    page = reader(1280)
+    found = _search(page, site_url, "backpropagation")
+    page.wait_for_function("() => document.querySelector('#search-results p.context')", timeout=20000)
+    excerpt = page.locator("#search-results ul.search li").first.locator("p.context").inner_text()
+    assert len(excerpt) > 100 and not re.search(r"Colab|\.ipynb|\.md\b|\bimport\b", excerpt), (
+        f"{found[0][1]!r} is quoted as {excerpt!r}"
+    )
 
 
 def test_momentum_finds_the_glossary(reader, site_url):
