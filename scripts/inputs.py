@@ -3,10 +3,15 @@ requirements, the figures' style, and whether LibreOffice is installed (chapters
 print its recalculation of their workbooks where it is, the package's own values where not).
 The execution cache is keyed on the code cells alone, so scripts/execute.py keeps this
 fingerprint beside it, and conftest.py records it in each notebook nbval executed: results
-computed with other inputs are never shown on the site."""
+computed with other inputs are never shown on the site.
+
+What Sphinx makes of a page depends as well on the project's Sphinx extensions, which Sphinx
+does not watch: scripts/sphinx_build.sh keeps their fingerprint (`python scripts/inputs.py
+extensions` prints it) with what Sphinx read."""
 
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,20 +36,39 @@ def _package_files(root):
 
 
 def fingerprint(root=ROOT):
-    """SHA-256 over the names and contents of the package's sources and of FILES, and over
-    whether LibreOffice is on PATH; a file that disappears while it is read (an editor's
-    temporary file) is left out."""
+    """SHA-256 over the names and contents of the package's sources and of FILES (_digest), and
+    over whether LibreOffice is on PATH."""
     # Imported here, not at the top: lesson5 loads torch, which every pytest process would
     # otherwise load through conftest.py, though only nbval's recording runs call this.
     from lesson5.workbooks.calc import soffice
 
     root = Path(root)
+    digest = _digest(root, [*_package_files(root), *(root / name for name in FILES)])
+    digest.update(b"libreoffice\0" + (b"yes" if soffice() else b"no"))
+    return digest.hexdigest()
+
+
+def extensions_fingerprint(root=ROOT):
+    """SHA-256 over the names and contents of every file in _ext/: the extensions' modules and
+    the scripts they hand to Sphinx (the search page's)."""
+    root = Path(root)
+    return _digest(root, sorted(path for path in (root / "_ext").glob("*") if path.is_file())).hexdigest()
+
+
+def _digest(root, paths):
+    """A SHA-256 over the names (from `root`) and contents of `paths`; a file that disappears
+    while it is read (an editor's temporary file) is left out."""
     digest = hashlib.sha256()
-    for path in [*_package_files(root), *(root / name for name in FILES)]:
+    for path in paths:
         try:
             content = path.read_bytes()
         except FileNotFoundError:
             continue
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + content + b"\0")
-    digest.update(b"libreoffice\0" + (b"yes" if soffice() else b"no"))
-    return digest.hexdigest()
+    return digest
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["extensions"]:
+        sys.exit("usage: python scripts/inputs.py extensions")
+    print(extensions_fingerprint())

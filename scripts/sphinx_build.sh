@@ -21,13 +21,9 @@ rm -f _build/tested
 # too) changed, which write much of what it makes of a page (a new way of indexing words for
 # search left the unchanged pages as they were indexed before, and a new search script was not
 # written out): after a change there, it forgets what it read.
-# The extensions' fingerprint is kept with what Sphinx read, and goes with it.
+# The extensions' fingerprint (scripts/inputs.py) is kept with what Sphinx read, and goes with it.
 stamp=_build/.doctrees/lesson5-ext.sha256
-extensions=$(python -c 'import hashlib, pathlib, sys
-digest = hashlib.sha256()
-for path in sorted(path for path in pathlib.Path("_ext").glob("*") if path.is_file()):
-    digest.update(path.name.encode() + b"\0" + path.read_bytes())
-print(digest.hexdigest())')
+extensions=$(python scripts/inputs.py extensions)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$extensions" ]; then
   rm -rf _build/.doctrees
 fi

@@ -15,7 +15,8 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize("passes", [True, False])
 def test_a_build_voids_the_tested_stamp_and_a_failed_one_forgets_what_it_read(tmp_path, passes):
     (tmp_path / "scripts").mkdir()
-    shutil.copy(REPO / "scripts" / "sphinx_build.sh", tmp_path / "scripts")
+    for script in ("sphinx_build.sh", "inputs.py"):
+        shutil.copy(REPO / "scripts" / script, tmp_path / "scripts")
     (tmp_path / "_build" / ".doctrees").mkdir(parents=True)
     (tmp_path / "_build" / "tested").write_text("0123abc\n")
     fake = tmp_path / "bin"
@@ -34,7 +35,8 @@ def test_a_change_to_an_extension_makes_sphinx_read_every_page_again(tmp_path):
     # Sphinx reads again only the pages whose source changed: a new way of indexing Chinese
     # words for search left the unchanged pages indexed as before.
     (tmp_path / "scripts").mkdir()
-    shutil.copy(REPO / "scripts" / "sphinx_build.sh", tmp_path / "scripts")
+    for script in ("sphinx_build.sh", "inputs.py"):
+        shutil.copy(REPO / "scripts" / script, tmp_path / "scripts")
     extension = tmp_path / "_ext" / "search.py"
     extension.parent.mkdir()
     extension.write_text("SPLIT = 1\n")
