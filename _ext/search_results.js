@@ -30,11 +30,12 @@ var Scorer = {
 /*
  * Quoting. Sphinx quotes each result from its page's main element, which in this theme holds
  * the article's header (its buttons: an excerpt read "…Colab" or "….md"), the "Contents" lists
- * (the sidebar's, and the one kept for print) and previous/next besides the article; and where the page does not hold the stemmed word as
- * written (a word the index added, such as "backpropag" for "back-propagation"), it quotes the
- * element's start, which was those buttons. Here the quote comes from the article's prose alone:
- * no header, contents list, code or navigation, and a formula's TeX without its delimiters. Its
- * runs of white space are one space each: the page's indentation took a quote's 240 characters.
+ * (the sidebar's, and the one kept for print) and previous/next besides the article; and where
+ * the page does not hold the stemmed word as written (a word the index added, such as
+ * "backpropag" for "back-propagation"), it quotes the element's start, which was those buttons.
+ * Here the quote comes from the article's prose alone: no header, contents list, code or
+ * navigation, and a formula's TeX without its delimiters. Its runs of white space are one space
+ * each: the page's indentation took a quote's 240 characters.
  */
 if (typeof Search !== "undefined") {
   const notQuoted =

@@ -145,15 +145,15 @@ def offline_context(browser, site_url):
 @pytest.fixture
 def reader(browser, site_url):
     """reader(width, color_scheme="light") opens a fresh offline page as a reader with a
-    window that wide would see it (on a touch screen with touch=True); every page it opened is
-    closed after the test."""
+    window that wide would see it (on a touch screen with touch=True, with JavaScript off with
+    javascript=False); every page it opened is closed after the test."""
     contexts = []
 
-    def open_page(width, color_scheme="light", height=900, touch=False):
+    def open_page(width, color_scheme="light", height=900, touch=False, javascript=True):
         context = _offline(
             browser.new_context(
                 viewport={"width": width, "height": height}, color_scheme=color_scheme,
-                has_touch=touch,
+                has_touch=touch, java_script_enabled=javascript,
             )
         )
         contexts.append(context)

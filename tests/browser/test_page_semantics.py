@@ -32,6 +32,13 @@ def test_page_declares_its_language(shown, page):
 # Each element's language as a screen reader takes it: the nearest lang attribute.
 _LANGUAGES = """(selector) => Array.from(document.querySelectorAll(selector),
   (el) => [el.textContent.replace(/\\s+/g, ' ').trim().slice(0, 30), el.closest('[lang]').lang, el.hreflang])"""
+CHINESE = next((page for page in PAGES if page.endswith("_zh")), None)
+
+
+def _chinese_titles(browser_page):
+    """The sidebar's links whose words are Chinese, as _LANGUAGES gives them."""
+    return [link for link in browser_page.evaluate(_LANGUAGES, ".bd-sidebar-primary a")
+            if re.search("[\u4e00-\u9fff]", link[0])]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -41,16 +48,14 @@ def test_the_themes_words_are_in_the_books_language_and_a_title_in_its_own(shown
     # Chinese title with English ones.
     browser_page = shown(page)
     language = _declared_language(page)
-    chinese = next(other for other in PAGES if other.endswith("_zh"))
     themes = browser_page.evaluate(
         _LANGUAGES, ".skip-link, .bd-sidebar-primary p.caption, .onthispage, .prev-next-subtitle, #pst-back-to-top"
     )
     wrong = [(text, lang) for text, lang, _ in themes if lang != "en"]
     assert themes and not wrong, f"{page}: the theme's words not read as English: {wrong}"
-    titles = [link for link in browser_page.evaluate(_LANGUAGES, ".bd-sidebar-primary a")
-              if re.search("[\u4e00-\u9fff]", link[0])]
-    assert titles and all(lang == hreflang == _declared_language(chinese) for _, lang, hreflang in titles), (
-        f"{page}: the sidebar's link to {chinese}: {titles}"
+    titles = _chinese_titles(browser_page)
+    assert titles and all(lang == hreflang == _declared_language(CHINESE) for _, lang, hreflang in titles), (
+        f"{page}: the sidebar's link to {CHINESE}: {titles}"
     )
     heading = browser_page.evaluate(_LANGUAGES, "article h1")
     assert heading[0][1] == language, f"{page}: its title is read as {heading[0][1]}, not {language}"
@@ -59,11 +64,10 @@ def test_the_themes_words_are_in_the_books_language_and_a_title_in_its_own(shown
 def test_chinese_quotation_marks_are_full_width_and_english_ones_are_not(shown):
     # In the Chinese overview the text's Latin font drew narrow marks, cramped against the
     # characters they quote (8.3 px beside 16).
-    chinese = next(page for page in PAGES if page.endswith("_zh"))
-    mark, character = shown(chinese).evaluate(QUOTE_WIDTHS)
-    assert mark >= 0.9 * character, f"{chinese}: a quotation mark {mark:.1f} px wide beside {character:.1f}"
+    mark, character = shown(CHINESE).evaluate(QUOTE_WIDTHS)
+    assert mark >= 0.9 * character, f"{CHINESE}: a quotation mark {mark:.1f} px wide beside {character:.1f}"
     english = shown(PAGES[0]).evaluate(QUOTE_WIDTHS)
-    assert english and english[0] < 0.8 * shown(chinese).evaluate(QUOTE_WIDTHS)[0], (
+    assert english and english[0] < 0.8 * mark, (
         f"{PAGES[0]}: an English quotation mark drawn as wide as a Chinese one: {english}"
     )
 
@@ -72,9 +76,8 @@ def test_the_search_page_marks_the_chinese_title_too(reader, site_url):
     # A page with no body of its own (search, the index) had none of the marks.
     browser_page = reader(1280)
     browser_page.goto(f"{site_url}search.html", wait_until="load")
-    titles = [link for link in browser_page.evaluate(_LANGUAGES, ".bd-sidebar-primary a")
-              if re.search("[\u4e00-\u9fff]", link[0])]
-    assert titles and all(lang == hreflang == "zh-Hans" for _, lang, hreflang in titles), titles
+    titles = _chinese_titles(browser_page)
+    assert titles and all(lang == hreflang == _declared_language(CHINESE) for _, lang, hreflang in titles), titles
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -12,20 +12,15 @@ PAGES = toc_pages()
 
 
 @pytest.fixture
-def without_javascript(browser, site_url):
+def without_javascript(reader, site_url):
     """without_javascript(page, width): `page` opened with JavaScript off, in a window that wide."""
-    contexts = []
 
     def open_page(page, width):
-        context = browser.new_context(viewport={"width": width, "height": 800}, java_script_enabled=False)
-        contexts.append(context)
-        browser_page = context.new_page()
+        browser_page = reader(width, javascript=False)
         browser_page.goto(f"{site_url}{page}.html", wait_until="load")
         return browser_page
 
-    yield open_page
-    for context in contexts:
-        context.close()
+    return open_page
 
 
 def test_the_page_has_colours_and_a_focus_ring(without_javascript):
