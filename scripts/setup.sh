@@ -80,6 +80,11 @@ sys.exit(version("torch").split("+")[0] != pin)'
   # each process would compile torch's modules again. As with pip, a file written for a newer
   # Python (torch ships one for 3.12) is left uncompiled, which is why errors are ignored.
   .venv/bin/python -m pip install --disable-pip-version-check -q --no-compile -r requirements.txt
+  # jsonschema imports rfc3987-syntax where it is installed (jupyter-events asks for it), and
+  # that builds a parser for IRIs at import, a second of one core in every process that
+  # imports nbformat: each nbval run and xdist worker, the site build, JupyterLab. Nothing here
+  # validates an IRI, and jsonschema without it skips that format alone.
+  .venv/bin/python -m pip uninstall --disable-pip-version-check -q -y rfc3987-syntax
   .venv/bin/python -m compileall -qq -j 0 \
     "$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" || true
   echo "$want" > "$stamp"

@@ -455,6 +455,14 @@ def test_setup_leaves_the_installed_modules_compiled(module):
     assert Path(importlib.util.cache_from_source(origin)).is_file(), f"{origin} has no bytecode"
 
 
+def test_setup_leaves_out_the_iri_parser_that_cost_every_nbformat_import_a_second():
+    if Path(sys.prefix).resolve() != (REPO / ".venv").resolve():
+        pytest.skip("not running in the checkout's .venv, which setup.sh made")
+    child = run([sys.executable, "-c", "import sys, nbformat; print(sorted(m for m in sys.modules if 'rfc3987' in m))"])
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.strip() == "[]", f"importing nbformat imported {child.stdout.strip()}"
+
+
 # --- scripts/test.sh: stopping a job it runs beside the build stops what the job started ---
 
 
