@@ -1,7 +1,9 @@
 """The root conftest.py's set-up of nbval's runs: the chapters' code paths and CPU for nbval
-alone, and the sanitizer found from any folder."""
+alone, and the sanitizer found from any folder; and what pytest.ini loads into every run."""
 
 import os
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -83,3 +85,19 @@ def test_an_nbval_kernel_failing_otherwise_is_not_started_again(root_conftest, m
     with pytest.raises(RuntimeError):
         kernel.start_new_kernel(kernel_name="python3")
     assert attempts == [1]
+
+
+def test_a_run_with_no_given_test_imports_no_hypothesis(tmp_path):
+    # Hypothesis' pytest plugin imported all of it at every run's end (pytest.ini says why not).
+    (tmp_path / "test_plain.py").write_text(
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('hypothesis imported:', 'hypothesis' in sys.modules))\n"
+        "def test_nothing():\n    pass\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-c", str(ROOT / "pytest.ini"), "--rootdir", str(tmp_path),
+         "-p", "no:cacheprovider", "-q", str(tmp_path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert "hypothesis imported: False" in run.stdout, run.stdout[-2000:]
