@@ -232,8 +232,8 @@ def describe():
     same_name = " (the same name, another arithmetic)" if ref["cpu"] == here["cpu"] else ""
     return (f"arithmetic: this machine ({here['cpu']}, fingerprint {here['fingerprint']}) differs from the one that "
             f"stored the outputs ({ref['cpu']}, {ref['fingerprint']}){same_name}: cells tagged {TAG!r} run but their "
-            "outputs are not compared, since their training follows the CPU's arithmetic. If an untagged cell differs only "
-            "in its last digits, tag it (CONTRIBUTING.md) or report it with both fingerprints")
+            "outputs are not compared, since their training follows the CPU's arithmetic. If an untagged cell "
+            "differs only in its last digits, tag it (CONTRIBUTING.md) or report it with both fingerprints")
 
 
 def main(argv=None):
