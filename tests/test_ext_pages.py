@@ -1,5 +1,5 @@
 """What the project's Sphinx extensions (_ext/) put on the pages of a real build: one small book,
-loaded with eight of them together, with sphinx-exercise and sphinxcontrib-bibtex (whose
+loaded with nine of them together, with sphinx-exercise and sphinxcontrib-bibtex (whose
 output two of them change) and a stand-in extension that adds inline scripts; built once as
 the site (html) and once as the one-page book the PDF is printed from (singlehtml), and read
 here (the built site itself is read by tests/browser/). A handler connected to the wrong event either crashes
@@ -14,7 +14,9 @@ these builds or does nothing on them:
 - single_inline_scripts.py: an inline script added twice is written once;
 - accessible_cells.py: a folded cell's toggle is named by its visible words, in both builds;
 - bibliography_entries.py: in the one-page book too, the entries are list items;
-- math_punctuation.py: an inline formula and the punctuation against it share one unbreakable box.
+- math_punctuation.py: an inline formula and the punctuation against it share one unbreakable box;
+- page_description.py: a page's description is its first paragraph of prose as read, citations left
+  out; a page whose text is all in exercises has none.
 """
 
 import json
@@ -107,7 +109,7 @@ def setup(app):
 EXTENSIONS = [
     "sphinx_exercise", "unique_ids", "repository_link", "page_language", "search_compounds",
     "single_inline_scripts", "inline_scripts", "accessible_cells", "sphinxcontrib.bibtex",
-    "bibliography_entries", "math_punctuation",
+    "bibliography_entries", "math_punctuation", "page_description",
 ]
 
 
@@ -281,3 +283,17 @@ def test_an_inline_formula_shares_a_box_with_the_punctuation_against_it(site):
     assert all(box.find("span", class_="math") for box in boxes)
     # The spaces around stay outside the boxes, where the line may break.
     assert [str(box.previous_sibling)[-6:] for box in boxes] == ["steps ", " then "]
+
+
+# page_description.py
+
+
+def _description(path):
+    meta = _page(path).find("meta", attrs={"name": "description"})
+    return meta and meta["content"]
+
+
+def test_a_pages_description_is_its_first_paragraph_as_read_without_citations(site):
+    assert _description(site / "book" / "chapter.html") == "A theorem, steps (x), then y."
+    assert _description(site / "book" / "zh.html") == "正文。训练好的模型，MSE损失。"
+    assert _description(site / "book" / "exercises.html") is None

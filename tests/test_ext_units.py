@@ -351,3 +351,37 @@ def test_a_formula_takes_only_the_punctuation_that_touches_it():
     document += nodes.paragraph("", "", nodes.math(text="f"), nodes.Text(","))
     math_punctuation._keep_punctuation(None, document)
     assert [(type(node).__name__, node.astext()) for node in document[1]] == [("inline", "f,")]
+
+
+# page_description.py
+
+
+def _section(*children):
+    document = new_document("book/01_data")
+    document += nodes.section("", nodes.title(text="A page"), *children)
+    return document
+
+
+def test_a_long_first_paragraph_is_cut_at_a_word_to_the_length_search_engines_show():
+    page_description = extension("page_description")
+    words = " ".join(f"word{n:02d}," for n in range(40))
+    text = page_description.description(_section(nodes.paragraph(text=words)))
+    assert len(text) <= page_description._LONGEST and text.endswith("…")
+    # Whole words only, the comma before the cut dropped.
+    assert words.startswith(text[:-1]) and text[-2:-1].isdigit()
+    assert words[len(text) - 1] in " ,"
+    short = "One sentence, whole."
+    assert page_description.description(_section(nodes.paragraph(text=short))) == short
+
+
+def test_the_description_skips_paragraphs_outside_the_prose_and_citations():
+    page_description = extension("page_description")
+    citation = nodes.inline("", "", nodes.Text("[Howard, 2019]"), classes=["bibtex-citation"])
+    document = _section(
+        nodes.note("", nodes.paragraph(text="In a note.")),
+        nodes.bullet_list("", nodes.list_item("", nodes.paragraph(text="In a list."))),
+        nodes.container("", nodes.paragraph(text="A cell's output.")),
+        nodes.paragraph("", "", nodes.Text("Prose, as read "), citation, nodes.Text(".")),
+    )
+    assert page_description.description(document) == "Prose, as read."
+    assert page_description.description(_section(nodes.note("", nodes.paragraph(text="x")))) is None

@@ -1,5 +1,6 @@
 """What assistive technology reads from each page's markup: the page's language, and ids
-that name one element each (_ext/page_language.py, _ext/unique_ids.py)."""
+that name one element each (_ext/page_language.py, _ext/unique_ids.py); and what a search
+engine or a shared link shows of it, its description (_ext/page_description.py)."""
 
 import re
 from pathlib import Path
@@ -27,6 +28,16 @@ def test_the_chinese_overview_declares_chinese():
 def test_page_declares_its_language(shown, page):
     lang = shown(page).evaluate("() => document.documentElement.lang")
     assert lang == _declared_language(page), f"{page}: <html lang={lang!r}>"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_describes_itself_by_the_start_of_its_prose(shown, page):
+    description, prose = shown(page).evaluate(
+        "() => [document.querySelector('meta[name=description]')?.content,"
+        " document.querySelector('article').innerText.replace(/\\s+/g, ' ')]"
+    )
+    assert description and len(description) <= 160, f"{page}: description {description!r}"
+    assert description[:40] in prose, f"{page}: {description!r} does not begin its article's prose"
 
 
 # Each element's language as a screen reader takes it: the nearest lang attribute.
