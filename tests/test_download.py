@@ -1035,6 +1035,21 @@ def test_parser_does_not_import_the_downloader():
     assert result.stdout.strip() == "[]"
 
 
+@pytest.mark.parametrize("module", ["lesson5.download", "lesson5.atomic"])
+def test_a_module_that_needs_no_pytorch_is_imported_without_it(module):
+    # `python -m lesson5.download --check` (scripts/test.sh) and scripts/kernel.py, run by every
+    # script through setup.sh, took a second each importing PyTorch with the package.
+    code = f"import sys, {module}; from lesson5 import glue; print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip() == "False"
+    # The names imported on first use; glue stays the function, though a module of that name
+    # was imported first.
+    code = ("from lesson5.glue import glue_output; import lesson5; "
+            "print(lesson5.Learner.__module__, lesson5.seed_everything.__module__, type(lesson5.glue).__name__)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.split() == ["lesson5.learner", "lesson5.seed", "function"]
+
+
 def test_the_corruption_warning_points_at_the_code_that_asked_for_the_data(server, cache):
     server.files["/labels.gz"] = GZ
     manifest = make_manifest([server.url("/labels.gz")])

@@ -1,33 +1,43 @@
 """lesson5: the shared package behind the executable Lesson 5 chapters.
 
 Each module teaches one idea and names, in its docstring, the chapter that introduces it.
+
+The names below that need PyTorch are imported on first use, so that a script needing one
+small module (scripts/kernel.py's lesson5.atomic, `python -m lesson5.download --check`) does
+not import PyTorch too, a second of a core each time.
 """
 
-from .glue import glue
-from .learner import (
-    Callback,
-    CancelBatch,
-    CancelEpoch,
-    CancelFit,
-    Learner,
-    Recorder,
-    accuracy,
-    default_device,
-)
-from .loaders import DataLoader, DataLoaders
-from .seed import seed_everything
+import importlib
 
-__all__ = [
-    "Callback",
-    "CancelBatch",
-    "CancelEpoch",
-    "CancelFit",
-    "DataLoader",
-    "DataLoaders",
-    "Learner",
-    "Recorder",
-    "accuracy",
-    "default_device",
-    "glue",
-    "seed_everything",
-]
+# Imported now: the function shares its module's name, and bound later it would lose to the
+# module wherever `from lesson5.glue import ...` had run first.
+from .glue import glue
+
+# Each name imported on first use, and the module that defines it.
+_LAZY = {
+    "Callback": "learner",
+    "CancelBatch": "learner",
+    "CancelEpoch": "learner",
+    "CancelFit": "learner",
+    "Learner": "learner",
+    "Recorder": "learner",
+    "accuracy": "learner",
+    "default_device": "learner",
+    "DataLoader": "loaders",
+    "DataLoaders": "loaders",
+    "seed_everything": "seed",
+}
+
+__all__ = ["glue", *_LAZY]
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *_LAZY})
