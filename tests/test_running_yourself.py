@@ -443,21 +443,26 @@ def test_setup_names_a_missing_python():
     assert "no 'no-such-python' on PATH" in result.stderr
 
 
+@pytest.fixture
+def setups_venv():
+    """Skips a test of what setup.sh installed where the tests do not run in the .venv it made."""
+    if Path(sys.prefix).resolve() != (REPO / ".venv").resolve():
+        pytest.skip("not running in the checkout's .venv, which setup.sh made")
+
+
+@pytest.mark.usefixtures("setups_venv")
 @pytest.mark.parametrize(
     "module", ["torch", "torch.nn.modules.conv", "pandas", "matplotlib.pyplot", "sphinx.application", "nbformat"]
 )
 def test_setup_leaves_the_installed_modules_compiled(module):
     # setup.sh compiles them itself (pip --no-compile, then compileall on every core); where
     # PYTHONDONTWRITEBYTECODE is set, a module it missed would be compiled again by every process.
-    if Path(sys.prefix).resolve() != (REPO / ".venv").resolve():
-        pytest.skip("not running in the checkout's .venv, which setup.sh made")
     origin = importlib.util.find_spec(module).origin
     assert Path(importlib.util.cache_from_source(origin)).is_file(), f"{origin} has no bytecode"
 
 
+@pytest.mark.usefixtures("setups_venv")
 def test_setup_leaves_out_the_iri_parser_that_cost_every_nbformat_import_a_second():
-    if Path(sys.prefix).resolve() != (REPO / ".venv").resolve():
-        pytest.skip("not running in the checkout's .venv, which setup.sh made")
     child = run([sys.executable, "-c", "import sys, nbformat; print(sorted(m for m in sys.modules if 'rfc3987' in m))"])
     assert child.returncode == 0, child.stderr
     assert child.stdout.strip() == "[]", f"importing nbformat imported {child.stdout.strip()}"
