@@ -1042,8 +1042,10 @@ def test_a_module_that_needs_no_pytorch_is_imported_without_it(module):
     code = f"import sys, {module}; from lesson5 import glue; print('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.strip() == "False"
-    # The names imported on first use; glue stays the function, though a module of that name
-    # was imported first.
+
+
+def test_the_names_that_need_pytorch_are_imported_on_first_use():
+    # glue stays the function, though a module of that name was imported first.
     code = ("from lesson5.glue import glue_output; import lesson5; "
             "print(lesson5.Learner.__module__, lesson5.seed_everything.__module__, type(lesson5.glue).__name__)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
