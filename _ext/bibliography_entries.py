@@ -5,6 +5,10 @@ pybtex's styles label the list alphabetically, "[Cyb89]", so a reader who follow
 lands on a label that is not the one they clicked. The style registered here,
 "plain_author_year" (set as bibtex_default_style), is pybtex's plain style with each label
 written by sphinxcontrib-bibtex's own author-year template, the one that writes the citations.
+It lists the entries by their authors' names as they read: pybtex's sorting keeps the braces that
+protect a corporate author's name ("{fast.ai}", "{PyTorch contributors}"), and "{" sorts after
+"z", which put those entries after Zeiler; and an entry with no author, labelled by its title,
+sorted first, as if its author's name were empty.
 
 The list itself: docutils writes it as role="list" holding role="doc-biblioentry" items,
 a role ARIA 1.2 deprecates and that a list may not hold (axe: aria-required-children, critical;
@@ -25,6 +29,7 @@ import pybtex.plugin
 from docutils import nodes
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.sorting.author_year_title import SortingStyle as AuthorYearTitle
 from sphinx.writers.html5 import HTML5Translator
 from sphinxcontrib.bibtex.style.referencing import PersonStyle
 from sphinxcontrib.bibtex.style.template import join, year
@@ -41,8 +46,23 @@ class AuthorYearLabels(BaseLabelStyle):
             yield label.render_as("text")
 
 
+class ReadingOrder(AuthorYearTitle):
+    def sorting_key(self, entry):
+        authors, year, title = super().sorting_key(entry)
+        # An entry with no author is labelled, and so looked for, by its title.
+        return (authors or _unbraced(title.lower()), year, title)
+
+    def person_key(self, person):
+        return _unbraced(super().person_key(person))
+
+
+def _unbraced(text):
+    return text.replace("{", "").replace("}", "")
+
+
 class PlainAuthorYearStyle(PlainStyle):
     default_label_style = AuthorYearLabels
+    default_sorting_style = ReadingOrder
 
 
 def _visit_citation(self, node):

@@ -182,6 +182,25 @@ def _build_again(tmp_path, html):
     assert again.returncode == 0, again.stderr
 
 
+def test_the_bibliography_lists_each_entry_under_the_first_letter_of_its_label(tmp_path):
+    # A braced name is one that BibTeX must not split into first and last names; its braces
+    # sorted it after "z", lower case or not. An entry with no author, labelled by its title,
+    # sorted first.
+    corporate = (
+        "@misc{fastai1,\n  author = {{fast.ai}},\n  title = {fastai},\n  year = {2018}\n}\n\n"
+        "@misc{pytorchdocs,\n  author = {{PyTorch contributors}},\n  title = {Docs},\n  year = {2024}\n}\n\n"
+        "@misc{timeline,\n  title = {{Lesson} 5 video timeline},\n  year = {2019}\n}\n\n"
+    )
+    html = _build_bibliography_site(tmp_path, {
+        "references.bib": corporate + REFERENCES,
+        "chapter.md": "# A chapter\n\nAll six "
+                      "{cite:p}`fastai1,pytorchdocs,timeline,cybenko1989,kingma2015,rumelhart1986`.\n",
+    })
+    order = [entry["id"] for entry in _page(html, "book/bibliography").select(".citation")]
+    assert order == [f"cite-{key}" for key in
+                     ["cybenko1989", "fastai1", "kingma2015", "timeline", "pytorchdocs", "rumelhart1986"]], order
+
+
 def test_the_bibliography_entries_are_list_items_not_a_deprecated_role(bibliography_site):
     _, bibliography = bibliography_site
     entries = bibliography.select(".citation")
