@@ -254,7 +254,9 @@ def test_binary_checks():
         binary_cross_entropy_with_logits(z, torch.tensor([1, 0, 1]))
     negative = F.binary_cross_entropy_with_logits(z, torch.tensor([2.0, 0.0, 2.0]))
     assert negative < 0
-    with pytest.raises(ValueError, match=r"make the loss negative"):
+    # Without bound: a target of 2 rewards an ever larger logit, about -z for large z.
+    assert F.binary_cross_entropy_with_logits(torch.tensor([100.0]), torch.tensor([2.0])) < -99
+    with pytest.raises(ValueError, match=r"let the loss fall without bound"):
         binary_cross_entropy_with_logits(z, torch.tensor([2.0, 0.0, 2.0]))
     with pytest.warns(LossInputWarning, match="sigmoid output"):
         binary_cross_entropy_with_logits(torch.sigmoid(z), torch.tensor([1.0, 0.0, 1.0]))

@@ -1,8 +1,9 @@
 """Reading a file's bytes once, with their SHA-256: what is checked is what is used.
 
-Introduced in book/01_data.ipynb — The data (the dataset cache); book/07_transfer.ipynb uses
-it for weight files. Hashing the bytes in hand, rather than a path that is opened again
-later, means no file swapped in between can be parsed unchecked.
+Introduced in book/01_data.ipynb — The data (the dataset cache, through `lesson5.download`);
+book/07_transfer.ipynb relies on it for weight files, through `lesson5.weights`. Hashing the
+bytes in hand, rather than a path that is opened again later, means no file swapped in between
+can be parsed unchecked.
 """
 
 import hashlib

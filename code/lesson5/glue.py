@@ -75,7 +75,7 @@ def text_reads(reading, holds):
     warns with a `ReadingWarning` instead and the chapter goes on: the words were written from
     the book's run, the numbers printed are this one's.
     A fact that must hold wherever the code runs (an identity, a count in the data) is an
-    `assert` instead. First in book/02_from_scratch.ipynb.
+    `assert` instead. First in book/01_data.ipynb.
     """
     if holds:
         return

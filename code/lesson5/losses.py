@@ -173,9 +173,9 @@ def nll(log_probs, targets, reduction="mean", check=True):
     """Negative log-likelihood: -log_probs[i, targets[i]], averaged over the batch by default.
 
     `log_probs` must be log-probabilities (a log_softmax output), shape (N, C); `targets`
-    integer class indices, shape (N,). Given anything else the result is not a loss: raw
-    logits or probabilities make it negative, and it falls without bound as training pushes
-    the target entry up. `check=True` refuses such inputs, and targets outside [0, C), with an
+    integer class indices, shape (N,). Given anything else the result is not a loss:
+    probabilities make it negative (down to -1), and raw logits too, falling without bound
+    as training pushes the target entry up. `check=True` refuses such inputs, and targets outside [0, C), with an
     error saying which they are; `check=False` reads no values.
     """
     _check_reduction(reduction)
@@ -254,9 +254,9 @@ def binary_cross_entropy_with_logits(logits, targets, reduction="mean", check=Tr
     max(z, 0) - z y + log(1 + exp(-|z|)), which never takes the log of an underflowed 0.
     `targets` must be floats with exactly the shape of `logits` (a (N, 1) output against (N,)
     targets would otherwise broadcast to an (N, N) matrix). With `check=True`, targets outside
-    [0, 1], which make the loss negative, are refused with an error, and logits that all lie
-    in [0, 1] (more than one of them) look like a sigmoid output and give a LossInputWarning;
-    `check=False` reads no values.
+    [0, 1], which let the loss fall without bound, are refused with an error, and logits that
+    all lie in [0, 1] (more than one of them) look like a sigmoid output and give a
+    LossInputWarning; `check=False` reads no values.
     """
     _check_reduction(reduction)
     if not isinstance(logits, torch.Tensor) or not isinstance(targets, torch.Tensor):
@@ -282,7 +282,7 @@ def binary_cross_entropy_with_logits(logits, targets, reduction="mean", check=Tr
     if targets_outside:
         raise ValueError("binary_cross_entropy_with_logits expects targets in [0, 1] (1 = positive), got values "
                          f"from {targets.min().item():.4g} to {targets.max().item():.4g}; targets outside "
-                         "[0, 1] make the loss negative. Map labels such as -1/1 or 1/2 to 0/1 first.")
+                         "[0, 1] let the loss fall without bound. Map labels such as -1/1 or 1/2 to 0/1 first.")
     # One value in [0, 1] is as likely a logit as a probability; a whole batch of them is not.
     if like_probabilities and logits.numel() > 1:
         warnings.warn(

@@ -91,7 +91,10 @@ class OneCycle(Callback):
         _check_cycle(pct_start, warmup)
         if isinstance(lr_max, numbers.Real):
             check_hyper("lr_max", lr_max)
-        elif not isinstance(lr_max, slice):
+        elif isinstance(lr_max, slice):
+            raise TypeError("OneCycle takes a float or one lr_max per group; "
+                            "lesson5.transfer.lr_range turns a slice into such a list")
+        else:
             for value in lr_max:
                 check_hyper("each lr_max", value)
         self.lr_max, self.pct_start, self.div, self.div_final, self.moms = lr_max, pct_start, div, div_final, moms
@@ -101,9 +104,6 @@ class OneCycle(Callback):
         groups = learn.opt.param_groups
         if isinstance(self.lr_max, numbers.Real):
             lr_maxes = [float(self.lr_max)] * len(groups)
-        elif isinstance(self.lr_max, slice):
-            raise TypeError("OneCycle takes a float or one lr_max per group; "
-                            "lesson5.transfer.lr_range turns a slice into such a list")
         else:
             lr_maxes = [float(v) for v in self.lr_max]
         if len(lr_maxes) != len(groups):

@@ -87,6 +87,7 @@ def lr_range(lr, n_groups, divisor=10):
     - a number: every group gets it;
     - `slice(hi)`: the last group gets `hi`, all the others `hi / divisor`;
     - `slice(lo, hi)`: rates spaced evenly on a log scale from `lo` (first group) to `hi` (last);
+      `slice(0, hi)` and `slice(None, hi)` are `slice(hi)`, as in fastai v1;
     - a sequence of `n_groups` numbers: used as given.
 
     fastai v1 divided by 3 in the releases the lesson was recorded with and by 10 from later

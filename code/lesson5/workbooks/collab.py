@@ -71,7 +71,8 @@ def factor_descent(ratings, user_factors, movie_factors, lr=0.3, steps=500):
     return Descent(np.stack(us), np.stack(ms), np.stack(ps), np.stack(es), np.array(losses))
 
 
-# Where each step's block sits: `first` rows below the block's label row.
+# Where each step's block sits: its movie factors MOVIE_ROW rows below the block's label row,
+# its users USER_ROW rows below it.
 MOVIE_ROW, USER_ROW = 1, 1 + 5  # k = 5 rows of movie factors, then one row per user
 FACTOR_COL, PRED_COL = 2, 8  # user factors in B..F, predictions from H
 LR_CELL, COUNT_CELL = "$B$3", "$B$4"
