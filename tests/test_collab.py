@@ -106,8 +106,11 @@ def test_embedding_nn_without_a_range_returns_its_last_layer_unsqueezed():
     torch.manual_seed(0)
     model = EmbeddingNN([4, 5], [2, 3], hidden=(8,), y_range=None)
     x = torch.tensor([[0, 4], [3, 0]])
-    h = torch.cat([model.embeds[0](x[:, 0]), model.embeds[1](x[:, 1])], dim=1)
-    assert torch.equal(model(x), model.layers(h).squeeze(1))
+    # From the weights, as the next test does, but with no squeeze on the last layer's output.
+    h = torch.cat([model.embeds[0].weight[x[:, 0]], model.embeds[1].weight[x[:, 1]]], dim=1)
+    expected = model.layers[-1](torch.relu(model.layers[0](h))).squeeze(1)
+    assert torch.allclose(model(x), expected)
+    assert ((expected < 0) | (expected > 1)).any()  # outside any sigmoid's range
 
 
 def test_embedding_nn_concatenates_each_columns_embedding_then_runs_its_mlp():

@@ -238,9 +238,6 @@ def test_finder_records_its_beta_and_smoothed_reproduces_its_curve():
     res = lr_find(_learner(), num_it=40, end_lr=1e-2)
     assert res.beta == 0.98
     assert res.smoothed(res.beta) == pytest.approx(res.smooth_losses)
-    lrs, _ = res.window()
-    raw = np.array(res.losses[10:-5])
-    assert res.raw_min_loss == lrs[raw.argmin()]
 
 
 def test_the_sweep_stops_at_the_first_smoothed_loss_past_four_times_its_best():

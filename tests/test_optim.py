@@ -140,14 +140,26 @@ def test_a_parameter_unfrozen_later_gets_a_momentum_buffer_of_its_own():
     assert largest_difference(ours[0], _model()[0]) > 1e-3  # the unfrozen layer trained
 
 
-def test_momentum_switched_on_later():
-    # A 1cycle schedule sets `momentum` on groups created with momentum 0.
-    model = _model()
-    opt = optim.RMSprop(model.parameters())
+def test_momentum_switched_on_later_starts_a_buffer_at_zero_and_uses_it():
+    # A 1cycle schedule sets `momentum` on groups created with momentum 0. torch's RMSprop makes
+    # its buffer on the first step alone, so the reference is given a zero buffer at the switch.
+    model, twin = _model(), _model()
+    opt, ref = optim.RMSprop(model.parameters()), torch.optim.RMSprop(twin.parameters())
     _train(model, opt, 2)
-    opt.param_groups[0]["momentum"] = 0.9
-    _train(model, opt, 2)
-    assert "momentum_buffer" in opt.state[model[0].weight]
+    _train(twin, ref, 2)
+    # The control goes on from a copy of the same state with momentum still off (loading a
+    # state dict keeps its tensors, so without the copy the two would share them).
+    without = copy.deepcopy(model)
+    without_opt = optim.RMSprop(without.parameters())
+    without_opt.load_state_dict(copy.deepcopy(opt.state_dict()))
+    opt.param_groups[0]["momentum"] = ref.param_groups[0]["momentum"] = 0.9
+    for p in twin.parameters():
+        ref.state[p]["momentum_buffer"] = torch.zeros_like(p)
+    _train(without, without_opt, 3, seed=2)
+    _train(model, opt, 3, seed=2)
+    _train(twin, ref, 3, seed=2)
+    assert largest_difference(model, twin) <= 1e-6
+    assert largest_difference(model, without) > 1e-4  # the momentum changed the steps
 
 
 def test_bad_hyperparameters_are_explained():

@@ -115,6 +115,7 @@ def test_load_parses_the_bytes_it_hashed(tmp_path, monkeypatch):
 
     monkeypatch.setattr(hashlib, "sha256", sha256_then_swap)
     dst = load_weights(_model(1), path)
+    assert not other.exists(), "the swap never ran: load_weights hashed without hashlib.sha256"
     for a, b in zip(src.state_dict().values(), dst.state_dict().values()):
         assert torch.equal(a, b)
 

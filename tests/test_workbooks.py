@@ -95,7 +95,12 @@ def test_fit_line_momentum_averages_and_annealing_ends_near_lr_over_100():
 def test_fit_line_without_bias_correction_is_the_lesson_sheets_adam():
     xs, ys = line_points(n=6)
     steps = fit_line(xs, ys, "adam", 0.1, epochs=2, beta2=0.9, eps=0.0, bias_correction=False).steps
-    np.testing.assert_allclose(steps.new_a, steps.a - 0.1 * steps.m_a / np.sqrt(steps.v_a), rtol=1e-14)
+    # The two averages recomputed from the gradient column, from m = v = 0, then the update.
+    m = v = 0.0
+    for step in steps.itertuples():
+        m, v = 0.9 * m + 0.1 * step.grad_a, 0.9 * v + 0.1 * step.grad_a**2
+        assert (step.m_a, step.v_a) == pytest.approx((m, v), rel=1e-13)
+        assert step.new_a == pytest.approx(step.a - 0.1 * m / np.sqrt(v), rel=1e-14)
     corrected = fit_line(xs, ys, "adam", 0.1, epochs=2, beta2=0.9, eps=0.0).steps
     assert abs(corrected.new_a.iloc[-1] - steps.new_a.iloc[-1]) > 1e-3
 

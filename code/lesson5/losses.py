@@ -174,9 +174,10 @@ def nll(log_probs, targets, reduction="mean", check=True):
 
     `log_probs` must be log-probabilities (a log_softmax output), shape (N, C); `targets`
     integer class indices, shape (N,). Given anything else the result is not a loss:
-    probabilities make it negative (down to -1), and raw logits too, falling without bound
-    as training pushes the target entry up. `check=True` refuses such inputs, and targets outside [0, C), with an
-    error saying which they are; `check=False` reads no values.
+    probabilities make it negative (down to -1), and raw logits can make it negative too,
+    falling without bound as training pushes the target entry up. `check=True` refuses such
+    inputs, and targets outside [0, C), with an error saying which they are; `check=False`
+    reads no values.
     """
     _check_reduction(reduction)
     _check_class_inputs("nll", log_probs, targets, "log-probabilities")
