@@ -45,7 +45,7 @@ def _embed(app, pagename, templatename, context, doctree):
 
 def _depend_on_the_data(app, doctree):
     """A page holding an explorer is written again when the data changes, as it would be
-    when its own source changes (scripts/build.sh keeps the pages it need not rewrite)."""
+    when its own source changes (an incremental build keeps the pages it need not rewrite)."""
     if EXPLORER in doctree.astext():
         app.env.note_dependency(str(DATA))
 

@@ -19,7 +19,8 @@ _AFTER = re.compile(r"^[,.;:!?)\]\u2019\u201d]+")
 
 
 def _touching(text, pattern):
-    """The punctuation of a text node (or None) that touches the formula beside it."""
+    """The punctuation in `text` (a text node, or None) that touches the formula beside it, or
+    "" where there is none."""
     match = pattern.search(text) if isinstance(text, nodes.Text) else None
     return match.group() if match else ""
 

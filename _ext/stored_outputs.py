@@ -6,12 +6,19 @@ that inherits the build's environment. With LESSON5_PROGRESS unset, as in a shel
 sourced scripts/env.sh, that kernel would draw progress bars and print the "name: value" lines
 `lesson5.glue` shows a person running a chapter (`lesson5.progress`), and the cache would keep
 them for the pages. build.sh and test.sh set the variable; this sets it for a build run by
-hand (`jupyter-book build .`) too, when the build starts.
+hand (`jupyter-book build .`) too, when the build starts. Such a build's kernels run on the
+CPU, as scripts/execute.py's and nbval's do (scripts/reference_machine.py's ON_THE_CPU): on a
+machine with a GPU the Learner would otherwise train there, and the cache would keep results
+the stored outputs were not computed with.
 """
 
 import os
+import runpy
+from pathlib import Path
 
 
 def setup(app):
     os.environ["LESSON5_PROGRESS"] = "0"
+    scripts = Path(__file__).resolve().parents[1] / "scripts"
+    os.environ.update(runpy.run_path(str(scripts / "reference_machine.py"))["ON_THE_CPU"])
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -19,8 +19,10 @@ if bash scripts/install-browser.sh --pdf; then
 else
   echo "build: the site will have no PDF (printing it needs what is named above)" >&2
   export LESSON5_NO_PDF=1
-  # A PDF from an earlier build would be published with a site that says it has none.
-  rm -f _build/html/lesson5-executable.pdf
+  # A PDF from an earlier build would be published with a site that says it has none. The
+  # site left there still links it until the build below rewrites it, so it is no longer the
+  # tested one that publish.sh would push (sphinx_build.sh says the same when it starts).
+  rm -f _build/tested _build/html/lesson5-executable.pdf
 fi
 # Every dataset fetched and verified once, before the chapters run side by side: each would
 # otherwise download the same files at once, and a missing one is named here, in one message.

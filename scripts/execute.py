@@ -48,18 +48,20 @@ INPUTS_KEY = "lesson5_inputs"
 def _fresh_cache(cache_path):
     """The cache, emptied first if its results were computed with other inputs (or with
     unknown ones, from before the fingerprint was kept), and stamped with the current ones.
-    Emptying it also drops Sphinx's record of the pages it read (.doctrees beside the cache),
-    since Sphinx reads a page again only when its source changed, and here only the results
-    did. Returns the cache and the fingerprint."""
+    Without the current stamp, Sphinx's record of the pages it read (.doctrees beside the
+    cache) goes too, cache emptied or not (one deleted by hand has no stamp): Sphinx reads a
+    page again only when its source changed, and here only the results did. Returns the cache
+    and the fingerprint."""
     now = fingerprint(ROOT)
     stamp = Path(cache_path) / STAMP
     cache = get_cache(cache_path)
-    if (not stamp.exists() or stamp.read_text().strip() != now) and cache.list_cache_records():
-        print("execute: the package, the requirements, the figure style or LibreOffice's presence changed "
-              "since the cached runs: every chapter runs again")
-        cache.clear_cache()
+    if not stamp.exists() or stamp.read_text().strip() != now:
         shutil.rmtree(Path(cache_path).parent / ".doctrees", ignore_errors=True)
-        cache = get_cache(cache_path)
+        if cache.list_cache_records():
+            print("execute: the package, the requirements, the figure style or LibreOffice's presence "
+                  "changed since the cached runs: every chapter runs again")
+            cache.clear_cache()
+            cache = get_cache(cache_path)
     Path(cache_path).mkdir(parents=True, exist_ok=True)
     stamp.write_text(now + "\n")
     return cache, now

@@ -27,7 +27,7 @@ has_chinese_font() {
 }
 
 if [ -n "${LESSON5_CHROMIUM:-}" ] && [ ! -x "$chromium" ]; then
-  echo "install-browser: LESSON5_CHROMIUM=$chromium is not an executable file" >&2
+  echo "install-browser: LESSON5_CHROMIUM=$chromium is not an executable file: point it at a Chromium or Chrome binary, or unset it to use /usr/bin/chromium" >&2
   exit 1
 fi
 packages=""

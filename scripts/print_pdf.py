@@ -121,7 +121,7 @@ def print_book(singlehtml, output):
         sys.exit(f"print_pdf: no {singlehtml / root}; build the one-page book first "
                  "(bash scripts/pdf.sh does)")
     if not os.access(CHROMIUM, os.X_OK):
-        sys.exit(f"print_pdf: no Chromium at {CHROMIUM}; run  bash scripts/install-browser.sh")
+        sys.exit(f"print_pdf: no Chromium at {CHROMIUM}; run  bash scripts/install-browser.sh --pdf")
     # Chromium's print, before _finish: beside the one-page book, not in the site it publishes.
     printed = singlehtml.parent / (output.name + ".chromium")
     server = http.server.ThreadingHTTPServer(

@@ -57,7 +57,15 @@ fi
 
 # ghp-import makes a publication the child of the last one only when it knows the remote's
 # branch (REMOTE/gh-pages); a CI checkout fetches just the commit it tests, so fetch the branch.
-if git ls-remote --exit-code --heads "$remote" gh-pages >/dev/null; then
+# A failure to list is not "no branch": pushing then would start gh-pages afresh, without its
+# history.
+branch=0
+git ls-remote --exit-code --heads "$remote" gh-pages >/dev/null || branch=$?
+if [ "$branch" -ne 0 ] && [ "$branch" -ne 2 ]; then
+  echo "publish: could not list the branches of $remote (git ls-remote exited $branch); check the remote's address and your access to it" >&2
+  exit 1
+fi
+if [ "$branch" -eq 0 ]; then
   git fetch --quiet "$remote" "+refs/heads/gh-pages:refs/remotes/$remote/gh-pages"
 fi
 python -m ghp_import --no-jekyll --push --force --remote "$remote" --branch gh-pages \

@@ -253,8 +253,13 @@ def main(argv=None):
                   "some last digits will differ from the site's", file=sys.stderr)
         return 0
     if args.write:
-        RECORD.write_text(json.dumps({**this_machine(), "written": date.today().isoformat()}, indent=2) + "\n")
-        print(f"reference_machine: wrote {RECORD.relative_to(ROOT)}: {this_machine()}")
+        # Imported here: env.sh runs --pins on every source, and needs no more than the above.
+        from lesson5.atomic import write_atomically
+
+        # Where every reader looks (record()); a run cut off leaves the old record whole.
+        text = json.dumps({**this_machine(), "written": date.today().isoformat()}, indent=2) + "\n"
+        write_atomically(record(), text.encode("utf-8"))
+        print(f"reference_machine: wrote {record()}: {this_machine()}")
         return 0
     print(describe())
     if stored() is None:

@@ -24,7 +24,11 @@ system_log=$(mktemp)
 on_early_exit() {
   if kill -0 "$system_job" 2>/dev/null; then
     echo "== waiting for the system packages' install to finish before exiting" >&2
-    wait "$system_job" || true
+  fi
+  # The step that shows what it found has not run: show it here when it failed, since its
+  # messages say what to install.
+  if ! wait "$system_job"; then
+    cat "$system_log" >&2
   fi
   rm -f "$system_log"
 }
@@ -137,5 +141,8 @@ done
 # change to a file git tracks (a site built from edits is no commit's).
 if git rev-parse -q --verify HEAD >/dev/null 2>&1 && git diff --quiet HEAD --; then
   git rev-parse HEAD >_build/tested
+else
+  echo "test: no stamp for scripts/publish.sh: the tree differs from a commit (or is none);" \
+    "commit, then run this again to publish what passed" >&2
 fi
 step "test: all passed"

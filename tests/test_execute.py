@@ -2,6 +2,7 @@
 its own folder, a failure reported and never cached) or imports the runs nbval compared (only
 for chapters whose code is unchanged since)."""
 
+import shutil
 
 import nbformat
 import pytest
@@ -231,6 +232,12 @@ def test_a_change_to_the_package_runs_every_chapter_again(tmp_path, monkeypatch,
     (cache / execute.STAMP).unlink()
     assert execute.execute_stale(1, cache) == 0
     assert "1 chapter(s)" in capsys.readouterr().out
+
+    # A cache deleted by hand leaves the pages Sphinx read from it: they go with it.
+    shutil.rmtree(cache)
+    doctrees.mkdir()
+    assert execute.execute_stale(1, cache) == 0
+    assert "1 chapter(s)" in capsys.readouterr().out and not doctrees.exists()
 
 
 def test_a_run_nbval_made_with_another_package_is_not_imported(tmp_path, monkeypatch, execute, capsys):

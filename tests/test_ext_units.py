@@ -48,10 +48,22 @@ def test_the_site_build_loads_every_extension_in_ext_and_no_other():
 def test_a_build_turns_progress_off_for_the_kernels_it_starts(monkeypatch):
     # A shell that only sourced env.sh leaves it unset or on; the kernels inherit the build's.
     monkeypatch.setenv("LESSON5_PROGRESS", "1")
+    # Set through monkeypatch so that what setup() writes there is undone after the test too.
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
     extension("stored_outputs").setup(SimpleNamespace())
     import os
 
     assert os.environ["LESSON5_PROGRESS"] == "0"
+
+
+def test_a_build_by_hand_runs_its_kernels_on_the_cpu_as_the_executor_does(monkeypatch):
+    import os
+
+    from scripts import reference_machine
+
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
+    extension("stored_outputs").setup(SimpleNamespace())
+    assert {name: os.environ[name] for name in reference_machine.ON_THE_CPU} == reference_machine.ON_THE_CPU
 
 
 # unique_ids.py

@@ -7,6 +7,7 @@ import random
 import re
 import subprocess
 import sys
+from datetime import date
 
 import nbformat
 import numpy as np
@@ -368,3 +369,17 @@ def test_the_command_exits_as_its_docstring_says(tmp_path, monkeypatch, capsys, 
     assert reference_machine.main([]) == code
     assert capsys.readouterr().out.startswith("arithmetic:")
 
+
+
+def test_write_records_this_machine_where_the_readers_look(tmp_path, monkeypatch, capsys):
+    here = {"fingerprint": "1" * 16, "cpu": "This CPU"}
+    monkeypatch.setattr(reference_machine, "this_machine", lambda: here)
+    path = tmp_path / "reference_machine.json"
+    path.write_text(json.dumps({"fingerprint": "0" * 16, "cpu": "Other"}))
+    monkeypatch.setenv("LESSON5_REFERENCE_MACHINE", str(path))
+    book_record = reference_machine.RECORD.read_bytes()
+    assert reference_machine.main(["--write"]) == 0
+    assert reference_machine.stored() == {**here, "written": date.today().isoformat()}
+    assert reference_machine.compare_tagged_cells()
+    assert reference_machine.RECORD.read_bytes() == book_record
+    assert [p.name for p in tmp_path.iterdir()] == ["reference_machine.json"]
