@@ -377,9 +377,14 @@ def test_write_records_this_machine_where_the_readers_look(tmp_path, monkeypatch
     path = tmp_path / "reference_machine.json"
     path.write_text(json.dumps({"fingerprint": "0" * 16, "cpu": "Other"}))
     monkeypatch.setenv("LESSON5_REFERENCE_MACHINE", str(path))
-    book_record = reference_machine.RECORD.read_bytes()
+    # A stand-in for the book's record, so that a --write aimed there spoils no real file.
+    book_record = tmp_path / "book" / "reference_machine.json"
+    book_record.parent.mkdir()
+    book_record.write_text("{}")
+    monkeypatch.setattr(reference_machine, "ROOT", tmp_path)
+    monkeypatch.setattr(reference_machine, "RECORD", book_record)
     assert reference_machine.main(["--write"]) == 0
     assert reference_machine.stored() == {**here, "written": date.today().isoformat()}
     assert reference_machine.compare_tagged_cells()
-    assert reference_machine.RECORD.read_bytes() == book_record
-    assert [p.name for p in tmp_path.iterdir()] == ["reference_machine.json"]
+    assert book_record.read_text() == "{}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book", "reference_machine.json"]
