@@ -14,6 +14,11 @@ case "${1:-}" in
   html | singlehtml) ;;
   *) echo "usage: bash scripts/sphinx_build.sh html|singlehtml (the builder; got '${1:-}')" >&2; exit 2 ;;
 esac
+# Before anything is removed below, so that a shell without the environment loses nothing.
+if ! command -v jupyter-book >/dev/null; then
+  echo "sphinx_build: no jupyter-book on the PATH: run  . scripts/env.sh  first (bash scripts/build.sh does all of it)" >&2
+  exit 2
+fi
 # A build rewrites the site that a passing test.sh stamped for publish.sh (test.sh stamps it
 # after its builds): from here on it is not the tested one.
 rm -f _build/tested

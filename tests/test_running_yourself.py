@@ -53,6 +53,15 @@ def test_every_chapter_has_the_bootstrap_cell_that_config_gives():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_a_config_without_the_release_tag_is_named_not_a_traceback(tmp_path):
+    config_without = config()
+    del config_without["repository"]["branch"]
+    (tmp_path / "_config.yml").write_text(yaml.safe_dump(config_without))
+    result = run([sys.executable, BOOTSTRAP, "--release", "--root", tmp_path])
+    assert result.returncode == 1
+    assert "names no repository.branch" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_bootstrap_check_notices_a_moved_repository(tmp_path):
     for name in ("_config.yml", "_toc.yml"):
         shutil.copy(REPO / name, tmp_path / name)

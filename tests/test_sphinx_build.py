@@ -1,6 +1,7 @@
 """scripts/sphinx_build.sh, the Sphinx build every script runs: it voids test.sh's stamp for
 publish.sh whatever the outcome, a build that fails forgets what it read, and so does one after
-a change to the project's Sphinx extensions."""
+a change to the project's Sphinx extensions; run without the environment, it says so and
+removes nothing."""
 
 import os
 import shutil
@@ -65,3 +66,19 @@ def test_a_change_to_an_extension_makes_sphinx_read_every_page_again(tmp_path):
     build()
     build()
     assert (tmp_path / "runs").read_text().split() == ["read", "kept", "read", "kept", "read", "kept"]
+
+
+def test_without_the_environment_it_says_what_to_run_and_removes_nothing(tmp_path):
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(REPO / "scripts" / "sphinx_build.sh", tmp_path / "scripts")
+    (tmp_path / "_build" / ".doctrees").mkdir(parents=True)
+    (tmp_path / "_build" / "tested").write_text("0123abc\n")
+    # A PATH with the one command the script needs before its check, and no jupyter-book.
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    (bare / "dirname").symlink_to(shutil.which("dirname"))
+    result = subprocess.run([shutil.which("bash"), str(tmp_path / "scripts" / "sphinx_build.sh"), "html"],
+                            env={"PATH": str(bare)}, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert ". scripts/env.sh" in result.stderr
+    assert (tmp_path / "_build" / ".doctrees").exists() and (tmp_path / "_build" / "tested").exists()
