@@ -56,7 +56,22 @@ MSG
   fi
 fi
 
-if [ "$for_pdf" = 0 ] && [ ! -f "$axe" ]; then
-  echo "install-browser: installing axe-core from npm into tests/browser/node_modules"
-  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+# The version of axe-core installed, and the one package-lock.json pins ("" if unreadable).
+axe_version() {
+  node -p "require('./tests/browser/$1')$2.version" 2>/dev/null || true
+}
+if [ "$for_pdf" = 0 ]; then
+  if [ ! -f "$axe" ]; then
+    echo "install-browser: installing axe-core from npm into tests/browser/node_modules"
+    npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+  # An install from before the lock file moved would run the old rules without a word.
+  elif command -v node >/dev/null; then
+    installed=$(axe_version node_modules/axe-core/package.json "")
+    pinned=$(axe_version package-lock.json ".packages['node_modules/axe-core']")
+    if [ "$installed" != "$pinned" ]; then
+      echo "install-browser: tests/browser/node_modules has axe-core ${installed:-of unknown version}," \
+        "package-lock.json pins ${pinned:-an unreadable version}: installing the pinned one"
+      npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+    fi
+  fi
 fi

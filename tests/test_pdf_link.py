@@ -6,11 +6,13 @@ where Chromium is missing), and what scripts/install-browser.sh asks for before 
 The built site's link is followed by tests/browser/test_pdf.py.
 """
 
+import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from sphinx_page import build_page
 
 REPO = Path(__file__).resolve().parents[1]
@@ -99,3 +101,27 @@ def test_an_unknown_option_is_refused(tmp_path):
     result = install_browser(tmp_path, "--pfd", chromium=tmp_path / "no-chromium")
     assert result.returncode == 2
     assert "unknown option --pfd" in result.stderr
+
+
+@pytest.mark.parametrize("installed, runs_npm", [("4.0.0", True), ("pinned", False)])
+def test_an_axe_core_other_than_the_lock_files_is_replaced(tmp_path, installed, runs_npm):
+    if shutil.which("node") is None:
+        pytest.skip("node, which reads the two versions, is not installed")
+    lock = json.loads((REPO / "tests" / "browser" / "package-lock.json").read_text())
+    pinned = lock["packages"]["node_modules/axe-core"]["version"]
+    axe = tmp_path / "tests" / "browser" / "node_modules" / "axe-core"
+    axe.mkdir(parents=True)
+    (axe / "axe.min.js").write_text("")
+    (axe / "package.json").write_text(json.dumps({"version": pinned if installed == "pinned" else installed}))
+    shutil.copy(REPO / "tests" / "browser" / "package-lock.json", tmp_path / "tests" / "browser")
+    bin_folder = tmp_path / "bin"
+    stand_in(bin_folder, "uname", "Linux")
+    stand_in(bin_folder, "fc-list", "/usr/share/fonts/wqy-microhei.ttc: WenQuanYi Micro Hei")
+    # A stand-in npm that notes how it was called, run in the copy's root as the script runs it.
+    (bin_folder / "npm").write_text('#!/bin/sh\necho "$@" >> npm-calls\n')
+    (bin_folder / "npm").chmod(0o755)
+    result = install_browser(tmp_path, chromium=stand_in(tmp_path / "chrome", "chrome"))
+    assert result.returncode == 0, result.stderr
+    calls = (tmp_path / "npm-calls").read_text() if (tmp_path / "npm-calls").exists() else ""
+    assert calls.startswith("ci --prefix tests/browser") is runs_npm
+    assert ("installing the pinned one" in result.stdout) is runs_npm
