@@ -48,13 +48,17 @@ if importlib.util.find_spec("lesson5") is None:
         )'''
 
 
+class ConfigError(ValueError):
+    """What _config.yml lacks, for a message without a traceback."""
+
+
 def repository(root=ROOT):
     """(url, ref) from `_config.yml`: where the package comes from, and at which tag."""
     config = yaml.safe_load((root / "_config.yml").read_text())
     repo = (config or {}).get("repository") or {}
     missing = [f"repository.{key}" for key in ("url", "branch") if not repo.get(key)]
     if missing:
-        raise ValueError(f"{root / '_config.yml'} names no {' and no '.join(missing)}: the bootstrap "
+        raise ConfigError(f"{root / '_config.yml'} names no {' and no '.join(missing)}: the bootstrap "
                          "cells install the package from repository.url at the tag repository.branch "
                          "names; set both (CONTRIBUTING.md, \"Releasing\")")
     return repo["url"].rstrip("/"), repo["branch"]
@@ -134,6 +138,5 @@ def main(argv=None):
 if __name__ == "__main__":
     try:
         sys.exit(main())
-    except ValueError as error:
-        # What _config.yml lacks, said without a traceback (repository()).
+    except ConfigError as error:
         sys.exit(f"bootstrap_cells: {error}")

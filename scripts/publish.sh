@@ -29,13 +29,18 @@ bash scripts/setup.sh
 # Each chapter's Colab button and first cell install the release tag named in _config.yml: a
 # site published before that tag reaches the remote would send learners to a missing release.
 release=$(python scripts/bootstrap_cells.py --release)
-listed=0
-git ls-remote --exit-code --tags "$remote" "refs/tags/$release" >/dev/null || listed=$?
-if [ "$listed" -ne 0 ] && [ "$listed" -ne 2 ]; then
-  echo "publish: could not list the tags of $remote (git ls-remote exited $listed); check the remote's address and your access to it" >&2
-  exit 1
-fi
-if [ "$listed" -eq 2 ]; then
+# Whether $remote has the ref $1 (status 0) or not (2). Failing to list (no such remote, no
+# access: git's 128) is neither answer, and stops the script, naming $2, what was being listed.
+remote_has() {
+  local status=0
+  git ls-remote --exit-code "$remote" "$1" >/dev/null || status=$?
+  if [ "$status" -ne 0 ] && [ "$status" -ne 2 ]; then
+    echo "publish: could not list the $2 of $remote (git ls-remote exited $status); check the remote's address and your access to it" >&2
+    exit 1
+  fi
+  return "$status"
+}
+if ! remote_has "refs/tags/$release" tags; then
   echo "publish: $remote has no tag $release, the release that the chapters' Colab buttons and first cells install (repository.branch in _config.yml). Tag the release if it is not yet tagged (git tag $release), push it with  git push $remote $release  and publish again (CONTRIBUTING.md, \"Releasing\")" >&2
   exit 1
 fi
@@ -57,15 +62,9 @@ fi
 
 # ghp-import makes a publication the child of the last one only when it knows the remote's
 # branch (REMOTE/gh-pages); a CI checkout fetches just the commit it tests, so fetch the branch.
-# A failure to list is not "no branch": pushing then would start gh-pages afresh, without its
-# history.
-branch=0
-git ls-remote --exit-code --heads "$remote" gh-pages >/dev/null || branch=$?
-if [ "$branch" -ne 0 ] && [ "$branch" -ne 2 ]; then
-  echo "publish: could not list the branches of $remote (git ls-remote exited $branch); check the remote's address and your access to it" >&2
-  exit 1
-fi
-if [ "$branch" -eq 0 ]; then
+# A failure to list is not "no branch" (remote_has): pushing then would start gh-pages afresh,
+# without its history.
+if remote_has refs/heads/gh-pages branches; then
   git fetch --quiet "$remote" "+refs/heads/gh-pages:refs/remotes/$remote/gh-pages"
 fi
 python -m ghp_import --no-jekyll --push --force --remote "$remote" --branch gh-pages \
