@@ -4,7 +4,7 @@ Without a <meta name="description">, a search engine makes up a snippet from the
 which begins with the theme's "Skip to main content" and the sidebar's titles. Each page's
 description is its own first paragraph of prose, one in sections alone (not in a note, a list,
 a table, an exercise or a cell's output), as the reader sees it (glued numbers in, a formula
-as its TeX) without its citations, cut at a word to at most _LONGEST characters, about where
+as its TeX) without its citations, cut at a word to at most LONGEST characters, about where
 search engines cut it anyway. A page with no such paragraph (search, the index) gets none.
 tests/test_ext_units.py and test_ext_pages.py check it; tests/browser/test_page_semantics.py,
 the site's.
@@ -16,7 +16,7 @@ import re
 from docutils import nodes
 
 # Search engines show about 155 to 160 characters of a description.
-_LONGEST = 160
+LONGEST = 160
 
 
 def _words(paragraph):
@@ -40,7 +40,7 @@ def _in_sections_alone(paragraph):
 
 def description(doctree):
     """The first paragraph of `doctree` that sits in sections alone, as one line of text
-    cut to at most _LONGEST characters at a word (with an ellipsis), or None."""
+    cut to at most LONGEST characters at a word (with an ellipsis), or None."""
     for paragraph in doctree.findall(nodes.paragraph):
         if not _in_sections_alone(paragraph):
             continue
@@ -49,11 +49,11 @@ def description(doctree):
         text = re.sub(r" ([.,;:)])", r"\1", text)
         if not text:
             continue
-        if len(text) <= _LONGEST:
+        if len(text) <= LONGEST:
             return text
         # Room for the ellipsis; a word cut in two is dropped.
-        cut = text[: _LONGEST - 1]
-        if not text[_LONGEST - 1].isspace():
+        cut = text[: LONGEST - 1]
+        if not text[LONGEST - 1].isspace():
             cut = cut.rsplit(" ", 1)[0]
         return cut.rstrip(" ,;:(") + "…"
     return None

@@ -397,7 +397,7 @@ def test_a_long_first_paragraph_is_cut_at_a_word_to_the_length_search_engines_sh
     page_description = extension("page_description")
     words = " ".join(f"word{n:02d}," for n in range(40))
     text = page_description.description(_section(nodes.paragraph(text=words)))
-    assert len(text) <= page_description._LONGEST and text.endswith("…")
+    assert len(text) <= page_description.LONGEST and text.endswith("…")
     # Whole words only, the comma before the cut dropped.
     assert words.startswith(text[:-1]) and text[-2:-1].isdigit()
     assert words[len(text) - 1] in " ,"

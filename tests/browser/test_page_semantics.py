@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from site_pages import BOOK_ROOT, QUOTE_WIDTHS, accessible_tree, toc_pages
 
+from _ext.page_description import LONGEST
+
 PAGES = toc_pages()
 
 
@@ -36,7 +38,7 @@ def test_page_describes_itself_by_the_start_of_its_prose(shown, page):
         "() => [document.querySelector('meta[name=description]')?.content,"
         " document.querySelector('article').innerText.replace(/\\s+/g, ' ')]"
     )
-    assert description and len(description) <= 160, f"{page}: description {description!r}"
+    assert description and len(description) <= LONGEST, f"{page}: description {description!r}"
     assert description[:40] in prose, f"{page}: {description!r} does not begin its article's prose"
 
 
