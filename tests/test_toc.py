@@ -130,6 +130,54 @@ def test_no_chapter_shows_the_seed_that_seed_everything_returns():
     assert not shown, f"end these cells' seed_everything() call with ';': {shown}"
 
 
+# torch's functions that draw from its global generator unless given one of their own.
+GLOBAL_DRAWS = {"rand", "randn", "randint", "randperm", "rand_like", "randn_like", "randint_like",
+                "normal", "bernoulli", "multinomial"}
+
+
+def _unseeded_draws(notebooks):
+    """"<file> cell <n>" for each code cell of `notebooks` ({path: notebook}) that calls one of
+    GLOBAL_DRAWS on torch's global generator (no generator=) and does not call seed_everything
+    itself: run a second time, as a learner does, such a cell draws other numbers than it
+    showed. Draws made elsewhere (a layer's initialisation, a loader's shuffle) are not seen."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    def draws(node):
+        return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and getattr(node.func.value, "id", None) == "torch" and node.func.attr in GLOBAL_DRAWS
+                and not any(keyword.arg == "generator" for keyword in node.keywords))
+
+    def seeds(node):
+        return isinstance(node, ast.Call) and getattr(node.func, "id", None) == "seed_everything"
+
+    found = []
+    for where, cell in _cells(notebooks):
+        nodes = list(ast.walk(ast.parse(TransformerManager().transform_cell(cell.source))))
+        if any(map(draws, nodes)) and not any(map(seeds, nodes)):
+            found.append(where)
+    return found
+
+
+def test_every_chapter_cell_that_draws_numbers_seeds_them():
+    unseeded = _unseeded_draws(_chapter_notebooks())
+    assert not unseeded, (f"call seed_everything() at the top of these cells, or draw with a "
+                          f"torch.Generator of their own, so that running one again gives what it "
+                          f"showed: {unseeded}")
+
+
+def test_unseeded_draws_are_found_but_not_seeded_ones_or_a_generators(tmp_path):
+    cells = [nbformat.v4.new_code_cell(source) for source in (
+        "x = torch.randn(3)",
+        "seed_everything()\nx = torch.randn(3)",
+        "g = torch.Generator().manual_seed(0)\nx = torch.randint(\n    0, 9, (3,), generator=g\n)",
+        "def noise(n):\n    return torch.rand(n) * 2",
+        "%matplotlib inline\nx = torch.randperm(5)",
+        "x = torch.zeros(3).normal_()",
+    )]
+    found = _unseeded_draws({tmp_path / "ch.ipynb": nbformat.v4.new_notebook(cells=cells)})
+    assert found == ["ch.ipynb cell 0", "ch.ipynb cell 3", "ch.ipynb cell 4"]
+
+
 def test_no_chapter_shows_the_text_that_glue_returns():
     # glue() returns the text it glued, so a cell whose last statement is a bare glue(...)
     # call shows that text, quoted, under the cell on the page.
