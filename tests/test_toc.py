@@ -136,25 +136,50 @@ GLOBAL_DRAWS = {"rand", "randn", "randint", "randperm", "rand_like", "randn_like
 
 
 def _unseeded_draws(notebooks):
-    """"<file> cell <n>" for each code cell of `notebooks` ({path: notebook}) that calls one of
-    GLOBAL_DRAWS on torch's global generator (no generator=) and does not call seed_everything
-    itself: run a second time, as a learner does, such a cell draws other numbers than it
-    showed. Draws made elsewhere (a layer's initialisation, a loader's shuffle) are not seen."""
+    """"<file> cell <n>" for each code cell of `notebooks` ({path: notebook}) that, when run,
+    calls one of GLOBAL_DRAWS on torch's global generator (no generator=) before it has called
+    seed_everything: run a second time, as a learner does, such a cell draws other numbers than
+    it showed. The cell's statements are read in order; one draws or seeds if it makes the call
+    itself or calls a function the cell defines whose body does (a cell that only defines such a
+    function draws nothing when it runs). Draws it does not see: a lambda's, a function's from
+    another cell, a layer's initialisation, a loader's shuffle, an in-place `normal_()`."""
     from IPython.core.inputtransformer2 import TransformerManager
 
-    def draws(node):
+    def draw(node):
         return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and getattr(node.func.value, "id", None) == "torch" and node.func.attr in GLOBAL_DRAWS
                 and not any(keyword.arg == "generator" for keyword in node.keywords))
 
-    def seeds(node):
+    def seed(node):
         return isinstance(node, ast.Call) and getattr(node.func, "id", None) == "seed_everything"
+
+    def run_by(statement):
+        """The nodes that run when `statement` runs: not the bodies it defines."""
+        pending = [statement]
+        while pending:
+            node = pending.pop()
+            yield node
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                pending.extend(ast.iter_child_nodes(node))
 
     found = []
     for where, cell in _cells(notebooks):
-        nodes = list(ast.walk(ast.parse(TransformerManager().transform_cell(cell.source))))
-        if any(map(draws, nodes)) and not any(map(seeds, nodes)):
-            found.append(where)
+        body = ast.parse(TransformerManager().transform_cell(cell.source)).body
+        defined = {node.name: list(ast.walk(node)) for node in body
+                   if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+        def does(statement, act, defined=defined):
+            return any(act(node) or (isinstance(node, ast.Call) and getattr(node.func, "id", None) in defined
+                                     and any(map(act, defined[node.func.id])))
+                       for node in run_by(statement))
+
+        seeded = False
+        for statement in body:
+            # A statement that does both, as `fits = {w: fit(w) ...}` with fit seeding, seeds first.
+            seeded = seeded or does(statement, seed)
+            if does(statement, draw) and not seeded:
+                found.append(where)
+                break
     return found
 
 
@@ -165,17 +190,22 @@ def test_every_chapter_cell_that_draws_numbers_seeds_them():
                           f"showed: {unseeded}")
 
 
-def test_unseeded_draws_are_found_but_not_seeded_ones_or_a_generators(tmp_path):
-    cells = [nbformat.v4.new_code_cell(source) for source in (
-        "x = torch.randn(3)",
-        "seed_everything()\nx = torch.randn(3)",
-        "g = torch.Generator().manual_seed(0)\nx = torch.randint(\n    0, 9, (3,), generator=g\n)",
-        "def noise(n):\n    return torch.rand(n) * 2",
-        "%matplotlib inline\nx = torch.randperm(5)",
-        "x = torch.zeros(3).normal_()",
-    )]
+def test_unseeded_draws_are_found_but_not_seeded_ones_or_a_generators_own(tmp_path):
+    sources = {
+        "x = torch.randn(3)": True,
+        "x = torch.randn(3)\nseed_everything()": True,  # seeded too late
+        "def f():\n    seed_everything()\nx = torch.randn(3)": True,  # the seed never runs
+        "def noise(n):\n    return torch.rand(n) * 2\nx = noise(3)": True,
+        "%matplotlib inline\nx = torch.randperm(5)": True,
+        "seed_everything()\nx = torch.randn(3)": False,
+        "def fit():\n    seed_everything()\n    return 1\nm = fit()\nx = torch.randn(3)": False,
+        "g = torch.Generator().manual_seed(0)\nx = torch.randint(\n    0, 9, (3,), generator=g\n)": False,
+        "def noise(n):\n    return torch.rand(n) * 2": False,  # defines, draws nothing
+        "x = torch.zeros(3).normal_()": False,  # out of its sight, as its docstring says
+    }
+    cells = [nbformat.v4.new_code_cell(source) for source in sources]
     found = _unseeded_draws({tmp_path / "ch.ipynb": nbformat.v4.new_notebook(cells=cells)})
-    assert found == ["ch.ipynb cell 0", "ch.ipynb cell 3", "ch.ipynb cell 4"]
+    assert found == [f"ch.ipynb cell {i}" for i, flagged in enumerate(sources.values()) if flagged]
 
 
 def test_no_chapter_shows_the_text_that_glue_returns():
