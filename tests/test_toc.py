@@ -105,6 +105,14 @@ def _chapter_cells(cell_type):
     return {where: cell.source for where, cell in _cells(_chapter_notebooks(), cell_type)}
 
 
+def _statements(source):
+    """A code cell's top-level statements as IPython runs them: its translation, so that a
+    cell with a %magic parses too."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return ast.parse(TransformerManager().transform_cell(source)).body
+
+
 # Tags with which myst-nb folds a cell's code behind a "Show code" toggle.
 FOLDING_TAGS = {"hide-input", "hide-cell"}
 
@@ -143,8 +151,6 @@ def _unseeded_draws(notebooks):
     itself or calls a function the cell defines whose body does (a cell that only defines such a
     function draws nothing when it runs). Draws it does not see: a lambda's, a function's from
     another cell, a layer's initialisation, a loader's shuffle, an in-place `normal_()`."""
-    from IPython.core.inputtransformer2 import TransformerManager
-
     def draw(node):
         return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and getattr(node.func.value, "id", None) == "torch" and node.func.attr in GLOBAL_DRAWS
@@ -162,22 +168,23 @@ def _unseeded_draws(notebooks):
             if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
                 pending.extend(ast.iter_child_nodes(node))
 
+    def does(statement, act, defined):
+        """Whether running `statement` does `act`, itself or in a function of `defined`
+        ({name: the nodes of its definition}) that it calls."""
+        return any(act(node) or (isinstance(node, ast.Call) and getattr(node.func, "id", None) in defined
+                                 and any(map(act, defined[node.func.id])))
+                   for node in run_by(statement))
+
     found = []
     for where, cell in _cells(notebooks):
-        body = ast.parse(TransformerManager().transform_cell(cell.source)).body
+        body = _statements(cell.source)
         defined = {node.name: list(ast.walk(node)) for node in body
                    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
-
-        def does(statement, act, defined=defined):
-            return any(act(node) or (isinstance(node, ast.Call) and getattr(node.func, "id", None) in defined
-                                     and any(map(act, defined[node.func.id])))
-                       for node in run_by(statement))
-
         seeded = False
         for statement in body:
             # A statement that does both, as `fits = {w: fit(w) ...}` with fit seeding, seeds first.
-            seeded = seeded or does(statement, seed)
-            if does(statement, draw) and not seeded:
+            seeded = seeded or does(statement, seed, defined)
+            if does(statement, draw, defined) and not seeded:
                 found.append(where)
                 break
     return found
@@ -211,12 +218,9 @@ def test_unseeded_draws_are_found_but_not_seeded_ones_or_a_generators_own(tmp_pa
 def test_no_chapter_shows_the_text_that_glue_returns():
     # glue() returns the text it glued, so a cell whose last statement is a bare glue(...)
     # call shows that text, quoted, under the cell on the page.
-    from IPython.core.inputtransformer2 import TransformerManager
-
     shown = []
     for where, source in _chapter_cells("code").items():
-        # IPython's own translation, so that a cell with a %magic parses too.
-        body = ast.parse(TransformerManager().transform_cell(source)).body
+        body = _statements(source)
         last = body[-1] if body else None
         if (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
                 and getattr(last.value.func, "id", None) == "glue" and not source.rstrip().endswith(";")):
