@@ -66,7 +66,34 @@ def test_the_pages_are_the_table_of_contents_starting_at_its_root():
 
 def test_every_notebook_in_book_is_a_chapter_of_the_table_of_contents():
     # A notebook left out of _toc.yml would not be built into the site.
-    assert sorted(chapters()) == sorted((ROOT / "book").glob("*.ipynb"))
+    left_out = sorted(set((ROOT / "book").glob("*.ipynb")) - set(chapters()))
+    assert not left_out, (
+        f"{[str(path.relative_to(ROOT)) for path in left_out]} not in _toc.yml: add each under "
+        "the Chapters caption, after the last chapter (CONTRIBUTING.md, adding a chapter, step 1)"
+    )
+
+
+def test_every_chapter_is_listed_under_the_tables_chapters_caption():
+    # A chapter under another caption builds, but the sidebar shows it among the reference pages.
+    first = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))["parts"][0]
+    assert first["caption"] == "Chapters"
+    under = [entry["file"] for entry in first["chapters"]]
+    elsewhere = [str(path.relative_to(ROOT).with_suffix("")) for path in chapters()]
+    elsewhere = [page for page in elsewhere if page not in under]
+    assert not elsewhere, f"_toc.yml lists {elsewhere} outside the Chapters caption: move them there"
+
+
+NUMBER_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+
+
+def test_the_readme_counts_the_chapters():
+    # Its first paragraph names the chapters' number in words ("as seven chapters that run").
+    said = re.search(r"\bas (\w+) chapters\b", (ROOT / "README.md").read_text(encoding="utf-8"))
+    assert said, "README.md's first paragraph no longer says 'as <number> chapters'"
+    assert said.group(1) == NUMBER_WORDS[len(chapters())], (
+        f"README.md says {said.group(1)} chapters, _toc.yml lists {len(chapters())}: "
+        "correct the count and name the new chapter's topic there"
+    )
 
 
 @pytest.mark.parametrize("page", ["intro.md", "overview_zh.md"])
