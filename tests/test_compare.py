@@ -77,6 +77,13 @@ def test_infinite_scores_count_as_failures():
     assert t.best_lr == 0.1
 
 
+def test_a_table_failed_at_every_rate_has_no_best_rate_and_says_what_to_do():
+    # tune refuses such a table; one built by hand met pandas' "argmax of an empty sequence".
+    failed = Tuned(_frame({0.1: [float("nan"), 0.9], 1.0: [0.8, float("nan")]}))
+    with pytest.raises(ValueError, match=r"at every rate \(\[0.1, 1.0\]\).*add smaller rates"):
+        _ = failed.best_lr
+
+
 def test_all_rates_failing_is_an_error_that_says_what_to_do():
     with pytest.raises(ValueError, match="smaller rates"):
         tune(lambda lr, seed: float("nan") if seed == 0 else 1.0, LRS, [0, 1])

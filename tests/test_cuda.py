@@ -12,7 +12,7 @@ from lesson5.learner import Learner, default_device
 from lesson5.loaders import DataLoader, DataLoaders
 from lesson5.pretrain import select_classes
 from lesson5.seed import scoring
-from lesson5.similarity import activations
+from lesson5.similarity import activations, label_agreement, nearest
 from lesson5.transfer import saved_activation_bytes
 from lesson5.weights import load_weights, save_weights
 
@@ -77,3 +77,10 @@ def test_saved_activation_bytes_of_a_gpu_model_takes_a_batch_from_the_cpu():
     model = create_model(simple_body((4, 8)), n_out=3).cuda().train()
     x = torch.randn(6, 1, 28, 28)
     assert saved_activation_bytes(model, x) == saved_activation_bytes(model, x.cuda()) > 0
+
+
+def test_neighbours_found_in_a_gpu_base_index_labels_on_the_cpu():
+    base = torch.tensor([[0.0, 0], [1, 0], [5, 5]]).cuda()
+    found = nearest(torch.tensor([[0.9, 0.1]]), base, k=2)
+    assert found.device.type == "cpu" and found.tolist() == [[1, 0]]
+    assert label_agreement(found, torch.tensor([0, 1, 1]), torch.tensor([1])) == 0.5

@@ -1046,10 +1046,17 @@ def test_a_module_that_needs_no_pytorch_is_imported_without_it(module):
 
 def test_the_names_that_need_pytorch_are_imported_on_first_use():
     # glue stays the function, though a module of that name was imported first.
-    code = ("from lesson5.glue import glue_output; import lesson5; "
-            "print(lesson5.Learner.__module__, lesson5.seed_everything.__module__, type(lesson5.glue).__name__)")
+    code = ("import sys; from lesson5.glue import glue_output; import lesson5; print('torch' in sys.modules, "
+            "lesson5.seed_everything.__module__, type(lesson5.glue).__name__, 'torch' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
-    assert result.stdout.split() == ["lesson5.learner", "lesson5.seed", "function"]
+    assert result.stdout.split() == ["False", "lesson5.seed", "function", "True"]
+
+
+def test_a_name_the_package_does_not_re_export_says_where_to_import_it_from():
+    import lesson5
+
+    with pytest.raises(AttributeError, match="from lesson5.learner import Learner"):
+        _ = lesson5.Learner
 
 
 def test_the_corruption_warning_points_at_the_code_that_asked_for_the_data(server, cache):

@@ -564,6 +564,17 @@ def test_metrics_without_a_name_of_their_own_are_refused(metrics):
         make_learner(metrics=metrics)
 
 
+@pytest.mark.parametrize("column", ["epoch", "train_loss", "valid_loss", "time"])
+def test_a_metric_named_as_one_of_the_tables_columns_is_refused(column):
+    # Before, a metric named valid_loss left the loss's column NaN and its own nowhere.
+    def metric(preds, targets):
+        return accuracy(preds, targets)
+
+    metric.__name__ = column
+    with pytest.raises(ValueError, match=f"'{column}'.*rename the function"):
+        make_learner(metrics=[metric])
+
+
 class Noted(Callback):
     pass
 

@@ -86,8 +86,14 @@ def test_from_tensors():
     assert dls.train.bs == 4 and dls.valid.bs == 8
     assert DataLoaders.from_tensors(x, y, bs=4).valid is None
     # A validation batch size of 0 is a mistake, not a request for the default.
-    with pytest.raises(ValueError, match="positive batch size, got 0"):
+    with pytest.raises(ValueError, match="positive batch size, a whole number, got 0"):
         DataLoaders.from_tensors(x[:12], y[:12], x[12:], y[12:], bs=4, valid_bs=0)
+
+
+@pytest.mark.parametrize("bs", [2.5, True, -1])
+def test_a_batch_size_that_is_not_a_positive_whole_number_is_refused_when_made(bs):
+    with pytest.raises(ValueError, match=f"positive batch size, a whole number, got {bs!r}"):
+        DataLoader(torch.zeros(8), bs=bs)
 
 
 def test_validation_inputs_without_targets_are_refused():

@@ -196,6 +196,18 @@ def test_too_short_a_sweep_is_explained():
 def test_bad_range_is_explained():
     with pytest.raises(ValueError, match="start_lr"):
         lr_find(_learner(), start_lr=1.0, end_lr=0.1)
+    with pytest.raises(ValueError, match="start_lr"):
+        LRFinder(start_lr=1.0, end_lr=0.1)
+
+
+@pytest.mark.parametrize("num_it", [0, -5, 2.5, True])
+def test_a_number_of_batches_that_is_not_a_whole_one_or_more_is_refused_by_its_name(num_it):
+    # lr_find(num_it=0) blamed n_epochs, which the caller never passed; LRFinder(num_it=0)
+    # divided by zero at the first batch.
+    with pytest.raises(ValueError, match="num_it is the number of batches to try"):
+        lr_find(_learner(), num_it=num_it)
+    with pytest.raises(ValueError, match="num_it is the number of batches to try"):
+        LRFinder(num_it=num_it)
 
 
 def test_raw_minimum_and_resmoothing_on_a_known_curve():

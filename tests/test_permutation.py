@@ -43,6 +43,11 @@ def test_share_is_seeded_and_leaves_the_global_random_state_alone():
     assert others - {first}
 
 
+def test_a_tensor_observed_gives_a_share_that_is_a_float():
+    share = share_as_strong(torch.tensor(-2.0), _closeness, 4, n_orders=20)
+    assert type(share) is float and share == share_as_strong(-2.0, _closeness, 4, n_orders=20)
+
+
 def test_share_needs_at_least_one_order():
     with pytest.raises(ValueError, match="at least one random order"):
         share_as_strong(0.5, _closeness, 4, n_orders=0)

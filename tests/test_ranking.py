@@ -52,3 +52,11 @@ def test_spearman_of_a_constant_is_nan_and_bad_lengths_are_refused():
     assert math.isnan(spearman([3, 3, 3], [1, 2, 3]))
     with pytest.raises(ValueError, match="same length"):
         spearman([1, 2, 3], [1, 2])
+
+
+def test_spearman_refuses_a_nan_it_would_rank_highest():
+    # Before, sorting ranked the NaN highest and [1, nan, 2, 3] against 1..4 gave 0.4.
+    with pytest.raises(ValueError, match=r"NaN at 1 positions \(the first: \[1\]\).*drop those pairs"):
+        spearman([1, float("nan"), 2, 3], [1, 2, 3, 4])
+    with pytest.raises(ValueError, match="NaN"):
+        spearman(torch.tensor([1.0, 2, 3]), [1, 2, float("nan")])

@@ -178,6 +178,16 @@ def test_a_warm_up_fraction_outside_zero_to_one_is_refused_by_both_forms(pct_sta
         OneCycle(0.1, pct_start=pct_start)
 
 
+@pytest.mark.parametrize("setting", [{"div": 0.0}, {"div": -25.0}, {"div_final": 0.0}, {"div": float("nan")}])
+def test_a_divisor_that_is_not_positive_is_refused_by_both_forms(setting):
+    # OneCycle(0.1, div=0) was made, and the fit it was given divided by zero.
+    name = next(iter(setting))
+    with pytest.raises(ValueError, match=f"{name} divides lr_max, so it must be > 0"):
+        one_cycle(50, 0.1, **setting)
+    with pytest.raises(ValueError, match=f"{name} divides lr_max, so it must be > 0"):
+        OneCycle(0.1, **setting)
+
+
 def test_one_cycle_needs_a_step():
     with pytest.raises(ValueError, match="at least one step"):
         one_cycle(0, 0.1)
@@ -222,6 +232,13 @@ def test_a_cycle_to_a_rate_that_cannot_train_is_refused_when_made(lr_max, messag
     # OneCycle(-0.1) ran a whole cycle of negative rates, the loss climbing.
     with pytest.raises(ValueError, match=message):
         OneCycle(lr_max)
+
+
+def test_rates_per_group_given_as_a_generator_are_kept_for_the_fit():
+    # The check when made used a generator up, and the fit then found no rates.
+    learn = _learner()
+    rates = _rates(learn, OneCycle(rate for rate in [0.1]))
+    assert rates == pytest.approx(one_cycle(len(learn.dls.train), 0.1)[0])
 
 
 def test_a_slice_is_refused_when_made_and_the_error_names_lr_range():

@@ -351,12 +351,17 @@ SHOWN_CELL_LINES = 40
 def _long_shown_cells(notebooks):
     """"<file> cell <n>: <lines> lines" for each code cell of `notebooks` ({path: notebook})
     that the page shows unfolded with more than SHOWN_CELL_LINES lines, other than the imports
-    (the cell after the bootstrap imports, then calls seed_everything(): CONTRIBUTING)."""
+    (the cell after the bootstrap imports, then calls seed_everything(): CONTRIBUTING), whose
+    set-up may also say how tensors and tables print."""
+    setting_up = {"seed_everything", "set_printoptions", "set_option"}
+
     def only_imports(source):
-        def seeding(node):
-            return (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
-                    and getattr(node.value.func, "id", None) == "seed_everything")
-        return all(isinstance(node, (ast.Import, ast.ImportFrom)) or seeding(node)
+        def sets_up(node):
+            if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
+                return False
+            func = node.value.func
+            return (func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)) in setting_up
+        return all(isinstance(node, (ast.Import, ast.ImportFrom)) or sets_up(node)
                    for node in ast.parse(source).body)
 
     return [f"{where}: {len(cell.source.splitlines())} lines" for where, cell in _cells(notebooks)
@@ -403,7 +408,9 @@ def test_no_chapter_shows_a_code_cell_longer_than_one_idea():
 def test_a_long_shown_cell_is_found_but_not_a_folded_one_or_imports(tmp_path):
     long = "\n".join(f"x{i} = {i}" for i in range(SHOWN_CELL_LINES + 1))
     imports = "\n".join(f"import m{i}" for i in range(SHOWN_CELL_LINES + 1)) + "\nseed_everything();"
-    cells = [nbformat.v4.new_code_cell(long), nbformat.v4.new_code_cell(imports),
+    # The chapters' imports cells also say how tensors and tables print.
+    printing = imports + "\ntorch.set_printoptions(precision=4)\npd.set_option('display.precision', 4)"
+    cells = [nbformat.v4.new_code_cell(long), nbformat.v4.new_code_cell(printing),
              nbformat.v4.new_code_cell(long, metadata={"tags": ["hide-input"]}),
              nbformat.v4.new_code_cell(long, metadata={"tags": ["hide-cell", "machine-dependent"]}),
              nbformat.v4.new_code_cell(long.rsplit("\n", 1)[0]), nbformat.v4.new_markdown_cell(long),

@@ -1,10 +1,12 @@
 """lesson5: the shared package behind the executable Lesson 5 chapters.
 
 Each module teaches one idea and names, in its docstring, the chapter that introduces it.
+Every name is imported from its module (`from lesson5.learner import Learner`), but for the
+two that every chapter imports first, `glue` and `seed_everything`.
 
-The names below that need PyTorch are imported on first use, so that a script needing one
-small module (scripts/kernel.py's lesson5.atomic, `python -m lesson5.download --check`) does
-not import PyTorch too, a second of a core each time.
+`seed_everything` needs PyTorch, so it is imported on first use: a script needing one small
+module (scripts/kernel.py's lesson5.atomic, `python -m lesson5.download --check`) does not
+import PyTorch too, a second of a core each time.
 """
 
 import importlib
@@ -14,26 +16,16 @@ import importlib
 from .glue import glue
 
 # Each name imported on first use, and the module that defines it.
-_LAZY = {
-    "Callback": "learner",
-    "CancelBatch": "learner",
-    "CancelEpoch": "learner",
-    "CancelFit": "learner",
-    "Learner": "learner",
-    "Recorder": "learner",
-    "accuracy": "learner",
-    "default_device": "learner",
-    "DataLoader": "loaders",
-    "DataLoaders": "loaders",
-    "seed_everything": "seed",
-}
+_LAZY = {"seed_everything": "seed"}
 
 __all__ = ["glue", *_LAZY]
 
 
 def __getattr__(name):
     if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}: import it from the module "
+                             "that defines it (code/README.md lists them), as in `from lesson5.learner "
+                             "import Learner`")
     value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     globals()[name] = value
     return value

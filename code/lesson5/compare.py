@@ -53,6 +53,9 @@ class Tuned:
     def best_lr(self):
         """The learning rate with the best mean over the seeds; a rate where any seed failed (NaN) never wins."""
         means = self.scores.mean(axis=1, skipna=False).dropna()
+        if means.empty:
+            raise ValueError(f"at every rate ({list(self.scores.index)}) a seed failed (NaN): "
+                             "add smaller rates to the grid")
         return means.idxmax() if self.higher_is_better else means.idxmin()
 
     @property

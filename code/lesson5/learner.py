@@ -266,6 +266,10 @@ class Learner:
         if None in names or "<lambda>" in names or len(set(names)) != len(names):
             raise ValueError(f"each metric needs a name of its own for its column, got {names}: "
                              "define each with def")
+        # The recorder's own columns: a metric of the same name would overwrite one silently.
+        taken = sorted(set(names) & {"epoch", "train_loss", "valid_loss", "time"})
+        if taken:
+            raise ValueError(f"the metric names {taken} are the table's own columns: rename the function")
         self.recorder = Recorder()
         self.cbs = [self.recorder, *([ProgressTable()] if progress else []), *_callbacks(cbs)]
         self.opt = None

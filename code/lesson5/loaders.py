@@ -5,6 +5,8 @@ batch is one indexing operation per tensor (a slice, which copies nothing, when 
 no per-item Python objects, no collation.
 """
 
+import numbers
+
 import torch
 
 
@@ -22,8 +24,9 @@ class DataLoader:
         n = len(tensors[0])
         if any(len(t) != n for t in tensors):
             raise ValueError(f"all tensors need the same length; got {[len(t) for t in tensors]}")
-        if bs < 1:
-            raise ValueError(f"bs must be a positive batch size, got {bs}")
+        # A bool is an int to Python, and bs=2.5 failed only at len(), far from here.
+        if isinstance(bs, bool) or not isinstance(bs, numbers.Integral) or bs < 1:
+            raise ValueError(f"bs must be a positive batch size, a whole number, got {bs!r}")
         self.tensors, self.n, self.bs = tensors, n, bs
         self.shuffle, self.drop_last, self.generator = shuffle, drop_last, generator
 

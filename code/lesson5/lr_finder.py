@@ -23,6 +23,7 @@ well before the minimum: `steepest` (where the smoothed loss falls fastest) or `
 
 import copy
 import math
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -102,6 +103,10 @@ class LRFinder(Callback):
     DIVERGENCE = 4
 
     def __init__(self, start_lr=1e-7, end_lr=10, num_it=100, stop_div=True, beta=0.98):
+        if not 0 < start_lr < end_lr:
+            raise ValueError(f"need 0 < start_lr < end_lr, got start_lr={start_lr}, end_lr={end_lr}")
+        if isinstance(num_it, bool) or not isinstance(num_it, numbers.Integral) or num_it < 1:
+            raise ValueError(f"num_it is the number of batches to try, a whole number, 1 or more, got {num_it!r}")
         self.start_lr, self.end_lr, self.num_it = start_lr, end_lr, num_it
         self.stop_div, self.beta = stop_div, beta
         # Made here so that a bad beta is refused before any training; each fit starts afresh.
@@ -143,8 +148,8 @@ def lr_find(learn, start_lr=1e-7, end_lr=10, num_it=100, stop_div=True, skip_sta
     The weights, the optimizer (state and hyper-parameters) and the learner's recorder are
     exactly as they were before the call; only the random number generators have moved on.
     """
-    if not 0 < start_lr < end_lr:
-        raise ValueError(f"need 0 < start_lr < end_lr, got start_lr={start_lr}, end_lr={end_lr}")
+    # Made first, so that its checks of the settings come before anything else.
+    finder = LRFinder(start_lr, end_lr, num_it, stop_div)
     if len(learn.dls.train) == 0:
         raise ValueError("the learner's training loader gives no batches (fewer items than its batch size, "
                          "with drop_last?): the range test needs batches to train on")
@@ -154,7 +159,6 @@ def lr_find(learn, start_lr=1e-7, end_lr=10, num_it=100, stop_div=True, skip_sta
     weights = copy.deepcopy(learn.model.state_dict())
     opt_state = copy.deepcopy(learn.opt.state_dict())
     saved_cbs, saved_recorder = learn.cbs, learn.recorder
-    finder = LRFinder(start_lr, end_lr, num_it, stop_div)
     finder.result.skip_start, finder.result.skip_end = skip_start, skip_end
     # A private recorder and no table: the sweep is not part of the training history.
     learn.recorder = Recorder()

@@ -25,6 +25,8 @@ def share_as_strong(observed, statistic, n, n_orders=2000, seed=0):
     """
     if n_orders < 1:
         raise ValueError(f"a permutation test needs at least one random order, got {n_orders}")
+    # A number, not a one-element tensor, so that the share comes back a float.
+    observed = float(observed)
     if not math.isfinite(observed):
         raise ValueError(f"the observed statistic is {observed}: a permutation test needs a finite one "
                          "(is a column constant?)")

@@ -43,6 +43,11 @@ def spearman(x, y):
     x, y = _numbers(x), _numbers(y)
     if len(x) != len(y) or len(x) < 2:
         raise ValueError(f"spearman needs two sequences of the same length, at least 2, got {len(x)} and {len(y)}")
+    # A NaN has no rank: sorting would give it the highest, and a number would come out.
+    missing = np.flatnonzero(np.isnan(x) | np.isnan(y))
+    if len(missing):
+        raise ValueError(f"spearman got NaN at {len(missing)} positions (the first: {missing[:5].tolist()}): "
+                         "drop those pairs first")
     rx, ry = _ranks(x), _ranks(y)
     if rx.std() == 0 or ry.std() == 0:
         return float("nan")

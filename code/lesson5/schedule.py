@@ -29,9 +29,13 @@ def linear(start, end, pct):
 WARMUPS = {"cos": cos_anneal, "linear": linear}
 
 
-def _check_cycle(pct_start, warmup):
+def _check_cycle(pct_start, warmup, div, div_final):
     """The checks `one_cycle` and `OneCycle` share, so that `OneCycle` refuses bad settings when
     it is made rather than when its fit starts."""
+    # Written so that NaN, which fails every comparison, is refused too.
+    for name, value in (("div", div), ("div_final", div_final)):
+        if value is not None and not value > 0:
+            raise ValueError(f"{name} divides lr_max, so it must be > 0, got {value}")
     if not 0 <= pct_start < 1:
         raise ValueError(f"pct_start is the fraction of steps spent warming up, in [0, 1); got {pct_start}")
     if warmup not in WARMUPS:
@@ -51,7 +55,7 @@ def one_cycle(n_steps, lr_max, pct_start=0.3, div=25.0, div_final=None, moms=(0.
     """
     if n_steps < 1:
         raise ValueError(f"one_cycle needs at least one step, got {n_steps}")
-    _check_cycle(pct_start, warmup)
+    _check_cycle(pct_start, warmup, div, div_final)
     rise = WARMUPS[warmup]
     div_final = div * 1e4 if div_final is None else div_final
     n_up = int(n_steps * pct_start)
@@ -88,13 +92,15 @@ class OneCycle(Callback):
     order = -5
 
     def __init__(self, lr_max, pct_start=0.3, div=25.0, div_final=None, moms=(0.95, 0.85), warmup="cos"):
-        _check_cycle(pct_start, warmup)
+        _check_cycle(pct_start, warmup, div, div_final)
         if isinstance(lr_max, numbers.Real):
             check_hyper("lr_max", lr_max)
         elif isinstance(lr_max, slice):
             raise TypeError("OneCycle takes a float or one lr_max per group; "
                             "lesson5.transfer.lr_range turns a slice into such a list")
         else:
+            # Kept as a list: a generator checked here would be empty when the fit reads it.
+            lr_max = list(lr_max)
             for value in lr_max:
                 check_hyper("each lr_max", value)
         self.lr_max, self.pct_start, self.div, self.div_final, self.moms = lr_max, pct_start, div, div_final, moms

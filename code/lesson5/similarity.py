@@ -25,7 +25,8 @@ def activations(body, x, bs=500):
 
 
 def nearest(queries, base, k=5):
-    """Indices (len(queries), k) of the `k` rows of `base` closest to each query (Euclidean distance)."""
+    """Indices (len(queries), k) of the `k` rows of `base` closest to each query (Euclidean distance),
+    on the CPU whatever `base`'s device, beside the labels `label_agreement` reads with them."""
     queries, base = torch.as_tensor(queries), torch.as_tensor(base)
     if queries.ndim != 2 or base.ndim != 2 or queries.shape[1] != base.shape[1]:
         raise ValueError(f"queries and base must be (rows, features) with the same number of features, "
@@ -37,7 +38,7 @@ def nearest(queries, base, k=5):
     queries, base = queries.to(base.device, dtype), base.to(dtype=dtype)
     if not 1 <= k <= len(base):
         raise ValueError(f"k must be between 1 and {len(base)} (the rows there are to choose from), got {k}")
-    return torch.cdist(queries, base).topk(k, dim=1, largest=False).indices
+    return torch.cdist(queries, base).topk(k, dim=1, largest=False).indices.cpu()
 
 
 def label_agreement(neighbours, base_labels, query_labels):
