@@ -68,9 +68,13 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 from importlib.metadata import version
 pin = re.search(r"^torch==(\S+)", open("requirements.txt").read(), re.M).group(1)
 sys.exit(version("torch").split("+")[0] != pin)'
-  if [ "$(uname -s)" = Linux ] && [ -z "${PIP_INDEX_URL:-}${PIP_EXTRA_INDEX_URL:-}" ] \
+  # Where pip takes packages from, its configuration files and PIP_* variables alike: a pip
+  # pointed at an index or a folder of wheels of its own may well hold the CPU build.
+  pip_sources=$(.venv/bin/python -m pip config list 2>/dev/null || true)
+  if [ "$(uname -s)" = Linux ] && ! grep -qE '\.(index-url|extra-index-url|find-links)=' <<<"$pip_sources" \
       && ! .venv/bin/python -c "$torch_pinned" 2>/dev/null; then
-    echo "setup: unless pip is configured otherwise, that is PyTorch's CUDA build on Linux, several GB;" \
+    echo "setup: pip names no index or folder of wheels of its own, so that is PyTorch's CUDA build" \
+      "from PyPI on Linux, several GB;" \
       "README.md says how to take the CPU build (about 200 MB) instead"
   fi
   rm -f "$stamp"

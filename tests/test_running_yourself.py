@@ -371,8 +371,16 @@ def test_setup_leaves_a_venv_made_by_windows_python_alone(tmp_path):
     assert windows_python.read_text() == "MZ" and not asked.exists()
 
 
-@pytest.mark.parametrize("torch_pinned", [True, False])
-def test_setup_warns_of_pytorchs_cuda_build_only_where_pip_will_fetch_pytorch(tmp_path, torch_pinned):
+@pytest.mark.parametrize("torch_pinned, pip_config, warned", [
+    (True, "", False),
+    (False, "", True),
+    # pip told where to look, in pip.conf or a PIP_* variable, as `pip config list` shows them.
+    (False, "global.find-links='/opt/wheels'", False),
+    (False, ":env:.index-url='https://download.pytorch.org/whl/cpu'", False),
+    (False, "global.cert='/etc/ssl/certs/ca-certificates.crt'", True),
+])
+def test_setup_warns_of_pytorchs_cuda_build_only_where_pip_will_fetch_pytorch(tmp_path, torch_pinned, pip_config,
+                                                                              warned):
     pin = re.search(r"^torch==(\S+)", (REPO / "requirements.txt").read_text(), re.M).group(1)
     installed = f"{pin}+cpu" if torch_pinned else "2.0.0"
     # A reinstall after a change to requirements.txt keeps an installed torch of the pinned
@@ -384,14 +392,15 @@ def test_setup_warns_of_pytorchs_cuda_build_only_where_pip_will_fetch_pytorch(tm
     site.mkdir(parents=True)
     (site / "METADATA").write_text(f"Metadata-Version: 2.1\nName: torch\nVersion: {installed}\n")
     check = f'case "$*" in *importlib.metadata*) PYTHONPATH={site.parent} exec {sys.executable} "$@";; esac'
-    _sh(tmp_path / ".venv" / "bin" / "python", f"{check}\nexit 0\n")
+    config = f'case "$*" in *"pip config list"*) echo "{pip_config}";; esac'
+    _sh(tmp_path / ".venv" / "bin" / "python", f"{check}\n{config}\nexit 0\n")
     tools = _sh(tmp_path / "bin" / "uname", "echo Linux\n").parent
     env = {key: value for key, value in os.environ.items() if not key.startswith("PIP_")}
     env.update(PYTHON=sys.executable, PATH=f"{tools}{os.pathsep}{os.environ['PATH']}")
     result = run(["bash", tmp_path / "scripts" / "setup.sh"], cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "installing requirements.txt" in result.stdout
-    assert ("PyTorch's CUDA build" in result.stdout) is not torch_pinned, result.stdout
+    assert ("PyTorch's CUDA build" in result.stdout) is warned, result.stdout
 
 
 @pytest.mark.parametrize("origin, rebuilt", [("/elsewhere/code/lesson5/__init__.py", True), ("", True),
