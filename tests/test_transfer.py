@@ -1,5 +1,6 @@
 """Tests for lesson5.transfer (book/07_transfer.ipynb)."""
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -54,6 +55,12 @@ def test_slice_lo_hi_is_geometric():
 
 def test_sequences_are_checked():
     assert lr_range((1e-4, 1e-3), 2) == [1e-4, 1e-3]
+    # An array is no Sequence: it met NumPy's "truth value of an array is ambiguous".
+    assert lr_range(np.array([1e-4, 1e-3]), 2) == lr_range(torch.tensor([1e-4, 1e-3], dtype=torch.float64), 2)
+    assert lr_range(np.array([1e-4, 1e-3]), 2) == [1e-4, 1e-3]
+    assert lr_range(np.float32(0.5), 2) == lr_range(torch.tensor(0.5), 2) == [0.5, 0.5]
+    with pytest.raises(ValueError, match="each lr must be >= 0"):
+        lr_range(np.array([1e-4, -1.0]), 2)
     with pytest.raises(ValueError, match="2 learning rates given for 3"):
         lr_range([1e-4, 1e-3], 3)
     with pytest.raises(ValueError, match="at least two layer groups"):

@@ -11,7 +11,6 @@ training holds beyond the weights, `grad_bytes`, `optimizer_state_bytes` and
 """
 
 import numbers
-from collections.abc import Sequence
 
 import torch
 from torch import nn
@@ -88,7 +87,7 @@ def lr_range(lr, n_groups, divisor=10):
     - `slice(hi)`: the last group gets `hi`, all the others `hi / divisor`;
     - `slice(lo, hi)`: rates spaced evenly on a log scale from `lo` (first group) to `hi` (last);
       `slice(0, hi)` and `slice(None, hi)` are `slice(hi)`, as in fastai v1;
-    - a sequence of `n_groups` numbers: used as given.
+    - a sequence (or NumPy array, or tensor) of `n_groups` numbers: used as given.
 
     fastai v1 divided by 3 in the releases the lesson was recorded with and by 10 from later
     1.0.x releases on; `divisor` picks one (default 10, the final v1 behaviour).
@@ -104,14 +103,17 @@ def lr_range(lr, n_groups, divisor=10):
             return even_mults(lr.start, lr.stop, n_groups)
         check_hyper("lr", lr.stop)
         return [lr.stop / divisor] * (n_groups - 1) + [lr.stop]
-    if isinstance(lr, Sequence):
-        if len(lr) != n_groups:
-            raise ValueError(f"{len(lr)} learning rates given for {n_groups} layer groups")
-        for value in lr:
-            check_hyper("each lr", value)
-        return [float(v) for v in lr]
-    check_hyper("lr", lr)
-    return [float(lr)] * n_groups
+    # One number: a float, a NumPy scalar or a tensor of one dimension fewer than a list.
+    if isinstance(lr, numbers.Real) or getattr(lr, "ndim", None) == 0:
+        check_hyper("lr", lr)
+        return [float(lr)] * n_groups
+    # Anything else is one rate per group: a list or a tuple, a NumPy array (not a Sequence) too.
+    rates = [float(v) for v in lr]
+    if len(rates) != n_groups:
+        raise ValueError(f"{len(rates)} learning rates given for {n_groups} layer groups")
+    for value in rates:
+        check_hyper("each lr", value)
+    return rates
 
 
 def param_groups(groups, lr, divisor=10, **hyper):
