@@ -24,6 +24,8 @@ import nbformat
 import yaml
 from toc import ROOT, chapters
 
+from lesson5.atomic import write_atomically
+
 CELL_ID = "bootstrap"
 TAGS = ["hide-cell"]
 
@@ -69,6 +71,13 @@ def expected_source(root=ROOT):
     return TEMPLATE.format(url=url, ref=ref)
 
 
+def _is_bootstrap(cell):
+    """A bootstrap cell by its id, or by its first line where a copy lost the id (nbformat
+    renames a repeated one when it reads the notebook)."""
+    first_line = TEMPLATE.split("\n", 1)[0]
+    return cell.get("id") == CELL_ID or (cell.cell_type == "code" and cell.source.startswith(first_line))
+
+
 def _first_code_index(nb):
     """The first code cell's index; in a draft of markdown cells alone, the end, where
     `write` puts the bootstrap cell."""
@@ -81,6 +90,9 @@ def stale(path, source):
     i = _first_code_index(nb)
     if i == len(nb.cells):
         return "it has no code cell, so no bootstrap cell"
+    copies = sum(map(_is_bootstrap, nb.cells))
+    if copies > 1:
+        return f"it has {copies} bootstrap cells"
     cell = nb.cells[i]
     if cell.get("id") != CELL_ID:
         return "its first code cell is not the bootstrap cell"
@@ -92,20 +104,27 @@ def stale(path, source):
 
 
 def write(path, source):
+    """Makes the chapter's first code cell its one bootstrap cell, with `source`: the cell moves
+    there from wherever a code cell written above it left it, and only one copy stays."""
     nb = nbformat.read(path, as_version=4)
-    i = _first_code_index(nb)
-    if i < len(nb.cells) and nb.cells[i].get("id") == CELL_ID:
+    # The one with the id first, to keep its stored run.
+    found = sorted(filter(_is_bootstrap, nb.cells), key=lambda cell: cell.get("id") != CELL_ID)
+    nb.cells = [cell for cell in nb.cells if not _is_bootstrap(cell)]
+    if found:
         # The cell keeps its execution count, outputs and timing: in the course's environment
         # it does nothing, so a run of the new source stores the same. A fresh cell would read
         # as never run, and fail the chapter's checks (tests/test_toc.py) until re-executed.
-        cell = nb.cells[i]
+        cell = found[0]
+        cell.id = CELL_ID
         cell.source = source
         cell.metadata["tags"] = TAGS
     else:
         cell = nbformat.v4.new_code_cell(source, metadata={"tags": TAGS})
         cell.id = CELL_ID
-        nb.cells.insert(i, cell)
-    nbformat.write(nb, path)
+    nb.cells.insert(_first_code_index(nb), cell)
+    # Whole or not at all: the notebook holds the chapter's stored outputs. The final newline
+    # is nbformat.write's.
+    write_atomically(path, (nbformat.writes(nb) + "\n").encode("utf-8"))
 
 
 def main(argv=None):

@@ -149,6 +149,37 @@ def test_bootstrap_gives_a_draft_of_markdown_alone_its_cell(tmp_path):
     assert [c.get("id") for c in code] == ["bootstrap"]
 
 
+def test_bootstrap_moves_its_cell_above_a_code_cell_written_first_and_keeps_one(tmp_path):
+    # A code cell added above the bootstrap cell: the script inserted a second bootstrap cell
+    # (nbformat renamed its repeated id) and --check then passed.
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy(REPO / name, tmp_path / name)
+    shutil.copytree(REPO / "book", tmp_path / "book")
+    chapter = tmp_path / "book" / "01_data.ipynb"
+    nb = nbformat.read(chapter, as_version=4)
+    before = [c.get("id") for c in nb.cells if c.cell_type == "code"]
+    nb.cells.insert(0, nbformat.v4.new_code_cell("x = 1"))
+    nbformat.write(nb, chapter)
+    stale = run([sys.executable, BOOTSTRAP, "--check", "--root", tmp_path])
+    assert stale.returncode == 1 and "01_data.ipynb: its first code cell is not the bootstrap cell" in stale.stdout
+    assert run([sys.executable, BOOTSTRAP, "--root", tmp_path]).returncode == 0
+    assert run([sys.executable, BOOTSTRAP, "--check", "--root", tmp_path]).returncode == 0
+    code = [c for c in nbformat.read(chapter, as_version=4).cells if c.cell_type == "code"]
+    assert [c.get("id") for c in code][:2] == ["bootstrap", code[1].get("id")] and code[1].source == "x = 1"
+    assert [c.get("id") for c in code[2:]] == before[1:]
+    # A copy pasted further down, its id repeated (nbformat renames it when it reads the file),
+    # is named by --check, and the script keeps one.
+    raw = json.loads(chapter.read_text())
+    raw["cells"].append(next(c for c in raw["cells"] if c.get("id") == "bootstrap"))
+    chapter.write_text(json.dumps(raw, indent=1))
+    stale = run([sys.executable, BOOTSTRAP, "--check", "--root", tmp_path])
+    assert stale.returncode == 1 and "01_data.ipynb: it has 2 bootstrap cells" in stale.stdout, stale.stdout
+    assert run([sys.executable, BOOTSTRAP, "--root", tmp_path]).returncode == 0
+    cells = nbformat.read(chapter, as_version=4).cells
+    assert sum('find_spec("lesson5")' in c.source for c in cells) == 1
+    assert [c.get("id") for c in cells if c.cell_type == "code"][:2] == ["bootstrap", code[1].get("id")]
+
+
 # --- scripts/env.sh: safe to source in a learner's own shell ------------------------------
 
 # Every shell is listed, so that one missing here shows as skipped in the report.
