@@ -4,11 +4,12 @@
 # closing your terminal.
 # Run as a script (`bash scripts/env.sh`), it would set its variables in a shell that ends with
 # it, and say nothing: zsh tells a sourced file by its eval context, other shells by $0, which
-# names this file only when it is run.
+# names this file only when it is run (a script of yours that sources it, dev-env.sh say, is
+# $0 then: the whole name is compared).
 case "${ZSH_EVAL_CONTEXT:-}" in
   *:file*) ;;
-  *) case "$0" in
-       *env.sh)
+  *) case "${0##*/}" in
+       env.sh)
          echo "env.sh: this sets variables in your own shell, so source it rather than run it: . scripts/env.sh" >&2
          exit 1 ;;
      esac ;;

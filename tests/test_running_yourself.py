@@ -229,6 +229,17 @@ def test_env_sh_run_rather_than_sourced_says_to_source_it(shell):
 
 
 @pytest.mark.parametrize("shell", SHELLS)
+def test_a_script_whose_name_ends_in_env_sh_may_source_it(shell, tmp_path):
+    # Its $0 ended in env.sh, and env.sh took it for itself run: it stopped the script.
+    _installed(shell)
+    script = tmp_path / "dev-env.sh"
+    script.write_text('. scripts/env.sh\necho "sourced $VIRTUAL_ENV"\n')
+    result = run([shell, script], cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert f"sourced {REPO}/.venv" in result.stdout
+
+
+@pytest.mark.parametrize("shell", SHELLS)
 def test_env_sh_outside_the_repository_returns_an_error_and_keeps_the_shell(shell, tmp_path):
     _installed(shell)
     result = _source_in(shell, tmp_path)
