@@ -23,10 +23,11 @@ def _reference_cpu():
 
 def _machine_dependent(srcdir):
     """'30 cells: 3 in 02_from_scratch, ...': the chapters' cells with scripts/reference_machine.py's
-    tag, those that print training results and those that glue them."""
+    tag, those that print training results and those that glue them. The chapters are _toc.yml's
+    (scripts/toc.py), as the build's: a draft notebook beside them is not in the book."""
     tag = _script("reference_machine.py")["TAG"]
     counts = {}
-    for path in sorted((Path(srcdir) / "book").glob("*.ipynb")):
+    for path in _script("toc.py")["chapters"](srcdir):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         tagged = sum(tag in c.get("metadata", {}).get("tags", []) for c in cells)
         if tagged:

@@ -173,7 +173,8 @@ def import_executed(folder, cache_path):
         # the outputs of the run nbval compared.
         for cell, run in zip(code, ran):
             cell.outputs, cell.execution_count = run.outputs, run.execution_count
-        seconds = executed_nb.metadata.get("lesson5_execution_seconds")
+        # conftest.py writes it beside every run it keeps.
+        seconds = executed_nb.metadata["lesson5_execution_seconds"]
         _store(cache, source, nb, seconds)
         print(f"execute: {source.relative_to(ROOT)} cached from the nbval run ({seconds:.1f} s)")
     # nbval keeps a chapter only when every cell passed (conftest.py): one missing here is run
@@ -193,6 +194,8 @@ def main(argv=None):
     parser.add_argument("--cache", type=Path, default=ROOT / "_build" / ".jupyter_cache",
                         help="the build's execution cache (myst-nb's default for the default output)")
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"--jobs is the number of chapters run at once, 1 or more, got {args.jobs}")
     if args.folder is not None:
         return import_executed(args.folder, args.cache)
     return execute_stale(args.jobs, args.cache)

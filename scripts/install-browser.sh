@@ -35,6 +35,12 @@ packages=""
 has_chinese_font || packages="$packages fonts-wqy-microhei"
 [ "$for_pdf" = 1 ] || [ -f "$axe" ] || command -v npm >/dev/null || packages="$packages npm"
 
+# Ubuntu's apt has no chromium: README.md, "The browser check", gives the snap.
+ubuntu_note=""
+case "$packages" in
+  *chromium*) ubuntu_note="On Ubuntu, whose Chromium is a snap: sudo snap install chromium, then export
+LESSON5_CHROMIUM=/snap/bin/chromium (README.md, \"The browser check\")." ;;
+esac
 if [ -n "$packages" ]; then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     if [ "$for_pdf" = 1 ]; then needs="printing the book's PDF needs"; else needs="the browser tests need"; fi
@@ -44,12 +50,16 @@ install-browser: $needs$packages. Install them with:
 (or point LESSON5_CHROMIUM at an installed Chromium or Google Chrome binary; on macOS,
 LESSON5_CHROMIUM="/Applications/Google Chrome.app/Contents/MacOS/Google Chrome").
 MSG
+    [ -z "$ubuntu_note" ] || echo "$ubuntu_note" >&2
     exit 1
   fi
   echo "install-browser: installing$packages with apt-get"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q >/dev/null
-  apt-get install -y -q $packages >/dev/null
+  if ! apt-get install -y -q $packages >/dev/null; then
+    echo "install-browser: apt-get could not install$packages. $ubuntu_note" >&2
+    exit 1
+  fi
   if [ ! -x "$chromium" ] || ! has_chinese_font; then
     echo "install-browser: apt-get ran, but $chromium or a Chinese font is still missing" >&2
     exit 1

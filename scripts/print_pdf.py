@@ -19,6 +19,8 @@ import pikepdf
 from playwright.sync_api import sync_playwright
 from toc import pages
 
+from lesson5.atomic import temp_beside
+
 CHROMIUM = os.environ.get("LESSON5_CHROMIUM", "/usr/bin/chromium")
 
 # Every image loaded, every formula typeset and every font in use loaded before printing.
@@ -101,12 +103,10 @@ def _finish(printed, output, headings):
                     sys.exit(f"print_pdf: the bookmark {bookmark.title!r} stands where the "
                              f"heading {title!r} is printed: their titles cannot be matched")
                 bookmark.title = title
-        part = output.with_name(output.name + ".part")
-        try:
+        # A name of its own, so that two prints at once do not write one file.
+        with temp_beside(output) as part:
             pdf.save(part, object_stream_mode=pikepdf.ObjectStreamMode.generate)
             os.replace(part, output)
-        finally:
-            part.unlink(missing_ok=True)
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

@@ -22,6 +22,11 @@ system_log=$(mktemp)
 # If a step fails before the system packages are waited for, their install still finishes:
 # apt-get cut off half-way leaves dpkg to be repaired by hand, and its lock would stop the next run.
 on_early_exit() {
+  # Already waited for, and its report shown: a second wait gives 127 in macOS's bash 3.2.
+  if [ -z "$system_job" ]; then
+    rm -f "$system_log"
+    return
+  fi
   if kill -0 "$system_job" 2>/dev/null; then
     echo "== waiting for the system packages' install to finish before exiting" >&2
   fi
@@ -57,6 +62,7 @@ python -m lesson5.download --check
 step "system packages: LibreOffice, Chromium, axe-core"
 # On failure, on_early_exit shows what they found, as for a failure in any step before this.
 wait "$system_job"
+system_job=""
 cat "$system_log"
 
 step "nbval: every chapter re-executed and compared with its stored outputs, one per core as memory allows"

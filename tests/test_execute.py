@@ -202,6 +202,15 @@ def test_by_default_it_fills_myst_nbs_cache_a_chapter_per_core_as_memory_allows(
     assert calls == [(8, cache), (1, cache)]
 
 
+@pytest.mark.parametrize("jobs", ["0", "-2"])
+def test_no_chapters_at_once_is_refused_by_name(execute, capsys, jobs):
+    # It met ProcessPoolExecutor's "max_workers must be greater than 0", as a traceback.
+    with pytest.raises(SystemExit) as stopped:
+        execute.main(["--jobs", jobs])
+    assert stopped.value.code == 2
+    assert f"--jobs is the number of chapters run at once, 1 or more, got {jobs}" in capsys.readouterr().err
+
+
 def test_a_change_to_the_package_runs_every_chapter_again(tmp_path, monkeypatch, execute, capsys):
     # Outputs depend on the package as much as on a chapter's code cells, which alone key the cache.
     reads_the_package = "import sys\nsys.path.insert(0, 'code/lesson5')\nimport m\nm.A"

@@ -328,19 +328,22 @@ def test_the_reworded_table_declares_as_many_columns_as_it_has():
 def test_one_machine_dependent_cell_is_counted_in_the_singular(tmp_path):
     build_machine = extension("build_machine")
     (tmp_path / "book").mkdir()
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n  - file: book/02_a\n")
     tagged = {"cell_type": "code", "metadata": {"tags": ["machine-dependent"]}, "source": ""}
     (tmp_path / "book" / "02_a.ipynb").write_text(json.dumps({"cells": [tagged]}))
+    # A draft beside the chapters, not in _toc.yml, is not in the book: its cells do not count.
+    (tmp_path / "book" / "08_draft.ipynb").write_text(json.dumps({"cells": [tagged]}))
     assert build_machine._machine_dependent(tmp_path) == "1 cell: 1 in 02_a"
 
 
 def _substitutions(monkeypatch, existing):
     """The substitutions build_machine.py leaves in a config that had `existing`, with
-    scripts/cores.py counting 7 usable CPUs, 3 chapters at once, on a host of 11."""
+    scripts/cores.py counting 7 usable CPUs."""
     build_machine = extension("build_machine")
-    scripts = {"cores.py": {"usable": lambda: 7, "jobs": lambda: 3},
-               "reference_machine.py": {"TAG": "machine-dependent", "stored": lambda: {"cpu": "Some CPU 9"}}}
+    scripts = {"cores.py": {"usable": lambda: 7},
+               "reference_machine.py": {"TAG": "machine-dependent", "stored": lambda: {"cpu": "Some CPU 9"}},
+               "toc.py": build_machine._script("toc.py")}
     monkeypatch.setattr(build_machine, "_script", scripts.__getitem__)
-    monkeypatch.setattr("os.cpu_count", lambda: 11)
     config = SimpleNamespace(myst_substitutions=dict(existing))
     build_machine._add_substitutions(SimpleNamespace(srcdir=REPO), config)
     return config.myst_substitutions

@@ -37,15 +37,21 @@ def test_a_build_without_chromium_says_how_to_get_the_pdf_and_links_no_file(tmp_
     assert "built without the PDF" in html and "scripts/build.sh" in html
 
 
-def install_browser(tmp_path, *args, chromium):
+def install_browser(tmp_path, *args, chromium, default_chromium=True):
     """scripts/install-browser.sh run from a copy of the repository that has no axe-core, as a
     user who is not root (a stand-in `id`), so that it never runs apt-get on this machine; the
-    programs in tmp_path/bin come first on PATH."""
+    programs in tmp_path/bin come first on PATH. Without `default_chromium`, LESSON5_CHROMIUM
+    is unset and the copy's default Chromium is a path where there is none."""
     (tmp_path / "scripts").mkdir()
-    shutil.copy(REPO / "scripts" / "install-browser.sh", tmp_path / "scripts")
+    script = (REPO / "scripts" / "install-browser.sh").read_text()
+    if not default_chromium:
+        script = script.replace("/usr/bin/chromium", str(tmp_path / "no-chromium"))
+    (tmp_path / "scripts" / "install-browser.sh").write_text(script)
     bin_folder = tmp_path / "bin"
     stand_in(bin_folder, "id", "1000")
     env = {**os.environ, "LESSON5_CHROMIUM": str(chromium), "PATH": f"{bin_folder}:{os.environ['PATH']}"}
+    if not default_chromium:
+        del env["LESSON5_CHROMIUM"]
     return subprocess.run(
         ["bash", str(tmp_path / "scripts" / "install-browser.sh"), *args],
         env=env, capture_output=True, text=True, timeout=60,
@@ -95,6 +101,20 @@ def test_a_missing_chromium_is_named(tmp_path):
     result = install_browser(tmp_path, "--pdf", chromium=tmp_path / "no-chromium")
     assert result.returncode == 1
     assert f"LESSON5_CHROMIUM={tmp_path / 'no-chromium'} is not an executable file" in result.stderr
+
+
+@pytest.mark.parametrize("chromium_missing", [True, False])
+def test_a_missing_chromium_is_asked_for_with_ubuntus_snap_beside_apt(tmp_path, chromium_missing):
+    # Ubuntu has no chromium apt package: the apt command alone failed there.
+    bin_folder = tmp_path / "bin"
+    stand_in(bin_folder, "uname", "Linux")
+    stand_in(bin_folder, "fc-list")
+    chrome = stand_in(tmp_path / "chrome", "chrome")
+    result = install_browser(tmp_path, "--pdf", chromium=chrome, default_chromium=not chromium_missing)
+    assert result.returncode == 1
+    assert ("sudo apt-get install -y chromium fonts-wqy-microhei" in result.stderr) is chromium_missing
+    said = "sudo snap install chromium, then export\nLESSON5_CHROMIUM=/snap/bin/chromium"
+    assert (said in result.stderr) is chromium_missing, result.stderr
 
 
 def test_an_unknown_option_is_refused(tmp_path):
