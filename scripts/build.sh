@@ -9,8 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . scripts/env.sh
-# Progress bars are for people watching; stored outputs must not contain them.
-export LESSON5_PROGRESS=0
+# LESSON5_PROGRESS is left as it is, so that a person watching sees the downloads' progress
+# below: scripts/execute.py and the build's extension (_ext/stored_outputs.py) turn the
+# chapters' progress bars off, since stored outputs must not contain them.
 # The PDF of the whole book is printed by headless Chromium after the site is built. Where
 # Chromium (or a Chinese font) is missing, the front page says how to get the PDF instead of
 # linking it (_ext/pdf_link.py), so the site has no link to a file that is not there.
