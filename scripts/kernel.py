@@ -42,6 +42,12 @@ def install_server_settings(prefix=None):
         settings = {}
     except ValueError:
         settings = None
+    except OSError as error:
+        # Unreadable here (its permissions, a folder by that name): JupyterLab's business, not a
+        # traceback in every script that runs setup.sh.
+        print(f"kernel: could not read {path} ({error}), so JupyterLab may start its kernels "
+              "unencrypted", file=sys.stderr)
+        return None
     section = settings.get("MappingKernelManager", {}) if isinstance(settings, dict) else None
     if not isinstance(section, dict):
         raise SystemExit(f"kernel: {path} is not the JSON of Jupyter server settings (an object, whose "
@@ -74,7 +80,11 @@ def current(wanted, prefix=None):
         spec = json.loads(spec_file(prefix).read_text())
     except (OSError, ValueError):
         return False
-    return (spec.get("display_name") == DISPLAY_NAME and spec.get("argv", [None])[0] == sys.executable
+    # A spec of another shape (no object, an empty argv) is not current either: rewritten, not
+    # a traceback in every script that runs setup.sh.
+    if not isinstance(spec, dict) or not isinstance(spec.get("argv"), list):
+        return False
+    return (spec.get("display_name") == DISPLAY_NAME and spec["argv"][:1] == [sys.executable]
             and spec.get("env") == wanted)
 
 

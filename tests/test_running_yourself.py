@@ -321,6 +321,12 @@ def test_kernel_py_installs_the_spec_with_this_machines_pins_and_mends_a_stale_o
     path.write_text(json.dumps({**spec, "argv": ["/elsewhere/.venv/bin/python", *spec["argv"][1:]]}))
     assert "kernel: installed" in run(command, cwd=tmp_path).stdout
     assert json.loads(path.read_text())["argv"][0] == sys.executable
+    # A spec of another shape is rewritten too, not met with a traceback.
+    for broken in ([], {**spec, "argv": []}, {**spec, "argv": "python"}):
+        path.write_text(json.dumps(broken))
+        mended = run(command, cwd=tmp_path)
+        assert "kernel: installed" in mended.stdout and "Traceback" not in mended.stderr, mended.stderr
+        assert json.loads(path.read_text())["argv"][0] == sys.executable
 
 
 @pytest.mark.skipif(not zmq.has("curve"), reason="this pyzmq cannot encrypt (no CurveZMQ)")
@@ -354,6 +360,15 @@ def test_kernel_py_has_jupyterlab_encrypt_its_kernels_keeping_other_server_setti
 
 
 @pytest.mark.skipif(not zmq.has("curve"), reason="this pyzmq cannot encrypt (no CurveZMQ)")
+def test_kernel_py_says_so_when_it_cannot_read_the_server_settings_and_goes_on(tmp_path):
+    # A folder where the settings file goes stands in for a file it may not read (the tests
+    # may run as root, whom permissions do not stop).
+    (tmp_path / "etc" / "jupyter" / "jupyter_server_config.json").mkdir(parents=True)
+    result = run([sys.executable, str(REPO / "scripts" / "kernel.py"), "--prefix", str(tmp_path)], cwd=tmp_path)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "kernel: could not read" in result.stderr and "kernel: installed" in result.stdout
+
+
 def test_kernel_py_cut_short_writing_the_server_settings_leaves_them_as_they_were(tmp_path):
     # Written in place, a full disk left a truncated file that every later run refused.
     kernel_py = [sys.executable, str(REPO / "scripts" / "kernel.py"), "--prefix", "."]
