@@ -28,6 +28,7 @@ import zmq
 from packaging.requirements import Requirement
 
 from scripts import reference_machine
+from scripts.toc import chapters
 
 REPO = Path(__file__).resolve().parents[1]
 BOOTSTRAP = REPO / "scripts" / "bootstrap_cells.py"
@@ -232,6 +233,8 @@ def test_env_sh_run_rather_than_sourced_says_to_source_it(shell):
 def test_a_script_whose_name_ends_in_env_sh_may_source_it(shell, tmp_path):
     # Its $0 ended in env.sh, and env.sh took it for itself run: it stopped the script.
     _installed(shell)
+    if not (REPO / ".venv" / "bin" / "python").exists():
+        pytest.skip("no .venv: run bash scripts/setup.sh first")
     script = tmp_path / "dev-env.sh"
     script.write_text('. scripts/env.sh\necho "sourced $VIRTUAL_ENV"\n')
     result = run([shell, script], cwd=REPO)
@@ -675,6 +678,41 @@ def test_the_package_keeps_colabs_pinned_versions():
             f"code/pyproject.toml asks for {requirements[name]}, which Colab's {name} {version} does not satisfy")
 
 
+def test_every_library_the_package_imports_comes_with_its_dependencies():
+    # requirements.txt installs every library in the checkout and in CI; in Colab the package is
+    # installed alone, with code/pyproject.toml's dependencies, and one missing there would fail
+    # a chapter at import in Colab only.
+    from importlib import metadata
+
+    from packaging.utils import canonicalize_name
+
+    declared = [Requirement(line).name for line in
+                tomllib.loads((REPO / "code" / "pyproject.toml").read_text())["project"]["dependencies"]]
+    # What installing those brings, as installed here (contourpy comes with matplotlib, say).
+    brought, waiting = set(), [canonicalize_name(name) for name in declared]
+    while waiting:
+        name = waiting.pop()
+        if name not in brought:
+            brought.add(name)
+            requirements = map(Requirement, metadata.requires(name) or [])
+            waiting += [canonicalize_name(r.name) for r in requirements
+                        if r.marker is None or r.marker.evaluate({"extra": ""})]
+    imported = set()
+    for path in (REPO / "code" / "lesson5").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add(node.module.split(".")[0])
+    libraries = sorted(imported - set(sys.stdlib_module_names) - {"lesson5"})
+    assert {"torch", "numpy", "pandas"} <= set(libraries)
+    distributions = metadata.packages_distributions()
+    missing = [module for module in libraries
+               if not {canonicalize_name(d) for d in distributions.get(module, [])} & brought]
+    assert not missing, (f"the package imports {missing}, which code/pyproject.toml's dependencies do not "
+                         "bring: add each library there, with a lower bound (CONTRIBUTING.md, Dependencies)")
+
+
 # --- the maps of the repository (README, CONTRIBUTING) ------------------------------------
 
 
@@ -695,15 +733,19 @@ def test_the_maps_name_every_script_and_top_level_folder(document, heading):
 
 def test_the_packages_map_lists_every_module_with_the_chapters_its_docstring_names():
     package = REPO / "code" / "lesson5"
-    named = {}
+    named, unknown = {}, {}
+    chapter_paths = {path.relative_to(REPO).as_posix() for path in chapters()}
     for path in package.rglob("*.py"):
         if path != package / "__init__.py":
             docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
-            chapters = set(re.findall(r"book/(\d\d)_\w+\.ipynb", docstring))
-            named[path.relative_to(package).as_posix()] = ", ".join(sorted(chapters))
+            paths = set(re.findall(r"book/\d\d_\w+\.ipynb", docstring))
+            # A path misspelt keeps its number: it is checked whole.
+            unknown.update({path.name: sorted(paths - chapter_paths)} if paths - chapter_paths else {})
+            named[path.relative_to(package).as_posix()] = ", ".join(sorted(p[5:7] for p in paths))
     rows = re.findall(r"^\| `([\w/]+\.py)` \| .+ \| ([\d, ]*) \|$",
                       (REPO / "code" / "README.md").read_text(encoding="utf-8"), flags=re.M)
     assert all(named.values()), f"docstrings that name no chapter: {[m for m, c in named.items() if not c]}"
+    assert not unknown, f"docstrings that name a chapter _toc.yml does not list: {unknown}"
     wrong = {module: chapters for module, chapters in named.items() if dict(rows).get(module) != chapters}
     extra = sorted(set(dict(rows)) - set(named))
     fixes = [f"give `{m}` a row whose last column is {c!r}" for m, c in sorted(wrong.items())]

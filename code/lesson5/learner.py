@@ -246,7 +246,7 @@ class Learner:
         progress=True,
     ):
         if not isinstance(dls, DataLoaders):
-            raise TypeError("dls must be a lesson5.DataLoaders (DataLoaders.from_tensors builds one)")
+            raise TypeError("dls must be a lesson5.loaders.DataLoaders (DataLoaders.from_tensors builds one)")
         self.device = torch.device(device) if device is not None else default_device()
         self.model = model.to(self.device)
         self.dls, self.loss_func, self.lr = dls, loss_func, lr
