@@ -70,9 +70,9 @@ pin = re.search(r"^torch==(\S+)", open("requirements.txt").read(), re.M).group(1
 sys.exit(version("torch").split("+")[0] != pin)'
   # Where pip takes packages from, its configuration files and PIP_* variables alike: a pip
   # pointed at an index or a folder of wheels of its own may well hold the CPU build.
-  pip_sources=$(.venv/bin/python -m pip config list 2>/dev/null || true)
-  if [ "$(uname -s)" = Linux ] && ! grep -qE '\.(index-url|extra-index-url|find-links)=' <<<"$pip_sources" \
-      && ! .venv/bin/python -c "$torch_pinned" 2>/dev/null; then
+  if [ "$(uname -s)" = Linux ] && ! .venv/bin/python -c "$torch_pinned" 2>/dev/null \
+      && ! grep -qE '\.(index-url|extra-index-url|find-links)=' \
+        <<<"$(.venv/bin/python -m pip config list 2>/dev/null || true)"; then
     echo "setup: pip names no index or folder of wheels of its own, so that is PyTorch's CUDA build" \
       "from PyPI on Linux, several GB;" \
       "README.md says how to take the CPU build (about 200 MB) instead"

@@ -1052,11 +1052,16 @@ def test_the_names_that_need_pytorch_are_imported_on_first_use():
     assert result.stdout.split() == ["False", "lesson5.seed", "function", "True"]
 
 
-def test_a_name_the_package_does_not_re_export_says_where_to_import_it_from():
+def test_a_name_the_package_no_longer_re_exports_says_where_to_import_it_from():
     import lesson5
 
-    with pytest.raises(AttributeError, match="from lesson5.learner import Learner"):
-        _ = lesson5.Learner
+    with pytest.raises(ImportError, match="re-exports DataLoaders: from lesson5.loaders import DataLoaders"):
+        _ = lesson5.DataLoaders
+    # The form a notebook used: Python's own "cannot import name" said nothing of where it went.
+    with pytest.raises(ImportError, match="re-exports Learner: from lesson5.learner import Learner"):
+        from lesson5 import Learner  # noqa: F401
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        _ = lesson5.nothing
 
 
 def test_the_corruption_warning_points_at_the_code_that_asked_for_the_data(server, cache):

@@ -362,7 +362,6 @@ def test_kernel_py_has_jupyterlab_encrypt_its_kernels_keeping_other_server_setti
         assert settings.read_text() == broken  # never overwritten
 
 
-@pytest.mark.skipif(not zmq.has("curve"), reason="this pyzmq cannot encrypt (no CurveZMQ)")
 def test_kernel_py_says_so_when_it_cannot_read_the_server_settings_and_goes_on(tmp_path):
     # A folder where the settings file goes stands in for a file it may not read (the tests
     # may run as root, whom permissions do not stop).
@@ -372,6 +371,7 @@ def test_kernel_py_says_so_when_it_cannot_read_the_server_settings_and_goes_on(t
     assert "kernel: could not read" in result.stderr and "kernel: installed" in result.stdout
 
 
+@pytest.mark.skipif(not zmq.has("curve"), reason="this pyzmq cannot encrypt (no CurveZMQ)")
 def test_kernel_py_cut_short_writing_the_server_settings_leaves_them_as_they_were(tmp_path):
     # Written in place, a full disk left a truncated file that every later run refused.
     kernel_py = [sys.executable, str(REPO / "scripts" / "kernel.py"), "--prefix", "."]
@@ -740,8 +740,9 @@ def test_the_packages_map_lists_every_module_with_the_chapters_its_docstring_nam
             docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
             paths = set(re.findall(r"book/\d\d_\w+\.ipynb", docstring))
             # A path misspelt keeps its number: it is checked whole.
-            unknown.update({path.name: sorted(paths - chapter_paths)} if paths - chapter_paths else {})
-            named[path.relative_to(package).as_posix()] = ", ".join(sorted(p[5:7] for p in paths))
+            module = path.relative_to(package).as_posix()
+            unknown.update({module: sorted(paths - chapter_paths)} if paths - chapter_paths else {})
+            named[module] = ", ".join(sorted(p[5:7] for p in paths))
     rows = re.findall(r"^\| `([\w/]+\.py)` \| .+ \| ([\d, ]*) \|$",
                       (REPO / "code" / "README.md").read_text(encoding="utf-8"), flags=re.M)
     assert all(named.values()), f"docstrings that name no chapter: {[m for m, c in named.items() if not c]}"

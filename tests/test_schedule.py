@@ -178,7 +178,8 @@ def test_a_warm_up_fraction_outside_zero_to_one_is_refused_by_both_forms(pct_sta
         OneCycle(0.1, pct_start=pct_start)
 
 
-@pytest.mark.parametrize("setting", [{"div": 0.0}, {"div": -25.0}, {"div_final": 0.0}, {"div": float("nan")}])
+@pytest.mark.parametrize("setting", [{"div": 0.0}, {"div": -25.0}, {"div_final": 0.0}, {"div": float("nan")},
+                                     {"div": None}])
 def test_a_divisor_that_is_not_positive_is_refused_by_both_forms(setting):
     # OneCycle(0.1, div=0) was made, and the fit it was given divided by zero.
     name = next(iter(setting))

@@ -20,12 +20,23 @@ _LAZY = {"seed_everything": "seed"}
 
 __all__ = ["glue", *_LAZY]
 
+# Names this package re-exported before 0.1.0's release, and the module each is imported from
+# now, so that a notebook written against the old names is told where each went.
+_MOVED = {
+    **dict.fromkeys(["Callback", "CancelBatch", "CancelEpoch", "CancelFit", "Learner", "Recorder",
+                     "accuracy", "default_device"], "learner"),
+    **dict.fromkeys(["DataLoader", "DataLoaders"], "loaders"),
+}
+
 
 def __getattr__(name):
+    if name in _MOVED:
+        # An ImportError, not an AttributeError: `from lesson5 import Learner` turns the latter
+        # into its own "cannot import name" and drops this message.
+        raise ImportError(f"lesson5 no longer re-exports {name}: from lesson5.{_MOVED[name]} import {name}",
+                          name=__name__)
     if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}: import it from the module "
-                             "that defines it (code/README.md lists them), as in `from lesson5.learner "
-                             "import Learner`")
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     globals()[name] = value
     return value

@@ -94,6 +94,8 @@ class Recorder(Callback):
     """
 
     order = -10
+    # The table's own columns, written below; each metric adds one of its name.
+    COLUMNS = ("epoch", "train_loss", "valid_loss", "time")
 
     def __init__(self):
         self.losses, self.lrs, self.rows = [], [], []
@@ -267,7 +269,7 @@ class Learner:
             raise ValueError(f"each metric needs a name of its own for its column, got {names}: "
                              "define each with def")
         # The recorder's own columns: a metric of the same name would overwrite one silently.
-        taken = sorted(set(names) & {"epoch", "train_loss", "valid_loss", "time"})
+        taken = sorted(set(names) & set(Recorder.COLUMNS))
         if taken:
             raise ValueError(f"the metric names {taken} are the table's own columns: rename the function")
         self.recorder = Recorder()

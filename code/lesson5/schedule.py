@@ -32,9 +32,10 @@ WARMUPS = {"cos": cos_anneal, "linear": linear}
 def _check_cycle(pct_start, warmup, div, div_final):
     """The checks `one_cycle` and `OneCycle` share, so that `OneCycle` refuses bad settings when
     it is made rather than when its fit starts."""
-    # Written so that NaN, which fails every comparison, is refused too.
-    for name, value in (("div", div), ("div_final", div_final)):
-        if value is not None and not value > 0:
+    # div_final alone may be None (then div · 1e4); NaN fails the comparison, so it is refused too.
+    given = {"div": div} if div_final is None else {"div": div, "div_final": div_final}
+    for name, value in given.items():
+        if not (isinstance(value, numbers.Real) and value > 0):
             raise ValueError(f"{name} divides lr_max, so it must be > 0, got {value}")
     if not 0 <= pct_start < 1:
         raise ValueError(f"pct_start is the fraction of steps spent warming up, in [0, 1); got {pct_start}")

@@ -103,7 +103,7 @@ def lr_range(lr, n_groups, divisor=10):
             return even_mults(lr.start, lr.stop, n_groups)
         check_hyper("lr", lr.stop)
         return [lr.stop / divisor] * (n_groups - 1) + [lr.stop]
-    # One number: a float, a NumPy scalar or a tensor of one dimension fewer than a list.
+    # One number: a float, or a NumPy or tensor scalar (a 0-d array or tensor).
     if isinstance(lr, numbers.Real) or getattr(lr, "ndim", None) == 0:
         check_hyper("lr", lr)
         return [float(lr)] * n_groups
