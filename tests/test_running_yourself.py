@@ -63,10 +63,26 @@ def test_a_config_without_the_release_tag_is_named_not_a_traceback(tmp_path):
     assert "names no repository.branch" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_bootstrap_check_notices_a_moved_repository(tmp_path):
+def _copy_book(root):
+    """The book's sources and the two files that say how it is built, copied into `root`, for
+    scripts/bootstrap_cells.py to run on with --root."""
     for name in ("_config.yml", "_toc.yml"):
-        shutil.copy(REPO / name, tmp_path / name)
-    shutil.copytree(REPO / "book", tmp_path / "book")
+        shutil.copy(REPO / name, root / name)
+    shutil.copytree(REPO / "book", root / "book")
+
+
+def _bootstrap_mends(root, chapter, why):
+    """Runs scripts/bootstrap_cells.py on the book at `root`: --check names `chapter`'s problem
+    `why`, the script mends it, and --check then passes. Gives the chapter's code cells after."""
+    stale = run([sys.executable, BOOTSTRAP, "--check", "--root", root])
+    assert stale.returncode == 1 and f"{chapter.name}: {why}" in stale.stdout, stale.stdout
+    assert run([sys.executable, BOOTSTRAP, "--root", root]).returncode == 0
+    assert run([sys.executable, BOOTSTRAP, "--check", "--root", root]).returncode == 0
+    return [c for c in nbformat.read(chapter, as_version=4).cells if c.cell_type == "code"]
+
+
+def test_bootstrap_check_notices_a_moved_repository(tmp_path):
+    _copy_book(tmp_path)
     text = (tmp_path / "_config.yml").read_text()
     # A URL written with a trailing slash, which the install line must not keep.
     (tmp_path / "_config.yml").write_text(text.replace(config()["repository"]["url"], "https://example.org/fork/"))
@@ -135,37 +151,25 @@ def test_manifest_ships_inside_the_package():
 
 def test_bootstrap_gives_a_draft_of_markdown_alone_its_cell(tmp_path):
     # A new chapter starts as prose (CONTRIBUTING.md's step 4 runs the script on it).
-    for name in ("_config.yml", "_toc.yml"):
-        shutil.copy(REPO / name, tmp_path / name)
-    shutil.copytree(REPO / "book", tmp_path / "book")
+    _copy_book(tmp_path)
     chapter = tmp_path / "book" / "01_data.ipynb"
     nb = nbformat.read(chapter, as_version=4)
     nb.cells = [c for c in nb.cells if c.cell_type == "markdown"]
     nbformat.write(nb, chapter)
-    stale = run([sys.executable, BOOTSTRAP, "--check", "--root", tmp_path])
-    assert stale.returncode == 1 and "01_data.ipynb: it has no code cell" in stale.stdout
-    assert run([sys.executable, BOOTSTRAP, "--root", tmp_path]).returncode == 0
-    assert run([sys.executable, BOOTSTRAP, "--check", "--root", tmp_path]).returncode == 0
-    code = [c for c in nbformat.read(chapter, as_version=4).cells if c.cell_type == "code"]
+    code = _bootstrap_mends(tmp_path, chapter, "it has no code cell")
     assert [c.get("id") for c in code] == ["bootstrap"]
 
 
 def test_bootstrap_moves_its_cell_above_a_code_cell_written_first_and_keeps_one(tmp_path):
     # A code cell added above the bootstrap cell: the script inserted a second bootstrap cell
     # (nbformat renamed its repeated id) and --check then passed.
-    for name in ("_config.yml", "_toc.yml"):
-        shutil.copy(REPO / name, tmp_path / name)
-    shutil.copytree(REPO / "book", tmp_path / "book")
+    _copy_book(tmp_path)
     chapter = tmp_path / "book" / "01_data.ipynb"
     nb = nbformat.read(chapter, as_version=4)
     before = [c.get("id") for c in nb.cells if c.cell_type == "code"]
     nb.cells.insert(0, nbformat.v4.new_code_cell("x = 1"))
     nbformat.write(nb, chapter)
-    stale = run([sys.executable, BOOTSTRAP, "--check", "--root", tmp_path])
-    assert stale.returncode == 1 and "01_data.ipynb: its first code cell is not the bootstrap cell" in stale.stdout
-    assert run([sys.executable, BOOTSTRAP, "--root", tmp_path]).returncode == 0
-    assert run([sys.executable, BOOTSTRAP, "--check", "--root", tmp_path]).returncode == 0
-    code = [c for c in nbformat.read(chapter, as_version=4).cells if c.cell_type == "code"]
+    code = _bootstrap_mends(tmp_path, chapter, "its first code cell is not the bootstrap cell")
     assert [c.get("id") for c in code][:2] == ["bootstrap", code[1].get("id")] and code[1].source == "x = 1"
     assert [c.get("id") for c in code[2:]] == before[1:]
     # A copy pasted further down, its id repeated (nbformat renames it when it reads the file),
@@ -173,12 +177,9 @@ def test_bootstrap_moves_its_cell_above_a_code_cell_written_first_and_keeps_one(
     raw = json.loads(chapter.read_text())
     raw["cells"].append(next(c for c in raw["cells"] if c.get("id") == "bootstrap"))
     chapter.write_text(json.dumps(raw, indent=1))
-    stale = run([sys.executable, BOOTSTRAP, "--check", "--root", tmp_path])
-    assert stale.returncode == 1 and "01_data.ipynb: it has 2 bootstrap cells" in stale.stdout, stale.stdout
-    assert run([sys.executable, BOOTSTRAP, "--root", tmp_path]).returncode == 0
-    cells = nbformat.read(chapter, as_version=4).cells
-    assert sum('find_spec("lesson5")' in c.source for c in cells) == 1
-    assert [c.get("id") for c in cells if c.cell_type == "code"][:2] == ["bootstrap", code[1].get("id")]
+    mended = _bootstrap_mends(tmp_path, chapter, "it has 2 bootstrap cells")
+    assert sum('find_spec("lesson5")' in c.source for c in mended) == 1
+    assert [c.get("id") for c in mended][:2] == ["bootstrap", code[1].get("id")]
 
 
 # --- scripts/env.sh: safe to source in a learner's own shell ------------------------------
