@@ -13,7 +13,7 @@ from lesson5.glue import glue_output
 from scripts.toc import ROOT, pages
 
 # A MyST role with its content: {glue:}`name`, {term}`text <term>`, {cite:p}`a,b`, {ref}`label`.
-ROLE = re.compile(r"\{(glue(?::\w+)?|term|cite(?::\w+)?|ref)\}`([^`]+)`")
+ROLE = re.compile(r"\{(glue(?::\w*)?|term|cite(?::\w+)?|ref)\}`([^`]+)`")
 # A label a {ref} can reach: `(name)=` on a line of its own, above a heading.
 LABEL = re.compile(r"^\(([^()\s]+)\)=[ \t]*$", re.M)
 GLOSSARY = re.compile(r"^```\{glossary\}[^\n]*\n(.*?)^```", re.M | re.S)
@@ -119,7 +119,7 @@ def test_broken_references_are_found_and_good_ones_pass(tmp_path):
         nbformat.v4.new_notebook(
             cells=[
                 nbformat.v4.new_markdown_cell(
-                    "The {term}`functions <loss\n function>` give {glue:}`n`,\n"
+                    "The {term}`functions <loss\n function>` give {glue:}`n`, {glue:}`nn`,\n"
                     "{glue:md}`m`, see {ref}`Start <start>`, {term}`weight`."
                 ),
                 glue_cell,
@@ -131,6 +131,7 @@ def test_broken_references_are_found_and_good_ones_pass(tmp_path):
     assert [line.split(":", 1)[0] + ": " + line.split("`")[1] for line in found] == [
         "book/intro.md: missing2099",
         "book/intro.md: nowhere",
+        "book/01_a.ipynb cell 0: nn",
         "book/01_a.ipynb cell 0: m",
         "book/01_a.ipynb cell 0: weight",
     ], found
