@@ -58,6 +58,9 @@ def build_site(tmp_path, root_page, extensions, files=None, myst_extensions=(), 
     for name, text in (files or {}).items():
         (book / name).parent.mkdir(parents=True, exist_ok=True)
         (book / name).write_text(text)
+    # Its table of contents, where scripts/toc.py reads the book's chapters (the execution
+    # report counts their tagged cells): the one page, no chapter.
+    (source / "_toc.yml").write_text(f"format: jb-book\nroot: book/{root_page}\n")
     settings = "".join(f"{key} = {value!r}\n" for key, value in (config or {}).items())
     (source / "conf.py").write_text(
         "import sys\n"

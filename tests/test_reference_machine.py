@@ -311,6 +311,9 @@ def test_an_empty_or_unreadable_record_names_no_cpu(tmp_path, monkeypatch, text)
 def test_the_execution_report_counts_the_machine_dependent_cells(tmp_path, monkeypatch):
     build_machine = extension("build_machine")
     (tmp_path / "book").mkdir()
+    toc = "format: jb-book\nroot: book/intro\nchapters:\n" + "".join(
+        f"  - file: book/{name}\n" for name in ("02_a", "03_b", "07_c"))
+    (tmp_path / "_toc.yml").write_text(toc)
     assert build_machine._machine_dependent(tmp_path) == "none at present"
     tagged = {"cell_type": "code", "metadata": {"tags": ["machine-dependent"]}, "source": ""}
     plain = {"cell_type": "code", "metadata": {}, "source": ""}
