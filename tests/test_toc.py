@@ -5,9 +5,11 @@ and the kernel nbval runs them in."""
 
 import ast
 import functools
+import io
 import re
 import subprocess
 import sys
+import tokenize
 from types import SimpleNamespace
 
 import nbformat
@@ -160,12 +162,43 @@ def test_every_chapter_code_cell_was_run_when_its_outputs_were_stored():
     )
 
 
+def _shows_its_last_call(source, name):
+    """Whether a cell ends in a bare call of `name` (`f()` or `module.f()`) whose value IPython
+    shows under it: one no final ';' silences (a comment after the ';' changes nothing)."""
+    body = _statements(source)
+    last = body[-1] if body else None
+    if not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)):
+        return False
+    func = last.value.func
+    if (func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)) != name:
+        return False
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    ignored = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.DEDENT}
+    text = TransformerManager().transform_cell(source)
+    tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in ignored]
+    return tokens[-1].string != ";"
+
+
 def test_no_chapter_shows_the_seed_that_seed_everything_returns():
     # seed_everything() returns its seed; a cell ending in the bare call shows "42" on the page.
     shown = [where for where, source in _chapter_cells("code").items()
-             if re.fullmatch(r"seed_everything\([^)]*\)", source.rstrip().rsplit("\n", 1)[-1])]
+             if _shows_its_last_call(source, "seed_everything")]
     assert not shown, f"end these cells' seed_everything() call with ';': {shown}"
 
+
+@pytest.mark.parametrize("source, shows", [
+    ("seed_everything()", True),
+    ("seed_everything(42)  # the chapter's seed", True),
+    ("import lesson5\nlesson5.seed_everything()", True),
+    ("seed_everything();", False),
+    ("seed_everything(42);  # quiet", False),
+    ("x = seed_everything()", False),
+    ("seed_everything()\nx = 1", False),
+    ("glue('a', 1)", False),
+])
+def test_a_shown_last_call_is_found_by_its_statements_not_its_last_line(source, shows):
+    assert _shows_its_last_call(source, "seed_everything") is shows
 
 # torch's functions that draw from its global generator unless given one of their own.
 GLOBAL_DRAWS = {"rand", "randn", "randint", "randperm", "rand_like", "randn_like", "randint_like",
@@ -247,13 +280,7 @@ def test_unseeded_draws_are_found_but_not_seeded_ones_or_a_generators_own(tmp_pa
 def test_no_chapter_shows_the_text_that_glue_returns():
     # glue() returns the text it glued, so a cell whose last statement is a bare glue(...)
     # call shows that text, quoted, under the cell on the page.
-    shown = []
-    for where, source in _chapter_cells("code").items():
-        body = _statements(source)
-        last = body[-1] if body else None
-        if (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
-                and getattr(last.value.func, "id", None) == "glue" and not source.rstrip().endswith(";")):
-            shown.append(where)
+    shown = [where for where, source in _chapter_cells("code").items() if _shows_its_last_call(source, "glue")]
     assert not shown, f"end these cells' last glue(...) call with ';': {shown}"
 
 
@@ -422,11 +449,18 @@ def test_a_long_shown_cell_is_found_but_not_a_folded_one_or_imports(tmp_path):
                      f"ch.ipynb cell 6: {SHOWN_CELL_LINES + 3} lines"]
 
 
+def _has_toggle_words(cell):
+    """A cell whose code or output myst-nb folds behind a toggle that takes its words from the
+    cell's metadata; the bootstrap cell (scripts/bootstrap_cells.py) keeps myst-nb's own."""
+    return bool({"hide-input", "hide-output"} & set(cell.metadata.get("tags", []))) and cell.get("id") != "bootstrap"
+
+
 def test_every_folded_cell_says_what_its_toggle_shows_and_folds_in_jupyterlab_too():
     # myst-nb's own words, "Show code cell source", would not say why a reader might open it;
     # JupyterLab ignores the tag, and folds a cell's code by its jupyter.source_hidden.
-    folded = [(where, cell.metadata) for where, cell in _cells(_chapter_notebooks())
-              if "hide-input" in cell.metadata.get("tags", [])]
+    toggled = [(where, cell) for where, cell in _cells(_chapter_notebooks()) if _has_toggle_words(cell)]
+    assert any("hide-output" in cell.metadata["tags"] for _, cell in toggled)
+    folded = [(where, cell.metadata) for where, cell in toggled]
     unnamed = [where for where, metadata in folded if not metadata.get("mystnb", {}).get("code_prompt_show")]
     assert not unnamed, ('give these folded cells the words of their toggle, "mystnb": '
                          f'{{"code_prompt_show": ..., "code_prompt_hide": ...}}: {unnamed}')
@@ -434,8 +468,8 @@ def test_every_folded_cell_says_what_its_toggle_shows_and_folds_in_jupyterlab_to
     unpaired = [where for where, metadata in folded
                 if metadata["mystnb"].get("code_prompt_hide") != "Hide" + metadata["mystnb"]["code_prompt_show"][4:]]
     assert not unpaired, f'give these folded cells a "code_prompt_hide" matching their "code_prompt_show": {unpaired}'
-    open_in_lab = [where for where, metadata in folded
-                   if metadata.get("jupyter", {}).get("source_hidden") is not True]
+    open_in_lab = [where for where, metadata in folded if "hide-input" in metadata["tags"]
+                   and metadata.get("jupyter", {}).get("source_hidden") is not True]
     assert not open_in_lab, f'fold these cells in JupyterLab too, "jupyter": {{"source_hidden": true}}: {open_in_lab}'
 
 
@@ -445,8 +479,7 @@ def _same_toggles_in_a_row(notebooks):
     found = []
     for path, nb in notebooks.items():
         for i, (first, second) in enumerate(zip(nb.cells, nb.cells[1:])):
-            words = [cell.metadata.get("mystnb", {}).get("code_prompt_show")
-                     if "hide-input" in cell.metadata.get("tags", []) else None
+            words = [cell.metadata.get("mystnb", {}).get("code_prompt_show") if _has_toggle_words(cell) else None
                      for cell in (first, second)]
             if words[0] is not None and words[0] == words[1]:
                 found.append(f"{path.name} cells {i} and {i + 1}: {words[0]!r}")
@@ -461,14 +494,15 @@ def test_folded_cells_in_a_row_say_what_each_holds():
 
 
 def test_same_toggles_are_found_only_in_a_row_and_only_on_folded_cells(tmp_path):
-    def folded(words):
+    def folded(words, tag="hide-input"):
         return nbformat.v4.new_code_cell("pass", metadata={
-            "tags": ["hide-input"], "mystnb": {"code_prompt_show": words}})
+            "tags": [tag], "mystnb": {"code_prompt_show": words}})
 
     cells = [folded("Show a"), folded("Show a"), nbformat.v4.new_markdown_cell("prose"),
-             folded("Show a"), folded("Show b"), nbformat.v4.new_code_cell("pass"), folded("Show b")]
+             folded("Show a"), folded("Show b"), nbformat.v4.new_code_cell("pass"), folded("Show b"),
+             folded("Show c", "hide-output"), folded("Show c", "hide-output")]
     found = _same_toggles_in_a_row({tmp_path / "ch.ipynb": nbformat.v4.new_notebook(cells=cells)})
-    assert found == ["ch.ipynb cells 0 and 1: 'Show a'"]
+    assert found == ["ch.ipynb cells 0 and 1: 'Show a'", "ch.ipynb cells 7 and 8: 'Show c'"]
 
 
 def _figure_words_misplaced(notebooks):
@@ -545,13 +579,43 @@ def test_no_figure_text_is_smaller_than_matplotlibrcs():
     sources = dict(_chapter_cells("code"))
     sources.update({str(path.relative_to(ROOT)): path.read_text(encoding="utf-8")
                     for path in sorted((ROOT / "code" / "lesson5").rglob("*.py"))})
-    # fontsize=8, labelsize=8, set_fontsize(8), {"fontsize": 8}, prop={"size": 8}, "x-small"...
-    setting = re.compile(r"(?:\b(?:font|label|title)size\s*=|\bset_(?:font)?size\(|[\"'](?:font)?size[\"']\s*:)\s*"
-                         r"(?:([\d.]+)|[\"'](x*-?small|smaller)[\"'])")
-    small = [f"{where}: {match.group(0)}" for where, source in sources.items()
-             for match in setting.finditer(source)
-             if match.group(2) or float(match.group(1)) < smallest]
+    small = _small_font_settings(sources, smallest)
     assert not small, f"text below matplotlibrc's {smallest:g} pt: {small}"
+
+
+# A text size set in code: fontsize=8, labelsize=8, title_fontsize=8, set_fontsize(8),
+# {"fontsize": 8}, prop={"size": 8}, rcParams["font.size"] = 8, {"font.size": 8},
+# plt.rc("font", size=8), size=8 in a call that writes text on its line (annotate, text, titles,
+# labels), and the names below "medium" ("small", "x-small", "smaller"). Not markersize, figsize,
+# kernel_size or a parameter named size, which are no text.
+FONT_SETTING = re.compile(
+    r"(?:\b(?:title_)?(?:font|label|title)size\s*=|\bset_(?:font)?size\("
+    r"|[\"'](?:font\.|legend\.font|axes\.title|[xy]tick\.label)?(?:font)?size[\"']\s*(?::|\]\s*=)"
+    r"|\brc\(\s*[\"']font[\"']\s*,\s*size\s*="
+    r"|\b(?:annotate|text|set_title|set_[xy]label|suptitle|[xy]label|title)\(.*?\bsize\s*=)\s*"
+    r"(?:([\d.]+)|[\"'](x*-?small|smaller)[\"'])")
+
+
+def _small_font_settings(sources, smallest):
+    """"<where>: <setting>" for each text size set in `sources` ({where: code}) below `smallest` pt."""
+    return [f"{where}: {match.group(0)}" for where, source in sources.items()
+            for match in FONT_SETTING.finditer(source)
+            if match.group(2) or float(match.group(1)) < smallest]
+
+
+def test_small_font_settings_are_found_in_each_form_and_other_sizes_are_not():
+    small = ["ax.set_title('a', fontsize=8)", "ax.tick_params(labelsize=7)", "ax.legend(title_fontsize=8)",
+             "ax.annotate('a', (0, 0), size=8)", "plt.rc('font', size=8)", "text.set_fontsize(6)",
+             "ax.legend(prop={'size': 7})", "plt.rcParams['font.size'] = 8", "plt.rcParams.update({'font.size': 8})",
+             "ax.set_xlabel('a', size='small')", "ax.text(0, 0, 'a', fontsize='x-small')"]
+    other = ["ax.plot(x, y, markersize=4)", "plt.figure(figsize=(6, 3))", "nn.Conv2d(1, 8, kernel_size=3)",
+             "torch.randint(0, 9, size=(4,))", "ax.set_title('a', fontsize=12)", "ax.legend(fontsize='medium')",
+             "step_size=2", "DataLoader(x, batch_size=8)", "def show(images, size=1.2):", "size = 0",
+             "context(size=3)"]
+    sources = {f"small {i}": code for i, code in enumerate(small)}
+    sources |= {f"other {i}": code for i, code in enumerate(other)}
+    found = [line.split(":")[0] for line in _small_font_settings(sources, 11)]
+    assert found == [f"small {i}" for i in range(len(small))]
 
 
 def test_percentages_are_written_one_way():
