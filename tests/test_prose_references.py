@@ -1,9 +1,12 @@
 """Every reference a page's prose makes resolves: each {glue:} name is glued by its chapter's
 stored outputs, each {term} is an entry of the glossary, each {cite:p} key an entry of the
-bibliography, and each {ref} a label some page defines. The site build (`-W`) fails on a broken
-one too, but only after executing every chapter; this check reads the sources in a second, so
-that a new chapter's typo shows at step 6 of "Adding a chapter" (CONTRIBUTING.md)."""
+bibliography, each {ref} a label some page defines, and each literalinclude shows a file that
+holds what it names (a package function renamed would leave a chapter's include behind). The
+site build (`-W`) fails on a broken one too, but only after executing every chapter; this check
+reads the sources in a second, so that a new chapter's typo shows at step 6 of "Adding a
+chapter" (CONTRIBUTING.md)."""
 
+import ast
 import re
 
 import nbformat
@@ -18,6 +21,38 @@ ROLE = re.compile(r"\{(glue(?::\w*)?|term|cite(?::\w+)?|ref)\}`([^`]+)`")
 LABEL = re.compile(r"^\(([^()\s]+)\)=[ \t]*$", re.M)
 GLOSSARY = re.compile(r"^```\{glossary\}[^\n]*\n(.*?)^```", re.M | re.S)
 BIB_ENTRY = re.compile(r"^@\w+\{\s*([^,\s]+)\s*,", re.M)
+# A literalinclude directive: its path, then its options, one `:name: value` a line.
+INCLUDE = re.compile(r"^```\{literalinclude\}[ \t]+(\S+)[ \t]*\n((?:[ \t]*:[\w-]+:.*\n)*)", re.M)
+
+
+def _defines(source, dotted):
+    """Whether Python `source` defines `dotted` at its top level: a function or class, or a
+    method of a class (`Class.method`), as literalinclude's :pyobject: reads it."""
+    scope = ast.parse(source).body
+    for name in dotted.split("."):
+        found = next((node for node in scope if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+                      and node.name == name), None)
+        if found is None:
+            return False
+        scope = found.body
+    return True
+
+
+def _included(root, where, page, text):
+    """In words, each literalinclude in `text` (on `page`) whose file, object or lines are missing."""
+    found = []
+    for path, options in INCLUDE.findall(text):
+        file = (root / page).parent / path
+        if not file.is_file():
+            found.append(f"{where}: literalinclude {path} names no file (paths are from the page's folder)")
+            continue
+        source = file.read_text(encoding="utf-8")
+        for option, value in re.findall(r"^[ \t]*:([\w-]+):[ \t]*(.*?)[ \t]*$", options, re.M):
+            if option == "pyobject" and not _defines(source, value):
+                found.append(f"{where}: literalinclude {path} :pyobject: {value} is defined nowhere there")
+            elif option in ("start-at", "end-at", "start-after", "end-before") and value not in source:
+                found.append(f"{where}: literalinclude {path} :{option}: {value!r} is not in it")
+    return found
 
 
 def _target(content):
@@ -68,6 +103,7 @@ def unresolved(root):
     glued = {}
     found = []
     for where, page, text in prose:
+        found += _included(root, where, page, text)
         for role, content in ROLE.findall(text):
             target = _target(content)
             if role.startswith("glue"):
@@ -112,6 +148,15 @@ def test_broken_references_are_found_and_good_ones_pass(tmp_path):
         "(start)=\n# Intro\n\nA {term}`loss`, {cite:p}`known2020, missing2099` and {ref}`the end <nowhere>`.\n",
         encoding="utf-8",
     )
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "m.py").write_text("def f():\n    pass\n\n\nclass C:\n    def g(self):\n        return 1\n")
+    (tmp_path / "book" / "glossary.md").write_text(
+        (tmp_path / "book" / "glossary.md").read_text(encoding="utf-8")
+        + "\n```{literalinclude} ../code/m.py\n:pyobject: C.g\n```\n\n```{literalinclude} ../code/m.py\n"
+        ":pyobject: C.h\n```\n\n```{literalinclude} ../code/m.py\n:start-at: def f\n:end-at: return 2\n```\n"
+        "\n```{literalinclude} ../code/gone.py\n```\n",
+        encoding="utf-8",
+    )
     glue_cell = nbformat.v4.new_code_cell("glue('n', 3)")
     data, metadata = glue_output("n", "3")
     glue_cell.outputs = [nbformat.v4.new_output("display_data", data=data, metadata=metadata)]
@@ -128,10 +173,16 @@ def test_broken_references_are_found_and_good_ones_pass(tmp_path):
         tmp_path / "book" / "01_a.ipynb",
     )
     found = unresolved(tmp_path)
-    assert [line.split(":", 1)[0] + ": " + line.split("`")[1] for line in found] == [
+    roles = [line for line in found if "literalinclude" not in line]
+    assert [line.split(":", 1)[0] + ": " + line.split("`")[1] for line in roles] == [
         "book/intro.md: missing2099",
         "book/intro.md: nowhere",
         "book/01_a.ipynb cell 0: nn",
         "book/01_a.ipynb cell 0: m",
         "book/01_a.ipynb cell 0: weight",
+    ], found
+    assert [line for line in found if "literalinclude" in line] == [
+        "book/glossary.md: literalinclude ../code/m.py :pyobject: C.h is defined nowhere there",
+        "book/glossary.md: literalinclude ../code/m.py :end-at: 'return 2' is not in it",
+        "book/glossary.md: literalinclude ../code/gone.py names no file (paths are from the page's folder)",
     ], found
