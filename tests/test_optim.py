@@ -3,6 +3,7 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 import torch
 
@@ -295,3 +296,11 @@ def test_largest_difference_reads_models_or_tensors_and_refuses_mismatched_shape
         largest_difference([], [])
     with pytest.raises(ValueError, match="same shapes"):
         largest_difference([torch.zeros(2)], [])
+
+
+@pytest.mark.parametrize("value, counts", [
+    (1, True), (64, True), (np.int64(3), True),
+    (0, False), (-2, False), (2.5, False), (2.0, False), (True, False), ("3", False), (None, False),
+])
+def test_a_count_is_a_whole_number_of_one_or_more_and_no_bool(value, counts):
+    assert optim.is_count(value) is counts

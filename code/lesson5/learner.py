@@ -24,7 +24,6 @@ that never started has nothing to clean up, and the first error is the one repor
 """
 
 import math
-import numbers
 import time
 import warnings
 from contextlib import nullcontext
@@ -33,7 +32,7 @@ import pandas as pd
 import torch
 
 from .loaders import DataLoaders
-from .optim import check_hyper
+from .optim import check_hyper, is_count
 from .progress import in_notebook as _in_notebook
 from .progress import progress_enabled
 from .seed import scoring, scoring_kernels
@@ -333,7 +332,7 @@ class Learner:
         `cbs` are extra callbacks for this fit only. The epoch table is shown at the end;
         `self.recorder` keeps the losses, learning rates and table for plotting.
         """
-        if isinstance(n_epochs, bool) or not isinstance(n_epochs, numbers.Integral) or n_epochs < 1:
+        if not is_count(n_epochs):
             raise ValueError(f"n_epochs must be a whole number of epochs, 1 or more, got {n_epochs!r}")
         if lr is not None:
             check_hyper("lr", lr)

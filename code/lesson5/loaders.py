@@ -5,9 +5,9 @@ batch is one indexing operation per tensor (a slice, which copies nothing, when 
 no per-item Python objects, no collation.
 """
 
-import numbers
-
 import torch
+
+from .optim import is_count
 
 
 class DataLoader:
@@ -25,7 +25,7 @@ class DataLoader:
         if any(len(t) != n for t in tensors):
             raise ValueError(f"all tensors need the same length; got {[len(t) for t in tensors]}")
         # A bool is an int to Python, and bs=2.5 failed only at len(), far from here.
-        if isinstance(bs, bool) or not isinstance(bs, numbers.Integral) or bs < 1:
+        if not is_count(bs):
             raise ValueError(f"bs must be a positive batch size, a whole number, got {bs!r}")
         self.tensors, self.n, self.bs = tensors, n, bs
         self.shuffle, self.drop_last, self.generator = shuffle, drop_last, generator

@@ -23,7 +23,6 @@ well before the minimum: `steepest` (where the smoothed loss falls fastest) or `
 
 import copy
 import math
-import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +30,7 @@ import torch
 
 from .averages import MovingAverage, ewma
 from .learner import Callback, CancelEpoch, CancelFit, ProgressTable, Recorder
+from .optim import is_count
 
 
 @dataclass
@@ -105,7 +105,7 @@ class LRFinder(Callback):
     def __init__(self, start_lr=1e-7, end_lr=10, num_it=100, stop_div=True, beta=0.98):
         if not 0 < start_lr < end_lr:
             raise ValueError(f"need 0 < start_lr < end_lr, got start_lr={start_lr}, end_lr={end_lr}")
-        if isinstance(num_it, bool) or not isinstance(num_it, numbers.Integral) or num_it < 1:
+        if not is_count(num_it):
             raise ValueError(f"num_it is the number of batches to try, a whole number, 1 or more, got {num_it!r}")
         self.start_lr, self.end_lr, self.num_it = start_lr, end_lr, num_it
         self.stop_div, self.beta = stop_div, beta

@@ -13,6 +13,8 @@ Torch's implementation switches (`foreach`, `fused`, `capturable`, `differentiab
 arguments here: they choose how torch computes the step, not which step it takes.
 """
 
+import numbers
+
 import torch
 from torch.optim import Optimizer
 
@@ -21,6 +23,13 @@ from torch.optim import Optimizer
 #: book/06_collab.ipynb measures the difference. Under `lesson5.schedule.OneCycle` beta1 follows
 #: the schedule's momentum, so there only beta2 comes from here.
 FASTAI_BETAS = (0.9, 0.99)
+
+
+def is_count(value):
+    """Whether `value` counts something, 1 or more: a whole number (a NumPy integer too), not a
+    bool, which Python counts as one. The Learner's epochs, a loader's batch size and the LR
+    finder's batches are checked with it, each with a message of its own."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and bool(value >= 1)
 
 
 def check_hyper(name, value, low=0.0, high=None):
