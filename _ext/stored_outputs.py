@@ -6,10 +6,11 @@ that inherits the build's environment. With LESSON5_PROGRESS unset, as in a shel
 sourced scripts/env.sh, that kernel would draw progress bars and print the "name: value" lines
 `lesson5.glue` shows a person running a chapter (`lesson5.progress`), and the cache would keep
 them for the pages. scripts/execute.py and test.sh set the variable; this sets it for
-every build, build.sh's and one run by hand (`jupyter-book build .`), when it starts. Such a build's kernels run on the
-CPU, as scripts/execute.py's and nbval's do (scripts/reference_machine.py's ON_THE_CPU): on a
-machine with a GPU the Learner would otherwise train there, and the cache would keep results
-the stored outputs were not computed with.
+every build, build.sh's and one run by hand (`jupyter-book build .`), when it starts. Such a
+build's kernels run on the CPU, as scripts/execute.py's and nbval's do
+(scripts/reference_machine.py's ON_THE_CPU): on a machine with a GPU the Learner would
+otherwise train there, and the cache would keep results the stored outputs were not computed
+with.
 """
 
 import os

@@ -136,12 +136,24 @@ def _chapter_cells(cell_type):
     return {where: cell.source for where, cell in _cells(_chapter_notebooks(), cell_type)}
 
 
-def _statements(source):
-    """A code cell's top-level statements as IPython runs them: its translation, so that a
-    cell with a %magic parses too."""
+def _translated(source):
+    """A code cell as IPython runs it, its %magics translated to Python, so that it parses."""
     from IPython.core.inputtransformer2 import TransformerManager
 
-    return ast.parse(TransformerManager().transform_cell(source)).body
+    return TransformerManager().transform_cell(source)
+
+
+def _statements(source):
+    """A code cell's top-level statements as IPython runs them."""
+    return ast.parse(_translated(source)).body
+
+
+def _called(statement):
+    """The name a statement calls when it is a bare call, `f(...)` or `module.f(...)`; else None."""
+    if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
+        return None
+    func = statement.value.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
 
 
 # Tags with which myst-nb folds a cell's code behind a "Show code" toggle.
@@ -165,17 +177,11 @@ def test_every_chapter_code_cell_was_run_when_its_outputs_were_stored():
 def _shows_its_last_call(source, name):
     """Whether a cell ends in a bare call of `name` (`f()` or `module.f()`) whose value IPython
     shows under it: one no final ';' silences (a comment after the ';' changes nothing)."""
-    body = _statements(source)
-    last = body[-1] if body else None
-    if not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)):
+    text = _translated(source)
+    body = ast.parse(text).body
+    if not body or _called(body[-1]) != name:
         return False
-    func = last.value.func
-    if (func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)) != name:
-        return False
-    from IPython.core.inputtransformer2 import TransformerManager
-
     ignored = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.DEDENT}
-    text = TransformerManager().transform_cell(source)
     tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in ignored]
     return tokens[-1].string != ";"
 
@@ -199,6 +205,7 @@ def test_no_chapter_shows_the_seed_that_seed_everything_returns():
 ])
 def test_a_shown_last_call_is_found_by_its_statements_not_its_last_line(source, shows):
     assert _shows_its_last_call(source, "seed_everything") is shows
+
 
 # torch's functions that draw from its global generator unless given one of their own.
 GLOBAL_DRAWS = {"rand", "randn", "randint", "randperm", "rand_like", "randn_like", "randint_like",
@@ -385,12 +392,7 @@ def _long_shown_cells(notebooks):
     setting_up = {"seed_everything", "set_printoptions", "set_option"}
 
     def only_imports(source):
-        def sets_up(node):
-            if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
-                return False
-            func = node.value.func
-            return (func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)) in setting_up
-        return all(isinstance(node, (ast.Import, ast.ImportFrom)) or sets_up(node)
+        return all(isinstance(node, (ast.Import, ast.ImportFrom)) or _called(node) in setting_up
                    for node in ast.parse(source).body)
 
     return [f"{where}: {len(cell.source.splitlines())} lines" for where, cell in _cells(notebooks)
