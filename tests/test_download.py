@@ -554,8 +554,12 @@ def _same_names(manifest):
     (_same_names, "letters", "two files are named 'a.txt'"),
     (_source("digits", "files", []), "digits", "each source needs at least one file"),
     (lambda m: m["digits"]["sources"][0].pop("mirror"), "digits", "needs its path in a mirror"),
+    (_source("digits", "mirror", "/etc/labels.gz"), "digits", "mirror '/etc/labels.gz' must be a path inside"),
+    (_source("digits", "mirror", "digits/../../labels.gz"), "digits", "must be a path inside the mirror folder"),
+    (_source("letters", "mirror", "letters\\tiny.zip"), "letters", "relative, with '/' between its parts"),
 ], ids=["uppercase-sha256", "format", "zip-without-member", "size-as-text", "name-with-folder", "name-in-a-folder",
-        "hidden-name", "gzip-with-two-files", "same-name", "no-files", "no-mirror"])
+        "hidden-name", "gzip-with-two-files", "same-name", "no-files", "no-mirror", "absolute-mirror",
+        "mirror-outside", "mirror-backslash"])
 def test_a_manifest_mistake_is_named_as_one_and_the_cache_is_left_alone(cache, change, dataset, message):
     manifest = make_manifest()
     good = cache / "digits" / "labels-idx1-ubyte"
@@ -623,9 +627,11 @@ def test_gzip_bomb_is_decompressed_one_byte_past_the_expected_size(cache, tmp_pa
     assert len(bomb) < 128 << 10
     mirror = make_mirror(tmp_path / "mirror", gz=bomb)
     monkeypatch.setenv("LESSON5_DATA_MIRROR", str(mirror))
-    with pytest.raises(DataError, match=f"and more than {len(LABELS)} bytes") as error:
+    with pytest.raises(DataError, match=f"bytes, got more than {len(LABELS)} bytes") as error:
         fetch("digits", manifest=make_manifest(), cache_dir=cache)
     assert str(mirror / "digits" / "labels-idx1-ubyte.gz") in str(error.value)
+    # The hash of the bytes read, a prefix, would match no checksum tool's.
+    assert str(error.value).count("SHA-256") == 1
     assert files_in(cache) == []
 
 
@@ -633,7 +639,7 @@ def test_zip_member_bomb_is_read_one_byte_past_the_expected_size(cache, tmp_path
     bomb = _zip({"tiny/a.txt": bytes(64 << 20), "tiny/b.txt": MEMBERS["tiny/b.txt"]})
     mirror = make_mirror(tmp_path / "mirror", zip_bytes=bomb)
     monkeypatch.setenv("LESSON5_DATA_MIRROR", str(mirror))
-    with pytest.raises(DataError, match=f"and more than {len(MEMBERS['tiny/a.txt'])} bytes"):
+    with pytest.raises(DataError, match=f"got more than {len(MEMBERS['tiny/a.txt'])} bytes"):
         fetch("letters", manifest=make_manifest(), cache_dir=cache)
 
 
@@ -751,20 +757,35 @@ def test_damaged_file_replaced_meanwhile_by_another_process_is_kept(cache, monke
     path = cache / "digits" / "labels-idx1-ubyte"
     path.parent.mkdir(parents=True)
     path.write_bytes(LABELS[:-1])
-    real_warn = warnings.warn
+    real_discard = download._discard
 
-    def other_process_installs_a_good_copy(*args, **kwargs):
+    def other_process_installs_a_good_copy(*args):
         good = path.parent / "good.tmp"
         good.write_bytes(LABELS)
         os.replace(good, path)
-        real_warn(*args, **kwargs)
+        return real_discard(*args)
 
-    monkeypatch.setattr(warnings, "warn", other_process_installs_a_good_copy)
-    with pytest.warns(UserWarning, match="deleting it"):
+    monkeypatch.setattr(download, "_discard", other_process_installs_a_good_copy)
+    with warnings.catch_warnings():
+        # Nothing damaged is left to warn about: the good copy is read on the second look.
+        warnings.simplefilter("error")
         # No URL works: the good copy is all there is.
         content = fetch("digits", manifest=make_manifest([closed_port_url("/labels.gz")]), cache_dir=cache)
     assert content == {"labels-idx1-ubyte": LABELS}
     assert path.read_bytes() == LABELS
+
+
+def test_a_damaged_cache_file_is_deleted_where_warnings_are_errors(cache):
+    # Under -W error the warning is raised: the file must be gone by then, or every later run
+    # fails on it the same way.
+    path = cache / "digits" / "labels-idx1-ubyte"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(LABELS[:-1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UserWarning, match="deleting it"):
+            fetch("digits", manifest=make_manifest([closed_port_url("/labels.gz")]), cache_dir=cache)
+    assert files_in(cache) == []
 
 
 def _odd_zip(patch):

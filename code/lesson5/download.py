@@ -120,6 +120,11 @@ def _check_entry(name: str, entry: dict) -> None:
             refuse(f"format must be one of {', '.join(_FORMATS)}, got {source.get('format')!r}")
         if not isinstance(source.get("mirror"), str) or not source["mirror"]:
             refuse("each source needs its path in a mirror (mirror)")
+        parts = source["mirror"].split("/")
+        if "\\" in source["mirror"] or any(part in ("", ".", "..") for part in parts):
+            # The path is joined to the mirror folder: an absolute one or a '..' would leave it.
+            refuse(f"mirror {source['mirror']!r} must be a path inside the mirror folder, like "
+                   "mnist/file.gz: relative, with '/' between its parts, and no '..'")
         urls = source.get("urls")
         if not isinstance(urls, list) or not all(isinstance(url, str) for url in urls):
             refuse("each source's urls must be a list of addresses")
@@ -248,10 +253,11 @@ def _read_cached(path: Path, spec: dict) -> bytes | None:
             raise CacheError(f"Could not read {path}: {error.strerror or error}. {CACHE_HINT}") from error
         if (sha256, len(data)) == (spec["sha256"], spec["size"]):
             return data
-        warnings.warn(f"{path} does not match its size and SHA-256 in the manifest "
-                      "(damaged or truncated); deleting it and fetching it again",
-                      stacklevel=_first_level_outside_package())
         if not _discard(path, seen):
+            # Warned once the file is gone: where warnings are errors, warning first kept it.
+            warnings.warn(f"{path} does not match its size and SHA-256 in the manifest "
+                          "(damaged or truncated); deleting it and fetching it again",
+                          stacklevel=_first_level_outside_package())
             return None
     return None
 
@@ -608,11 +614,14 @@ def _install(archive: Path, origin: str, source: dict, folder: Path) -> dict[str
             data = _extract(archive, origin, source["format"], spec)
             sha256 = sha256_hex(data)
             if (sha256, len(data)) != (spec["sha256"], spec["size"]):
-                size = f"more than {spec['size']}" if len(data) > spec["size"] else str(len(data))
+                # Read one byte past the expected size, no further: a longer file's hash would
+                # be of a prefix, which no checksum tool would show, so it is left out.
+                got = (f"more than {spec['size']} bytes" if len(data) > spec["size"]
+                       else f"SHA-256 {sha256} and {len(data)} bytes")
                 raise DataError(
                     f"{spec['name']} from {origin} does not match the manifest: expected "
-                    f"SHA-256 {spec['sha256']} and {spec['size']} bytes, got SHA-256 {sha256} "
-                    f"and {size} bytes. The file is damaged, or is not the one the course uses.")
+                    f"SHA-256 {spec['sha256']} and {spec['size']} bytes, got {got}. "
+                    "The file is damaged, or is not the one the course uses.")
             temp = temporaries.enter_context(temp_beside(folder / spec["name"]))
             with _cache_errors(temp, "write"), open(temp, "xb") as out:
                 out.write(data)
