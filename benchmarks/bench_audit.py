@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+from options import description
 from playwright.sync_api import sync_playwright
 
 # The browser tests' helpers, imported as pytest imports them (scripts.toc from the root).
@@ -56,7 +57,7 @@ def audit_seconds(browser, url, page_name, axe_source, start):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=description(__doc__))
     parser.add_argument("--pages", nargs="+", default=chapter_pages(),
                         help="docnames to audit (default: every chapter)")
     args = parser.parse_args()

@@ -15,16 +15,17 @@ import statistics
 import time
 
 import torch
+from options import count, description
 
 from lesson5 import layers
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=15, help="blocks timed for each side")
-    parser.add_argument("--iters", type=int, default=200, help="backward passes per block")
-    parser.add_argument("--bs", type=int, nargs="+", default=[64, 512])
-    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
+    parser = argparse.ArgumentParser(description=description(__doc__))
+    parser.add_argument("--reps", type=count, default=15, help="blocks timed for each side")
+    parser.add_argument("--iters", type=count, default=200, help="backward passes per block")
+    parser.add_argument("--bs", type=count, nargs="+", default=[64, 512], help="batch sizes, one row each")
+    parser.add_argument("--threads", type=count, default=1, help="torch intra-op threads")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"MLP 784-100-10 + MSE, backward only, {args.reps} blocks of {args.iters} passes, "

@@ -35,7 +35,7 @@ issue 21 (a 2-core CPU), each beside the serial run it replaces.
    Against it, scripts/setup.sh itself, run in a clone of the last commit: pip without
    compiling, then compileall on every core. Each runs twice (baseline, setup.sh, setup.sh,
    baseline) and the means are compared. Both should leave the same bytecode files, which
-   are counted. Part of the fresh-clone budget of the test command (5 minutes).
+   are counted. Part of issue 21's fresh-clone budget of the test command (5 minutes).
 
 Timings depend on the machine and on what else runs on it; run it on an idle machine.
 """
@@ -54,6 +54,7 @@ from pathlib import Path
 import nbformat
 from jupyter_cache import get_cache
 from nbclient import NotebookClient
+from options import description
 
 COLD_BUDGET_S = 75
 REBUILD_BUDGET_S = 30
@@ -252,16 +253,28 @@ def chapter_table(root, build_seconds):
           f"{peak_max:>7.0f} MB  (max)")
 
 
+def output_folder(text):
+    """--output's folder, refused unless emptying it loses nothing: it is missing, empty, or
+    holds only the _build folder an earlier run left (`--output .` would empty the checkout)."""
+    path = Path(text).resolve()
+    if path.exists() and not (path.is_dir() and {entry.name for entry in path.iterdir()} <= {"_build"}):
+        raise argparse.ArgumentTypeError(
+            f"{path} holds other files than an earlier build's _build folder, and the benchmark "
+            "empties its output folder first: name a new folder, or leave --output out")
+    return path
+
+
 def verdict(value, budget):
     return "ok" if value <= budget else f"OVER {budget}"
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=description(__doc__))
     parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[1],
                         help="the book's root folder (with _config.yml and _toc.yml)")
-    parser.add_argument("--output", type=Path, default=None,
-                        help="build output folder (emptied first); default: a temporary one")
+    parser.add_argument("--output", type=output_folder, default=None,
+                        help="build output folder, new or from an earlier run (emptied first); "
+                             "default: a temporary one")
     parser.add_argument("--skip-build", action="store_true", help="no site builds")
     parser.add_argument("--skip-nbval", action="store_true", help="no nbval runs")
     parser.add_argument("--skip-chapters", action="store_true", help="no table of chapters run alone")

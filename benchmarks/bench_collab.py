@@ -19,6 +19,7 @@ import time
 from functools import partial
 
 import torch.nn.functional as F
+from options import count, description
 
 from lesson5 import seed_everything
 from lesson5.collab import DotProductBias, collab_dls, split_ratings
@@ -32,7 +33,7 @@ RECIPES = {
     # name: (epochs, batch size, lr_max, wd, wd_mode)
     "chapter": (5, 2048, 2e-2, 2e-4, "l2"),
     # The chapter's recipe before issue 21 cut its time: four times the steps.
-    "chapter, 512 batches": (5, 512, 1e-2, 2e-4, "l2"),
+    "chapter-bs512": (5, 512, 1e-2, 2e-4, "l2"),
     "lesson": (5, 64, 5e-3, 0.1, "decoupled"),
 }
 
@@ -52,14 +53,14 @@ def fit(ratings, n_users, n_movies, threads, epochs, bs, lr, wd, wd_mode):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3, help="fits per recipe and thread count")
-    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="torch intra-op threads")
+    parser = argparse.ArgumentParser(description=description(__doc__))
+    parser.add_argument("--repeats", type=count, default=3, help="fits per recipe and thread count")
+    parser.add_argument("--threads", type=count, nargs="+", default=[1, 2], help="torch intra-op threads")
     parser.add_argument("--recipes", nargs="+", default=list(RECIPES), choices=list(RECIPES))
     args = parser.parse_args()
     ml = load_movielens()
     n_users, n_movies = len(ml.users), len(ml.movies)
-    print(f"{'recipe':<22}{'threads':>8}{'valid MSE':>11}{'wall s':>8}{'cpu s':>8}")
+    print(f"{'recipe':<22}{'threads':>8}{'valid MSE':>11}{'wall s':>8}{'CPU s':>8}")
     results = {}
     for threads in args.threads:
         for name in args.recipes:

@@ -17,6 +17,8 @@ import time
 
 import torch
 import torch.nn.functional as F
+from options import count, description, threads_or_default
+from options import device as device_named
 
 from lesson5.learner import default_device
 from lesson5.losses import cross_entropy
@@ -34,15 +36,17 @@ def per_call(fn, calls, device):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (0: torch's default)")
-    parser.add_argument("--device", default=None, help="default: CUDA when present, else CPU")
+    parser = argparse.ArgumentParser(description=description(__doc__))
+    parser.add_argument("--calls", type=count, default=2000, help="calls timed per round")
+    parser.add_argument("--rounds", type=count, default=7, help="rounds; the median is reported")
+    parser.add_argument("--threads", type=threads_or_default, default=1,
+                        help="torch intra-op threads (0: torch's default)")
+    parser.add_argument("--device", type=device_named, default=None,
+                        help="cpu or cuda (default: CUDA when present, else CPU)")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    device = torch.device(args.device) if args.device else default_device()
+    device = args.device or default_device()
     print(f"device {device}, {args.calls} calls per round, median of {args.rounds} rounds")
     print(f"{'batch':>10}{'F µs':>9}{'unchecked µs':>14}{'checked µs':>12}{'unchecked/F':>13}{'checked/F':>11}")
     gen = torch.Generator().manual_seed(0)
@@ -57,8 +61,9 @@ def main():
         for fn in variants.values():
             per_call(fn, 50, device)  # warm-up
         times = {name: [] for name in variants}
-        for _ in range(args.rounds):
-            for name, fn in variants.items():
+        order = list(variants.items())
+        for round_ in range(args.rounds):
+            for name, fn in order if round_ % 2 == 0 else order[::-1]:  # as benchmarks/alternate.py
                 times[name].append(per_call(fn, args.calls, device))
         med = {name: statistics.median(t) * 1e6 for name, t in times.items()}
         print(f"{f'{n} × 10':>10}{med['torch']:>9.1f}{med['unchecked']:>14.1f}{med['checked']:>12.1f}"

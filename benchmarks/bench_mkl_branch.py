@@ -25,6 +25,8 @@ import sys
 import time
 from functools import partial
 
+from options import count, description
+
 FITS = ("06 embedding network", "07 CNN from scratch")
 
 
@@ -75,9 +77,11 @@ def cnn_fit():
 
 def child():
     """Runs each fit once in this process, under the MKL_CBWR it was started with; prints JSON."""
+    import torch
+
     from lesson5 import seed_everything
 
-    out = {}
+    out = {"mkl": torch.backends.mkl.is_available()}
     for name, make in zip(FITS, (network_fit, cnn_fit)):
         seed_everything()
         learn, fit = make()
@@ -89,8 +93,8 @@ def child():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3, help="processes per branch")
+    parser = argparse.ArgumentParser(description=description(__doc__))
+    parser.add_argument("--repeats", type=count, default=3, help="processes per branch")
     parser.add_argument("--branches", nargs="+", default=["COMPATIBLE", "AVX2", "AUTO"],
                         help="MKL_CBWR values; the first is the baseline")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -101,10 +105,16 @@ def main():
     for _ in range(args.repeats):
         for branch in args.branches:
             env = {**os.environ, "MKL_CBWR": branch}
-            done = subprocess.run([sys.executable, __file__, "--child"], env=env, check=True,
+            done = subprocess.run([sys.executable, __file__, "--child"], env=env,
                                   capture_output=True, text=True)
+            if done.returncode:
+                sys.exit(f"bench_mkl_branch: the fits under MKL_CBWR={branch} failed (exit status "
+                         f"{done.returncode}); the end of their output:\n{done.stderr[-2000:]}")
             runs[branch].append(json.loads(done.stdout.splitlines()[-1]))
     base = args.branches[0]
+    if not runs[base][0]["mkl"]:
+        print("This torch has no MKL (an ARM build, say): MKL_CBWR changes nothing here, and the "
+              "rows differ by noise alone.")
     print(f"{'fit':22} {'MKL_CBWR':11} {'wall s':>7} {'CPU s':>7} {'CPU ratio':>9}  same loss as {base}")
     for name in FITS:
         base_cpu = statistics.median(run[name]["cpu"] for run in runs[base])

@@ -20,6 +20,8 @@ import statistics
 import time
 
 import torch
+from options import count, description, threads_or_default
+from options import device as device_named
 
 from lesson5 import optim
 from lesson5.learner import default_device
@@ -66,22 +68,25 @@ def bench(name, kwargs, device, steps, rounds):
     for opt in opts.values():  # warm-up: state allocation happens at the first step
         time_steps(opt, 2, device)
     times = {k: [] for k in opts}
-    for _ in range(rounds):
-        for k, opt in opts.items():
+    order = list(opts.items())
+    for round_ in range(rounds):
+        for k, opt in order if round_ % 2 == 0 else order[::-1]:  # as benchmarks/alternate.py
             times[k].append(time_steps(opt, steps, device))
     return {k: statistics.median(v) for k, v in times.items()}
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=50)
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--device", default=None)
+    parser = argparse.ArgumentParser(description=description(__doc__))
+    parser.add_argument("--steps", type=count, default=50, help="steps timed per round")
+    parser.add_argument("--rounds", type=count, default=7, help="rounds; the median is reported")
+    parser.add_argument("--threads", type=threads_or_default, default=1,
+                        help="torch intra-op threads (0: torch's default)")
+    parser.add_argument("--device", type=device_named, default=None,
+                        help="cpu or cuda (default: CUDA when present, else CPU)")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    device = torch.device(args.device) if args.device else default_device()
+    device = args.device or default_device()
     n = sum(p.numel() for p in make_params(device))
     print(f"device {device}, {n:,} parameters in 200 tensors, torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads; median ms per step over {args.rounds} rounds of {args.steps}")

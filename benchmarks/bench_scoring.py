@@ -15,6 +15,7 @@ import statistics
 
 import torch
 from alternate import alternate
+from options import count, description
 
 from lesson5 import seed_everything
 from lesson5.cnn import create_model, simple_body
@@ -23,9 +24,9 @@ from lesson5.seed import scoring_kernels
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=30, help="passes timed for each side")
-    parser.add_argument("--images", type=int, default=500)
+    parser = argparse.ArgumentParser(description=description(__doc__))
+    parser.add_argument("--reps", type=count, default=30, help="passes timed for each side")
+    parser.add_argument("--images", type=count, default=500, help="validation images scored in one batch")
     args = parser.parse_args()
     seed_everything(0)
     x = load_mnist_10k().x_valid[: args.images].view(-1, 1, 28, 28)

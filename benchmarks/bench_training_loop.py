@@ -19,6 +19,7 @@ import statistics
 import torch
 import torch.nn.functional as F
 from alternate import alternate
+from options import count, description
 
 from lesson5.datasets import load_mnist_10k
 from lesson5.learner import Learner, accuracy
@@ -49,11 +50,11 @@ def bare_epoch(model, opt, x_train, y_train, x_valid, y_valid, bs):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=15, help="epochs timed for each loop")
-    parser.add_argument("--bs", type=int, default=64)
-    parser.add_argument("--lr", type=float, default=0.1)
-    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
+    parser = argparse.ArgumentParser(description=description(__doc__))
+    parser.add_argument("--reps", type=count, default=15, help="epochs timed for each loop")
+    parser.add_argument("--bs", type=count, default=64, help="training batch size (validation: twice that)")
+    parser.add_argument("--lr", type=float, default=0.1, help="SGD learning rate, both loops")
+    parser.add_argument("--threads", type=count, default=1, help="torch intra-op threads")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -75,7 +76,9 @@ def main():
         with contextlib.redirect_stdout(io.StringIO()):
             learn.fit(1)
 
-    run_bare(), run_learner()  # warm-up: first-call allocations and lazy imports
+    # Warm-up: first-call allocations and lazy imports.
+    run_bare()
+    run_learner()
     wall, cpu = alternate({"bare": run_bare, "learner": run_learner}, args.reps)
 
     print(f"MNIST-10k MLP epoch, bs={args.bs}, {len(data.x_train)} train + {len(data.x_valid)} valid images, "
