@@ -16,11 +16,15 @@ package in code/, the pinned requirements, the figures' style and whether LibreO
 installed (scripts/inputs.py), is
 fingerprinted beside the cache: when it changes, every chapter runs again and every page is
 read again, so the site never shows results of an older package; a run nbval made with other
-inputs is not imported.
+inputs is not imported. The files a chapter writes for its page to offer ({download} in its
+prose: the workbooks) are fingerprinted with its run: a cached chapter whose file is gone, or
+was written since by another run (of edited code, in JupyterLab), runs again.
 """
 
 import argparse
+import hashlib
 import os
+import re
 import shutil
 import sys
 import time
@@ -43,6 +47,8 @@ from toc import ROOT, chapters, expected_seconds
 STAMP = "lesson5-inputs.sha256"
 # Where the notebooks nbval wrote record the inputs it ran with (conftest.py).
 INPUTS_KEY = "lesson5_inputs"
+# {download}`label <path>` or {download}`path`, the path from the chapter's folder.
+DOWNLOAD = re.compile(r"\{download\}`(?:[^`<]*<([^>`]+)>|([^`]+))`")
 
 
 def _fresh_cache(cache_path):
@@ -71,18 +77,41 @@ def _timeout():
     return int(yaml.safe_load((ROOT / "_config.yml").read_text())["execute"]["timeout"])
 
 
-def _cached(cache, nb):
+def _downloads(path, nb):
+    """Each file `nb`'s prose offers for download, by its path there, with its SHA-256 (None if
+    it is missing): what the chapter at `path` wrote when it last ran."""
+    found = {}
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for labelled, bare in DOWNLOAD.findall(cell.source):
+                name = (labelled or bare).strip()
+                file = path.parent / name
+                found[name] = hashlib.sha256(file.read_bytes()).hexdigest() if file.is_file() else None
+    return found
+
+
+def _cached(cache, path, nb):
     try:
-        cache.match_cache_notebook(nb)
+        record = cache.match_cache_notebook(nb)
     except KeyError:
         return False
-    return True
+    ran, now = record.data.get("downloads"), _downloads(path, nb)
+    if ran is None:
+        # Run by the site build itself (myst-nb), which keeps no fingerprints: only a missing
+        # file shows.
+        changed = sorted(name for name, digest in now.items() if digest is None)
+    else:
+        changed = sorted(name for name in ran.keys() | now.keys() if ran.get(name) != now.get(name))
+    for name in changed:
+        state = "is missing" if now.get(name) is None else "was written since the cached run"
+        print(f"execute: {path.name}: {name}, which its page offers for download, {state}; running it again")
+    return not changed
 
 
 def _store(cache, path, nb, seconds):
     record = cache.add_nb_to_project(str(path))
     cache.cache_notebook_bundle(
-        CacheBundleIn(nb, record.uri, data={"execution_seconds": seconds}),
+        CacheBundleIn(nb, record.uri, data={"execution_seconds": seconds, "downloads": _downloads(path, nb)}),
         check_validity=False,
         overwrite=True,
     )
@@ -114,7 +143,7 @@ def _execute(path, timeout):
 def execute_stale(jobs, cache_path):
     timeout = _timeout()
     cache, _ = _fresh_cache(cache_path)
-    stale = [p for p in chapters() if not _cached(cache, nbformat.read(p, as_version=4))]
+    stale = [p for p in chapters() if not _cached(cache, p, nbformat.read(p, as_version=4))]
     if not stale:
         print("execute: every chapter's results are cached")
         return 0

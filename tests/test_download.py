@@ -29,6 +29,7 @@ import platformdirs.windows
 import pytest
 
 from lesson5 import download
+from lesson5.datasets import credit_line
 from lesson5.download import DataError, default_cache_dir, fetch, load_manifest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -571,6 +572,20 @@ def test_a_manifest_mistake_is_named_as_one_and_the_cache_is_left_alone(cache, c
     # Not taken for a damaged file: the good copy is still there, and nothing was written.
     assert good.read_bytes() == LABELS
     assert files_in(cache) == ["digits/labels-idx1-ubyte"]
+
+
+@pytest.mark.parametrize("name", ["mnist", "fashion-mnist", "ml-100k"])
+def test_a_credit_line_names_the_dataset_its_makers_licence_and_paper(name):
+    entry = load_manifest()[name]
+    line = credit_line(name)
+    for field in ("title", "credit", "homepage", "licence", "citation"):
+        assert entry[field] in line
+    assert "\n" not in line
+
+
+def test_a_credit_line_for_an_unknown_dataset_names_the_known_ones():
+    with pytest.raises(ValueError, match="unknown dataset 'movielens'; the manifest lists .*'ml-100k'"):
+        credit_line("movielens")
 
 
 def test_real_manifest_is_complete():

@@ -8,6 +8,7 @@ import nbformat
 import pytest
 import zmq
 from jupyter_cache import get_cache
+from jupyter_cache.base import CacheBundleIn
 from nbval_run import write_notebook
 from test_encryption import ENCRYPTED
 
@@ -58,6 +59,63 @@ def test_a_failed_chapter_fails_the_run_and_only_the_good_one_is_cached(tmp_path
     assert execute.execute_stale(1, cache) == 1
     assert "1 chapter(s)" in capsys.readouterr().out
 
+
+
+def test_a_cached_chapter_runs_again_when_the_file_its_page_offers_is_gone_or_rewritten(
+        tmp_path, monkeypatch, execute, capsys):
+    book = tmp_path / "book"
+    book.mkdir()
+    path = write_notebook(book / "offers.ipynb", [("open('sheet.xlsx', 'w').write('from the run')", None)])
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell("Download {download}`the sheet <sheet.xlsx>`."))
+    nbformat.write(nb, path)
+    _book(tmp_path, monkeypatch, execute, path)
+    cache, sheet = tmp_path / "cache", book / "sheet.xlsx"
+
+    assert execute.execute_stale(1, cache) == 0
+    assert sheet.read_text() == "from the run"
+    capsys.readouterr()
+    assert execute.execute_stale(1, cache) == 0
+    assert "every chapter's results are cached" in capsys.readouterr().out
+
+    # Gone (a clean-up of ignored files, say): the site build could not offer it.
+    sheet.unlink()
+    assert execute.execute_stale(1, cache) == 0
+    assert "offers.ipynb: sheet.xlsx, which its page offers for download, is missing" in capsys.readouterr().out
+    assert sheet.read_text() == "from the run"
+    # Rewritten by another run (of edited code, in JupyterLab): the site would offer it beside
+    # the cached run's page.
+    sheet.write_text("from an edited run")
+    assert execute.execute_stale(1, cache) == 0
+    assert "sheet.xlsx, which its page offers for download, was written since" in capsys.readouterr().out
+    assert sheet.read_text() == "from the run"
+
+
+def test_a_chapter_the_site_build_ran_itself_runs_again_only_when_its_file_is_missing(
+        tmp_path, monkeypatch, execute, capsys):
+    book = tmp_path / "book"
+    book.mkdir()
+    path = write_notebook(book / "offers.ipynb", [("open('sheet.xlsx', 'w').write('from the run')", None)])
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell("Download {download}`sheet.xlsx`."))
+    nbformat.write(nb, path)
+    _book(tmp_path, monkeypatch, execute, path)
+    cache_path, sheet = tmp_path / "cache", book / "sheet.xlsx"
+    assert execute.execute_stale(1, cache_path) == 0
+    # What myst-nb caches when the site build executes a chapter: its run, no fingerprints.
+    cache = get_cache(cache_path)
+    record = cache.match_cache_notebook(nbformat.read(path, as_version=4))
+    bundle = cache.get_cache_bundle(record.pk)
+    cache.cache_notebook_bundle(CacheBundleIn(bundle.nb, record.uri), check_validity=False, overwrite=True)
+    sheet.write_text("from the site build's own run")
+    capsys.readouterr()
+
+    assert execute.execute_stale(1, cache_path) == 0
+    assert "every chapter's results are cached" in capsys.readouterr().out
+    sheet.unlink()
+    assert execute.execute_stale(1, cache_path) == 0
+    assert "offers.ipynb: sheet.xlsx, which its page offers for download, is missing" in capsys.readouterr().out
+    assert sheet.read_text() == "from the run"
 
 
 def _kernel_failing_to_start(monkeypatch, execute, times, message=None):

@@ -5,8 +5,10 @@ The LibreOffice tests skip when `soffice` is missing, unless CI is set: there th
 `bash scripts/install-libreoffice.sh` installs it.
 """
 
+import datetime
 import math
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +36,7 @@ from lesson5.workbooks.sheet import Built
 REL = 1e-9
 EPOCHS = 10  # the chapter fits 60; 10 keep every formula and the test quick
 CLASSES = ["cat", "dog", "plane", "fish", "building"]
+SOURCE = "Ratings made up by the tests, free to share"
 
 
 def small_crosstab(seed=0):
@@ -48,7 +51,7 @@ def build_all():
     return {
         "graddesc": build_graddesc(line_points()[0], epochs=EPOCHS),
         "collab": build_collab(small_crosstab(), torch.rand(15, 5, generator=gen), torch.rand(15, 5, generator=gen),
-                               steps=30),
+                               steps=30, source=SOURCE),
         "entropy": build_entropy([[3.85, 2.97, 1.8, -4.21, -1.52], [0.5, -1.25, 2.0, 0.0, 1.0]], [0, 3], CLASSES,
                                  [-2.3, 4.06, 0.84, -0.98], [0, 0, 1, 1]),
     }
@@ -306,6 +309,26 @@ def test_a_saved_workbook_replaces_the_file_whole_never_writing_it_in_place(tmp_
     assert [p.name for p in tmp_path.iterdir()] == ["book.xlsx"]
 
 
+@pytest.mark.parametrize("rows", [{}, {"first": [(3, [(1, 7)])]}], ids=["openpyxl's", "with rows"])
+def test_a_workbook_saves_to_the_same_bytes_whenever_it_is_saved(tmp_path, rows):
+    # scripts/execute.py runs a cached chapter again when the file it wrote has changed: a
+    # time stamped in the file would make every run of the chapter look like a change.
+    def saved(name, created):
+        wb = openpyxl.Workbook()
+        wb.properties.created = created
+        wb.active.title = "first"
+        wb["first"]["A1"] = "same"
+        return Built(wb, {}, rows).save(tmp_path / name)
+
+    first = saved("first.xlsx", datetime.datetime(2026, 1, 1))
+    second = saved("second.xlsx", datetime.datetime(2026, 6, 1, 12, 30))
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert "dcterms:" not in archive.read("docProps/core.xml").decode()
+    assert openpyxl.load_workbook(first)["first"]["A1"].value == "same"
+
+
 def test_rows_written_as_xml_read_back_as_if_openpyxl_had_written_them(tmp_path):
     wb = openpyxl.Workbook()
     wb.active.title = "first"
@@ -344,6 +367,16 @@ def written(tmp_path_factory):
     built = build_all()
     paths = {name: b.save(folder / f"{name}.xlsx") for name, b in built.items()}
     return built, paths
+
+
+def test_the_ratings_sheet_names_its_source_below_the_table(written):
+    # A downloaded workbook travels without the page that credits the ratings.
+    ratings = openpyxl.load_workbook(written[1]["collab"])["ratings"]
+    table = small_crosstab()
+    table_end = 2 + len(table)
+    assert ratings.cell(row=table_end, column=1).value == table.index[-1]
+    assert ratings.cell(row=table_end + 2, column=1).value == SOURCE
+    assert ratings.max_row == table_end + 2
 
 
 def test_every_formula_cell_is_checked_and_none_has_a_cached_result(written):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
-from .download import fetch
+from .download import fetch, load_manifest
 from .idx import read_idx
 from .splits import check_book_split
 
@@ -120,6 +120,21 @@ def load_movielens() -> MovieLens:
     files = fetch("ml-100k")
     movies = _movies(files)
     return MovieLens(_ratings(files["u.data"], movies), movies, _users(files))
+
+
+def credit_line(name: str) -> str:
+    """One line crediting dataset `name`, from its manifest entry: what it is, who made it, its
+    licence and the paper to cite, for a file that carries an excerpt of it away from the pages
+    that credit it.
+
+    Introduced in book/06_collab.ipynb — The spreadsheet as a workbook.
+    """
+    manifest = load_manifest()
+    if name not in manifest:
+        raise ValueError(f"unknown dataset {name!r}; the manifest lists {sorted(manifest)}")
+    entry = manifest[name]
+    return (f"From {entry['title']} ({entry['credit']}, {entry['homepage']}). "
+            f"Licence: {entry['licence']}. Cite: {entry['citation']}")
 
 
 def load_movielens_split(name: str = "u1") -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -85,11 +85,13 @@ def _block(col, row, n_cols, n_rows):
             f"{get_column_letter(col + n_cols - 1)}{row + n_rows - 1}")
 
 
-def build_collab(table, user_factors, movie_factors, lr=0.3, steps=500, titles=None):
+def build_collab(table, user_factors, movie_factors, lr=0.3, steps=500, titles=None, source=None):
     """The collab workbook for `table` (a `crosstab`) from the given starting factors.
 
     Sheets: `ratings` (the crosstab), `descent` (one block per step) and `loss` (the RMSE
-    per step, with a chart). `titles` optionally maps a movie id to the name shown.
+    per step, with a chart). `titles` optionally maps a movie id to the name shown; `source`,
+    a line naming where the ratings come from and on what terms, is written below them: the
+    file travels without the page that credits them.
     """
     fit = factor_descent(table.to_numpy(dtype=np.float64), user_factors, movie_factors, lr, steps)
     n_users, n_movies = table.shape
@@ -109,6 +111,8 @@ def build_collab(table, user_factors, movie_factors, lr=0.3, steps=500, titles=N
         for j, rating in enumerate(row):
             if not pd.isna(rating):
                 ws.cell(row=3 + i, column=2 + j, value=float(rating))
+    if source is not None:
+        ws.cell(row=4 + n_users, column=1, value=source)
     widths(ws, 15, 2)
     ratings_cell = {(i, j): f"ratings!${get_column_letter(2 + j)}${3 + i}" for i in range(n_users)
                     for j in range(n_movies)}

@@ -23,6 +23,8 @@ BOLD = Font(bold=True)
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+# The times openpyxl stamps in the document's properties, when it was created and saved.
+_STAMPED_TIMES = re.compile(r"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>")
 
 
 @dataclass
@@ -44,17 +46,17 @@ class Built:
 
     def save(self, path):
         """Writes the workbook to `path` (an .xlsx file), whole or not at all, and returns the
-        path: the site offers it for download, and a chapter whose run is cached does not write
-        it again."""
+        path. The same workbook saves to the same bytes at any time: the site offers the file
+        for download, and scripts/execute.py runs a chapter whose run is cached again when the
+        file it wrote has changed since."""
         buffer = io.BytesIO()
         self.workbook.save(buffer)
-        if self.rows:
-            buffer = self._with_rows(buffer)
-        write_atomically(path, buffer.getvalue())
+        write_atomically(path, self._settled(buffer))
         return path
 
-    def _with_rows(self, buffer):
-        """The saved workbook in `buffer` with `rows` added below each sheet's own."""
+    def _settled(self, buffer):
+        """The bytes of the saved workbook in `buffer` with `rows` added below each sheet's own,
+        and none of the times openpyxl stamps: each part's in the zip, and the properties'."""
         unknown = set(self.rows) - set(self.workbook.sheetnames)
         if unknown:
             raise ValueError(f"rows name sheets that do not exist: {sorted(unknown)}; "
@@ -73,8 +75,11 @@ class Built:
                 title = parts.get(info.filename)
                 if title in self.rows:
                     data = _append_rows(data.decode("utf-8"), self.rows[title]).encode("utf-8")
-                out.writestr(info, data)
-        return written
+                elif info.filename == "docProps/core.xml":
+                    data = _STAMPED_TIMES.sub("", data.decode("utf-8")).encode("utf-8")
+                # A ZipInfo made afresh carries the zip format's earliest time, 1980-01-01.
+                out.writestr(zipfile.ZipInfo(info.filename), data, compress_type=zipfile.ZIP_DEFLATED)
+        return written.getvalue()
 
 
 def _sheet_parts(archive):
