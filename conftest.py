@@ -163,12 +163,29 @@ def pytest_collection_modifyitems(items):
     _leave_machine_dependent_outputs(items)
 
 
+def _glue_names(outputs):
+    """The names a cell's outputs glue, in order: myst-nb finds a glued value by the name in
+    the output's metadata, which nbval leaves out of its comparison."""
+    return [output.get("metadata", {}).get("scrapbook", {}).get("name") for output in outputs
+            if "scrapbook" in output.get("metadata", {})]
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
-    """Keeps what nbval executed, so the site build can reuse it (scripts/execute.py --import)."""
+    """Compares the names a cell glues with the stored ones, which nbval does not (a renamed
+    glue with its value unchanged passed, and the prose kept the old name until the site
+    build), and keeps what nbval executed, so the site build can reuse it (scripts/execute.py
+    --import)."""
     start = time.perf_counter()
     outcome = yield
-    if not os.environ.get("LESSON5_EXECUTED_DIR") or not hasattr(item, "test_outputs"):
+    if not hasattr(item, "test_outputs"):
+        return
+    ran, stored = _glue_names(item.test_outputs), _glue_names(item.cell.outputs)
+    if outcome.excinfo is None and item.options["check"] and ran != stored:
+        outcome.force_exception(AssertionError(
+            f"{item.name}: the cell glues {ran}, its stored outputs {stored}: re-execute the chapter "
+            "and store it (CONTRIBUTING.md, step 5)"))
+    if not os.environ.get("LESSON5_EXECUTED_DIR"):
         return
     run = _runs.setdefault(str(item.parent.fspath), {"outputs": {}, "failed": False, "seconds": 0.0})
     run["seconds"] += time.perf_counter() - start

@@ -11,18 +11,34 @@ from nbval_run import write_notebook as _notebook
 from scripts.toc import ROOT
 
 
+def _glued(path, name):
+    """A notebook of one cell that glues 3 as `glued`, stored as having glued it as `name`."""
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("from lesson5 import glue\nglue('glued', 3);", execution_count=1)
+    cell.outputs = [nbformat.v4.new_output(
+        "display_data", data={"application/papermill.record/text/plain": "3"},
+        metadata={"scrapbook": {"mime_prefix": "application/papermill.record/", "name": name}})]
+    nb.cells.append(cell)
+    nbformat.write(nb, path)
+    return path
+
+
 def test_a_passing_notebook_is_kept_with_its_run_and_a_failing_one_is_not(tmp_path):
     # A value ending in ';' shows nothing, as in a chapter's plotting lines, so it stores nothing.
     good = _notebook(tmp_path / "good.ipynb", [("print('one')", "one\n"), ("1 + 1;", None),
                                                ("print('three')", "three\n")])
     bad = _notebook(tmp_path / "bad.ipynb", [("print('right')", "right\n"), ("print(4)", "5\n")])
+    # The same value under another name: nbval leaves glue names out of its comparison, and
+    # conftest.py adds them.
+    glued, renamed = _glued(tmp_path / "glued.ipynb", "glued"), _glued(tmp_path / "renamed.ipynb", "old_name")
     executed = tmp_path / "executed"
     env = {**os.environ, "LESSON5_EXECUTED_DIR": str(executed)}
-    out = run_nbval([good, bad], env, "-p", "no:xdist")
-    # Every cell but the bad notebook's second passes.
-    assert "1 failed, 4 passed" in out, out[-3000:]
+    out = run_nbval([good, bad, glued, renamed], env, "-p", "no:xdist")
+    # Every cell but the bad notebook's second and the renamed glue passes.
+    assert "2 failed, 5 passed" in out, out[-3000:]
+    assert "the cell glues ['glued'], its stored outputs ['old_name']: re-execute the chapter" in out
 
-    assert sorted(p.name for p in executed.iterdir()) == ["good.ipynb"]
+    assert sorted(p.name for p in executed.iterdir()) == ["glued.ipynb", "good.ipynb"]
     kept = nbformat.read(executed / "good.ipynb", as_version=4)
     assert [[o.get("text") for o in c.outputs] for c in kept.cells] == [["one\n"], [], ["three\n"]]
     assert [c.execution_count for c in kept.cells] == [1, 2, 3]
