@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import sync_playwright
-from site_pages import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, SITE, WANT_SCREENSHOTS, toc_pages
+from site_pages import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, SITE, WANT_SCREENSHOTS, settle, toc_pages
 
 BROWSER_TESTS = Path(__file__).resolve().parent
 
@@ -78,6 +78,13 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    # Chromium opens several connections at once, two browsers load pages beside each other,
+    # and HTTP/1.0 takes a connection per file: past the default 5 waiting, Linux drops a
+    # connection's opening packet and the browser tries again a second or more later.
+    request_queue_size = 64
+
+
 @pytest.fixture(scope="session")
 def site_url():
     if not (SITE / "index.html").exists():
@@ -94,7 +101,7 @@ def _serving(directory):
     """Serves the files in `directory` on 127.0.0.1, at a free port, while the block runs;
     gives the root URL."""
     handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_port}/"
@@ -259,10 +266,7 @@ def _load(browser_page, url):
     response = browser_page.goto(url, wait_until="load")
     if response is None or response.status != 200:
         result.failed_requests.append(f"{url}: HTTP {response and response.status}")
-    browser_page.evaluate("() => window.MathJax?.startup?.promise")
-    # The fonts by name, not Playwright's "networkidle": on a busy machine that never came
-    # for the one-page book, with no request open (scripts/print_pdf.py).
-    browser_page.evaluate("() => document.fonts.ready.then(() => true)")
+    settle(browser_page)
     return result
 
 

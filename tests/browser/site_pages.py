@@ -121,3 +121,11 @@ QUOTE_WIDTHS = """(selector) => {
   return null;
 }"""
 
+
+def settle(browser_page):
+    """Waits for a loaded page's formulas to be typeset and its fonts loaded: both change the
+    layout after the load event (MathJax's fonts widen the formulas)."""
+    browser_page.evaluate("() => window.MathJax?.startup?.promise")
+    # The fonts by name, not Playwright's "networkidle": on a busy machine that never came
+    # for the one-page book, with no request open (scripts/print_pdf.py).
+    browser_page.evaluate("() => document.fonts.ready.then(() => true)")

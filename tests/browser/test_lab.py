@@ -34,7 +34,8 @@ def _free_port():
 
 
 def _get_json(url):
-    with urlopen(url, timeout=5) as response:
+    # Generous, as every wait here: JupyterLab starts beside the site build on a busy machine.
+    with urlopen(url, timeout=30) as response:
         return json.loads(response.read())
 
 
@@ -139,7 +140,7 @@ def test_chapter_runs_in_jupyterlab_from_the_run_menu(lab, browser):
     notebook = REPO / "book" / CHAPTER
     before = notebook.stat().st_mtime_ns
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{base}/lab/tree/{CHAPTER}?token={token}", wait_until="load")
+    page.goto(f"{base}/lab/tree/{CHAPTER}?token={token}", wait_until="load", timeout=120_000)
     page.wait_for_function(
         "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
         " && window.jupyterapp.shell.currentWidget.sessionContext"

@@ -8,8 +8,11 @@ says how it is worked around); each test of the buttons fails without that scrip
 sidebar lists every page once, under names of its own (_config.yml, home_page_in_navbar).
 """
 
+import contextlib
+
 import pytest
-from site_pages import chapter_pages, toc_pages
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from site_pages import chapter_pages, settle, toc_pages
 
 CHAPTERS = chapter_pages()
 PAGES = toc_pages()
@@ -22,10 +25,13 @@ ON_THIS_PAGE = ".bd-header-article .secondary-toggle"
 
 def _open(reader, site_url, width, page=FIRST, touch=False, init_script=None):
     browser_page = reader(width, touch=touch)
-    browser_page.set_default_timeout(10000)
+    # Generous: it costs nothing when a check passes, and a busy machine loads a chapter slowly.
+    browser_page.set_default_timeout(30000)
     if init_script:
         browser_page.add_init_script(init_script)
     browser_page.goto(f"{site_url}{page}.html", wait_until="load")
+    # A formula widened by its font after the checks began would move what they measure.
+    settle(browser_page)
     return browser_page
 
 
@@ -300,7 +306,12 @@ def _focus_after_picking(browser_page, key):
     else:
         link.tap()
     browser_page.locator("#pst-secondary-sidebar-modal").wait_for(state="hidden", timeout=5000)
-    browser_page.wait_for_timeout(300)
+    # The focus moves in the drawer's close event, queued after it hides: waited for, and on
+    # a timeout the caller's assertion says where the focus went.
+    with contextlib.suppress(PlaywrightTimeout):
+        browser_page.wait_for_function(
+            """(target) => document.activeElement === document.getElementById(target.slice(1))
+                 .querySelector(':scope > h2, :scope > h3')""", arg=target, timeout=5000)
     return browser_page.evaluate("""(target) => {
       const heading = document.getElementById(target.slice(1)).querySelector(':scope > h2, :scope > h3');
       return {target, focused: document.activeElement.localName,
@@ -331,7 +342,10 @@ def test_the_search_dialog_gives_the_focus_back_to_the_button_that_opened_it(rea
     browser_page.wait_for_function("() => document.getElementById('pst-search-dialog').open", timeout=5000)
     browser_page.keyboard.press("Escape")
     browser_page.wait_for_function("() => !document.getElementById('pst-search-dialog').open", timeout=5000)
-    browser_page.wait_for_timeout(200)
+    # The focus comes back in the dialog's close event and a timeout after it.
+    with contextlib.suppress(PlaywrightTimeout):
+        browser_page.wait_for_function("(b) => b === document.activeElement", arg=button.element_handle(),
+                                       timeout=5000)
     focused = browser_page.evaluate("() => document.activeElement.outerHTML.slice(0, 120)")
     assert button.evaluate("b => b === document.activeElement"), f"the focus went to {focused}"
 

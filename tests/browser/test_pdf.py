@@ -272,12 +272,20 @@ def test_printed_code_is_wrapped_not_clipped(printed_book):
     assert not clipped, f"{len(clipped)} code blocks run past the printed page: {clipped[:5]}"
 
 
+def _next_frame(browser_page):
+    """Waits for the page's next frame. A media query's `matches` changes at once, but its
+    change listeners (print-fit.js's, which fit the tables) run at the next frame, before that
+    frame's animation callbacks."""
+    browser_page.evaluate("() => new Promise((done) => requestAnimationFrame(() => done()))")
+
+
 def _printing(browser_page):
     """What a browser does as a reader presses Ctrl+P: it tells the page, then lays it out for
     print (Chromium then tells the page's "print" media query)."""
     browser_page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
     browser_page.emulate_media(media="print")
-    browser_page.wait_for_function("() => window.matchMedia('print').matches", timeout=5000)
+    browser_page.wait_for_function("() => window.matchMedia('print').matches", timeout=30000)
+    _next_frame(browser_page)
 
 
 def test_a_chapter_printed_from_the_site_fits_its_tables_to_the_page(reader, site_url):
@@ -292,7 +300,7 @@ def test_a_chapter_printed_from_the_site_fits_its_tables_to_the_page(reader, sit
     assert not wide, f"{PAGES[3]} printed: boxes run past the page: {wide[:5]}"
     # Back on screen, they scroll as before.
     browser_page.emulate_media(media="screen")
-    browser_page.wait_for_function(f"() => ({_OVERFLOWING})().length > 0", timeout=5000)
+    browser_page.wait_for_function(f"() => ({_OVERFLOWING})().length > 0", timeout=30000)
 
 
 def test_a_chapter_a_reader_prints_prints_its_widest_table_sideways_and_whole(reader, site_url, tmp_path):
@@ -330,6 +338,7 @@ def test_a_chapter_a_reader_prints_prints_its_widest_table_sideways_and_whole(re
     assert 1 <= _runs(turned) <= len(sideways), (
         f"{chapter} printed: {len(sideways)} tables sideways, on pages {turned} turned sideways"
     )
+    _next_frame(browser_page)
     assert not browser_page.evaluate("() => document.querySelector('.print-landscape')"), (
         "back on screen, a table is still marked for a page turned sideways"
     )
