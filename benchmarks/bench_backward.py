@@ -15,6 +15,7 @@ import statistics
 import time
 
 import torch
+from alternate import in_turn
 from options import count, description
 
 from lesson5 import layers
@@ -65,15 +66,13 @@ def bench(bs, reps, iters):
             fn()
     wall = {name: [] for name in sides}
     cpu = {name: [] for name in sides}
-    for rep in range(reps):
-        order = list(sides.items())
-        for name, fn in order if rep % 2 == 0 else order[::-1]:
-            w = c = 0.0
-            for _ in range(iters):
-                dw, dc = fn()
-                w, c = w + dw, c + dc
-            wall[name].append(w / iters)
-            cpu[name].append(c / iters)
+    for name, fn in in_turn(sides, reps):
+        w = c = 0.0
+        for _ in range(iters):
+            dw, dc = fn()
+            w, c = w + dw, c + dc
+        wall[name].append(w / iters)
+        cpu[name].append(c / iters)
     for clock, times in (("wall", wall), ("cpu", cpu)):
         auto, hand = (statistics.median(times[k]) * 1e6 for k in ("autograd", "by hand"))
         print(f"{bs:>5}{clock:>7}{auto:>13.1f}{hand:>12.1f}{hand / auto:>18.3f}")

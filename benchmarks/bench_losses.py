@@ -17,8 +17,8 @@ import time
 
 import torch
 import torch.nn.functional as F
-from options import count, description, threads_or_default
-from options import device as device_named
+from alternate import in_turn
+from options import count, description, threads_or_default, torch_device
 
 from lesson5.learner import default_device
 from lesson5.losses import cross_entropy
@@ -41,7 +41,7 @@ def main():
     parser.add_argument("--rounds", type=count, default=7, help="rounds; the median is reported")
     parser.add_argument("--threads", type=threads_or_default, default=1,
                         help="torch intra-op threads (0: torch's default)")
-    parser.add_argument("--device", type=device_named, default=None,
+    parser.add_argument("--device", type=torch_device, default=None,
                         help="cpu or cuda (default: CUDA when present, else CPU)")
     args = parser.parse_args()
     if args.threads:
@@ -61,10 +61,8 @@ def main():
         for fn in variants.values():
             per_call(fn, 50, device)  # warm-up
         times = {name: [] for name in variants}
-        order = list(variants.items())
-        for round_ in range(args.rounds):
-            for name, fn in order if round_ % 2 == 0 else order[::-1]:  # as benchmarks/alternate.py
-                times[name].append(per_call(fn, args.calls, device))
+        for name, fn in in_turn(variants, args.rounds):
+            times[name].append(per_call(fn, args.calls, device))
         med = {name: statistics.median(t) * 1e6 for name, t in times.items()}
         print(f"{f'{n} × 10':>10}{med['torch']:>9.1f}{med['unchecked']:>14.1f}{med['checked']:>12.1f}"
               f"{med['unchecked'] / med['torch']:>13.1f}{med['checked'] / med['torch']:>11.1f}")

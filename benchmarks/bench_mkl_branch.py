@@ -25,6 +25,7 @@ import sys
 import time
 from functools import partial
 
+from alternate import in_turn
 from options import count, description
 
 FITS = ("06 embedding network", "07 CNN from scratch")
@@ -102,15 +103,14 @@ def main():
     if args.child:
         return child()
     runs = {branch: [] for branch in args.branches}
-    for _ in range(args.repeats):
-        for branch in args.branches:
-            env = {**os.environ, "MKL_CBWR": branch}
-            done = subprocess.run([sys.executable, __file__, "--child"], env=env,
-                                  capture_output=True, text=True)
-            if done.returncode:
-                sys.exit(f"bench_mkl_branch: the fits under MKL_CBWR={branch} failed (exit status "
-                         f"{done.returncode}); the end of their output:\n{done.stderr[-2000:]}")
-            runs[branch].append(json.loads(done.stdout.splitlines()[-1]))
+    for branch, _ in in_turn(dict.fromkeys(args.branches), args.repeats):
+        env = {**os.environ, "MKL_CBWR": branch}
+        done = subprocess.run([sys.executable, __file__, "--child"], env=env,
+                              capture_output=True, text=True)
+        if done.returncode:
+            sys.exit(f"bench_mkl_branch: the fits under MKL_CBWR={branch} failed (exit status "
+                     f"{done.returncode}); the end of their output:\n{done.stderr[-2000:]}")
+        runs[branch].append(json.loads(done.stdout.splitlines()[-1]))
     base = args.branches[0]
     if not runs[base][0]["mkl"]:
         print("This torch has no MKL (an ARM build, say): MKL_CBWR changes nothing here, and the "

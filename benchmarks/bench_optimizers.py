@@ -20,8 +20,8 @@ import statistics
 import time
 
 import torch
-from options import count, description, threads_or_default
-from options import device as device_named
+from alternate import in_turn
+from options import count, description, threads_or_default, torch_device
 
 from lesson5 import optim
 from lesson5.learner import default_device
@@ -68,10 +68,8 @@ def bench(name, kwargs, device, steps, rounds):
     for opt in opts.values():  # warm-up: state allocation happens at the first step
         time_steps(opt, 2, device)
     times = {k: [] for k in opts}
-    order = list(opts.items())
-    for round_ in range(rounds):
-        for k, opt in order if round_ % 2 == 0 else order[::-1]:  # as benchmarks/alternate.py
-            times[k].append(time_steps(opt, steps, device))
+    for k, opt in in_turn(opts, rounds):
+        times[k].append(time_steps(opt, steps, device))
     return {k: statistics.median(v) for k, v in times.items()}
 
 
@@ -81,7 +79,7 @@ def main():
     parser.add_argument("--rounds", type=count, default=7, help="rounds; the median is reported")
     parser.add_argument("--threads", type=threads_or_default, default=1,
                         help="torch intra-op threads (0: torch's default)")
-    parser.add_argument("--device", type=device_named, default=None,
+    parser.add_argument("--device", type=torch_device, default=None,
                         help="cpu or cuda (default: CUDA when present, else CPU)")
     args = parser.parse_args()
     if args.threads:

@@ -31,7 +31,7 @@ def threads_or_default(text):
             f"{text!r}: give a number of threads, 1 or more, or 0 for torch's default") from None
 
 
-def device(text):
+def torch_device(text):
     """'cpu', or 'cuda' where this torch has a GPU to run on."""
     import torch  # here, not above: bench_mkl_branch's parent process has no use for torch
 

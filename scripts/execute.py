@@ -78,14 +78,18 @@ def _timeout():
 
 
 def _downloads(path, nb):
-    """Each file `nb`'s prose offers for download, by its path there, with its SHA-256 (None if
-    it is missing): what the chapter at `path` wrote when it last ran."""
+    """Each file of the book that `nb`'s prose offers for download, by its path there, with its
+    SHA-256 (None if it is missing): what the chapter at `path` wrote when it last ran. A path
+    from '/' starts at the book's root, as Sphinx reads it; an address elsewhere is not a file
+    of the book."""
     found = {}
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             for labelled, bare in DOWNLOAD.findall(cell.source):
                 name = (labelled or bare).strip()
-                file = path.parent / name
+                if "://" in name:
+                    continue
+                file = ROOT / name.lstrip("/") if name.startswith("/") else path.parent / name
                 found[name] = hashlib.sha256(file.read_bytes()).hexdigest() if file.is_file() else None
     return found
 
@@ -95,15 +99,13 @@ def _cached(cache, path, nb):
         record = cache.match_cache_notebook(nb)
     except KeyError:
         return False
-    ran, now = record.data.get("downloads"), _downloads(path, nb)
-    if ran is None:
-        # Run by the site build itself (myst-nb), which keeps no fingerprints: only a missing
-        # file shows.
-        changed = sorted(name for name, digest in now.items() if digest is None)
-    else:
-        changed = sorted(name for name in ran.keys() | now.keys() if ran.get(name) != now.get(name))
-    for name in changed:
-        state = "is missing" if now.get(name) is None else "was written since the cached run"
+    # A run the site build made itself (myst-nb) keeps no fingerprints: there only a missing
+    # file shows.
+    ran = record.data.get("downloads", {})
+    changed = {name: "is missing" if digest is None else "differs from the one its cached run wrote"
+               for name, digest in _downloads(path, nb).items()
+               if digest is None or ("downloads" in record.data and ran.get(name) != digest)}
+    for name, state in sorted(changed.items()):
         print(f"execute: {path.name}: {name}, which its page offers for download, {state}; running it again")
     return not changed
 

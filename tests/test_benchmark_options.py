@@ -47,15 +47,15 @@ def test_counts_and_thread_counts_read(options):
         options.threads_or_default("-1")
 
 
-def test_a_device_is_cpu_or_an_available_gpu(options):
-    assert options.device("cpu") == torch.device("cpu")
+def test_a_device_is_cpu_or_an_available_gpu(options, monkeypatch):
+    assert options.torch_device("cpu") == torch.device("cpu")
     with pytest.raises(argparse.ArgumentTypeError, match="give cpu or cuda"):
-        options.device("gpu")
-    if torch.cuda.is_available():
-        assert options.device("cuda") == torch.device("cuda")
-    else:
-        with pytest.raises(argparse.ArgumentTypeError, match="leave --device out to use the CPU"):
-            options.device("cuda")
+        options.torch_device("gpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert options.torch_device("cuda") == torch.device("cuda")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(argparse.ArgumentTypeError, match="leave --device out to use the CPU"):
+        options.torch_device("cuda")
 
 
 def test_help_gives_the_whole_first_paragraph(options):

@@ -558,9 +558,10 @@ def _same_names(manifest):
     (_source("digits", "mirror", "/etc/labels.gz"), "digits", "mirror '/etc/labels.gz' must be a path inside"),
     (_source("digits", "mirror", "digits/../../labels.gz"), "digits", "must be a path inside the mirror folder"),
     (_source("letters", "mirror", "letters\\tiny.zip"), "letters", "relative, with '/' between its parts"),
+    (_source("letters", "mirror", "C:letters.zip"), "letters", "no '..' and no drive"),
 ], ids=["uppercase-sha256", "format", "zip-without-member", "size-as-text", "name-with-folder", "name-in-a-folder",
         "hidden-name", "gzip-with-two-files", "same-name", "no-files", "no-mirror", "absolute-mirror",
-        "mirror-outside", "mirror-backslash"])
+        "mirror-outside", "mirror-backslash", "mirror-on-a-drive"])
 def test_a_manifest_mistake_is_named_as_one_and_the_cache_is_left_alone(cache, change, dataset, message):
     manifest = make_manifest()
     good = cache / "digits" / "labels-idx1-ubyte"

@@ -2,6 +2,7 @@
 its own folder, a failure reported and never cached) or imports the runs nbval compared (only
 for chapters whose code is unchanged since)."""
 
+import hashlib
 import shutil
 
 import nbformat
@@ -87,8 +88,29 @@ def test_a_cached_chapter_runs_again_when_the_file_its_page_offers_is_gone_or_re
     # the cached run's page.
     sheet.write_text("from an edited run")
     assert execute.execute_stale(1, cache) == 0
-    assert "sheet.xlsx, which its page offers for download, was written since" in capsys.readouterr().out
+    assert "sheet.xlsx, which its page offers for download, differs from the one its cached run wrote" \
+        in capsys.readouterr().out
     assert sheet.read_text() == "from the run"
+    # Missing when its run was cached (removed before the run was imported, say): missing
+    # still, it is no reason to trust the run.
+    sheet.unlink()
+    execute._store(get_cache(cache), path, nbformat.read(path, as_version=4), 1.0)
+    assert execute.execute_stale(1, cache) == 0
+    assert "sheet.xlsx, which its page offers for download, is missing" in capsys.readouterr().out
+    assert sheet.read_text() == "from the run"
+
+
+def test_the_files_a_page_offers_are_read_from_its_folder_or_the_books_root(tmp_path, monkeypatch, execute):
+    monkeypatch.setattr(execute, "ROOT", tmp_path)
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "near.txt").write_text("near")
+    (tmp_path / "top.txt").write_text("top")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "{download}`near.txt`, {download}`the top </top.txt>`, {download}`gone <gone.txt>` and "
+        "{download}`elsewhere <https://example.org/data.csv>`")])
+    digests = execute._downloads(tmp_path / "book" / "chapter.ipynb", nb)
+    assert digests == {"near.txt": hashlib.sha256(b"near").hexdigest(),
+                       "/top.txt": hashlib.sha256(b"top").hexdigest(), "gone.txt": None}
 
 
 def test_a_chapter_the_site_build_ran_itself_runs_again_only_when_its_file_is_missing(

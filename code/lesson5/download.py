@@ -121,10 +121,11 @@ def _check_entry(name: str, entry: dict) -> None:
         if not isinstance(source.get("mirror"), str) or not source["mirror"]:
             refuse("each source needs its path in a mirror (mirror)")
         parts = source["mirror"].split("/")
-        if "\\" in source["mirror"] or any(part in ("", ".", "..") for part in parts):
-            # The path is joined to the mirror folder: an absolute one or a '..' would leave it.
+        if any(c in source["mirror"] for c in "\\:") or any(part in ("", ".", "..") for part in parts):
+            # The path is joined to the mirror folder: an absolute one, a '..' or a Windows
+            # drive ('C:') would leave it.
             refuse(f"mirror {source['mirror']!r} must be a path inside the mirror folder, like "
-                   "mnist/file.gz: relative, with '/' between its parts, and no '..'")
+                   "mnist/file.gz: relative, with '/' between its parts, no '..' and no drive")
         urls = source.get("urls")
         if not isinstance(urls, list) or not all(isinstance(url, str) for url in urls):
             refuse("each source's urls must be a list of addresses")

@@ -94,7 +94,8 @@ def test_a_screen_reader_hears_the_new_paths_once_the_slider_rests(reader, site_
     slider = page.locator(".optimizer-explorer input[type=range]").first
     slider.focus()
     # The page's clock stands still while the keys are pressed: on a busy machine the time
-    # between two presses could pass the explorer's wait and fill the status in between.
+    # between two presses could pass the explorer's wait (SETTLE_MS, 700 ms, in
+    # _static/explorer/explorer.js) and fill the status in between.
     page.clock.install()
     page.clock.pause_at(page.evaluate("() => Date.now()") / 1000 + 1)
     for _ in range(3):
