@@ -379,6 +379,22 @@ def test_the_ratings_sheet_names_its_source_below_the_table(written):
     assert ratings.max_row == table_end + 2
 
 
+def test_the_descent_sheet_labels_each_block_where_its_cells_are(written):
+    # The label "predictions" once sat over the movie factors, and no column said its movie.
+    from lesson5.workbooks.collab import FIRST_BLOCK, MOVIE_ROW, PRED_COL, RMSE_COL, USER_ROW
+
+    ws = openpyxl.load_workbook(written[1]["collab"])["descent"]
+    movies = list(small_crosstab().columns)
+    err_col = PRED_COL + len(movies) + 1
+    top = FIRST_BLOCK
+    assert [ws.cell(row=top, column=PRED_COL + j).value for j in range(len(movies))] == movies
+    assert [ws.cell(row=top, column=err_col + j).value for j in range(len(movies))] == movies
+    assert ws.cell(row=top + USER_ROW, column=PRED_COL - 1).value == "predictions"
+    assert str(ws.cell(row=top + USER_ROW, column=PRED_COL).value).startswith("=MMULT(")
+    assert ws.cell(row=top + MOVIE_ROW, column=RMSE_COL - 1).value == "RMSE"
+    assert str(ws.cell(row=top + MOVIE_ROW, column=RMSE_COL).value).startswith("=SQRT(")
+
+
 def test_every_formula_cell_is_checked_and_none_has_a_cached_result(written):
     built, paths = written
     for name, path in paths.items():

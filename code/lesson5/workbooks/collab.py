@@ -71,9 +71,11 @@ def factor_descent(ratings, user_factors, movie_factors, lr=0.3, steps=500):
     return Descent(np.stack(us), np.stack(ms), np.stack(ps), np.stack(es), np.array(losses))
 
 
-# Where each step's block sits: its movie factors MOVIE_ROW rows below the block's label row,
-# its users USER_ROW rows below it.
+# Where each step's block sits: its movie factors MOVIE_ROW rows below the block's label row
+# (the step, and the movies' titles over their columns), its users USER_ROW rows below it, and
+# its RMSE in RMSE_COL on its first movie-factor row, where no user factor is.
 MOVIE_ROW, USER_ROW = 1, 1 + 5  # k = 5 rows of movie factors, then one row per user
+RMSE_COL = 2
 FACTOR_COL, PRED_COL = 2, 8  # user factors in B..F, predictions from H
 LR_CELL, COUNT_CELL = "$B$3", "$B$4"
 FIRST_BLOCK = 7
@@ -132,12 +134,15 @@ def build_collab(table, user_factors, movie_factors, lr=0.3, steps=500, titles=N
         top = FIRST_BLOCK + s * height
         mrow, urow = top + MOVIE_ROW, top + USER_ROW
         prev_top = top - height
-        prev_rmse = f"$L${prev_top}"
+        prev_rmse = f"${get_column_letter(RMSE_COL)}${prev_top + MOVIE_ROW}"
         ws.cell(row=top, column=1, value=f"step {s}").font = BOLD
-        ws.cell(row=top, column=PRED_COL, value="predictions").font = BOLD
-        ws.cell(row=top, column=err_col, value="errors on the rated cells").font = BOLD
-        ws.cell(row=top, column=PRED_COL + 3, value="RMSE").font = BOLD
-        rmse_ref = f"L{top}"
+        # Each movie's title over its column of factors and predictions, and of errors.
+        for first in (PRED_COL, err_col):
+            header(ws, top, first, names)
+        ws.cell(row=mrow, column=err_col, value="errors on the rated cells (below)").font = BOLD
+        ws.cell(row=urow, column=PRED_COL - 1, value="predictions").font = BOLD
+        ws.cell(row=mrow, column=1, value="RMSE").font = BOLD
+        rmse_ref = f"{get_column_letter(RMSE_COL)}{mrow}"
         rmse_cells.append(rmse_ref)
         ws[rmse_ref] = (f"=SQRT(SUMSQ({get_column_letter(err_col)}{urow}:{get_column_letter(err_col + n_movies - 1)}"
                         f"{urow + n_users - 1})/{COUNT_CELL})")
