@@ -27,11 +27,17 @@
     }
   };
   const shrink = (box) => {
-    // Scaled text is laid out afresh and can come out a little wider: measure again.
+    // Scaled text is laid out afresh and can come out a little wider: measure again. A browser
+    // that ignores CSS zoom measures the box alike after each pass: one pass is its answer,
+    // where three would multiply the ratio three times and send a box sideways for nothing.
     let zoom = 1;
     for (let pass = 0; pass < 3 && box.scrollWidth > box.clientWidth + 1; pass++) {
-      zoom *= box.clientWidth / box.scrollWidth;
+      const [scrolled, shown] = [box.scrollWidth, box.clientWidth];
+      zoom *= shown / scrolled;
       box.style.zoom = zoom;
+      if (box.scrollWidth === scrolled && box.clientWidth === shown) {
+        break;
+      }
     }
     return zoom;
   };

@@ -6,8 +6,16 @@
  * name becomes plain text, and a click anywhere on the title opens the solution.
  * tests/browser/test_navigation.py checks this.
  */
-document.addEventListener("DOMContentLoaded", () => {
-  for (const link of document.querySelectorAll(".solution > .admonition-title > a")) {
-    link.replaceWith(...link.childNodes);
+(() => {
+  const start = () => {
+    for (const link of document.querySelectorAll(".solution > .admonition-title > a")) {
+      link.replaceWith(...link.childNodes);
+    }
+  };
+  // As the other scripts here: loaded after the document was parsed, it runs at once.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
-});
+})();

@@ -4,9 +4,11 @@ the focus ring is _static/reader.css).
 """
 
 import functools
+import re
 
 import pytest
 from site_pages import toc_pages
+from test_accessibility import _contrast
 
 PAGES = toc_pages()
 
@@ -177,3 +179,19 @@ def test_before_the_themes_script_runs_the_page_has_its_colours_and_focus_ring(r
     browser_page.keyboard.press("Tab")
     ring = link.evaluate("(a) => { const s = getComputedStyle(a); return [s.outlineStyle, s.outlineWidth]; }")
     assert ring == ["solid", "3px"], f"{scheme}: the focused link's outline is {ring}"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_skip_links_focus_ring_stands_out_from_its_banner(reader, site_url, scheme):
+    # The first Tab stop of every page. The accent-coloured ring every other control gets
+    # showed 1.6:1 (light) and 1.14:1 (dark) against the theme's orange skip-link banner.
+    browser_page = reader(1280, color_scheme=scheme)
+    browser_page.goto(f"{site_url}{PAGES[3]}.html", wait_until="load")
+    browser_page.keyboard.press("Tab")
+    ring, banner = browser_page.evaluate("""() => {
+      const link = document.activeElement;
+      return [getComputedStyle(link).outlineColor,
+              getComputedStyle(link.closest('.skip-link')).backgroundColor];
+    }""")
+    ratio = _contrast(*(tuple(map(float, re.findall(r"[\d.]+", colour)[:3])) for colour in (ring, banner)))
+    assert ratio >= 3, f"{scheme}: the skip link's ring {ring} on its banner {banner}: {ratio:.2f}:1, under 3:1"
