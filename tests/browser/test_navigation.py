@@ -148,6 +148,19 @@ def test_the_menu_buttons_state_follows_a_turn_of_the_screen(reader, site_url):
     _expanded_becomes(browser_page, MENU, "true")
 
 
+@pytest.mark.parametrize("width", [960, 991])
+def test_between_the_themes_breakpoints_the_menu_opens_a_drawer_as_on_a_tablet(reader, site_url, width):
+    # pydata-sphinx-theme shows the sidebar beside the text from 960 px, the book theme's button
+    # collapses it in place from 992 px: between them the button opened a drawer that emptied
+    # the sidebar shown beside the text, and said it was closed.
+    browser_page = _open(reader, site_url, width)
+    assert not browser_page.locator("#pst-primary-sidebar").is_visible(), f"{width} px: a sidebar beside the text"
+    _expanded_becomes(browser_page, MENU, "false")
+    browser_page.locator(MENU).click()
+    _drawer_link_to(browser_page, SECOND).wait_for(state="visible", timeout=5000)
+    _expanded_becomes(browser_page, MENU, "true")
+
+
 def test_desktop_menu_button_collapses_and_restores_the_sidebar(reader, site_url):
     browser_page = _open(reader, site_url, 1280)
     sidebar = browser_page.locator("#pst-primary-sidebar")
