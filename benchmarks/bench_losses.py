@@ -18,9 +18,8 @@ import time
 import torch
 import torch.nn.functional as F
 from alternate import in_turn
-from options import count, description, threads_or_default, torch_device
+from options import add_torch_options, description, torch_setup
 
-from lesson5.learner import default_device
 from lesson5.losses import cross_entropy
 
 
@@ -37,16 +36,9 @@ def per_call(fn, calls, device):
 
 def main():
     parser = argparse.ArgumentParser(description=description(__doc__))
-    parser.add_argument("--calls", type=count, default=2000, help="calls timed per round")
-    parser.add_argument("--rounds", type=count, default=7, help="rounds; the median is reported")
-    parser.add_argument("--threads", type=threads_or_default, default=1,
-                        help="torch intra-op threads (0: torch's default)")
-    parser.add_argument("--device", type=torch_device, default=None,
-                        help="cpu or cuda (default: CUDA when present, else CPU)")
+    add_torch_options(parser, "calls", 2000, "calls timed per round")
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    device = args.device or default_device()
+    device = torch_setup(args)
     print(f"device {device}, {args.calls} calls per round, median of {args.rounds} rounds")
     print(f"{'batch':>10}{'F µs':>9}{'unchecked µs':>14}{'checked µs':>12}{'unchecked/F':>13}{'checked/F':>11}")
     gen = torch.Generator().manual_seed(0)

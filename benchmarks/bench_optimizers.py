@@ -21,10 +21,9 @@ import time
 
 import torch
 from alternate import in_turn
-from options import count, description, threads_or_default, torch_device
+from options import add_torch_options, description, torch_setup
 
 from lesson5 import optim
-from lesson5.learner import default_device
 
 CONFIGS = [
     ("SGD", dict(lr=0.01)),
@@ -75,16 +74,9 @@ def bench(name, kwargs, device, steps, rounds):
 
 def main():
     parser = argparse.ArgumentParser(description=description(__doc__))
-    parser.add_argument("--steps", type=count, default=50, help="steps timed per round")
-    parser.add_argument("--rounds", type=count, default=7, help="rounds; the median is reported")
-    parser.add_argument("--threads", type=threads_or_default, default=1,
-                        help="torch intra-op threads (0: torch's default)")
-    parser.add_argument("--device", type=torch_device, default=None,
-                        help="cpu or cuda (default: CUDA when present, else CPU)")
+    add_torch_options(parser, "steps", 50, "steps timed per round")
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    device = args.device or default_device()
+    device = torch_setup(args)
     n = sum(p.numel() for p in make_params(device))
     print(f"device {device}, {n:,} parameters in 200 tensors, torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads; median ms per step over {args.rounds} rounds of {args.steps}")

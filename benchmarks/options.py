@@ -42,3 +42,25 @@ def torch_device(text):
             "cuda: this torch sees no GPU (torch.cuda.is_available() is False); run on a machine with "
             "one and torch's CUDA build, or leave --device out to use the CPU")
     return torch.device(text)
+
+
+def add_torch_options(parser, counted, default, help):
+    """The options of a benchmark that times torch calls in rounds: `--<counted>` per round
+    (`default` of them; `help` says what they are), `--rounds`, `--threads` and `--device`."""
+    parser.add_argument(f"--{counted}", type=count, default=default, help=help)
+    parser.add_argument("--rounds", type=count, default=7, help="rounds; the median is reported")
+    parser.add_argument("--threads", type=threads_or_default, default=1,
+                        help="torch intra-op threads (0: torch's default)")
+    parser.add_argument("--device", type=torch_device, default=None,
+                        help="cpu or cuda (default: CUDA when present, else CPU)")
+
+
+def torch_setup(args):
+    """Applies `--threads` and gives the device `--device` names, else CUDA where present."""
+    import torch  # here, as in torch_device
+
+    from lesson5.learner import default_device
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    return args.device or default_device()

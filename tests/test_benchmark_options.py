@@ -58,6 +58,21 @@ def test_a_device_is_cpu_or_an_available_gpu(options, monkeypatch):
         options.torch_device("cuda")
 
 
+def test_the_torch_benchmarks_options_read_and_set_up(options, monkeypatch):
+    parser = argparse.ArgumentParser()
+    options.add_torch_options(parser, "calls", 2000, "calls timed per round")
+    args = parser.parse_args(["--threads", "1", "--device", "cpu"])
+    assert (args.calls, args.rounds, args.threads, args.device) == (2000, 7, 1, torch.device("cpu"))
+    set_to = []
+    monkeypatch.setattr(torch, "set_num_threads", set_to.append)
+    assert options.torch_setup(args) == torch.device("cpu") and set_to == [1]
+    # 0 leaves torch's own thread count.
+    assert options.torch_setup(parser.parse_args(["--threads", "0", "--device", "cpu"])) == torch.device("cpu")
+    assert set_to == [1]
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--rounds", "0"])
+
+
 def test_help_gives_the_whole_first_paragraph(options):
     doc = "Times one thing, with a sentence that runs\nonto a second line.\n\nDetails."
     assert options.description(doc) == "Times one thing, with a sentence that runs\nonto a second line."

@@ -62,28 +62,39 @@ def test_a_failed_chapter_fails_the_run_and_only_the_good_one_is_cached(tmp_path
 
 
 
-def test_a_cached_chapter_runs_again_when_the_file_its_page_offers_is_gone_or_rewritten(
-        tmp_path, monkeypatch, execute, capsys):
+def _offering(tmp_path, monkeypatch, execute, role):
+    """A book of one chapter that writes sheet.xlsx and offers it for download by `role`; the
+    chapter's path and the sheet's."""
     book = tmp_path / "book"
     book.mkdir()
     path = write_notebook(book / "offers.ipynb", [("open('sheet.xlsx', 'w').write('from the run')", None)])
     nb = nbformat.read(path, as_version=4)
-    nb.cells.insert(0, nbformat.v4.new_markdown_cell("Download {download}`the sheet <sheet.xlsx>`."))
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"Download {role}."))
     nbformat.write(nb, path)
     _book(tmp_path, monkeypatch, execute, path)
-    cache, sheet = tmp_path / "cache", book / "sheet.xlsx"
+    return path, book / "sheet.xlsx"
 
-    assert execute.execute_stale(1, cache) == 0
-    assert sheet.read_text() == "from the run"
+
+def _cached_until_the_sheet_goes(execute, cache, sheet, capsys):
+    """The chapter is left cached while its sheet is there, and runs again, writing it, once
+    the sheet is gone (a clean-up of ignored files, say: the site build could not offer it)."""
     capsys.readouterr()
     assert execute.execute_stale(1, cache) == 0
     assert "every chapter's results are cached" in capsys.readouterr().out
-
-    # Gone (a clean-up of ignored files, say): the site build could not offer it.
     sheet.unlink()
     assert execute.execute_stale(1, cache) == 0
     assert "offers.ipynb: sheet.xlsx, which its page offers for download, is missing" in capsys.readouterr().out
     assert sheet.read_text() == "from the run"
+
+
+def test_a_cached_chapter_runs_again_when_the_file_its_page_offers_is_gone_or_rewritten(
+        tmp_path, monkeypatch, execute, capsys):
+    path, sheet = _offering(tmp_path, monkeypatch, execute, "{download}`the sheet <sheet.xlsx>`")
+    cache = tmp_path / "cache"
+
+    assert execute.execute_stale(1, cache) == 0
+    assert sheet.read_text() == "from the run"
+    _cached_until_the_sheet_goes(execute, cache, sheet, capsys)
     # Rewritten by another run (of edited code, in JupyterLab): the site would offer it beside
     # the cached run's page.
     sheet.write_text("from an edited run")
@@ -115,14 +126,8 @@ def test_the_files_a_page_offers_are_read_from_its_folder_or_the_books_root(tmp_
 
 def test_a_chapter_the_site_build_ran_itself_runs_again_only_when_its_file_is_missing(
         tmp_path, monkeypatch, execute, capsys):
-    book = tmp_path / "book"
-    book.mkdir()
-    path = write_notebook(book / "offers.ipynb", [("open('sheet.xlsx', 'w').write('from the run')", None)])
-    nb = nbformat.read(path, as_version=4)
-    nb.cells.insert(0, nbformat.v4.new_markdown_cell("Download {download}`sheet.xlsx`."))
-    nbformat.write(nb, path)
-    _book(tmp_path, monkeypatch, execute, path)
-    cache_path, sheet = tmp_path / "cache", book / "sheet.xlsx"
+    path, sheet = _offering(tmp_path, monkeypatch, execute, "{download}`sheet.xlsx`")
+    cache_path = tmp_path / "cache"
     assert execute.execute_stale(1, cache_path) == 0
     # What myst-nb caches when the site build executes a chapter: its run, no fingerprints.
     cache = get_cache(cache_path)
@@ -130,14 +135,7 @@ def test_a_chapter_the_site_build_ran_itself_runs_again_only_when_its_file_is_mi
     bundle = cache.get_cache_bundle(record.pk)
     cache.cache_notebook_bundle(CacheBundleIn(bundle.nb, record.uri), check_validity=False, overwrite=True)
     sheet.write_text("from the site build's own run")
-    capsys.readouterr()
-
-    assert execute.execute_stale(1, cache_path) == 0
-    assert "every chapter's results are cached" in capsys.readouterr().out
-    sheet.unlink()
-    assert execute.execute_stale(1, cache_path) == 0
-    assert "offers.ipynb: sheet.xlsx, which its page offers for download, is missing" in capsys.readouterr().out
-    assert sheet.read_text() == "from the run"
+    _cached_until_the_sheet_goes(execute, cache_path, sheet, capsys)
 
 
 def _kernel_failing_to_start(monkeypatch, execute, times, message=None):
