@@ -7,6 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from lesson5.glue import glued_name
 from scripts import encryption, inputs, reference_machine
 from scripts.toc import expected_seconds
 
@@ -166,8 +167,7 @@ def pytest_collection_modifyitems(items):
 def _glue_names(outputs):
     """The names a cell's outputs glue, in order: myst-nb finds a glued value by the name in
     the output's metadata, which nbval leaves out of its comparison."""
-    return [output.get("metadata", {}).get("scrapbook", {}).get("name") for output in outputs
-            if "scrapbook" in output.get("metadata", {})]
+    return [name for name in map(glued_name, outputs) if name is not None]
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -8,6 +8,7 @@ import nbformat
 from nbval_run import run_nbval
 from nbval_run import write_notebook as _notebook
 
+from lesson5.glue import glue_output
 from scripts.toc import ROOT
 
 
@@ -16,9 +17,8 @@ def _glued(path, name, tags=()):
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("from lesson5 import glue\nglue('glued', 3);", execution_count=1,
                                      metadata={"tags": list(tags)})
-    cell.outputs = [nbformat.v4.new_output(
-        "display_data", data={"application/papermill.record/text/plain": "3"},
-        metadata={"scrapbook": {"mime_prefix": "application/papermill.record/", "name": name}})]
+    data, metadata = glue_output(name, "3")
+    cell.outputs = [nbformat.v4.new_output("display_data", data=data, metadata=metadata)]
     nb.cells.append(cell)
     nbformat.write(nb, path)
     return path

@@ -12,7 +12,7 @@ import re
 import nbformat
 import yaml
 
-from lesson5.glue import glue_output
+from lesson5.glue import glue_output, glued_name
 from scripts.toc import ROOT, pages
 
 # A MyST role with its content: {glue:}`name`, {term}`text <term>`, {cite:p}`a,b`, {ref}`label`.
@@ -78,11 +78,10 @@ def _prose(root):
 def _glued(notebook):
     """The names a chapter's stored outputs glue."""
     return {
-        output.metadata["scrapbook"]["name"]
+        glued_name(output)
         for cell in nbformat.read(notebook, as_version=4).cells
         for output in cell.get("outputs", [])
-        if "scrapbook" in output.get("metadata", {})
-    }
+    } - {None}
 
 
 def unresolved(root):

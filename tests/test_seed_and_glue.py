@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from lesson5 import glue, seed_everything
-from lesson5.glue import ReadingWarning, counted, glue_output, listed, points, text_reads, times
+from lesson5.glue import ReadingWarning, counted, glue_output, glued_name, listed, points, text_reads, times
 from lesson5.seed import scoring, scoring_kernels
 
 
@@ -116,12 +116,13 @@ def test_myst_nb_reads_what_glue_writes():
     from myst_nb.ext.glue import extract_glue_data_cell
 
     data, metadata = glue_output("acc", "96.3%")
-    cell = nbformat.v4.new_code_cell(
-        outputs=[nbformat.v4.new_output("display_data", data=data, metadata=metadata)]
-    )
-    [(name, found)] = extract_glue_data_cell(cell)
-    assert name == "acc"
+    output = nbformat.v4.new_output("display_data", data=data, metadata=metadata)
+    [(name, found)] = extract_glue_data_cell(nbformat.v4.new_code_cell(outputs=[output]))
+    assert name == "acc" == glued_name(output)
     assert found["data"] == {"text/plain": "96.3%"}
+    # Anything else a cell shows glues nothing.
+    assert glued_name(nbformat.v4.new_output("stream", name="stdout", text="acc: 96.3%\n")) is None
+    assert glued_name(nbformat.v4.new_output("display_data", data={"text/plain": "96.3%"})) is None
 
 
 def test_myst_nb_reads_markdown_that_glue_writes(monkeypatch):

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 import yaml
 
-from lesson5.glue import glue_output
+from lesson5.glue import glue_output, glued_name
 from scripts.toc import ROOT, chapters, expected_seconds, pages
 
 
@@ -350,7 +350,7 @@ def _wide_output_lines(notebooks):
             if "text" in output:
                 text = output["text"]
             elif ("text/plain" in data and not {"text/html", "image/png"} & data.keys()
-                  and "scrapbook" not in output.get("metadata", {})):
+                  and glued_name(output) is None):
                 text = data["text/plain"]
             else:
                 continue
@@ -405,8 +405,8 @@ def _echoed_glues(notebooks):
     a person running a chapter, which a chapter saved from JupyterLab would carry."""
     found = []
     for path, nb in notebooks.items():
-        glued = {output.metadata["scrapbook"]["name"] for cell in nb.cells if cell.cell_type == "code"
-                 for output in cell.outputs if "scrapbook" in output.get("metadata", {})}
+        glued = {glued_name(output) for cell in nb.cells if cell.cell_type == "code"
+                 for output in cell.outputs} - {None}
         for where, cell in _cells({path: nb}):
             for output in cell.outputs:
                 if output.output_type == "stream":

@@ -27,6 +27,12 @@ def glue_output(name, text, markdown=False):
     return data, metadata
 
 
+def glued_name(output):
+    """The name a stored cell output glues its value under, where `glue_output` writes it, or
+    None for an output that glues nothing. The tests and nbval's conftest read it back."""
+    return output.get("metadata", {}).get("scrapbook", {}).get("name")
+
+
 def glue(name, value, fmt="{}", markdown=False):
     """Glues `value` formatted with `fmt` (e.g. "{:.1%}") under `name`, without showing it here.
 
