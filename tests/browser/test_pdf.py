@@ -11,7 +11,7 @@ import re
 
 import pikepdf
 import pytest
-from site_pages import QUOTE_WIDTHS, SITE, toc_pages
+from site_pages import QUOTE_WIDTHS, SITE, settle, toc_pages
 
 from conftest import _serving
 
@@ -90,7 +90,7 @@ def printed_book(browser):
         page.route("**/book.html", lambda route: route.fulfill(
             path=root, content_type="text/html; charset=utf-8"))
         page.goto(f"{url}book.html", wait_until="load")
-        page.evaluate("() => window.MathJax?.startup?.promise")
+        settle(page)
         yield page
         context.close()
 
@@ -106,7 +106,6 @@ def test_printed_book_holds_every_page(printed_book):
 
 def test_printed_tables_and_outputs_fit_the_page(printed_book):
     # A wide table cannot scroll on paper: _static/print-fit.js scales it to the page's width.
-    printed_book.evaluate("() => document.fonts.ready")
     clipped = printed_book.evaluate(_OVERFLOWING)
     assert not clipped, f"{len(clipped)} tables or outputs run past the printed page: {clipped[:5]}"
 
@@ -114,7 +113,6 @@ def test_printed_tables_and_outputs_fit_the_page(printed_book):
 def test_the_widest_tables_print_on_pages_turned_sideways(pdf, printed_book):
     # Scaled to an upright page's width, 01's crosstab, 04's workbook table and 06's two tables
     # printed at less than half their size, about 6 pt.
-    printed_book.evaluate("() => document.fonts.ready")
     sideways = printed_book.evaluate(_LANDSCAPE)
     assert sideways, "no table is printed on a page turned sideways"
     small = [text for zoom, text in sideways if zoom < 0.6]
@@ -293,7 +291,7 @@ def test_a_chapter_printed_from_the_site_fits_its_tables_to_the_page(reader, sit
     # cut chapter 03's three widest tables at the page's edge ("target*l" for its heading).
     browser_page = reader(A4_TEXT_WIDTH_PX)
     browser_page.goto(f"{site_url}{PAGES[3]}.html", wait_until="load")
-    browser_page.evaluate("() => window.MathJax?.startup?.promise")
+    settle(browser_page)
     assert browser_page.evaluate(_OVERFLOWING), f"{PAGES[3]}: no box wider than {A4_TEXT_WIDTH_PX} px on screen"
     _printing(browser_page)
     wide = browser_page.evaluate(_OVERFLOWING)
@@ -311,7 +309,7 @@ def test_a_chapter_a_reader_prints_prints_its_widest_table_sideways_and_whole(re
     chapter = next(page for page in PAGES if page.endswith("06_collab"))
     browser_page = reader(1280)
     browser_page.goto(f"{site_url}{chapter}.html", wait_until="load")
-    browser_page.evaluate("() => window.MathJax?.startup?.promise")
+    settle(browser_page)
     # Called after print-fit.js's own listener, in the print's layout: each box it sent sideways.
     browser_page.evaluate("""() => {
       window.printedSideways = [];

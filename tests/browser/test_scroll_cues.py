@@ -7,7 +7,7 @@ show no fade.
 
 import pytest
 from playwright.sync_api import TimeoutError
-from site_pages import chapter_pages, toc_pages
+from site_pages import chapter_pages, settle, toc_pages
 
 PAGES = toc_pages()
 # Chapter 01 shows the ratings crosstab, wider than the column even on a desktop.
@@ -133,7 +133,7 @@ def _wait_for_marks(browser_page, index, marks):
 def test_the_fade_follows_scrolling_width_focus_and_paper(reader, site_url):
     browser_page = reader(390)
     browser_page.goto(f"{site_url}{CROSSTAB_PAGE}.html", wait_until="load")
-    browser_page.evaluate("() => window.MathJax?.startup?.promise")
+    settle(browser_page)
     widest = max(_boxes(browser_page), key=lambda b: b["right"])
     index = widest["index"]
     assert widest["right"] > 500, f"the widest box on {CROSSTAB_PAGE} hides {widest['right']} px"
@@ -189,7 +189,7 @@ def test_a_formula_that_scrolls_shows_it(reader, site_url):
     a tab stop, so a keyboard can scroll it; given room again, it is neither."""
     browser_page = reader(390)
     browser_page.goto(f"{site_url}{WEIGHT_DECAY_PAGE}.html", wait_until="load")
-    browser_page.evaluate("() => window.MathJax?.startup?.promise")
+    settle(browser_page)
     index = browser_page.evaluate(
         """(selector) => {
           const boxes = Array.from(document.querySelectorAll(selector));

@@ -8,7 +8,7 @@ size nothing of this shows: no inline formula scrolls, the header keeps its one 
 """
 
 import pytest
-from site_pages import toc_pages
+from site_pages import settle, toc_pages
 
 PAGES = toc_pages()
 # The root font size twice the browser's: every size the site sets in rem doubles, as with the
@@ -50,7 +50,7 @@ def _enlarged(reader, site_url, page, width):
     """`page` at `width` px with its text at 200%, once the scroll cues have marked its boxes."""
     browser_page = reader(width)
     browser_page.goto(f"{site_url}{page}.html", wait_until="load")
-    browser_page.evaluate("() => window.MathJax?.startup?.promise")
+    settle(browser_page)
     browser_page.add_style_tag(content=ENLARGED)
     browser_page.wait_for_function(
         f"""() => ({_INLINE_FORMULAS})().every((f) => (f.hidden > 1) === f.marked)""", timeout=5000)
