@@ -12,6 +12,8 @@ import os
 import re
 from pathlib import Path
 
+import pytest
+
 from scripts.toc import chapters, pages
 
 REPO = Path(__file__).resolve().parents[2]
@@ -129,3 +131,37 @@ def settle(browser_page):
     # The fonts by name, not Playwright's "networkidle": on a busy machine that never came
     # for the one-page book, with no request open (scripts/print_pdf.py).
     browser_page.evaluate("() => document.fonts.ready.then(() => true)")
+
+
+# Colours as the browser computes them, and WCAG 2.1's contrast between them: the accessibility
+# and keyboard checks measure with these.
+
+
+def rgba(css):
+    """A computed CSS colour, 'rgb(...)' or 'rgba(...)', as (red, green, blue, alpha)."""
+    found = re.fullmatch(r"rgba?\(([\d.]+), ([\d.]+), ([\d.]+)(?:, ([\d.]+))?\)", css)
+    if not found:
+        pytest.fail(f"cannot read the computed colour {css!r}")
+    red, green, blue, alpha = found.groups()
+    return float(red), float(green), float(blue), 1.0 if alpha is None else float(alpha)
+
+
+def over(colour, below):
+    """`colour` (rgba) painted over the opaque `below` (rgb)."""
+    alpha = colour[3]
+    return tuple(alpha * c + (1 - alpha) * b for c, b in zip(colour[:3], below))
+
+
+def _luminance(rgb):
+    def linear(channel):
+        channel /= 255
+        return channel / 12.92 if channel <= 0.03928 else ((channel + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = map(linear, rgb)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast(foreground, background):
+    """WCAG 2.1's contrast ratio of two opaque colours."""
+    lighter, darker = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)

@@ -33,12 +33,11 @@ colour schemes.
 
 import functools
 import json
-import re
 from typing import NamedTuple
 
 import pytest
 from playwright.sync_api import TimeoutError
-from site_pages import ACCESSIBILITY_REPORTS, AXE, chapter_pages, toc_pages
+from site_pages import ACCESSIBILITY_REPORTS, AXE, chapter_pages, contrast, over, rgba, toc_pages
 
 PAGES = toc_pages()
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -230,42 +229,13 @@ def test_page_has_no_wcag_violations(audits, page, width, mode):
     )
 
 
-def _rgba(css):
-    found = re.fullmatch(r"rgba?\(([\d.]+), ([\d.]+), ([\d.]+)(?:, ([\d.]+))?\)", css)
-    if not found:
-        pytest.fail(f"cannot read the computed colour {css!r}")
-    red, green, blue, alpha = found.groups()
-    return float(red), float(green), float(blue), 1.0 if alpha is None else float(alpha)
-
-
-def _over(colour, below):
-    """`colour` (rgba) painted over the opaque `below` (rgb)."""
-    alpha = colour[3]
-    return tuple(alpha * c + (1 - alpha) * b for c, b in zip(colour[:3], below))
-
-
 def _shown(style):
     """The opaque (foreground, background) a reader sees: each background painted over the
     one below it, the last over the browser's white canvas, and the text over them all."""
     background = (255.0, 255.0, 255.0)
     for css in reversed(style["backgrounds"]):
-        background = _over(_rgba(css), background)
-    return _over(_rgba(style["color"]), background), background
-
-
-def _luminance(rgb):
-    def linear(channel):
-        channel /= 255
-        return channel / 12.92 if channel <= 0.03928 else ((channel + 0.055) / 1.055) ** 2.4
-
-    red, green, blue = map(linear, rgb)
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
-
-
-def _contrast(foreground, background):
-    """WCAG 2.1's contrast ratio of two opaque colours."""
-    lighter, darker = sorted((_luminance(foreground), _luminance(background)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
+        background = over(rgba(css), background)
+    return over(rgba(style["color"]), background), background
 
 
 def _hex(rgb):
@@ -328,7 +298,7 @@ def test_every_code_token_has_enough_contrast(code_tokens, mode):
     low = []
     for cls, style in code_tokens["styles"][mode].items():
         foreground, background = _shown(style)
-        ratio = _contrast(foreground, background)
+        ratio = contrast(foreground, background)
         if ratio < AA_CONTRAST:
             low.append(
                 f".highlight {'.' + cls.replace(' ', '.') if cls else '(plain text)'}: "
@@ -376,21 +346,21 @@ def test_an_open_drawer_stands_apart_from_the_page(reader, site_url, toggle, dra
     browser_page.locator(f".bd-header-article .{toggle}").click()
     browser_page.wait_for_function("(d) => document.querySelector(d).open", arg=drawer, timeout=5000)
     colours = browser_page.evaluate(_DRAWER_COLOURS, [drawer, side])
-    red, green, blue, alpha = _rgba(colours["backdrop"])
+    red, green, blue, alpha = rgba(colours["backdrop"])
     backdrop = (red, green, blue, alpha * colours["opacity"])
-    page = _over(backdrop, _rgba(colours["page"])[:3])
-    edge, background = _rgba(colours["edge"])[:3], _rgba(colours["background"])[:3]
-    apart = _contrast(background, page)
+    page = over(backdrop, rgba(colours["page"])[:3])
+    edge, background = rgba(colours["edge"])[:3], rgba(colours["background"])[:3]
+    apart = contrast(background, page)
     if colours["edgeWidth"] >= 1:
-        apart = max(apart, min(_contrast(edge, background), _contrast(edge, page)))
+        apart = max(apart, min(contrast(edge, background), contrast(edge, page)))
     assert apart >= NON_TEXT_CONTRAST, (
         f"the drawer ({_hex(background)}, edge {colours['edgeWidth']} px {_hex(edge)}) shows at "
         f"{apart:.1f}:1 against the page behind it ({_hex(page)})")
     if mode == "dark":
         # There the drawer and the page share a background: the page's text beside the
         # drawer's must read as behind it, not as a column to go on reading.
-        text = _over(backdrop, _over(_rgba(colours["text"]), _rgba(colours["page"])[:3]))
-        behind = _contrast(text, page)
+        text = over(backdrop, over(rgba(colours["text"]), rgba(colours["page"])[:3]))
+        behind = contrast(text, page)
         assert behind < NON_TEXT_CONTRAST, (
             f"beside the open drawer the page's text shows at {behind:.1f}:1, as if to be read")
 
