@@ -1055,6 +1055,23 @@ def test_check_command_checks_the_datasets_named(tmp_path, monkeypatch, capsys):
     assert all(name in err.split("choose from", 1)[1] for name in ("mnist", "fashion-mnist", "ml-100k"))
 
 
+def test_check_command_prints_a_damaged_file_warning_as_its_own_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(download, "load_manifest", make_manifest)
+    monkeypatch.setenv("LESSON5_DATA_MIRROR", str(make_mirror(tmp_path / "mirror")))
+    monkeypatch.setenv("LESSON5_DATA_DIR", str(tmp_path / "cache"))
+    damaged = tmp_path / "cache" / "digits" / "labels-idx1-ubyte"
+    damaged.parent.mkdir(parents=True)
+    damaged.write_bytes(LABELS[:-1])
+    with warnings.catch_warnings(record=True) as caught:
+        assert download.main(["--check", "digits"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "lesson5.download: digits: ok\n"
+    # Not Python's form, whose file and line are runpy's under `python -m`.
+    assert err == (f"lesson5.download: digits: warning: {damaged} does not match its size and SHA-256 in the "
+                   "manifest (damaged or truncated); deleting it and fetching it again\n")
+    assert caught == [] and damaged.read_bytes() == LABELS
+
+
 def test_an_unknown_option_is_named_as_such(capsys):
     for argv, message in [(["--bogus"], "unrecognized arguments: --bogus"),
                           (["--check", "--bogus"], "unrecognized arguments: --bogus"),

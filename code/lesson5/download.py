@@ -50,7 +50,7 @@ import tomllib
 import warnings
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from urllib.error import HTTPError
@@ -691,7 +691,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("one of the arguments --check --list is required")
     status = 0
     for dataset in args.check or manifest:
-        failures = _check(dataset, manifest)
+        with warnings.catch_warnings():
+            # Python's own form names a source line, which for this command is runpy's.
+            warnings.showwarning = _warning_printer(dataset)
+            failures = _check(dataset, manifest)
         for failure in failures:
             print(f"lesson5.download: {dataset}: {failure}", file=sys.stderr)
         if failures:
@@ -699,6 +702,13 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"lesson5.download: {dataset}: ok")
     return status
+
+
+def _warning_printer(dataset: str) -> Callable[..., None]:
+    """A `warnings.showwarning` that prints the warning as the command's other lines are."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"lesson5.download: {dataset}: warning: {message}", file=sys.stderr)
+    return show
 
 
 def _check(dataset: str, manifest: dict) -> list[DataError]:
