@@ -14,6 +14,9 @@ OPS = [
     lambda a, b: a - b,
     lambda a, b: a * b,
     lambda a, b: a / (b * b + 1),
+    # Negative divisors and bases: a / b is b ** -1 underneath, a negative base's case.
+    lambda a, b: a / (-(b * b) - 1),
+    lambda a, b: (-(a * a) - 1) ** -2,
     lambda a, b: 2.5 - a,
     lambda a, b: 3.0 / (a * a + 1),
     lambda a, b: (a * a + 1).log(),
@@ -158,6 +161,14 @@ def test_powers_without_a_real_value_or_gradient_say_why():
         y = x**exponent
         y.backward()
         assert y.data == 1.0 and x.grad == 0.0
+
+
+def test_dividing_by_a_negative_number():
+    x, y = Value(1.0), Value(-2.0)
+    out = x / y
+    out.backward()
+    # d(x/y)/dx = 1/y, d(x/y)/dy = -x/y^2
+    assert (out.data, x.grad, y.grad) == (-0.5, -0.5, -0.25)
 
 
 def test_relu_passes_no_gradient_at_zero():

@@ -33,10 +33,14 @@ def test_takes_a_tensor_and_returns_floats():
     assert out == pytest.approx([1.0, (0.25 * 1 + 0.5 * 2) / 0.75, (0.125 + 0.25 * 2 + 0.5 * 3) / 0.875])
 
 
-def test_streaming_and_list_forms_agree():
-    average = MovingAverage(0.98)
-    values = [0.5 * i - 0.01 * i * i for i in range(30)]
-    assert [average(x) for x in values] == ewma(values, 0.98)
+def test_fed_one_value_at_a_time_it_is_the_closed_form_weighted_mean():
+    # After t values: sum_k (1 - b) b^(t-k) x_k / (1 - b^t), a weighted mean whose weights sum to 1.
+    beta, values = 0.98, [0.5 * i - 0.01 * i * i for i in range(30)]
+    average = MovingAverage(beta)
+    for t in range(1, len(values) + 1):
+        weights = [(1 - beta) * beta ** (t - k) for k in range(1, t + 1)]
+        expected = sum(w * x for w, x in zip(weights, values)) / sum(weights)
+        assert average(values[t - 1]) == pytest.approx(expected, rel=1e-12)
 
 
 @pytest.mark.parametrize("beta", [-0.1, 1.0, 1.5])

@@ -137,6 +137,12 @@ def test_all_minus_inf_row_gives_minus_inf_like_torch():
     assert logsumexp(x).item() == -torch.inf == torch.logsumexp(x, dim=-1).item()
 
 
+def test_rows_holding_inf_or_nan_give_what_torch_gives():
+    inf, nan = torch.inf, torch.nan
+    x = torch.tensor([[inf, 0.0], [inf, inf], [inf, -inf], [nan, 0.0], [1.0, 2.0]])
+    torch.testing.assert_close(logsumexp(x), torch.logsumexp(x, dim=-1), equal_nan=True)
+
+
 def test_works_as_learner_loss_func():
     torch.manual_seed(0)
     x = torch.randn(64, 5)

@@ -20,6 +20,24 @@ def _learner(n=640, bs=16):
     return Learner(model, dls, torch.nn.functional.cross_entropy, lr=1e-3, opt_func=Adam)
 
 
+class RatesStepped(Callback):
+    """Each training step's rates, one per parameter group, as the optimizer holds them."""
+
+    order = 0  # after the finder, which sets them in its own before_batch
+
+    def __init__(self):
+        self.rates = []
+
+    def before_step(self, learn):
+        self.rates.append([group["lr"] for group in learn.opt.param_groups])
+
+
+def _sweep_with_spy(learn, **kwargs):
+    spy = RatesStepped()
+    learn.cbs.append(spy)
+    return lr_find(learn, **kwargs), spy.rates
+
+
 def test_sweep_is_exponential_and_stops_on_divergence():
     learn = _learner()
     res = lr_find(learn, num_it=100)
@@ -134,8 +152,7 @@ def test_fit_after_finder_equals_fit_without_it():
 
 
 def test_sweep_is_torchs_exponential_schedule():
-    learn = _learner()
-    res = lr_find(learn, start_lr=1e-6, end_lr=1e-1, num_it=30, stop_div=False)
+    res, stepped = _sweep_with_spy(_learner(), start_lr=1e-6, end_lr=1e-1, num_it=30, stop_div=False)
     opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1e-6)
     sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=(1e-1 / 1e-6) ** (1 / 30))
     expected = []
@@ -144,6 +161,18 @@ def test_sweep_is_torchs_exponential_schedule():
         opt.step()
         sched.step()
     assert res.lrs == pytest.approx(expected, rel=1e-9)
+    # And each is the rate the optimizer stepped with when its loss was recorded.
+    assert stepped == [[lr] for lr in res.lrs]
+
+
+def test_every_parameter_group_steps_at_the_sweeps_rate():
+    learn = _learner()
+    body, head = learn.model[0], learn.model[2]
+    learn.create_opt([{"params": body.parameters(), "lr": 1.0}, {"params": head.parameters()}])
+    res, stepped = _sweep_with_spy(learn, num_it=12, stop_div=False)
+    assert len(res.lrs) == 12 and stepped == [[lr, lr] for lr in res.lrs]
+    # The optimizer's own rates are put back afterwards.
+    assert [group["lr"] for group in learn.opt.param_groups] == [1.0, learn.lr]
 
 
 def synthetic_curve():
@@ -246,10 +275,16 @@ def test_a_finder_used_for_a_second_sweep_records_that_sweep_alone():
     assert finder.result.smooth_losses[0] == pytest.approx(finder.result.losses[0])
 
 
-def test_finder_records_its_beta_and_smoothed_reproduces_its_curve():
+def test_finder_records_its_beta_and_smooths_as_the_closed_form_does():
     res = lr_find(_learner(), num_it=40, end_lr=1e-2)
     assert res.beta == 0.98
-    assert res.smoothed(res.beta) == pytest.approx(res.smooth_losses)
+    # Bias-corrected: sum_k (1 - b) b^(t-k) x_k / (1 - b^t), written out here, not by the package.
+    losses, beta = np.array(res.losses), res.beta
+    expected = [sum((1 - beta) * beta ** (t - k) * losses[k - 1] for k in range(1, t + 1)) / (1 - beta ** t)
+                for t in range(1, len(losses) + 1)]
+    assert res.smooth_losses == pytest.approx(expected, rel=1e-12)
+    assert res.smoothed(res.beta) == pytest.approx(expected, rel=1e-12)
+    assert len(set(res.losses)) == len(res.losses), "the losses must differ for the smoothing to show"
 
 
 def test_the_sweep_stops_at_the_first_smoothed_loss_past_four_times_its_best():
@@ -278,8 +313,9 @@ def test_a_batch_another_callback_cancels_records_neither_its_rate_nor_a_loss():
 
     learn = _learner()
     learn.cbs.append(SkipEveryOther())
-    res = lr_find(learn, num_it=20, stop_div=False)
+    res, stepped = _sweep_with_spy(learn, num_it=20, stop_div=False)
     assert len(res.lrs) == len(res.losses) == 20
     # Each rate is the one its loss was trained at: the sweep's next step, never a repeat.
+    assert stepped == [[lr] for lr in res.lrs]
     ratios = [b / a for a, b in zip(res.lrs, res.lrs[1:])]
     assert ratios == pytest.approx([1e8 ** (1 / 20)] * 19)

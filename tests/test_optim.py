@@ -15,11 +15,13 @@ CASES = [
     ("SGD", dict(lr=0.05, momentum=0.9)),
     ("SGD", dict(lr=0.05, momentum=0.9, dampening=0.1, weight_decay=1e-2)),
     ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-3)),
+    ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True, maximize=True)),
     ("SGD", dict(lr=0.05, momentum=0.5, maximize=True)),
     ("SGD", dict(lr=0.05, momentum=0.5, weight_decay=1e-2, maximize=True)),
     ("RMSprop", dict(lr=1e-3)),
     ("RMSprop", dict(lr=1e-3, alpha=0.9, weight_decay=1e-2)),
     ("RMSprop", dict(lr=1e-3, momentum=0.9, centered=True)),
+    ("RMSprop", dict(lr=1e-3, centered=True, weight_decay=1e-2)),
     ("RMSprop", dict(lr=1e-3, momentum=0.8, eps=1e-6, maximize=True)),
     ("RMSprop", dict(lr=1e-3, weight_decay=1e-2, maximize=True)),
     ("Adam", dict(lr=1e-2)),
@@ -28,6 +30,7 @@ CASES = [
     ("Adam", dict(lr=1e-2, maximize=True, weight_decay=1e-3)),
     ("AdamW", dict(lr=1e-2)),
     ("AdamW", dict(lr=1e-2, weight_decay=0.1, amsgrad=True)),
+    ("AdamW", dict(lr=1e-2, weight_decay=0.1, maximize=True)),
 ]
 
 

@@ -163,6 +163,12 @@ def test_explorer_draws_on_the_site_opened_from_disk(browser):
         context.close()
 
 
+def test_the_data_is_published_only_inside_the_page():
+    # _config.yml's exclude_patterns keeps Sphinx from copying the file the page embeds.
+    assert sorted(p.name for p in (SITE / "_static" / "explorer").iterdir()) == ["explorer.css", "explorer.js"]
+    assert '<script type="application/json" class="optimizer-explorer-data">' in (SITE / PAGE).read_text()
+
+
 def _legend(page):
     return [line.strip() for line in page.locator(".optimizer-explorer .explorer-legend li").all_inner_texts()]
 
