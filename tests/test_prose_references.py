@@ -84,17 +84,27 @@ def _glued(notebook):
     } - {None}
 
 
+def _entries(text):
+    """The glossary entries in a page's `text`, each as its terms (an entry may name several, one
+    a line, above its indented definition), lower-cased: Sphinx matches terms whatever their case."""
+    entries = []
+    for block in GLOSSARY.findall(text):
+        terms = []
+        for line in block.splitlines():
+            if line.strip() and not line[0].isspace() and not line.startswith(":"):
+                terms.append(" ".join(line.split()).lower())
+            elif terms:
+                entries.append(terms)
+                terms = []
+        if terms:
+            entries.append(terms)
+    return entries
+
+
 def unresolved(root):
     """Each reference in the prose of the book at `root` that nothing defines, in words."""
     prose = list(_prose(root))
-    # Sphinx matches terms and labels whatever their case.
-    terms = {
-        " ".join(line.split()).lower()
-        for _, _, text in prose
-        for block in GLOSSARY.findall(text)
-        for line in block.splitlines()
-        if line.strip() and not line[0].isspace() and not line.startswith(":")
-    }
+    terms = {term for _, _, text in prose for entry in _entries(text) for term in entry}
     labels = {label.lower() for _, _, text in prose for label in LABEL.findall(text)}
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     bib_files = config.get("bibtex_bibfiles", [])
@@ -127,8 +137,26 @@ def unresolved(root):
     return found
 
 
+def unlinked(root):
+    """The glossary entries (their first term) that no chapter links with {term}: the glossary
+    promises that a chapter links each term where it introduces it (CONTRIBUTING.md, step 3)."""
+    prose = list(_prose(root))
+    linked = {
+        _target(content).lower()
+        for where, _, text in prose
+        if ".ipynb " in where
+        for role, content in ROLE.findall(text)
+        if role == "term"
+    }
+    return [entry[0] for _, _, text in prose for entry in _entries(text) if not set(entry) & linked]
+
+
 def test_every_reference_in_the_prose_resolves():
     assert not unresolved(ROOT), "\n".join(unresolved(ROOT))
+
+
+def test_every_glossary_entry_is_linked_from_a_chapter():
+    assert not unlinked(ROOT), f"no chapter links these glossary entries with {{term}}: {unlinked(ROOT)}"
 
 
 def test_broken_references_are_found_and_good_ones_pass(tmp_path):
@@ -171,6 +199,14 @@ def test_broken_references_are_found_and_good_ones_pass(tmp_path):
         ),
         tmp_path / "book" / "01_a.ipynb",
     )
+    # "loss" is linked by the chapter through its second term; the glossary's own link does not count.
+    (tmp_path / "book" / "glossary.md").write_text(
+        (tmp_path / "book" / "glossary.md").read_text(encoding="utf-8").replace(
+            "  What training minimises.\n", "  What training minimises.\n\nUnused\n  Linked by the {term}`unused`.\n"
+        ),
+        encoding="utf-8",
+    )
+    assert unlinked(tmp_path) == ["unused"]
     found = unresolved(tmp_path)
     roles = [line for line in found if "literalinclude" not in line]
     assert [line.split(":", 1)[0] + ": " + line.split("`")[1] for line in roles] == [
