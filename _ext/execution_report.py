@@ -11,12 +11,20 @@ column, heads the others Chapter, Executed, Run time (s) and Status, makes each 
 row's header, gives the time in UTC (myst-nb's is the build machine's, unlabelled), and writes
 "succeeded" or "failed" (a failure keeps myst-nb's error as the word's explanation).
 tests/browser/test_execution_report.py reads the built report.
+
+The time of a chapter taken from the cache (every chapter, in builds that scripts/execute.py
+ran first) needs undoing before it can be given in UTC: jupyter-cache keeps when it stored a run
+as UTC without saying so, and myst-nb turns that into a timestamp as if it were the build
+machine's local time. On a machine nine hours ahead of UTC the report said a chapter ran nine
+hours before it did.
 """
 
 import posixpath
 from datetime import UTC, datetime
+from pathlib import Path
 
 from docutils import nodes
+from jupyter_cache import get_cache
 from myst_nb.sphinx_ import NbMetadataCollector
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
@@ -72,12 +80,26 @@ class ExecutionReport(SphinxPostTransform):
         data = NbMetadataCollector.get_doc_data(self.env).get(docname, {}).get("exec_data") or {}
         if not data.get("mtime"):
             return
-        when = datetime.fromtimestamp(data["mtime"], tz=UTC)
+        when = self._cached_runs().get(data["mtime"]) or datetime.fromtimestamp(data["mtime"], tz=UTC)
         paragraph = nodes.paragraph()
         paragraph += nodes.inline(text=when.strftime("%Y-%m-%d"), classes=["execution-when"])
         paragraph += nodes.Text(" ")
         paragraph += nodes.inline(text=when.strftime("%H:%M UTC"), classes=["execution-when"])
         entry.children = [paragraph]
+
+    def _cached_runs(self):
+        """Each of jupyter-cache's runs, by the timestamp myst-nb makes of it, mapped to its time
+        in UTC. A chapter executed in this build has the true time instead (`datetime.now()`),
+        which no stored run's time matches."""
+        folder = Path(self.env.mystnb_config.execution_cache_path)
+        # get_cache would create a cache where there is none.
+        if not folder.is_dir():
+            return {}
+        return {
+            # As myst-nb converts it (myst_nb/core/execute/cache.py), in this same process.
+            record.created.timestamp(): record.created.replace(tzinfo=UTC)
+            for record in get_cache(folder).list_cache_records()
+        }
 
     def _status(self, entry):
         for text in list(entry.findall(nodes.Text)):

@@ -223,25 +223,42 @@ def test_the_bibliography_entries_are_list_items_not_a_deprecated_role(bibliogra
 
 # execution_report.py
 
-# What myst-nb records for each chapter it executes (myst_nb/core/execute): one chapter ran,
-# one failed, both from the cache.
+# What myst-nb records for each chapter (myst_nb/core/execute/cache.py), in execution_mode
+# "cache": one chapter's run taken from the cache, one that failed in this build. A run from
+# the cache has the time jupyter-cache stored, read as local time (RECORDED_RUNS sets it); one
+# executed in the build has the true time, here 1970-01-02 01:00 UTC.
 RUNS = {
-    "book/01_data": {"mtime": 86400.0, "runtime": 1.5, "method": "cache", "succeeded": True,
+    "book/01_data": {"mtime": None, "runtime": 1.5, "method": "cache", "succeeded": True,
                      "error": None, "traceback": None},
     "book/02_from_scratch": {"mtime": 90000.0, "runtime": 2.0, "method": "cache", "succeeded": False,
                              "error": "CellExecutionError", "traceback": "Traceback"},
 }
 TITLES = {"book/01_data": "Data", "book/02_from_scratch": "From scratch"}
 
-# A build here executes nothing (a kernel per chapter would take minutes): this extension hands
+# A build here executes nothing (a kernel per chapter would take minutes): this extension stores
+# a run in the cache as jupyter-cache does (UTC, without a time zone: 1970-01-02 00:00), and hands
 # myst-nb the records its execution would have left, once every page has been read.
 RECORDED_RUNS = f"""
+import datetime
+
+import nbformat
+from jupyter_cache import get_cache
+from jupyter_cache.base import CacheBundleIn
+from jupyter_cache.cache.db import NbCacheRecord, session_context
 from myst_nb.sphinx_ import NbMetadataCollector
 
 RUNS = {RUNS!r}
 
 
 def _record(app, env):
+    cache = get_cache(env.mystnb_config.execution_cache_path)
+    cache.cache_notebook_bundle(CacheBundleIn(nbformat.v4.new_notebook(), "book/01_data.ipynb"),
+                                check_validity=False)
+    with session_context(cache.db) as session:
+        session.query(NbCacheRecord).update({{"created": datetime.datetime(1970, 1, 2)}})
+        session.commit()
+    created = cache.list_cache_records()[0].created
+    RUNS["book/01_data"]["mtime"] = created.timestamp()
     for docname, data in RUNS.items():
         NbMetadataCollector.set_doc_data(env, docname, "exec_data", data)
 
@@ -310,8 +327,10 @@ def test_the_report_says_when_each_chapter_ran_in_utc_its_date_and_time_apart(re
 
 def test_the_reworded_table_declares_as_many_columns_as_it_has():
     execution_report = extension("execution_report")
+    runs = {docname: {**data, "mtime": 86400.0} for docname, data in RUNS.items()}
     env = SimpleNamespace(docname="book/execution", titles={},
-                          nb_metadata={docname: {"exec_data": data} for docname, data in RUNS.items()})
+                          mystnb_config=SimpleNamespace(execution_cache_path="no cache here"),
+                          nb_metadata={docname: {"exec_data": data} for docname, data in runs.items()})
     document = new_document(env.docname)
     document.settings.env = env
     document += make_stat_table(env.docname, env.nb_metadata)
