@@ -36,15 +36,13 @@ import cores
 import nbformat
 import yaml
 from encryption import kernel_config, would_not_start
-from inputs import fingerprint
+from inputs import STAMP, fingerprint
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from jupyter_cache.executors.utils import single_nb_execution
 from reference_machine import ON_THE_CPU
 from toc import ROOT, chapters, expected_seconds
 
-# Beside the cache's own files: the fingerprint of the inputs its results were computed with.
-STAMP = "lesson5-inputs.sha256"
 # Where the notebooks nbval wrote record the inputs it ran with (conftest.py).
 INPUTS_KEY = "lesson5_inputs"
 # {download}`label <path>` or {download}`path`, the path from the chapter's folder.

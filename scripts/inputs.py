@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "code"
 PACKAGE_SUFFIXES = (".py", ".toml")
 FILES = ("requirements.txt", "book/matplotlibrc")
+# Beside the execution cache's own files: the fingerprint of the inputs its runs were computed
+# with (scripts/execute.py writes it, _ext/cached_results.py checks it before a build).
+STAMP = "lesson5-inputs.sha256"
 
 
 def _package_files(root):

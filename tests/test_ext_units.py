@@ -22,14 +22,20 @@ import subprocess
 import sys
 from types import SimpleNamespace
 
+import nbformat
 import pytest
 
 # bs4 comes with the site build itself (pydata-sphinx-theme needs it).
 from bs4 import BeautifulSoup
 from docutils import nodes
 from docutils.utils import new_document
+from jupyter_cache import get_cache
+from jupyter_cache.base import CacheBundleIn
 from myst_nb.ext.execution_tables import make_stat_table
+from sphinx.errors import ExtensionError
 from sphinx_page import CONFIG, CYBENKO1989, REPO, build_site, citation_config, extension
+
+from scripts.inputs import STAMP, fingerprint
 
 
 def _page(html, name):
@@ -40,6 +46,49 @@ def test_the_site_build_loads_every_extension_in_ext_and_no_other():
     # An extension left out of _config.yml would be tested here and do nothing on the site.
     written = {path.stem for path in (REPO / "_ext").glob("*.py")}
     assert CONFIG["sphinx"]["local_extensions"] == dict.fromkeys(written, "_ext")
+
+
+# cached_results.py
+
+
+def _app_over_cache(tmp_path, stamp=None, runs=1):
+    """What cached_results.py reads of a Sphinx app building tmp_path, whose execution cache (in
+    myst-nb's default place) holds `runs` runs, with `stamp` beside them (None: no stamp)."""
+    folder = tmp_path / "_build" / ".jupyter_cache"
+    if runs:
+        cache = get_cache(folder)
+        for i in range(runs):
+            notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"{i}")])
+            cache.cache_notebook_bundle(CacheBundleIn(notebook, f"book/0{i}.ipynb"), check_validity=False)
+    if stamp is not None:
+        (folder / STAMP).write_text(stamp + "\n")
+    return SimpleNamespace(config=SimpleNamespace(nb_execution_cache_path=""),
+                           outdir=str(tmp_path / "_build" / "html"), srcdir=str(tmp_path))
+
+
+def test_a_build_reads_cached_runs_only_with_the_inputs_they_were_computed_with(tmp_path):
+    cached_results = extension("cached_results")
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "m.py").write_text("A = 1\n")
+    app = _app_over_cache(tmp_path, stamp=fingerprint(tmp_path))
+    cached_results._check(app)
+    # The package edited since, as by hand before `jupyter-book build .`.
+    (tmp_path / "code" / "m.py").write_text("A = 2\n")
+    with pytest.raises(ExtensionError, match=r"run  python scripts/execute\.py  to execute the chapters again"):
+        cached_results._check(app)
+
+
+def test_cached_runs_with_no_record_of_their_inputs_are_refused(tmp_path):
+    with pytest.raises(ExtensionError, match=r"or with ones not recorded"):
+        extension("cached_results")._check(_app_over_cache(tmp_path))
+
+
+def test_a_build_with_nothing_cached_goes_ahead_and_makes_no_cache(tmp_path):
+    cached_results = extension("cached_results")
+    cached_results._check(_app_over_cache(tmp_path, runs=0))
+    assert not (tmp_path / "_build").exists()
+    (tmp_path / "_build" / ".jupyter_cache").mkdir(parents=True)
+    cached_results._check(_app_over_cache(tmp_path, runs=0))
 
 
 # stored_outputs.py
