@@ -82,10 +82,13 @@ def _bibfiles_digest(app):
 
 def _rewrite_every_page_after_a_bib_edit(app, env):
     digest = _bibfiles_digest(app)
-    if getattr(env, "lesson5_bibfiles_digest", None) == digest:
+    # Kept in the pickled environment, so the next build compares with this one, and one for
+    # each builder: the site and the one-page book for the PDF share what Sphinx read, but each
+    # writes its own pages, so one builder's rewrite leaves the other's pages to rewrite.
+    env.lesson5_bibfiles_digests = digests = getattr(env, "lesson5_bibfiles_digests", {})
+    if digests.get(app.builder.name) == digest:
         return []
-    # Kept in the pickled environment, so the next build compares with this one.
-    env.lesson5_bibfiles_digest = digest
+    digests[app.builder.name] = digest
     return sorted(env.found_docs)
 
 

@@ -26,8 +26,10 @@ rm -f _build/tested
 # too) changed, which write much of what it makes of a page (a new way of indexing words for
 # search left the unchanged pages as they were indexed before, and a new search script was not
 # written out): after a change there, it forgets what it read.
-# The extensions' fingerprint (scripts/inputs.py) is kept with what Sphinx read, and goes with it.
-stamp=_build/.doctrees/lesson5-ext.sha256
+# The extensions' fingerprint (scripts/inputs.py) is kept for each builder: the site and the
+# one-page book (pdf.sh) share what Sphinx read, but each writes its own pages, and a builder
+# rewrites only the pages Sphinx read again, so each reads them all once after a change.
+stamp=_build/.lesson5-ext-$1.sha256
 extensions=$(python scripts/inputs.py extensions)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$extensions" ]; then
   rm -rf _build/.doctrees
@@ -36,5 +38,4 @@ if ! jupyter-book build . --builder "$1" -n -W --keep-going; then
   rm -rf _build/.doctrees
   exit 1
 fi
-mkdir -p _build/.doctrees
 echo "$extensions" >"$stamp"

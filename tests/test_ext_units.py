@@ -236,11 +236,23 @@ def test_after_a_bib_edit_an_unchanged_chapter_still_cites_each_entry_as_it_now_
     assert (html / "book" / "chapter.html").stat().st_mtime_ns == written
 
 
-def _build_again(tmp_path, html):
-    """Builds tmp_path/source into `html` again, incrementally as scripts/build.sh builds: no -E."""
-    again = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", str(tmp_path / "source"), str(html)],
+def _build_again(tmp_path, html, builder="html", output=None):
+    """Builds tmp_path/source into `html` again, incrementally as scripts/build.sh builds: no -E;
+    or with another `builder` into `output`, from what the site's build read, as Jupyter Book
+    builds the one-page book for the PDF (scripts/pdf.sh)."""
+    again = subprocess.run([sys.executable, "-m", "sphinx", "-b", builder, "-q", "-d", str(html / ".doctrees"),
+                            str(tmp_path / "source"), str(output or html)],
                            capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
+
+
+def test_a_bib_edit_built_first_for_the_pdf_still_rewrites_the_sites_pages(tmp_path):
+    html = _build_bibliography_site(tmp_path)
+    (tmp_path / "source" / "book" / "references.bib").write_text(REFERENCES.replace("{2015}", "{2014}"))
+    _build_again(tmp_path, html, "singlehtml", tmp_path / "singlehtml")
+    _build_again(tmp_path, html)
+    cited, labels = _links_and_labels(_page(html, "book/chapter"), _page(html, "book/bibliography"))
+    assert "Kingma and Ba, 2014" in cited.values(), cited
 
 
 def test_the_bibliography_lists_each_entry_under_the_first_letter_of_its_label(tmp_path):
