@@ -7,6 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from lesson5.atomic import write_atomically
 from lesson5.glue import glued_name
 from scripts import encryption, inputs, reference_machine
 from scripts.toc import expected_seconds
@@ -210,8 +211,10 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def pytest_sessionfinish(session):
-    """Writes each notebook whose every code cell passed, with the outputs of this run;
-    under pytest-xdist, hands the controller what this worker found about the arithmetic."""
+    """Writes each notebook whose every code cell passed, with the outputs of this run, and
+    removes an earlier run's copy of one that did not pass, which scripts/execute.py --import
+    would otherwise cache for the site; under pytest-xdist, hands the controller what this
+    worker found about the arithmetic."""
     if hasattr(session.config, "workeroutput"):
         session.config.workeroutput["lesson5_arithmetic"] = sorted(_arithmetic)
     folder = os.environ.get("LESSON5_EXECUTED_DIR")
@@ -220,7 +223,9 @@ def pytest_sessionfinish(session):
     for path, run in _runs.items():
         nb = nbformat.read(path, as_version=4)
         code = [c for c in nb.cells if c.cell_type == "code"]
+        target = Path(folder) / Path(path).name
         if run["failed"] or len(run["outputs"]) != len(code):
+            target.unlink(missing_ok=True)
             continue
         for number, cell in enumerate(code):
             cell.outputs = [nbformat.from_dict(dict(o)) for o in run["outputs"][number]]
@@ -229,4 +234,5 @@ def pytest_sessionfinish(session):
         # The inputs as this run started; scripts/execute.py --import skips a run made with others.
         nb.metadata["lesson5_inputs"] = _inputs_at_start
         Path(folder).mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, Path(folder) / Path(path).name)
+        # Whole or not at all: a worker stopped part-way leaves no half-written notebook.
+        write_atomically(target, nbformat.writes(nb).encode("utf-8"))

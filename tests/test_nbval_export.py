@@ -34,6 +34,10 @@ def test_a_passing_notebook_is_kept_with_its_run_and_a_failing_one_is_not(tmp_pa
     glued = _glued(tmp_path / "glued.ipynb", "glued")
     renamed = _glued(tmp_path / "renamed.ipynb", "old_name", tags=["nbval-ignore-output"])
     executed = tmp_path / "executed"
+    # An earlier run's copies of two of them, which passed then: the failing ones' must go.
+    executed.mkdir()
+    for earlier in (bad, renamed):
+        (executed / earlier.name).write_bytes(earlier.read_bytes())
     env = {**os.environ, "LESSON5_EXECUTED_DIR": str(executed)}
     out = run_nbval([good, bad, glued, renamed], env, "-p", "no:xdist")
     # Every cell but the bad notebook's second and the renamed glue passes.
