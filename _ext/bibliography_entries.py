@@ -83,8 +83,9 @@ def _bibfiles_digest(app):
 def _rewrite_every_page_after_a_bib_edit(app, env):
     digest = _bibfiles_digest(app)
     # Kept in the pickled environment, so the next build compares with this one, and one for
-    # each builder: the site and the one-page book for the PDF share what Sphinx read, but each
-    # writes its own pages, so one builder's rewrite leaves the other's pages to rewrite.
+    # each builder: the site and the one-page book for the PDF share what Sphinx read, and the
+    # site writes only the pages read again or returned here, so a .bib edit that the PDF's
+    # build saw first must still rewrite the site's pages.
     env.lesson5_bibfiles_digests = digests = getattr(env, "lesson5_bibfiles_digests", {})
     if digests.get(app.builder.name) == digest:
         return []

@@ -5,7 +5,9 @@ decides its outputs, the package, the requirements, the figures' style and Libre
 presence (scripts/inputs.py), is fingerprinted beside the cache by scripts/execute.py, which runs
 every chapter again when it changed. A build started without it (`jupyter-book build .` by hand,
 or scripts/pdf.sh after an edit to the package) would read the older runs from the cache and
-publish them: this stops it before any page is read, and says what to run.
+publish them: this stops it before any page is read, and says what to run. A build that
+starts from an empty cache (a fresh clone's `jupyter-book build .`) executes the chapters itself,
+with the inputs as they are: it records them, as execute.py does, for the next build to check.
 """
 
 import runpy
@@ -18,14 +20,18 @@ INPUTS = Path(__file__).resolve().parents[1] / "scripts" / "inputs.py"
 
 
 def _check(app):
-    # Where myst-nb keeps the cache (myst_nb/sphinx_ext.py), unless _config.yml says otherwise.
-    folder = Path(app.config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
-    # get_cache would create a cache where there is none.
-    if not folder.is_dir() or not get_cache(folder).list_cache_records():
-        return
+    # Where myst-nb keeps the cache, as it set it up when the builder started (before this).
+    folder = Path(app.env.mystnb_config.execution_cache_path)
     inputs = runpy.run_path(str(INPUTS))
     stamp = folder / inputs["STAMP"]
-    if stamp.is_file() and stamp.read_text().strip() == inputs["fingerprint"](app.srcdir):
+    now = inputs["fingerprint"](app.srcdir)
+    # get_cache would create a cache where there is none.
+    if not folder.is_dir() or not get_cache(folder).list_cache_records():
+        # Whatever this build executes and caches runs with the inputs as they are now.
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(now + "\n")
+        return
+    if stamp.is_file() and stamp.read_text().strip() == now:
         return
     raise ExtensionError(
         f"the chapter runs cached in {folder} were computed with another version of the package, "
@@ -36,5 +42,6 @@ def _check(app):
 
 
 def setup(app):
-    app.connect("builder-inited", _check)
+    # After myst-nb's own handler (priority 500), which sets up the execution cache's path.
+    app.connect("builder-inited", _check, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

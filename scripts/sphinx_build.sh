@@ -26,16 +26,23 @@ rm -f _build/tested
 # too) changed, which write much of what it makes of a page (a new way of indexing words for
 # search left the unchanged pages as they were indexed before, and a new search script was not
 # written out): after a change there, it forgets what it read.
-# The extensions' fingerprint (scripts/inputs.py) is kept for each builder: the site and the
-# one-page book (pdf.sh) share what Sphinx read, but each writes its own pages, and a builder
-# rewrites only the pages Sphinx read again, so each reads them all once after a change.
-stamp=_build/.lesson5-ext-$1.sha256
+# The extensions' fingerprint (scripts/inputs.py) is kept with what Sphinx read, and goes with it;
+# and with the site's pages: the one-page book for the PDF (pdf.sh) shares what Sphinx read, and
+# writes its one page whole each time, but the site writes only the pages Sphinx read again, so
+# after the PDF's build has read a change first, the site's build reads every page once more.
+read=_build/.doctrees/lesson5-ext.sha256
+written=_build/.lesson5-ext-html.sha256
 extensions=$(python scripts/inputs.py extensions)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$extensions" ]; then
+if [ "$(cat "$read" 2>/dev/null)" != "$extensions" ] ||
+  { [ "$1" = html ] && [ "$(cat "$written" 2>/dev/null)" != "$extensions" ]; }; then
   rm -rf _build/.doctrees
 fi
 if ! jupyter-book build . --builder "$1" -n -W --keep-going; then
   rm -rf _build/.doctrees
   exit 1
 fi
-echo "$extensions" >"$stamp"
+mkdir -p _build/.doctrees
+echo "$extensions" >"$read"
+if [ "$1" = html ]; then
+  echo "$extensions" >"$written"
+fi

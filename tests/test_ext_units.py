@@ -62,8 +62,8 @@ def _app_over_cache(tmp_path, stamp=None, runs=1):
             cache.cache_notebook_bundle(CacheBundleIn(notebook, f"book/0{i}.ipynb"), check_validity=False)
     if stamp is not None:
         (folder / STAMP).write_text(stamp + "\n")
-    return SimpleNamespace(config=SimpleNamespace(nb_execution_cache_path=""),
-                           outdir=str(tmp_path / "_build" / "html"), srcdir=str(tmp_path))
+    config = SimpleNamespace(execution_cache_path=str(folder))
+    return SimpleNamespace(env=SimpleNamespace(mystnb_config=config), srcdir=str(tmp_path))
 
 
 def test_a_build_reads_cached_runs_only_with_the_inputs_they_were_computed_with(tmp_path):
@@ -83,12 +83,15 @@ def test_cached_runs_with_no_record_of_their_inputs_are_refused(tmp_path):
         extension("cached_results")._check(_app_over_cache(tmp_path))
 
 
-def test_a_build_with_nothing_cached_goes_ahead_and_makes_no_cache(tmp_path):
+def test_a_build_with_nothing_cached_goes_ahead_and_records_the_inputs_its_runs_will_have(tmp_path):
+    # A fresh clone's `jupyter-book build .`, which executes the chapters itself: the next build
+    # from that cache must go ahead too, as long as nothing changed.
     cached_results = extension("cached_results")
-    cached_results._check(_app_over_cache(tmp_path, runs=0))
-    assert not (tmp_path / "_build").exists()
-    (tmp_path / "_build" / ".jupyter_cache").mkdir(parents=True)
-    cached_results._check(_app_over_cache(tmp_path, runs=0))
+    app = _app_over_cache(tmp_path, runs=0)
+    cached_results._check(app)
+    assert (tmp_path / "_build" / ".jupyter_cache" / STAMP).read_text() == fingerprint(tmp_path) + "\n"
+    _app_over_cache(tmp_path, runs=1)
+    cached_results._check(app)
 
 
 # stored_outputs.py

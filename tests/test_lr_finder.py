@@ -21,9 +21,8 @@ def _learner(n=640, bs=16):
 
 
 class RatesStepped(Callback):
-    """Each training step's rates, one per parameter group, as the optimizer holds them."""
-
-    order = 0  # after the finder, which sets them in its own before_batch
+    """Each training step's rates, one per parameter group, as the optimizer holds them (read
+    at before_step, after every callback's before_batch, where the finder sets them)."""
 
     def __init__(self):
         self.rates = []

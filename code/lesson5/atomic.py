@@ -2,7 +2,8 @@
 
 Introduced with the download cache in book/01_data.ipynb (`lesson5.download`) and used again
 for the pretrained body's weights in book/07_transfer.ipynb (`lesson5.weights`) and the
-optimizer explorer's trajectories in book/04_optimizers.ipynb (`lesson5.explorer`). A rename
+optimizer explorer's trajectories in book/04_optimizers.ipynb (`lesson5.explorer`); the tests'
+conftest.py writes nbval's runs of the chapters with it. A rename
 within one folder is atomic, so a reader sees the old file or the new one, never part of one.
 """
 
