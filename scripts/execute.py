@@ -159,12 +159,12 @@ def execute_stale(jobs, cache_path):
             name = path.relative_to(ROOT)
             try:
                 nb, seconds, error = future.result()
-            except Exception:
+            except Exception as error:
                 # Not a cell's error: its kernel died (killed for memory, say) or would not
-                # start. That chapter failed; the others' runs are still cached.
+                # start, or its worker was lost. That chapter failed; the others go on.
                 failed.append(name)
-                print(f"execute: {name} FAILED, its kernel or worker lost\n{traceback.format_exc()}",
-                      file=sys.stderr)
+                print(f"execute: {name} FAILED outside its cells: {type(error).__name__}\n"
+                      f"{traceback.format_exc()}", file=sys.stderr)
                 continue
             if error:
                 failed.append(name)

@@ -55,7 +55,9 @@ def extensions_fingerprint(root=ROOT):
     """SHA-256 over the names and contents of every file in _ext/: the extensions' modules and
     the scripts they hand to Sphinx (the search page's)."""
     root = Path(root)
-    return _digest(root, sorted(path for path in (root / "_ext").glob("*") if path.is_file())).hexdigest()
+    # Not hidden files (an editor's swap file), which would have Sphinx read every page again.
+    return _digest(root, sorted(path for path in (root / "_ext").glob("*")
+                                if path.is_file() and not path.name.startswith("."))).hexdigest()
 
 
 def _digest(root, paths):

@@ -79,8 +79,11 @@ def test_a_change_to_an_extension_makes_sphinx_read_every_page_again(tmp_path):
     build()
     build("singlehtml")
     build()
+    # An editor's swap file beside an extension is not one.
+    extension.with_name(".search.py.swp").write_text("swap")
+    build()
     assert (tmp_path / "runs").read_text().split() == [
-        "read", "kept", "read", "kept", "read", "kept", "read", "read", "kept", "kept"
+        "read", "kept", "read", "kept", "read", "kept", "read", "read", "kept", "kept", "kept"
     ]
 
 
