@@ -58,9 +58,10 @@ class ExecutionReport(SphinxPostTransform):
                 entry.children = []
                 entry += nodes.paragraph(text=_HEADERS[header])
         table["classes"].append("execution-report")
+        runs = self._cached_runs()
         for row in next(table.findall(nodes.tbody)).children:
             docname = self._title(row.children[0])
-            self._executed(row.children[1], docname)
+            self._executed(row.children[1], docname, runs)
             self._status(row.children[-1])
 
     def _title(self, entry):
@@ -74,13 +75,14 @@ class ExecutionReport(SphinxPostTransform):
             return docname
         return None
 
-    def _executed(self, entry, docname):
+    def _executed(self, entry, docname, runs):
         """When the chapter ran, in UTC and saying so (myst-nb writes the build machine's
-        local time, unlabelled), the date and the time each kept on one line."""
+        local time, unlabelled), the date and the time each kept on one line; `runs` is
+        `_cached_runs()`, read once for the whole table."""
         data = NbMetadataCollector.get_doc_data(self.env).get(docname, {}).get("exec_data") or {}
         if not data.get("mtime"):
             return
-        when = self._cached_runs().get(data["mtime"]) or datetime.fromtimestamp(data["mtime"], tz=UTC)
+        when = runs.get(data["mtime"]) or datetime.fromtimestamp(data["mtime"], tz=UTC)
         paragraph = nodes.paragraph()
         paragraph += nodes.inline(text=when.strftime("%Y-%m-%d"), classes=["execution-when"])
         paragraph += nodes.Text(" ")

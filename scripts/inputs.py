@@ -7,7 +7,8 @@ computed with other inputs are never shown on the site.
 
 What Sphinx makes of a page depends as well on the project's Sphinx extensions, which Sphinx
 does not watch: scripts/sphinx_build.sh keeps their fingerprint (`python scripts/inputs.py
-extensions` prints it) for each builder, and has Sphinx read every page again when it changed."""
+extensions` prints it) with what Sphinx read and with the site's pages, and has Sphinx read
+every page again when it changed."""
 
 import hashlib
 import os
