@@ -1,4 +1,4 @@
-"""What six of the project's Sphinx extensions (_ext/) put on a page, checked on small builds
+"""What nine of the project's Sphinx extensions (_ext/) put on a page, checked on small builds
 and doctrees instead of the built site (tests/browser/ reads that; tests/test_ext_pages.py
 builds the others together):
 
@@ -14,7 +14,11 @@ builds the others together):
   other substitutions kept;
 - stored_outputs.py: the chapters a build executes run with progress off;
 - math_punctuation.py: a formula at either end of a paragraph, or beside an element rather
-  than text, keeps what touches it and leaves the rest alone.
+  than text, keeps what touches it and leaves the rest alone;
+- cached_results.py: a build reads cached runs only with the inputs they were computed with;
+- page_description.py: a page's description is its first prose, cut at a word;
+- static_files.py: an edited static file reaches the site on the next build, also after the
+  PDF's build, and one Sphinx does not copy writes no page again.
 """
 
 import json
@@ -502,3 +506,48 @@ def test_the_description_skips_paragraphs_outside_the_prose_and_citations():
     )
     assert page_description.description(document) == "Prose, as read."
     assert page_description.description(_section(nodes.note("", nodes.paragraph(text="x")))) is None
+
+
+# static_files.py
+
+
+def _static_site(tmp_path):
+    """A one-page site with the static files explorer.js, an excluded data file and a hidden
+    file, built with static_files.py; returns the HTML folder."""
+    return build_site(
+        tmp_path, "page", ["static_files"],
+        {
+            "page.md": "# A page\n\nText.\n",
+            "../_static/explorer.js": "first",
+            "../_static/data.json": "{}",
+            "../_static/.explorer.js.swp": "",
+        },
+        config={"html_static_path": ["_static"], "exclude_patterns": ["**/data.json"]},
+    )
+
+
+def test_an_edited_static_file_reaches_the_site_on_the_next_build(tmp_path):
+    html = _static_site(tmp_path)
+    static = tmp_path / "source" / "_static"
+    page = html / "book" / "page.html"
+    written = page.stat().st_mtime_ns
+    # What Sphinx leaves out of the copy changes nothing: no page is written again for it.
+    (static / "data.json").write_text('{"new": 1}')
+    (static / ".explorer.js.swp").write_text("x")
+    _build_again(tmp_path, html)
+    assert page.stat().st_mtime_ns == written
+    (static / "explorer.js").write_text("second")
+    _build_again(tmp_path, html)
+    assert (html / "_static" / "explorer.js").read_text() == "second"
+    # ...and once copied, the next build writes nothing again.
+    written = page.stat().st_mtime_ns
+    _build_again(tmp_path, html)
+    assert page.stat().st_mtime_ns == written
+
+
+def test_a_static_edit_built_first_for_the_pdf_still_reaches_the_site(tmp_path):
+    html = _static_site(tmp_path)
+    (tmp_path / "source" / "_static" / "explorer.js").write_text("second")
+    _build_again(tmp_path, html, "singlehtml", tmp_path / "singlehtml")
+    _build_again(tmp_path, html)
+    assert (html / "_static" / "explorer.js").read_text() == "second"

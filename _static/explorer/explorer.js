@@ -13,7 +13,9 @@
  */
 (() => {
   const SVG = "http://www.w3.org/2000/svg";
-  const COLORS = { SGD: "#1f77b4", momentum: "#ff7f0e", RMSProp: "#2ca02c", Adam: "#d62728" };
+  // Each colour keeps 3:1 against the light page and the dark one (WCAG 1.4.11): matplotlib's
+  // orange, #ff7f0e, drew at 2.5:1 on white, so momentum's is darker.
+  const COLORS = { SGD: "#1f77b4", momentum: "#d06000", RMSProp: "#2ca02c", Adam: "#d62728" };
   const WIDTH = 560;
   // How long the controls must rest before the new paths are said (ms).
   const SETTLE_MS = 700;
@@ -99,7 +101,7 @@
 
     const svg = element("svg", { role: "img", class: "explorer-plot" }, root, SVG);
     const title = element("title", {}, svg, SVG);
-    const contours = element("g", { fill: "none", stroke: "#aaa", "stroke-width": 0.8 }, svg, SVG);
+    const contours = element("g", { fill: "none", stroke: "#888", "stroke-width": 0.8 }, svg, SVG);
     const paths = element("g", { fill: "none", "stroke-width": 1.6 }, svg, SVG);
     const legend = element("ul", { class: "explorer-legend" }, root);
     // What the paths now show is said once the reader stops moving a control, not at each step:
@@ -152,7 +154,7 @@
         const line = element("polyline", { stroke: COLORS[name], "data-optimizer": name }, paths, SVG);
         line.setAttribute("points", drawn.map((p) => p.map((v) => v.toFixed(1)).join(",")).join(" "));
         const end = drawn[drawn.length - 1];
-        element("circle", { cx: end[0], cy: end[1], r: 3, fill: COLORS[name] }, paths, SVG);
+        element("circle", { cx: end[0], cy: end[1], r: 3, fill: COLORS[name], "data-optimizer": name }, paths, SVG);
         const rate = o.lr * data.lr_factors[i];
         const left = all.length <= s.steps;
         const loss = o.final_loss[i][name === "SGD" ? 0 : j];

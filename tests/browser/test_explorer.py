@@ -7,7 +7,7 @@ Run after building the site: `python -m pytest tests/browser/test_explorer.py -q
 import re
 
 import pytest
-from site_pages import SITE
+from site_pages import SITE, contrast, rgba
 
 PAGE = "book/04_optimizers.html"
 
@@ -237,6 +237,34 @@ def test_in_dark_mode_the_explorer_keeps_the_pages_background(reader, site_url):
         ".backgroundColor, getComputedStyle(document.body).backgroundColor]"
     )
     assert panel in ("rgba(0, 0, 0, 0)", body), f"the explorer sits on {panel} on a {body} page"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_path_and_contour_stands_out_from_the_page(reader, site_url, scheme):
+    # WCAG 2.1's 1.4.11 asks 3:1 of the graphics a reader needs. Momentum's orange path drew
+    # at 2.5:1 on the light page, and the grey contours at 2.3:1.
+    page, _ = _open(reader, site_url, color_scheme=scheme)
+    page.wait_for_function(f"() => document.documentElement.dataset.theme === '{scheme}'", timeout=5000)
+    body = rgba(page.evaluate("() => getComputedStyle(document.body).backgroundColor"))
+    assert body[3] == 1, f"the page's background is not opaque: {body}"
+    drawn = page.locator(
+        ".optimizer-explorer polyline, .optimizer-explorer circle, .optimizer-explorer .explorer-swatch"
+    ).evaluate_all(
+        """els => els.map(e => {
+            const style = getComputedStyle(e);
+            const kind = e.localName === "polyline" ? "stroke" : e.localName === "circle" ? "fill" : "backgroundColor";
+            const what = e.dataset.optimizer || (e.localName === "span" ? e.parentElement.textContent.slice(0, 12)
+                : e.localName === "polyline" ? "contour" : "start");
+            return [e.localName, what, style[kind]];
+        })"""
+    )
+    kinds = {kind for kind, _, _ in drawn}
+    assert kinds == {"polyline", "circle", "span"}, f"the explorer drew {kinds}"
+    assert sum(kind == "polyline" and name in ("SGD", "momentum", "RMSProp", "Adam") for kind, name, _ in drawn) == 4
+    faint = sorted(
+        {(kind, name, colour) for kind, name, colour in drawn if contrast(rgba(colour)[:3], body[:3]) < 3}
+    )
+    assert not faint, f"in {scheme} mode these draw under 3:1 on the page: {faint}"
 
 
 def test_a_screen_reader_hears_each_paths_numbers_once(reader, site_url):
