@@ -11,7 +11,7 @@
 # Started with sh (dash, on Debian and Ubuntu), say so, rather than stop at -o pipefail below.
 [ -n "${BASH_VERSION:-}" ] || { echo "$0 is a bash script: run it as  bash $0" >&2; exit 2; }
 set -euo pipefail
-cd "$(dirname "$0")/.."
+CDPATH='' cd -- "$(dirname -- "$0")/.."
 for_pdf=0
 case "${1:-}" in
   --pdf) for_pdf=1 ;;

@@ -6,7 +6,7 @@
 # Started with sh (dash, on Debian and Ubuntu), say so, rather than stop at -o pipefail below.
 [ -n "${BASH_VERSION:-}" ] || { echo "$0 is a bash script: run it as  bash $0" >&2; exit 2; }
 set -euo pipefail
-cd "$(dirname "$0")/.."
+CDPATH='' cd -- "$(dirname -- "$0")/.."
 bash scripts/setup.sh
 . scripts/env.sh
 if [ ! -f _build/html/index.html ]; then

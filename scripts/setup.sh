@@ -9,20 +9,37 @@
 # Started with sh (dash, on Debian and Ubuntu), say so, rather than stop at -o pipefail below.
 [ -n "${BASH_VERSION:-}" ] || { echo "$0 is a bash script: run it as  bash $0" >&2; exit 2; }
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# CDPATH emptied: with one exported, cd would look for scripts/.. along it, and could leave
+# for another folder holding a scripts/ of its own.
+CDPATH='' cd -- "$(dirname -- "$0")/.."
+
+# Two commands started at once (build.sh in one terminal, lab.sh in another) each found .venv
+# missing, and the second deleted the one the first was making: one run at a time sets it up.
+# The lock is on this script, so it needs no file of its own; where there is no flock
+# (macOS), runs are not kept apart.
+if command -v flock >/dev/null; then
+  exec 9<scripts/setup.sh
+  if ! flock -n 9; then
+    echo "setup: another command in this clone is setting up .venv; waiting for it to finish"
+    flock 9
+  fi
+fi
 
 min_python=3.11
 python=${PYTHON:-python3}
-if ! command -v "$python" >/dev/null; then
-  echo "setup: no '$python' on PATH; install Python $min_python or newer, or set PYTHON to one" >&2
-  exit 1
-fi
 version_ok='import sys; sys.exit(sys.version_info < (3, 11))'
-if ! "$python" -c "$version_ok"; then
-  echo "setup: the course needs Python $min_python or newer; '$python' is $("$python" --version 2>&1)." >&2
-  echo "setup: set PYTHON to a newer one, e.g. PYTHON=python3.11 bash scripts/setup.sh" >&2
-  exit 1
-fi
+# Only the Python that makes .venv must be 3.11 or newer: once made, .venv has its own.
+require_python() {
+  if ! command -v "$python" >/dev/null; then
+    echo "setup: no '$python' on PATH; install Python $min_python or newer, or set PYTHON to one" >&2
+    exit 1
+  fi
+  if ! "$python" -c "$version_ok"; then
+    echo "setup: the course needs Python $min_python or newer; '$python' is $("$python" --version 2>&1)." >&2
+    echo "setup: set PYTHON to a newer one, e.g. PYTHON=python3.11 bash scripts/setup.sh" >&2
+    exit 1
+  fi
+}
 # A .venv made by Windows' own Python (README, "By hand, on Windows") has Scripts\ and no bin/:
 # taken for broken and rebuilt here, in WSL, it would be lost to Windows. It is left alone.
 if [ -d .venv/Scripts ] && [ ! -e .venv/bin ]; then
@@ -51,15 +68,15 @@ print(s.origin if s else "")' 2>/dev/null || true)
   esac
 fi
 if [ ! -x .venv/bin/python ]; then
+  require_python
   echo "setup: creating .venv with $("$python" --version)"
   "$python" -m venv .venv
 fi
 
 stamp=.venv/.installed-requirements
-# Hashed with the Python that makes .venv: sha256sum comes with GNU coreutils, which not every
-# system has.
+# Hashed with .venv's Python: sha256sum comes with GNU coreutils, which not every system has.
 want=$(cat requirements.txt code/pyproject.toml scripts/setup.sh |
-  "$python" -c 'import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')
+  .venv/bin/python -c 'import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing requirements.txt into .venv (the first time takes a few minutes)"
   # Only where pip will fetch PyTorch: an installed torch of the pinned version, a CPU build

@@ -7,6 +7,7 @@ JupyterLab itself is driven in a browser by tests/browser/test_lab.py.
 """
 
 import ast
+import hashlib
 import importlib.util
 import json
 import os
@@ -392,19 +393,94 @@ def test_kernel_py_cut_short_writing_the_server_settings_leaves_them_as_they_wer
 # --- scripts/setup.sh: refuses an old Python before building anything ---------------------
 
 
-def test_setup_refuses_python_older_than_3_11(tmp_path):
+def _old_python(tmp_path):
+    """A Python 3.10, which records in the file returned beside it that it was run."""
+    ran = tmp_path / "ran-3.10"
     fake = _sh(
         tmp_path / "python3.10",
+        f'echo "$*" >> {ran}\n'
         'if [ "$1" = --version ]; then echo "Python 3.10.14"; exit 0; fi\n'
         "exit 1\n",  # the version check (-c 'sys.exit(version < 3.11)') fails
     )
-    stamp = REPO / ".venv" / ".installed-requirements"
-    before = stamp.stat().st_mtime if stamp.exists() else None
-    result = run(["bash", REPO / "scripts" / "setup.sh"], env={**os.environ, "PYTHON": str(fake)})
+    return fake, ran
+
+
+def test_setup_refuses_python_older_than_3_11_to_make_venv(tmp_path):
+    _setup_clone(tmp_path, "requirements.txt", "code/pyproject.toml")
+    fake, _ = _old_python(tmp_path)
+    result = run(["bash", tmp_path / "scripts" / "setup.sh"], env={**os.environ, "PYTHON": str(fake)})
     assert result.returncode == 1
     assert "needs Python 3.11 or newer" in result.stderr
     assert "Python 3.10.14" in result.stderr
-    assert (stamp.stat().st_mtime if stamp.exists() else None) == before
+    assert not (tmp_path / ".venv").exists()
+
+
+def test_setup_with_a_working_venv_needs_no_python_3_11_beside_it(tmp_path):
+    # Ubuntu 22.04's python3 is 3.10: a learner who made .venv once with PYTHON=python3.11 was
+    # refused on every later run without it, though .venv has its own Python.
+    clone = tmp_path / "clone"
+    _setup_clone(clone, "requirements.txt", "code/pyproject.toml")
+    files = ("requirements.txt", "code/pyproject.toml", "scripts/setup.sh")
+    installed = hashlib.sha256(b"".join((clone / name).read_bytes() for name in files)).hexdigest()
+    _sh(clone / ".venv" / "bin" / "python",
+        f'case "$*" in *find_spec*) echo "{clone.resolve()}/code/lesson5/__init__.py";;\n'
+        f'  *hashlib*) exec {sys.executable} "$@";; esac\nexit 0\n')
+    (clone / ".venv" / ".installed-requirements").write_text(installed + "\n")
+    fake, ran = _old_python(tmp_path)
+    result = run(["bash", clone / "scripts" / "setup.sh"], cwd=clone, env={**os.environ, "PYTHON": str(fake)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "installing" not in result.stdout and not ran.exists()
+
+
+def test_two_setups_at_once_make_venv_once(tmp_path):
+    # Started together, both runs found no .venv, and the second deleted the first's half-made one.
+    if not shutil.which("flock"):
+        pytest.skip("no flock here (macOS): setup.sh runs are not kept apart")
+    clone = tmp_path / "clone"
+    _setup_clone(clone, "requirements.txt", "code/pyproject.toml")
+    made = tmp_path / "made"
+    venv_python = _sh(
+        tmp_path / "venv-python",
+        f'case "$*" in *find_spec*) echo "{clone.resolve()}/code/lesson5/__init__.py";;\n'
+        f'  *hashlib*) exec {sys.executable} "$@";; esac\nexit 0\n',
+    )
+    system = _sh(tmp_path / "python3.12", (
+        f'case "$*" in "-m venv .venv") echo made >> {made}; sleep 2\n'
+        f"  mkdir -p .venv/bin && cp {venv_python} .venv/bin/python;; esac\nexit 0\n"
+    ))
+    env = {**os.environ, "PYTHON": str(system)}
+    first = subprocess.Popen(["bash", clone / "scripts" / "setup.sh"], cwd=clone, env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    time.sleep(0.5)
+    second = run(["bash", clone / "scripts" / "setup.sh"], cwd=clone, env=env)
+    first_output, _ = first.communicate(timeout=60)
+    assert first.returncode == 0 and second.returncode == 0, first_output + second.stdout + second.stderr
+    assert "waiting for it to finish" in second.stdout
+    assert made.read_text() == "made\n"
+    assert "installing" not in second.stdout
+
+
+def test_setup_finds_its_clone_whatever_cdpath_says(tmp_path):
+    # With CDPATH exported, `cd scripts/..` looked along it first, and a folder there holding a
+    # scripts/ of its own was taken for the clone: its .venv, here one made by Windows.
+    clone, decoy = tmp_path / "clone", tmp_path / "decoy"
+    _setup_clone(clone)
+    (decoy / "scripts").mkdir(parents=True)
+    (decoy / ".venv" / "Scripts").mkdir(parents=True)
+    system, asked = _system_python(tmp_path)
+    env = {**os.environ, "CDPATH": str(decoy), "PYTHON": str(system)}
+    result = run(["bash", "scripts/setup.sh"], cwd=clone, env=env)
+    assert "made by Windows' Python" not in result.stderr, result.stderr
+    assert "creating .venv" in result.stdout and asked.read_text().split() == ["-m", "venv", ".venv"]
+
+
+def test_every_script_finds_the_repository_root_as_setup_sh_does():
+    # One way to do it, so that each keeps setup.sh's guard against an exported CDPATH.
+    root = 'CDPATH=\'\' cd -- "$(dirname -- "$0")/.."'
+    scripts = [*sorted((REPO / "scripts").glob("*.sh")), REPO / ".ci" / "run"]
+    moving = [path for path in scripts if re.search(r"^\S*\s*cd .*dirname", path.read_text(), re.M)]
+    assert len(moving) >= 10, moving
+    assert [path.name for path in moving if root not in path.read_text()] == []
 
 
 def test_setup_rebuilds_a_venv_left_without_pip(tmp_path):
@@ -452,7 +528,8 @@ def test_setup_warns_of_pytorchs_cuda_build_only_where_pip_will_fetch_pytorch(tm
     site = tmp_path / "site" / f"torch-{installed}.dist-info"
     site.mkdir(parents=True)
     (site / "METADATA").write_text(f"Metadata-Version: 2.1\nName: torch\nVersion: {installed}\n")
-    check = f'case "$*" in *importlib.metadata*) PYTHONPATH={site.parent} exec {sys.executable} "$@";; esac'
+    check = (f'case "$*" in *importlib.metadata*) PYTHONPATH={site.parent} exec {sys.executable} "$@";;\n'
+             f'  *hashlib*) exec {sys.executable} "$@";; esac')
     config = f'case "$*" in *"pip config list"*) echo "{pip_config}";; esac'
     _sh(tmp_path / ".venv" / "bin" / "python", f"{check}\n{config}\nexit 0\n")
     tools = _sh(tmp_path / "bin" / "uname", "echo Linux\n").parent
@@ -516,8 +593,9 @@ def _sh(path, body):
     return path
 
 
-def test_setup_names_a_missing_python():
-    result = run(["bash", REPO / "scripts" / "setup.sh"], env={**os.environ, "PYTHON": "no-such-python"})
+def test_setup_names_a_missing_python(tmp_path):
+    _setup_clone(tmp_path)
+    result = run(["bash", tmp_path / "scripts" / "setup.sh"], env={**os.environ, "PYTHON": "no-such-python"})
     assert result.returncode == 1
     assert "no 'no-such-python' on PATH" in result.stderr
 
