@@ -2,7 +2,8 @@
 
 In Colab (or any Python without this course's environment) the cell installs the package
 `lesson5` from the repository, at the release named in `_config.yml`, so that a chapter and
-its package never drift apart. In the course's own environment the cell does nothing.
+the package it installs come from one release. A Python that has the package already keeps it
+(a Colab runtime starts without); in the course's own environment the cell does nothing.
 
 The repository URL and the release live in one place, `_config.yml` (`repository.url`,
 `repository.branch`); the launch buttons on the site are built from the same two keys.
@@ -37,16 +38,25 @@ import importlib.util
 import os
 
 REPOSITORY = "{url}"
-if importlib.util.find_spec("lesson5") is None:
+
+
+def installed():
+    # A folder named lesson5 where the kernel runs (a clone of the
+    # course, say) is found too, as a package with no code in it.
+    spec = importlib.util.find_spec("lesson5")
+    return spec is not None and spec.origin is not None
+
+
+if not installed():
     repository = os.environ.get("LESSON5_REPOSITORY", REPOSITORY)
     %pip install --quiet "git+{{repository}}@{ref}#subdirectory=code"
     # %pip does not fail the cell when pip fails: say so here, not at an import.
     importlib.invalidate_caches()
-    if importlib.util.find_spec("lesson5") is None:
+    if not installed():
         raise ModuleNotFoundError(
             f"pip did not install lesson5 from {{repository}} where this "
-            "kernel finds it: its output above says why (after an install "
-            "for your user alone, restart the kernel)"
+            "kernel finds it: pip's errors, if any, are above; with none, "
+            "it installed for your user alone: restart the kernel"
         )'''
 
 
@@ -143,7 +153,7 @@ def main(argv=None):
     for path in unlisted:
         print(f"{path.relative_to(args.root)}: not in _toc.yml, so this script neither checks nor "
               "writes its bootstrap cell: add it to _toc.yml (CONTRIBUTING.md, Adding a chapter), "
-              "then run this again")
+              "then run this again; or move a notebook of your own out of book/")
     if args.check:
         for path, why in problems:
             print(f"{path.relative_to(args.root)}: {why}; run python scripts/bootstrap_cells.py")

@@ -194,25 +194,28 @@ def _installed(shell):
         pytest.skip(f"{shell} is not installed here")
 
 
-def _source_in(shell, folder):
-    """Sources env.sh in `shell` from `folder`, then prints the shell's options, the exit
-    status of the source, and a marker proving the shell carried on afterwards."""
-    options = "set -o" if shell != "dash" else "echo $-"
+def _source_in(shell, folder, scratch):
+    """Sources env.sh in `shell` from `folder`, then prints the exit status of the source,
+    whether the shell's options are unchanged (compared in files in the folder `scratch`),
+    and a marker proving the shell carried on afterwards."""
+    # Read in the shell itself: bash turns -e off inside $(...), so a `set -e` in env.sh,
+    # which would close a learner's terminal at the next failing command, read as no change.
+    before, after = scratch / "options-before", scratch / "options-after"
     script = (
-        f"set -u; before=$({options}); "
+        f"set -u; flags=$-; set +o > '{before}'; "
         f". '{REPO}/scripts/env.sh'; echo status=$?; "
-        f'after=$({options}); [ "$before" = "$after" ] && echo options-unchanged; '
+        f"""[ "$flags" = "$-" ] && set +o > '{after}' && cmp -s '{before}' '{after}' && echo options-unchanged; """
         'echo "path=$PATH"; echo "aten=${ATEN_CPU_CAPABILITY:-}"; echo still-running'
     )
     return run([shell, "-c", script], cwd=folder)
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_env_sh_changes_no_shell_option(shell):
+def test_env_sh_changes_no_shell_option(shell, tmp_path):
     _installed(shell)
     if not (REPO / ".venv" / "bin" / "python").exists():
         pytest.skip("no .venv: run bash scripts/setup.sh first")
-    result = _source_in(shell, REPO)
+    result = _source_in(shell, REPO, tmp_path)
     out = result.stdout
     assert "status=0" in out, result.stderr
     assert "options-unchanged" in out
@@ -247,7 +250,7 @@ def test_a_script_whose_name_ends_in_env_sh_may_source_it(shell, tmp_path):
 @pytest.mark.parametrize("shell", SHELLS)
 def test_env_sh_outside_the_repository_returns_an_error_and_keeps_the_shell(shell, tmp_path):
     _installed(shell)
-    result = _source_in(shell, tmp_path)
+    result = _source_in(shell, tmp_path, tmp_path)
     assert "status=1" in result.stdout
     assert "source it from the repository root" in result.stderr
     assert "options-unchanged" in result.stdout
@@ -699,6 +702,15 @@ def test_bootstrap_cell_installs_the_package_outside_the_checkout(tmp_path, clon
     assert "'mnist'" in out, out
 
 
+def test_bootstrap_cell_installs_the_package_beside_a_folder_named_lesson5(tmp_path, clone_at_release):
+    # A learner's `git clone ... lesson5` in Colab's working folder: Python finds that folder as
+    # a package with no code, and the cell took it for the installed package, so the imports
+    # after it failed with "cannot import name ... (unknown location)".
+    (tmp_path / "lesson5").mkdir()
+    out, site = _run_bootstrap(tmp_path, f"file://{clone_at_release}")
+    assert f"lesson5 from {Path(site, 'lesson5')}/__init__.py" in out, out
+
+
 def test_a_failed_install_stops_the_bootstrap_cell_with_a_clear_error(tmp_path):
     # %pip reports pip's failure but does not raise; the cell must, before the imports do.
     out, _ = _run_bootstrap(tmp_path, f"file://{tmp_path}/no-such-repository")
@@ -715,9 +727,9 @@ def _run_bootstrap(tmp_path, repository):
     assert run([sys._base_executable, "-m", "venv", "--without-pip", venv]).returncode == 0
     site = run([venv / "bin" / "python", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
     Path(site.stdout.strip(), "course-libraries.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    absent = run([venv / "bin" / "python", "-m", "IPython", "-c", "import lesson5"], cwd=tmp_path,
+    absent = run([venv / "bin" / "python", "-m", "IPython", "-c", "import lesson5.download"], cwd=tmp_path,
                  env={**os.environ, "VIRTUAL_ENV": str(venv)})
-    assert "No module named 'lesson5'" in absent.stdout + absent.stderr
+    assert "No module named 'lesson5" in absent.stdout + absent.stderr
 
     cells = [c for c in nbformat.read(REPO / "book" / "01_data.ipynb", as_version=4).cells if c.cell_type == "code"]
     bootstrap, imports = cells[0], cells[1]

@@ -71,7 +71,8 @@ def test_every_notebook_in_book_is_a_chapter_of_the_table_of_contents():
     left_out = sorted(set((ROOT / "book").glob("*.ipynb")) - set(chapters()))
     assert not left_out, (
         f"{[str(path.relative_to(ROOT)) for path in left_out]} not in _toc.yml: add each under "
-        "the Chapters caption, after the last chapter (CONTRIBUTING.md, adding a chapter, step 1)"
+        "the Chapters caption, after the last chapter (CONTRIBUTING.md, adding a chapter, step 1), "
+        "or move a notebook of your own out of book/"
     )
 
 
