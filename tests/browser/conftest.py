@@ -188,7 +188,7 @@ async () => {
   const text = document.body.innerText;
   const errorOutputs = [];
   for (const el of document.querySelectorAll(
-      '.output.error, .output.traceback, .system-message, .problematic')) {
+      '.output.error, .output.traceback, .output.stderr, .system-message, .problematic')) {
     errorOutputs.push(el.className + ': ' + el.innerText.slice(0, 200));
   }
   const at = text.indexOf('Traceback (most recent call last)');

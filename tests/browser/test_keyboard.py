@@ -168,8 +168,11 @@ def test_before_the_themes_script_runs_the_page_has_its_colours_and_focus_ring(r
         browser_page.add_init_script(
             f"localStorage.setItem('mode', 'auto'); localStorage.setItem('theme', '{stored}');"
         )
-    browser_page.route("**/pydata-sphinx-theme.js*", lambda route: route.abort())
+    held = []
+    browser_page.route("**/pydata-sphinx-theme.js*", lambda route: (held.append(route.request.url), route.abort()))
     browser_page.goto(f"{site_url}{PAGES[3]}.html", wait_until="load")
+    # A renamed script would pass the pattern by, and this would test an ordinary load.
+    assert held, "the theme's script was not held back: its name has changed"
     assert browser_page.evaluate("() => document.documentElement.dataset.theme") == scheme
     link = browser_page.locator("article a.reference").first
     link.focus()

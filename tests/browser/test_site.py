@@ -33,6 +33,18 @@ def test_page_loads_without_console_errors(visit, page, site_url):
     assert not failed, f"{page}: requests within the site failed: {failed}"
 
 
+@pytest.mark.parametrize("width", [390, 320])
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads_without_console_errors_on_a_phone(shown, page, width, site_url):
+    # The loads at a phone's width recorded their errors too, and nothing read them: a script
+    # that failed only on a narrow screen (a sidebar or a cue drawn at that width) passed.
+    shown(page, width)
+    seen = shown.loads[(page, width)]
+    failed = [r for r in seen.failed_requests if _same_site(r, site_url)]
+    assert not seen.console_errors, f"{page} at {width} px: console errors: {seen.console_errors}"
+    assert not failed, f"{page} at {width} px: requests within the site failed: {failed}"
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_page_loads_nothing_from_outside(visit, page):
     seen = visit(page)
