@@ -4,6 +4,7 @@ the focus ring is _static/reader.css).
 """
 
 import functools
+import re
 
 import pytest
 from site_pages import contrast, over, rgba, toc_pages
@@ -15,7 +16,7 @@ PAGES = toc_pages()
 # keyboard reader can scroll it. The page records it as focus arrives, and records focus
 # leaving the page (for the browser's own controls) as null, so that Python asks once per
 # batch of Tab presses rather than once per press (a third of the walk's time).
-_RECORD_FOCUS = """
+_RECORD_FOCUS = r"""
 () => {
   window.lesson5Focus = [];
   document.addEventListener('focusin', (event) => {
@@ -26,11 +27,20 @@ _RECORD_FOCUS = """
     }
     const style = getComputedStyle(el);
     const math = el.closest('mjx-container');
+    // The ring is drawn around the element, on what is behind it: the backgrounds its
+    // ancestors paint, from the nearest out to the first opaque one (the page's, at the top).
+    const behind = [];
+    for (let up = el.parentElement; up; up = up.parentElement) {
+      const colour = getComputedStyle(up).backgroundColor;
+      behind.push(colour);
+      if (!colour.startsWith('rgba')) { break; }
+    }
     window.lesson5Focus.push({
       what: `${el.tagName.toLowerCase()}.${String(el.className).split(' ').join('.')}`
         + ` "${(el.getAttribute('aria-label') || el.innerText || '').trim().slice(0, 40)}"`,
       outline: [style.outlineStyle, parseFloat(style.outlineWidth), style.outlineColor],
       shadow: style.boxShadow,
+      behind: behind,
       math: Boolean(math),
       scrolls: Boolean(math) && math.scrollWidth > math.clientWidth,
     });
@@ -44,16 +54,24 @@ _RECORD_FOCUS = """
 _BATCH = 20
 
 
-def _visible_colour(colour):
-    return not (colour == "transparent" or colour.startswith("rgba") and colour.endswith(", 0)"))
+def _stands_out(colour, behind):
+    """Whether a ring of the computed `colour` keeps 3:1 (WCAG 2.1's 1.4.11 for a focus
+    indicator) against the backgrounds `behind` it, nearest first, painted one over another
+    on the last: a ring of the background's own colour shows nothing."""
+    *translucent, base = [rgba(layer) for layer in behind]
+    painted = base[:3] if base[3] == 1 else over(base, (255, 255, 255))
+    for layer in reversed(translucent):
+        painted = over(layer, painted)
+    return contrast(over(rgba(colour), painted), painted) >= 3
 
 
 def _shows_focus(focused):
     style, width, colour = focused["outline"]
-    if style != "none" and width > 0 and _visible_colour(colour):
+    if style != "none" and width > 0 and _stands_out(colour, focused["behind"]):
         return True
     shadow = focused["shadow"]
-    return shadow != "none" and "rgba(0, 0, 0, 0)" not in shadow
+    colours = re.findall(r"rgba?\([^)]*\)", shadow)
+    return any(_stands_out(colour, focused["behind"]) for colour in colours)
 
 
 def _tab_through(browser_page, limit=400):
