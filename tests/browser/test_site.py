@@ -15,7 +15,7 @@ from urllib.request import urlopen
 
 import pytest
 import yaml
-from site_pages import BOOK_ROOT, SITE, chapter_pages, toc_pages, writes_math
+from site_pages import BOOK_ROOT, SITE, chapter_pages, source_markdown, toc_pages, writes_math
 
 PAGES = toc_pages()
 CHAPTERS = chapter_pages()
@@ -75,6 +75,25 @@ def test_math_is_rendered(visit, page):
 def test_no_error_output(visit, page):
     errors = visit(page).error_outputs
     assert not errors, f"{page}: error output or traceback on the page: {errors}"
+
+
+# What a glued value must never read as in the prose: a Python or PyTorch repr (quotes, a
+# tensor, a list, a bool), a number that is none, or a float's binary noise (0.30000000000000004).
+_NOT_PROSE = re.compile(
+    r"^['\"\[]|['\"\]]$|tensor\(|array\(|dtype|\b(?:nan|inf|None|True|False)\b|\d\.\d{9,}"
+)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_glued_value_is_on_the_page_and_reads_as_prose(shown, page):
+    # The build fails on a name no cell glued; this checks what the reader sees in its place.
+    written = len(re.findall(r"\{glue:?\}`", source_markdown(page)))
+    shown_texts = shown(page).evaluate(
+        "() => Array.from(document.querySelectorAll('article span.output.text_plain'), s => s.textContent)"
+    )
+    assert len(shown_texts) == written, f"{page}: {written} {{glue:}} roles, {len(shown_texts)} values shown"
+    odd = [text for text in shown_texts if _NOT_PROSE.search(text.strip())]
+    assert not odd, f"{page}: glued values that read as code, not prose: {odd}"
 
 
 @pytest.mark.parametrize("page", PAGES)
