@@ -23,20 +23,45 @@ def without_javascript(reader, site_url):
     return open_page
 
 
-def test_the_page_has_colours_and_a_focus_ring(without_javascript):
+# The colours a reader sees: the page's background, its text, a link in the prose, a note's
+# title, the ring on the focused element, and the themes' colours that others are made of.
+_COLOURS = """() => {
+  const colour = (selector, property) => getComputedStyle(document.querySelector(selector))[property];
+  const root = getComputedStyle(document.documentElement);
+  const themes = ['primary', 'secondary', 'accent', 'link', 'link-hover', 'text-base', 'background',
+                  'on-background', 'surface', 'border'];
+  return {
+    background: colour('body', 'backgroundColor'), text: colour('article p', 'color'),
+    link: colour('article p a.reference', 'color'), note: colour('.admonition-title', 'color'),
+    ring: getComputedStyle(document.activeElement).outlineColor,
+    ...Object.fromEntries(themes.map((name) => [name, root.getPropertyValue(`--pst-color-${name}`).trim()])),
+    announcement: root.getPropertyValue('--sbt-color-announcement').trim(),
+  };
+}"""
+
+
+def _focus_a_link(browser_page):
+    browser_page.keyboard.press("Tab")
+    browser_page.keyboard.press("Tab")
+
+
+def test_the_page_has_colours_and_a_focus_ring(without_javascript, reader, site_url):
     # The theme wrote data-theme="auto", for which its stylesheet has no colours: with
-    # JavaScript off a reader got none, and no ring on the link the keyboard was on.
+    # JavaScript off a reader got none, and no ring on the link the keyboard was on. The page
+    # must look as it does with JavaScript on, in the light scheme.
     browser_page = without_javascript(PAGES[3], 1280)
-    browser_page.keyboard.press("Tab")
-    browser_page.keyboard.press("Tab")
+    _focus_a_link(browser_page)
     focused = browser_page.evaluate("""() => {
       const el = document.activeElement, style = getComputedStyle(el);
-      return [el.tagName, style.outlineStyle, style.outlineWidth,
-              getComputedStyle(document.documentElement).getPropertyValue('--pst-color-primary').trim()];
+      return [el.tagName, style.outlineStyle, style.outlineWidth];
     }""")
-    tag, style, width, primary = focused
-    assert primary, "with JavaScript off the page has none of the theme's colours"
+    tag, style, width = focused
     assert tag == "A" and (style, width) == ("solid", "3px"), f"with JavaScript off the focused {tag}: {focused}"
+    with_javascript = reader(1280)
+    with_javascript.goto(f"{site_url}{PAGES[3]}.html", wait_until="load")
+    _focus_a_link(with_javascript)
+    seen, expected = browser_page.evaluate(_COLOURS), with_javascript.evaluate(_COLOURS)
+    assert seen == expected, f"with JavaScript off the page's colours are {seen}, with it {expected}"
 
 
 @pytest.mark.parametrize("width", [390, 1280])
