@@ -20,13 +20,11 @@
     // A keyboard reader must be able to reach a formula that scrolls in order to scroll it
     // (WCAG 2.1.1; axe's scrollable-region-focusable). MathJax is told to keep formulas out of
     // the tab order (mathjax3_config in _config.yml), so exactly those that scroll become tab
-    // stops, as pydata-sphinx-theme does for wide code blocks.
+    // stops, as pydata-sphinx-theme does for wide code blocks. The others are kept out
+    // explicitly: Chromium makes any box that scrolls a tab stop, and left without a tabindex,
+    // an inline formula that a rounded width let scroll by a pixel was one.
     if (box.localName === "mjx-container" || box.matches("span.math")) {
-      if (hidden > 1) {
-        box.tabIndex = 0;
-      } else {
-        box.removeAttribute("tabindex");
-      }
+      box.tabIndex = hidden > 1 ? 0 : -1;
     }
   };
   // A box's scroll event does not bubble, but the document sees it while capturing.
