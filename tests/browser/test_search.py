@@ -8,6 +8,7 @@ _static/reader.css).
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from site_pages import chapter_pages
 
 CHAPTERS = chapter_pages()
@@ -82,10 +83,30 @@ def _search(page, site_url, query):
             "document.querySelector('#search-results .search-summary')?.innerText || '')",
             timeout=20000,
         )
-    except Exception:
+    except PlaywrightTimeout:
         summary = page.locator("#search-results").inner_text()
         pytest.fail(f"search.html: searching {query!r} found nothing: {summary!r}")
     return results.locator("a").evaluate_all("links => links.map(a => [a.href, a.innerText])")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_query_typed_into_the_search_dialog_lists_the_chapter(reader, site_url, width):
+    # The way a reader searches: the header's button, the dialog's field, Enter.
+    page = reader(width, touch=width < 400)
+    page.goto(f"{site_url}{CHAPTERS[0]}.html", wait_until="load")
+    page.locator("button.search-button-field, button.search-button").filter(visible=True).first.click()
+    field = page.locator("#pst-search-dialog[open] input[type=search]")
+    field.wait_for(state="visible", timeout=5000)
+    field.fill("weight decay")
+    field.press("Enter")
+    page.wait_for_url("**/search.html?q=weight+decay*", timeout=10000)
+    page.wait_for_function(
+        "() => /Search finished/.test(document.querySelector('#search-results .search-summary')?.innerText || '')",
+        timeout=20000,
+    )
+    found = page.locator("#search-results ul.search li a").evaluate_all("links => links.map(a => a.href)")
+    pages = [href.split("#")[0] for href in found if "glossary" not in href]
+    assert pages and pages[0].endswith("05_weight_decay.html"), f"at {width} px: {found[:4]}"
 
 
 def test_backpropagation_finds_the_back_propagation_chapter(reader, site_url):
