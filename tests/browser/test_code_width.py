@@ -202,6 +202,25 @@ def test_on_a_phone_an_exercise_gives_its_text_the_screens_width(shown, page):
     assert min(widths) >= 250, f"{page}: an exercise's text is {min(widths)} px wide at 320 px"
 
 
+@pytest.mark.parametrize("page", chapter_pages())
+def test_on_a_phone_every_figure_is_scaled_to_the_column(shown, page):
+    # A figure that stopped scaling to its column would scroll inside its output's box, which
+    # fades at the edge: the checks of sideways scrolling would take it for a wide output.
+    figures = shown(page, 320).evaluate(
+        """() => {
+          const column = document.querySelector('article').getBoundingClientRect();
+          return Array.from(document.querySelectorAll('article img'), (img) => {
+            const box = img.getBoundingClientRect();
+            return [img.getAttribute('src'), box.left - column.left, column.right - box.right, box.width];
+          });
+        }"""
+    )
+    assert figures, f"{page} shows no figure"
+    outside = [(src, round(left), round(right))
+               for src, left, right, width in figures if width and min(left, right) < -1]
+    assert not outside, f"{page} at 320 px: figures past the column's edge (px left, right): {outside}"
+
+
 def test_a_table_row_a_finger_touched_keeps_its_stripe(reader, site_url):
     # Without hover, the theme's hover colour stayed on a touched row as if it were picked.
     browser_page = reader(390, touch=True)
