@@ -54,10 +54,10 @@ MSG
     exit 1
   fi
   echo "install-browser: installing$packages with apt-get"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q >/dev/null
-  if ! apt-get install -y -q $packages >/dev/null; then
-    echo "install-browser: apt-get could not install$packages. $ubuntu_note" >&2
+  . scripts/apt.sh
+  # shellcheck disable=SC2086 # one word per package
+  if ! apt_install install-browser $packages; then
+    [ -z "$ubuntu_note" ] || echo "$ubuntu_note" >&2
     exit 1
   fi
   if [ ! -x "$chromium" ] || ! has_chinese_font; then
@@ -70,10 +70,19 @@ fi
 axe_version() {
   node -p "require('./tests/browser/$1')$2.version" 2>/dev/null || true
 }
+# The axe-core that package-lock.json pins, into tests/browser/node_modules.
+npm_ci() {
+  if ! command -v npm >/dev/null; then
+    echo "install-browser: installing axe-core needs npm. Install it with:" >&2
+    echo "    sudo apt-get update && sudo apt-get install -y npm" >&2
+    exit 1
+  fi
+  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+}
 if [ "$for_pdf" = 0 ]; then
   if [ ! -f "$axe" ]; then
     echo "install-browser: installing axe-core from npm into tests/browser/node_modules"
-    npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+    npm_ci
   # An install from before the lock file moved would run the old rules without a word.
   elif command -v node >/dev/null; then
     installed=$(axe_version node_modules/axe-core/package.json "")
@@ -81,7 +90,7 @@ if [ "$for_pdf" = 0 ]; then
     if [ "$installed" != "$pinned" ]; then
       echo "install-browser: tests/browser/node_modules has axe-core ${installed:-of unknown version}," \
         "package-lock.json pins ${pinned:-an unreadable version}: installing the pinned one"
-      npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+      npm_ci
     fi
   fi
 fi

@@ -12,9 +12,8 @@ if command -v soffice >/dev/null; then
 fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   echo "install-libreoffice: installing $package with apt-get"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q >/dev/null
-  apt-get install -y -q --no-install-recommends $package >/dev/null
+  . "$(dirname -- "$0")/apt.sh"
+  apt_install install-libreoffice --no-install-recommends "$package" || exit 1
   if command -v soffice >/dev/null; then
     exit 0
   fi

@@ -307,6 +307,53 @@ def test_readmes_apt_get_lines_install_every_package_the_install_scripts_want():
         f"the apt-get lines of the README's 'Before you start' name {sorted(named)}")
 
 
+def _tools(folder, fakes, real=("dirname", "cat")):
+    """`folder` as a PATH of its own: shell scripts named as `fakes` maps them to their
+    bodies, and links to the real `real` programs."""
+    for name, body in fakes.items():
+        _sh(folder / name, body)
+    for name in real:
+        (folder / name).symlink_to(shutil.which(name))
+    return folder
+
+
+def test_a_failed_apt_get_says_which_step_failed_and_waits_for_apts_lock(tmp_path):
+    # As root on a machine just started, apt's lock was often taken by the machine's own
+    # updates: apt-get stopped at once, and the script with nothing more than apt's message.
+    asked = tmp_path / "asked"
+    tools = _tools(tmp_path / "bin", {
+        "id": "echo 0\n",
+        "apt-get": f'echo "$*" >> {asked}\necho "E: Could not get lock /var/lib/dpkg/lock-frontend" >&2\nexit 100\n',
+    })
+    script = REPO / "scripts" / "install-libreoffice.sh"
+    result = run([shutil.which("bash"), script], env={**os.environ, "PATH": str(tools)})
+    assert result.returncode == 1
+    assert "install-libreoffice: apt-get update failed" in result.stderr, result.stderr
+    assert "apt-get install -y --no-install-recommends libreoffice-calc-nogui" in result.stderr
+    assert asked.read_text().split()[:3] == ["-o", "DPkg::Lock::Timeout=300", "-q"]
+
+
+def test_an_outdated_axe_core_without_npm_names_the_package_to_install(tmp_path):
+    # axe-core installed, older than package-lock.json pins, and node without npm (Debian's
+    # nodejs alone): the script stopped on "npm: command not found".
+    clone = tmp_path / "clone"
+    _setup_clone(clone, "scripts/install-browser.sh", "scripts/apt.sh")
+    axe = clone / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+    axe.parent.mkdir(parents=True)
+    axe.write_text("")
+    tools = _tools(tmp_path / "bin", {
+        "chromium": "exit 0\n",
+        "uname": "echo Linux\n",
+        "fc-list": "echo 'WenQuanYi Micro Hei'\n",
+        "node": 'case "$*" in *package-lock*) echo 4.10.0;; *) echo 4.9.0;; esac\n',
+    })
+    env = {**os.environ, "PATH": str(tools), "LESSON5_CHROMIUM": str(tools / "chromium")}
+    result = run([shutil.which("bash"), clone / "scripts" / "install-browser.sh"], env=env)
+    assert result.returncode == 1
+    assert "axe-core 4.9.0" in result.stdout and "pins 4.10.0" in result.stdout, result.stdout
+    assert "installing axe-core needs npm" in result.stderr and "apt-get install -y npm" in result.stderr, result.stderr
+
+
 def test_readmes_colab_section_names_the_release_config_gives():
     # The launch buttons and first cells install that release: a new one must be read into
     # what the README says of them.
