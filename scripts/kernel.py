@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from encryption import transport_encryption
+from ipykernel.kernelspec import get_kernel_dict
 from reference_machine import pins
 
 from lesson5.atomic import write_atomically
@@ -73,9 +74,17 @@ def spec_file(prefix=None):
     return Path(prefix or sys.prefix) / "share" / "jupyter" / "kernels" / NAME / "kernel.json"
 
 
+def _launcher(argv):
+    """What a spec's command runs, from "-m" on: the module and its arguments."""
+    return argv[argv.index("-m"):] if "-m" in argv else argv
+
+
 def current(wanted, prefix=None):
     """Whether the installed spec is this project's, starts this Python (a .venv moved with its
-    clone keeps a spec that names the old path) and gives it `wanted`, this machine's pins."""
+    clone keeps a spec that names the old path), gives it `wanted`, this machine's pins, and
+    says what the installed ipykernel would write now: its launcher, its protocol's version and
+    its metadata (whether the kernel can encrypt its messages, for one). An ipykernel upgraded
+    with the requirements left the spec an older one wrote."""
     try:
         spec = json.loads(spec_file(prefix).read_text())
     except (OSError, ValueError):
@@ -84,8 +93,11 @@ def current(wanted, prefix=None):
     # a traceback in every script that runs setup.sh.
     if not isinstance(spec, dict) or not isinstance(spec.get("argv"), list):
         return False
+    now = get_kernel_dict()
     return (spec.get("display_name") == DISPLAY_NAME and spec["argv"][:1] == [sys.executable]
-            and spec.get("env") == wanted)
+            and spec.get("env") == wanted and _launcher(spec["argv"]) == _launcher(now["argv"])
+            and spec.get("kernel_protocol_version") == now.get("kernel_protocol_version")
+            and spec.get("metadata") == now.get("metadata"))
 
 
 def install(prefix=None):

@@ -376,6 +376,13 @@ def test_kernel_py_installs_the_spec_with_this_machines_pins_and_mends_a_stale_o
     path.write_text(json.dumps({**spec, "argv": ["/elsewhere/.venv/bin/python", *spec["argv"][1:]]}))
     assert "kernel: installed" in run(command, cwd=tmp_path).stdout
     assert json.loads(path.read_text())["argv"][0] == sys.executable
+    # So is one an older ipykernel wrote, which said nothing of encryption, or launched it
+    # otherwise: an upgrade with the requirements left it as it was.
+    older = {**spec, "metadata": {"debugger": True}, "kernel_protocol_version": "5.3"}
+    for stale in (older, {**spec, "argv": [sys.executable, "-m", "ipykernel", "-f", "{connection_file}"]}):
+        path.write_text(json.dumps(stale))
+        assert "kernel: installed" in run(command, cwd=tmp_path).stdout
+        assert json.loads(path.read_text()) == spec
     # A spec of another shape is rewritten too, not met with a traceback.
     for broken in ([], {**spec, "argv": []}, {**spec, "argv": "python"}):
         path.write_text(json.dumps(broken))
