@@ -54,7 +54,7 @@ MSG
     exit 1
   fi
   echo "install-browser: installing$packages with apt-get"
-  . scripts/apt.sh
+  . scripts/system.sh
   # shellcheck disable=SC2086 # one word per package
   if ! apt_install install-browser $packages; then
     [ -z "$ubuntu_note" ] || echo "$ubuntu_note" >&2
@@ -72,6 +72,8 @@ axe_version() {
 }
 # The axe-core that package-lock.json pins, into tests/browser/node_modules.
 npm_ci() {
+  . scripts/system.sh
+  refuse_sudo_in_a_users_clone install-browser
   if ! command -v npm >/dev/null; then
     echo "install-browser: installing axe-core needs npm. Install it with:" >&2
     echo "    sudo apt-get update && sudo apt-get install -y npm" >&2

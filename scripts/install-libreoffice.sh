@@ -12,7 +12,7 @@ if command -v soffice >/dev/null; then
 fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   echo "install-libreoffice: installing $package with apt-get"
-  . "$(dirname -- "$0")/apt.sh"
+  . "$(dirname -- "$0")/system.sh"
   apt_install install-libreoffice --no-install-recommends "$package" || exit 1
   if command -v soffice >/dev/null; then
     exit 0

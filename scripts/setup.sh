@@ -12,6 +12,8 @@ set -euo pipefail
 # CDPATH emptied: with one exported, cd would look for scripts/.. along it, and could leave
 # for another folder holding a scripts/ of its own.
 CDPATH='' cd -- "$(dirname -- "$0")/.."
+. scripts/system.sh
+refuse_sudo_in_a_users_clone setup
 
 # Two commands started at once (build.sh in one terminal, lab.sh in another) each found .venv
 # missing, and the second deleted the one the first was making: one run at a time sets it up.

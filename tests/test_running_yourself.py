@@ -337,7 +337,7 @@ def test_an_outdated_axe_core_without_npm_names_the_package_to_install(tmp_path)
     # axe-core installed, older than package-lock.json pins, and node without npm (Debian's
     # nodejs alone): the script stopped on "npm: command not found".
     clone = tmp_path / "clone"
-    _setup_clone(clone, "scripts/install-browser.sh", "scripts/apt.sh")
+    _setup_clone(clone, "scripts/install-browser.sh", "scripts/system.sh")
     axe = clone / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
     axe.parent.mkdir(parents=True)
     axe.write_text("")
@@ -517,6 +517,25 @@ def test_two_setups_at_once_make_venv_once(tmp_path):
     assert "installing" not in second.stdout
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="sudo starts scripts as root: this test must run as root")
+def test_setup_started_with_sudo_in_a_users_clone_stops_before_making_anything(tmp_path):
+    # Everything it made (.venv, the data's cache, node_modules) belonged to root, and the
+    # user's next run failed on it.
+    clone = tmp_path / "clone"
+    _setup_clone(clone)
+    os.chown(clone, 12345, 12345)
+    system, asked = _system_python(tmp_path)
+    env = {**os.environ, "SUDO_USER": "learner", "PYTHON": str(system)}
+    result = run(["bash", clone / "scripts" / "setup.sh"], cwd=clone, env=env)
+    assert result.returncode == 1
+    assert "started with sudo in a clone that belongs to learner" in result.stderr, result.stderr
+    assert not (clone / ".venv").exists() and not asked.exists()
+    # A root shell of its own, in a clone of its own, is not stopped.
+    os.chown(clone, 0, 0)
+    result = run(["bash", clone / "scripts" / "setup.sh"], cwd=clone, env=env)
+    assert "started with sudo" not in result.stderr and asked.exists(), result.stderr
+
+
 def test_setup_finds_its_clone_whatever_cdpath_says(tmp_path):
     # With CDPATH exported, `cd scripts/..` looked along it first, and a folder there holding a
     # scripts/ of its own was taken for the clone: its .venv, here one made by Windows.
@@ -637,7 +656,7 @@ def _system_python(tmp_path):
 
 def _setup_clone(root, *others):
     """`root` made a clone holding scripts/setup.sh and the repository's files `others`."""
-    for name in ("scripts/setup.sh", *others):
+    for name in ("scripts/setup.sh", "scripts/system.sh", *others):
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(REPO / name, root / name)
 
