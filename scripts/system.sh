@@ -2,12 +2,13 @@
 # install-libreoffice.sh): their one way to deal with root.
 #
 #   refuse_sudo_in_a_users_clone NAME
-# stops the calling script (NAME) when sudo started it in a clone that belongs to someone else:
-# every file it made there (.venv, tests/browser/node_modules) would belong to root, and the
-# next run as that user fail on it; sudo also drops PIP_EXTRA_INDEX_URL and LESSON5_DATA_MIRROR.
-# A root shell of its own (a container, CI) is not stopped.
+# stops the calling script (NAME) when sudo started it in a clone that belongs to the user who
+# ran sudo: every file it made there (.venv, tests/browser/node_modules) would belong to root,
+# and the user's next run fail on it; sudo also drops PIP_EXTRA_INDEX_URL and
+# LESSON5_DATA_MIRROR. A root shell (a container, CI) is not stopped.
 refuse_sudo_in_a_users_clone() {
-  if [ -n "${SUDO_USER:-}" ] && [ "$(id -u)" -eq 0 ] && [ ! -O . ]; then
+  if [ -n "${SUDO_UID:-}" ] && [ "$SUDO_UID" != 0 ] && [ "$(id -u)" -eq 0 ] &&
+    [ -n "$(find . -maxdepth 0 -user "$SUDO_UID" 2>/dev/null)" ]; then
     echo "$1: started with sudo in a clone that belongs to $SUDO_USER: what it makes here would belong to root." \
       "Install the system packages with the sudo apt-get lines in README.md (\"Before you start\")," \
       "then run the command as $SUDO_USER, without sudo" >&2

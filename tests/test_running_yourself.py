@@ -525,12 +525,12 @@ def test_setup_started_with_sudo_in_a_users_clone_stops_before_making_anything(t
     _setup_clone(clone)
     os.chown(clone, 12345, 12345)
     system, asked = _system_python(tmp_path)
-    env = {**os.environ, "SUDO_USER": "learner", "PYTHON": str(system)}
+    env = {**os.environ, "SUDO_USER": "learner", "SUDO_UID": "12345", "PYTHON": str(system)}
     result = run(["bash", clone / "scripts" / "setup.sh"], cwd=clone, env=env)
     assert result.returncode == 1
     assert "started with sudo in a clone that belongs to learner" in result.stderr, result.stderr
     assert not (clone / ".venv").exists() and not asked.exists()
-    # A root shell of its own, in a clone of its own, is not stopped.
+    # Nor is sudo in a clone of root's own: what it makes belongs to its owner.
     os.chown(clone, 0, 0)
     result = run(["bash", clone / "scripts" / "setup.sh"], cwd=clone, env=env)
     assert "started with sudo" not in result.stderr and asked.exists(), result.stderr
