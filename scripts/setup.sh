@@ -50,10 +50,12 @@ if [ -d .venv/Scripts ] && [ ! -e .venv/bin ]; then
   echo "setup: or delete .venv, and this script makes one for this shell." >&2
   exit 1
 fi
-# A .venv without pip is what a failed first run leaves where python3-venv is missing.
+# A .venv without pip is what a failed first run leaves where python3-venv is missing, and
+# what uv makes; this script installs with pip.
 if [ -e .venv ] && ! { [ -x .venv/bin/python ] && .venv/bin/python -c "$version_ok" 2>/dev/null \
     && .venv/bin/python -m pip --version >/dev/null 2>&1; }; then
-  echo "setup: .venv is broken (no pip) or was made with Python older than $min_python; rebuilding it"
+  echo "setup: .venv has no pip (a failed first run left it so, or a tool such as uv made it without)" \
+    "or was made with Python older than $min_python; rebuilding it with pip"
   rm -rf .venv
 fi
 # A .venv moved or copied with its clone still runs, but its scripts start the Python at the old
