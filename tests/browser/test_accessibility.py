@@ -224,16 +224,20 @@ def audits(shown, axe_source):
     return audit
 
 
+# Each audit of each page, as a test's parameters.
+EVERY_AUDIT = pytest.mark.parametrize(
+    ("width", "mode"),
+    [audit[:2] for audit in [*DESKTOP, PHONE]],
+    ids=["1280-light", "1280-dark-colours", "390-light"],
+)
+
+
 def _describe(violation):
     targets = [" ".join(map(str, node["target"])) for node in violation["nodes"][:3]]
     return f"{violation['id']} ({violation['impact']}, {len(violation['nodes'])}x: {targets})"
 
 
-@pytest.mark.parametrize(
-    ("width", "mode"),
-    [audit[:2] for audit in [*DESKTOP, PHONE]],
-    ids=["1280-light", "1280-dark-colours", "390-light"],
-)
+@EVERY_AUDIT
 @pytest.mark.parametrize("page", PAGES)
 def test_page_has_no_wcag_violations(audits, page, width, mode):
     results = audits(page).results[(width, mode)]
@@ -243,11 +247,7 @@ def test_page_has_no_wcag_violations(audits, page, width, mode):
     )
 
 
-@pytest.mark.parametrize(
-    ("width", "mode"),
-    [audit[:2] for audit in [*DESKTOP, PHONE]],
-    ids=["1280-light", "1280-dark-colours", "390-light"],
-)
+@EVERY_AUDIT
 @pytest.mark.parametrize("page", PAGES)
 def test_text_axe_could_not_judge_has_enough_contrast(audits, page, width, mode):
     # axe leaves the contrast of text that another element overlaps undecided, and the audit

@@ -57,14 +57,21 @@ _RINGS = """(input) => {
 }"""
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-def test_the_focused_search_field_shows_one_ring(reader, site_url, width):
-    # The form's ring and the field's own outline were drawn one inside the other.
+def _open_search(reader, site_url, width):
+    """A chapter in a window `width` px wide (a touch screen's, on a phone) with the search
+    dialog opened from the header's button: the page and the dialog's field."""
     page = reader(width, touch=width < 400)
     page.goto(f"{site_url}{CHAPTERS[0]}.html", wait_until="load")
     page.locator("button.search-button-field, button.search-button").filter(visible=True).first.click()
     field = page.locator("#pst-search-dialog[open] input[type=search]")
     field.wait_for(state="visible", timeout=5000)
+    return page, field
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_focused_search_field_shows_one_ring(reader, site_url, width):
+    # The form's ring and the field's own outline were drawn one inside the other.
+    _, field = _open_search(reader, site_url, width)
     assert field.evaluate("(input) => document.activeElement === input"), "the open search has no focus"
     rings = field.evaluate(_RINGS)
     assert rings["field"] == {"outline": "none", "shadow": "none"}, f"at {width} px the field has a ring: {rings}"
@@ -74,6 +81,11 @@ def test_the_focused_search_field_shows_one_ring(reader, site_url, width):
 
 def _search(page, site_url, query):
     page.goto(f"{site_url}search.html?q={query}", wait_until="load")
+    return _results(page, query)
+
+
+def _results(page, query):
+    """The results search.html lists for `query`, once it has listed them all: (address, title)."""
     results = page.locator("#search-results ul.search li")
     try:
         results.first.wait_for(timeout=20000)
@@ -92,19 +104,11 @@ def _search(page, site_url, query):
 @pytest.mark.parametrize("width", [390, 1280])
 def test_a_query_typed_into_the_search_dialog_lists_the_chapter(reader, site_url, width):
     # The way a reader searches: the header's button, the dialog's field, Enter.
-    page = reader(width, touch=width < 400)
-    page.goto(f"{site_url}{CHAPTERS[0]}.html", wait_until="load")
-    page.locator("button.search-button-field, button.search-button").filter(visible=True).first.click()
-    field = page.locator("#pst-search-dialog[open] input[type=search]")
-    field.wait_for(state="visible", timeout=5000)
+    page, field = _open_search(reader, site_url, width)
     field.fill("weight decay")
     field.press("Enter")
     page.wait_for_url("**/search.html?q=weight+decay*", timeout=10000)
-    page.wait_for_function(
-        "() => /Search finished/.test(document.querySelector('#search-results .search-summary')?.innerText || '')",
-        timeout=20000,
-    )
-    found = page.locator("#search-results ul.search li a").evaluate_all("links => links.map(a => a.href)")
+    found = [href for href, _ in _results(page, "weight decay")]
     pages = [href.split("#")[0] for href in found if "glossary" not in href]
     assert pages and pages[0].endswith("05_weight_decay.html"), f"at {width} px: {found[:4]}"
 
