@@ -10,27 +10,35 @@ output folder, since the site and the one-page book for the PDF share what Sphin
 """
 
 import hashlib
+import os
+import posixpath
 from pathlib import Path
 
 from sphinx.util.matching import Matcher
 
 STAMP = ".lesson5-static.sha256"
+# The digest each build (by its output folder) found when it started, and records once done:
+# a file edited while it ran was not copied, and the next build must see it changed.
+_FOUND = {}
 
 
 def static_digest(app):
     """SHA-256 over the names and contents of the files Sphinx copies from html_static_path,
-    leaving out the ones it leaves out (exclude_patterns, and hidden files)."""
+    leaving out the ones it leaves out: those exclude_patterns names, and hidden files and
+    folders (a .ipynb_checkpoints/ that JupyterLab left), walked as Sphinx's copy walks them."""
     excluded = Matcher([*app.config.exclude_patterns, "**/.*"])
     digest = hashlib.sha256()
     for entry in app.config.html_static_path:
-        root = Path(app.confdir, entry)
-        files = sorted(path for path in root.rglob("*") if path.is_file())
-        for path in files:
-            name = path.relative_to(root).as_posix()
-            if not excluded(name):
-                digest.update(f"{entry}/{name}\0".encode())
-                digest.update(path.read_bytes())
-                digest.update(b"\0")
+        root = os.path.join(app.confdir, entry)
+        for folder, subfolders, files in os.walk(root, followlinks=True):
+            relative = posixpath.normpath(Path(folder).relative_to(root).as_posix())
+            subfolders[:] = sorted(d for d in subfolders if not excluded(posixpath.join(relative, d)))
+            for name in sorted(files):
+                path = posixpath.normpath(posixpath.join(relative, name))
+                if not excluded(path):
+                    digest.update(f"{entry}/{path}\0".encode())
+                    digest.update(Path(folder, name).read_bytes())
+                    digest.update(b"\0")
     return digest.hexdigest()
 
 
@@ -39,18 +47,20 @@ def _stamp(app):
 
 
 def _read_again_when_static_files_changed(app, env, added, changed, removed):
+    found = _FOUND[app.outdir] = static_digest(app)
     try:
         built_with = _stamp(app).read_text()
     except FileNotFoundError:
         built_with = None
-    if built_with != static_digest(app) and app.config.root_doc not in added:
+    if built_with != found and app.config.root_doc not in added:
         return [app.config.root_doc]
     return []
 
 
 def _record(app, exception):
-    if exception is None:
-        _stamp(app).write_text(static_digest(app))
+    found = _FOUND.pop(app.outdir, None)
+    if exception is None and found is not None:
+        _stamp(app).write_text(found)
 
 
 def setup(app):

@@ -512,8 +512,8 @@ def test_the_description_skips_paragraphs_outside_the_prose_and_citations():
 
 
 def _static_site(tmp_path):
-    """A one-page site with the static files explorer.js, an excluded data file and a hidden
-    file, built with static_files.py; returns the HTML folder."""
+    """A one-page site with the static files explorer.js, an excluded data file, a hidden file
+    and a hidden folder's, built with static_files.py; returns the HTML folder."""
     return build_site(
         tmp_path, "page", ["static_files"],
         {
@@ -521,6 +521,7 @@ def _static_site(tmp_path):
             "../_static/explorer.js": "first",
             "../_static/data.json": "{}",
             "../_static/.explorer.js.swp": "",
+            "../_static/.ipynb_checkpoints/explorer-checkpoint.js": "first",
         },
         config={"html_static_path": ["_static"], "exclude_patterns": ["**/data.json"]},
     )
@@ -534,6 +535,7 @@ def test_an_edited_static_file_reaches_the_site_on_the_next_build(tmp_path):
     # What Sphinx leaves out of the copy changes nothing: no page is written again for it.
     (static / "data.json").write_text('{"new": 1}')
     (static / ".explorer.js.swp").write_text("x")
+    (static / ".ipynb_checkpoints" / "explorer-checkpoint.js").write_text("second")
     _build_again(tmp_path, html)
     assert page.stat().st_mtime_ns == written
     (static / "explorer.js").write_text("second")

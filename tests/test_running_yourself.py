@@ -317,20 +317,42 @@ def _tools(folder, fakes, real=("dirname", "cat")):
     return folder
 
 
-def test_a_failed_apt_get_says_which_step_failed_and_waits_for_apts_lock(tmp_path):
-    # As root on a machine just started, apt's lock was often taken by the machine's own
-    # updates: apt-get stopped at once, and the script with nothing more than apt's message.
+def _apt_run(tmp_path, update):
+    """install-libreoffice.sh run as root with a fake apt-get whose `update` runs the shell
+    code `update` and whose install fails: the result, and the file that records each call."""
     asked = tmp_path / "asked"
     tools = _tools(tmp_path / "bin", {
         "id": "echo 0\n",
-        "apt-get": f'echo "$*" >> {asked}\necho "E: Could not get lock /var/lib/dpkg/lock-frontend" >&2\nexit 100\n',
+        "sleep": "exit 0\n",
+        "apt-get": f'echo "$*" >> {asked}\ncase "$*" in *update*) {update};; esac\n'
+                   'echo "E: Unable to locate package libreoffice-calc-nogui" >&2\nexit 100\n',
     })
     script = REPO / "scripts" / "install-libreoffice.sh"
-    result = run([shutil.which("bash"), script], env={**os.environ, "PATH": str(tools)})
+    return run([shutil.which("bash"), script], env={**os.environ, "PATH": str(tools)}), asked
+
+
+def test_apt_get_waits_out_the_lock_a_machine_just_started_holds(tmp_path):
+    # As root on a machine just started, apt's locks were often taken by its own updates: the
+    # script stopped at once on "Could not get lock", with nothing of its own to say.
+    held = tmp_path / "held-once"
+    locked = (f'if [ ! -e {held} ]; then : > {held}; echo "E: Could not get lock /var/lib/apt/lists/lock" >&2; '
+              "exit 100; fi; exit 0")
+    result, asked = _apt_run(tmp_path, locked)
+    calls = asked.read_text().splitlines()
+    assert [call.split()[-1] for call in calls] == ["update", "update", "libreoffice-calc-nogui"], calls
+    assert calls[-1].startswith("-o DPkg::Lock::Timeout=300 -q install -y --no-install-recommends")
     assert result.returncode == 1
-    assert "install-libreoffice: apt-get update failed" in result.stderr, result.stderr
+    stopped = "install-libreoffice: apt-get could not install libreoffice-calc-nogui (apt's"
+    assert stopped in result.stderr, result.stderr
+
+
+def test_apt_get_update_failing_otherwise_says_so_at_once(tmp_path):
+    offline = 'echo "E: Failed to fetch: Could not resolve deb.debian.org" >&2; exit 100'
+    result, asked = _apt_run(tmp_path, offline)
+    assert asked.read_text().count("update") == 1
+    assert result.returncode == 1
+    assert "Could not resolve" in result.stderr and "install-libreoffice: apt-get update failed" in result.stderr
     assert "apt-get install -y --no-install-recommends libreoffice-calc-nogui" in result.stderr
-    assert asked.read_text().split()[:3] == ["-o", "DPkg::Lock::Timeout=300", "-q"]
 
 
 def test_an_outdated_axe_core_without_npm_names_the_package_to_install(tmp_path):
@@ -508,7 +530,9 @@ def test_two_setups_at_once_make_venv_once(tmp_path):
     env = {**os.environ, "PYTHON": str(system)}
     first = subprocess.Popen(["bash", clone / "scripts" / "setup.sh"], cwd=clone, env=env, text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    time.sleep(0.5)
+    # The second starts once the first is making .venv, however slowly the first got there.
+    said = first.stdout.readline()
+    assert "creating .venv" in said, said
     second = run(["bash", clone / "scripts" / "setup.sh"], cwd=clone, env=env)
     first_output, _ = first.communicate(timeout=60)
     assert first.returncode == 0 and second.returncode == 0, first_output + second.stdout + second.stderr

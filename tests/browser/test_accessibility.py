@@ -29,7 +29,8 @@ own browser process while the desktop ones run in another.
 
 Axe does not look at an open drawer against the page it covers: a test here does, in both
 colour schemes. Nor does it decide the contrast of text another element overlaps (a table
-cell under a scrolling box's edge or fade): a test here measures that text's.
+cell under a scrolling box's edge or fade): a test here measures that text's own, without
+what overlaps it.
 """
 
 import functools
@@ -252,7 +253,9 @@ def test_page_has_no_wcag_violations(audits, page, width, mode):
 def test_text_axe_could_not_judge_has_enough_contrast(audits, page, width, mode):
     # axe leaves the contrast of text that another element overlaps undecided, and the audit
     # above reads only its violations: the table cells under a scrolling box's fade went
-    # unchecked. Measured here against the backgrounds behind them, as for the code tokens.
+    # unchecked. Measured here against the backgrounds behind them, as for the code tokens:
+    # the text itself, as a reader sees it once scrolled to, not under the fade, which dims
+    # it on purpose, nor under whatever else overlaps it.
     audit = audits(page)
     results, styles = audit.results[(width, mode)], audit.unjudged[(width, mode)]
     undecided = sum(len(found["nodes"]) for found in results["incomplete"] if found["id"] == "color-contrast")

@@ -24,7 +24,8 @@ def without_javascript(reader, site_url):
 
 
 # The colours a reader sees: the page's background, its text, a link in the prose, a note's
-# title, the ring on the focused element, and the themes' colours that others are made of.
+# title, the ring on the focused element (named, so that both pages' are the same one), and the
+# themes' colours that others are made of.
 _COLOURS = """() => {
   const colour = (selector, property) => getComputedStyle(document.querySelector(selector))[property];
   const root = getComputedStyle(document.documentElement);
@@ -33,6 +34,7 @@ _COLOURS = """() => {
   return {
     background: colour('body', 'backgroundColor'), text: colour('article p', 'color'),
     link: colour('article p a.reference', 'color'), note: colour('.admonition-title', 'color'),
+    focused: document.activeElement.textContent.trim().slice(0, 40),
     ring: getComputedStyle(document.activeElement).outlineColor,
     ...Object.fromEntries(themes.map((name) => [name, root.getPropertyValue(`--pst-color-${name}`).trim()])),
     announcement: root.getPropertyValue('--sbt-color-announcement').trim(),
