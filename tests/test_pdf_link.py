@@ -47,6 +47,7 @@ def install_browser(tmp_path, *args, chromium, default_chromium=True):
     if not default_chromium:
         script = script.replace("/usr/bin/chromium", str(tmp_path / "no-chromium"))
     (tmp_path / "scripts" / "install-browser.sh").write_text(script)
+    shutil.copy(REPO / "scripts" / "system.sh", tmp_path / "scripts")
     bin_folder = tmp_path / "bin"
     stand_in(bin_folder, "id", "1000")
     env = {**os.environ, "LESSON5_CHROMIUM": str(chromium), "PATH": f"{bin_folder}:{os.environ['PATH']}"}
