@@ -12,6 +12,7 @@
 [ -n "${BASH_VERSION:-}" ] || { echo "$0 is a bash script: run it as  bash $0" >&2; exit 2; }
 set -euo pipefail
 CDPATH='' cd -- "$(dirname -- "$0")/.."
+. scripts/system.sh
 for_pdf=0
 case "${1:-}" in
   --pdf) for_pdf=1 ;;
@@ -54,7 +55,6 @@ MSG
     exit 1
   fi
   echo "install-browser: installing$packages with apt-get"
-  . scripts/system.sh
   # shellcheck disable=SC2086 # one word per package
   if ! apt_install install-browser $packages; then
     [ -z "$ubuntu_note" ] || echo "$ubuntu_note" >&2
@@ -72,7 +72,6 @@ axe_version() {
 }
 # The axe-core that package-lock.json pins, into tests/browser/node_modules.
 npm_ci() {
-  . scripts/system.sh
   refuse_sudo_in_a_users_clone install-browser
   if ! command -v npm >/dev/null; then
     echo "install-browser: installing axe-core needs npm. Install it with:" >&2

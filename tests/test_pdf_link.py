@@ -37,11 +37,11 @@ def test_a_build_without_chromium_says_how_to_get_the_pdf_and_links_no_file(tmp_
     assert "built without the PDF" in html and "scripts/build.sh" in html
 
 
-def install_browser(tmp_path, *args, chromium, default_chromium=True):
+def install_browser(tmp_path, *args, chromium, default_chromium=True, path=os.environ["PATH"]):
     """scripts/install-browser.sh run from a copy of the repository that has no axe-core, as a
     user who is not root (a stand-in `id`), so that it never runs apt-get on this machine; the
-    programs in tmp_path/bin come first on PATH. Without `default_chromium`, LESSON5_CHROMIUM
-    is unset and the copy's default Chromium is a path where there is none."""
+    programs in tmp_path/bin come first on PATH, before `path`. Without `default_chromium`,
+    LESSON5_CHROMIUM is unset and the copy's default Chromium is a path where there is none."""
     (tmp_path / "scripts").mkdir()
     script = (REPO / "scripts" / "install-browser.sh").read_text()
     if not default_chromium:
@@ -50,11 +50,11 @@ def install_browser(tmp_path, *args, chromium, default_chromium=True):
     shutil.copy(REPO / "scripts" / "system.sh", tmp_path / "scripts")
     bin_folder = tmp_path / "bin"
     stand_in(bin_folder, "id", "1000")
-    env = {**os.environ, "LESSON5_CHROMIUM": str(chromium), "PATH": f"{bin_folder}:{os.environ['PATH']}"}
+    env = {**os.environ, "LESSON5_CHROMIUM": str(chromium), "PATH": f"{bin_folder}:{path}"}
     if not default_chromium:
         del env["LESSON5_CHROMIUM"]
     return subprocess.run(
-        ["bash", str(tmp_path / "scripts" / "install-browser.sh"), *args],
+        [shutil.which("bash"), str(tmp_path / "scripts" / "install-browser.sh"), *args],
         env=env, capture_output=True, text=True, timeout=60,
     )
 
@@ -146,3 +146,24 @@ def test_an_axe_core_other_than_the_lock_files_is_replaced(tmp_path, installed, 
     calls = (tmp_path / "npm-calls").read_text() if (tmp_path / "npm-calls").exists() else ""
     assert calls.startswith("ci --prefix tests/browser") is runs_npm
     assert ("installing the pinned one" in result.stdout) is runs_npm
+
+
+def test_an_outdated_axe_core_without_npm_names_the_package_to_install(tmp_path):
+    # axe-core installed, older than package-lock.json pins, and node without npm (Debian's
+    # nodejs alone): the script stopped on "npm: command not found".
+    axe = tmp_path / "tests" / "browser" / "node_modules" / "axe-core"
+    axe.mkdir(parents=True)
+    (axe / "axe.min.js").write_text("")
+    bin_folder = tmp_path / "bin"
+    stand_in(bin_folder, "uname", "Linux")
+    stand_in(bin_folder, "fc-list", "/usr/share/fonts/wqy-microhei.ttc: WenQuanYi Micro Hei")
+    (bin_folder / "node").write_text('#!/bin/sh\ncase "$*" in *package-lock*) echo 4.10.0;; *) echo 4.9.0;; esac\n')
+    (bin_folder / "node").chmod(0o755)
+    # A PATH with no npm: only what the script runs besides the stand-ins.
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "dirname").symlink_to(shutil.which("dirname"))
+    result = install_browser(tmp_path, chromium=stand_in(tmp_path / "chrome", "chrome"), path=str(tools))
+    assert result.returncode == 1
+    assert "axe-core 4.9.0" in result.stdout and "pins 4.10.0" in result.stdout, result.stdout
+    assert "installing axe-core needs npm" in result.stderr and "apt-get install -y npm" in result.stderr, result.stderr

@@ -355,27 +355,6 @@ def test_apt_get_update_failing_otherwise_says_so_at_once(tmp_path):
     assert "apt-get install -y --no-install-recommends libreoffice-calc-nogui" in result.stderr
 
 
-def test_an_outdated_axe_core_without_npm_names_the_package_to_install(tmp_path):
-    # axe-core installed, older than package-lock.json pins, and node without npm (Debian's
-    # nodejs alone): the script stopped on "npm: command not found".
-    clone = tmp_path / "clone"
-    _setup_clone(clone, "scripts/install-browser.sh", "scripts/system.sh")
-    axe = clone / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
-    axe.parent.mkdir(parents=True)
-    axe.write_text("")
-    tools = _tools(tmp_path / "bin", {
-        "chromium": "exit 0\n",
-        "uname": "echo Linux\n",
-        "fc-list": "echo 'WenQuanYi Micro Hei'\n",
-        "node": 'case "$*" in *package-lock*) echo 4.10.0;; *) echo 4.9.0;; esac\n',
-    })
-    env = {**os.environ, "PATH": str(tools), "LESSON5_CHROMIUM": str(tools / "chromium")}
-    result = run([shutil.which("bash"), clone / "scripts" / "install-browser.sh"], env=env)
-    assert result.returncode == 1
-    assert "axe-core 4.9.0" in result.stdout and "pins 4.10.0" in result.stdout, result.stdout
-    assert "installing axe-core needs npm" in result.stderr and "apt-get install -y npm" in result.stderr, result.stderr
-
-
 def test_readmes_colab_section_names_the_release_config_gives():
     # The launch buttons and first cells install that release: a new one must be read into
     # what the README says of them.
