@@ -152,6 +152,15 @@ def over(colour, below):
     return tuple(alpha * c + (1 - alpha) * b for c, b in zip(colour[:3], below))
 
 
+def painted(backgrounds):
+    """The opaque colour the computed `backgrounds` show, nearest first: each painted over the
+    one below it, the last over the browser's white canvas."""
+    colour = (255.0, 255.0, 255.0)
+    for css in reversed(backgrounds):
+        colour = over(rgba(css), colour)
+    return colour
+
+
 def _luminance(rgb):
     def linear(channel):
         channel /= 255

@@ -39,7 +39,7 @@ from typing import NamedTuple
 
 import pytest
 from playwright.sync_api import TimeoutError
-from site_pages import ACCESSIBILITY_REPORTS, AXE, chapter_pages, contrast, over, rgba, toc_pages
+from site_pages import ACCESSIBILITY_REPORTS, AXE, chapter_pages, contrast, over, painted, rgba, toc_pages
 
 PAGES = toc_pages()
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -272,9 +272,7 @@ def test_text_axe_could_not_judge_has_enough_contrast(audits, page, width, mode)
 def _shown(style):
     """The opaque (foreground, background) a reader sees: each background painted over the
     one below it, the last over the browser's white canvas, and the text over them all."""
-    background = (255.0, 255.0, 255.0)
-    for css in reversed(style["backgrounds"]):
-        background = over(rgba(css), background)
+    background = painted(style["backgrounds"])
     return over(rgba(style["color"]), background), background
 
 

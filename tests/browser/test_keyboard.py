@@ -7,7 +7,7 @@ import functools
 import re
 
 import pytest
-from site_pages import contrast, over, rgba, settle, toc_pages
+from site_pages import contrast, over, painted, rgba, settle, toc_pages
 
 PAGES = toc_pages()
 
@@ -60,11 +60,8 @@ def _stands_out(colour, behind):
     """Whether a ring of the computed `colour` keeps 3:1 (WCAG 2.1's 1.4.11 for a focus
     indicator) against the backgrounds `behind` it, nearest first, painted one over another
     on the last: a ring of the background's own colour shows nothing."""
-    *translucent, base = [rgba(layer) for layer in behind]
-    painted = base[:3] if base[3] == 1 else over(base, (255, 255, 255))
-    for layer in reversed(translucent):
-        painted = over(layer, painted)
-    return contrast(over(rgba(colour), painted), painted) >= 3
+    background = painted(behind)
+    return contrast(over(rgba(colour), background), background) >= 3
 
 
 def _shows_focus(focused):
